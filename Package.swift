@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules are layered lowest first; a module imports only modules above it:
+// NeuroPool → NeuroBio → NeuroWire → CZeroMQ/ZeroMQ → NeuroNode → neurobus.
+let package = Package(
+    name: "NeuroBus",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "NeuroPool", targets: ["NeuroPool"]),
+        .executable(name: "neurobus", targets: ["neurobus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // zlib (CRC32 and deflate) from the system, Debian package zlib1g-dev.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "NeuroPool",
+            dependencies: ["CZlib"]
+        ),
+        .executableTarget(
+            name: "neurobus",
+            dependencies: [
+                "NeuroPool",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "NeuroPoolTests",
+            dependencies: ["NeuroPool"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

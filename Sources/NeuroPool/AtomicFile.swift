@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and crash-safe writes with plain POSIX calls.
+enum AtomicFile {
+    /// Writes `bytes` to `path` so that `path` holds either its old contents or all of the new
+    /// ones, never a mix: write a temporary file beside it, fsync, rename over, fsync the
+    /// directory. The temporary file is removed on failure.
+    static func write(_ bytes: [UInt8], to path: String) throws(PoolFileError) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: temporary, operation: "create", errno: errno) }
+        // 0 on success, otherwise the errno of the failed call; `failed` names the call.
+        var failed = "write"
+        let code: Int32 = bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                done += n
+            }
+            if fsync(fd) != 0 { failed = "fsync"; return errno }
+            return 0
+        }
+        if code != 0 {
+            close(fd)
+            unlink(temporary)
+            throw .io(path: temporary, operation: failed, errno: code)
+        }
+        guard close(fd) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw .io(path: temporary, operation: "close", errno: e)
+        }
+        guard rename(temporary, path) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw .io(path: path, operation: "rename onto", errno: e)
+        }
+        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Reads the whole file at `path`.
+    static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0 ..< n])
+        }
+        return result
+    }
+}

@@ -1,0 +1,39 @@
+/// The transpose of a `SynapseStore`: for each post-synaptic neuron, the indices of the
+/// synapses that end on it and their source neurons. STDP needs it to credit pre-before-post
+/// pairings when the post-synaptic neuron fires. It is derived (never saved), costs 6 bytes
+/// per synapse, and exists only while STDP is on; structural changes rebuild it.
+struct IncomingIndex: Sendable {
+    /// Column starts, `neuronCount + 1` entries.
+    var colPtr: ContiguousArray<UInt32>
+    /// Global synapse index of each incoming synapse, grouped by target.
+    var synapse: ContiguousArray<UInt32>
+    /// Source neuron of each incoming synapse, parallel to `synapse`.
+    var source: ContiguousArray<UInt16>
+
+    /// Builds the index by counting sort over targets. O(N + S).
+    init(_ store: SynapseStore) {
+        let n = store.neuronCount
+        let s = store.count
+        var colPtr = ContiguousArray<UInt32>(repeating: 0, count: n + 1)
+        for syn in store.synapses { colPtr[Int(syn.target) + 1] += 1 }
+        for i in 0 ..< n { colPtr[i + 1] += colPtr[i] }
+        var fill = Array(colPtr.dropLast())
+        var synapse = ContiguousArray<UInt32>(repeating: 0, count: s)
+        var source = ContiguousArray<UInt16>(repeating: 0, count: s)
+        for i in 0 ..< n {
+            for k in store.row(i) {
+                let t = Int(store.synapses[k].target)
+                let slot = Int(fill[t])
+                synapse[slot] = UInt32(k)
+                source[slot] = UInt16(i)
+                fill[t] += 1
+            }
+        }
+        self.colPtr = colPtr
+        self.synapse = synapse
+        self.source = source
+    }
+
+    /// Bytes this index occupies.
+    var byteCount: Int { colPtr.count * 4 + synapse.count * 4 + source.count * 2 }
+}

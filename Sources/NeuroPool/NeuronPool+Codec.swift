@@ -1,0 +1,237 @@
+/// The `.pool` binary format, version 1 (see `protocol/POOL-FORMAT.md`): a 96-byte header,
+/// the name and config, the neuron arrays, the CSR arrays, the last tick's spikes, the input in
+/// flight, pending injection, and a CRC-32 of everything before it. All little-endian.
+extension NeuronPool {
+    /// `\x89NPOOL\r\n`: the high byte and CR LF catch 7-bit and text-mode transfers.
+    public static let fileMagic: [UInt8] = [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A]
+    /// The format version this build writes and reads.
+    public static let fileVersion: UInt16 = 1
+    static let headerSize = 96
+
+    /// The pool's complete state as `.pool` bytes. Same state, same bytes. O(N + S).
+    public func encoded() -> [UInt8] {
+        let n = neuronCount
+        let inFlight = delays.input.enumerated().filter { $0.element != 0 }
+        let pendingInjection = hasInjection ? injection.enumerated().filter { $0.element != 0 } : []
+        let name = Array(self.name.utf8.prefix(255))
+        let configWords = config.encodedWords
+        var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
+        w.write(NeuronPool.fileMagic)
+        w.write(NeuronPool.fileVersion)
+        w.write(UInt16(0)) // flags, reserved
+        w.write(UInt32(n))
+        w.write(UInt32(synapseCount))
+        w.write(UInt16(name.count))
+        w.write(UInt16(configWords.count * 4))
+        w.write(config.seed)
+        w.write(tickCount)
+        w.write(totalSpikes)
+        w.write(random.state.0); w.write(random.state.1); w.write(random.state.2); w.write(random.state.3)
+        w.write(UInt32(lastSpikeCount))
+        w.write(UInt32(inFlight.count))
+        w.write(UInt32(pendingInjection.count))
+        w.write(UInt32(0)) // reserved
+        w.write(name)
+        for word in configWords { w.write(word) }
+        w.write(array: neurons.membrane)
+        w.write(array: neurons.threshold)
+        w.write(array: neurons.leak)
+        w.write(array: neurons.refractory)
+        w.write(array: neurons.flags)
+        w.write(array: neurons.trace)
+        w.write(array: synapses.rowPtr)
+        w.write(array: ContiguousArray(synapses.synapses.lazy.map(\.packed)))
+        w.write(array: ContiguousArray(lastSpikes))
+        for (index, value) in inFlight { w.write(UInt32(index)); w.write(value) }
+        for (index, value) in pendingInjection { w.write(UInt32(index)); w.write(value) }
+        w.write(CRC32.checksum(w.bytes))
+        return w.bytes
+    }
+
+    /// Writes the pool to `path` atomically (temporary file, fsync, rename).
+    public func save(to path: String) throws(PoolFileError) {
+        try AtomicFile.write(encoded(), to: path)
+    }
+
+    /// Reads a pool saved by `save(to:)`.
+    public static func load(from path: String) throws(PoolFileError) -> NeuronPool {
+        let bytes = try AtomicFile.read(path)
+        return try decode(bytes)
+    }
+
+    /// Decodes `.pool` bytes, checking in order: length, magic, version, total size, CRC-32,
+    /// then every field's range and the CSR invariants. Never traps on bad input.
+    public static func decode(_ bytes: [UInt8]) throws(PoolFileError) -> NeuronPool {
+        var result: Result<NeuronPool, PoolFileError> = .failure(.trailingBytes(0))
+        bytes.withUnsafeBytes { raw in
+            do { result = .success(try decode(raw)) } catch let error as PoolFileError { result = .failure(error) } catch {}
+        }
+        return try result.get()
+    }
+
+    static func decode(_ raw: UnsafeRawBufferPointer) throws(PoolFileError) -> NeuronPool {
+        var r = ByteReader(raw)
+        let magic = try r.readBytes(8, "magic")
+        guard magic == fileMagic else { throw .badMagic(magic) }
+        let version = try r.read(UInt16.self, "header")
+        guard version == fileVersion else { throw .unsupportedVersion(found: version, supported: fileVersion) }
+        try r.need(headerSize - r.offset, "header")
+        let flags = try r.read(UInt16.self, "header")
+        let n = Int(try r.read(UInt32.self, "header"))
+        let s = Int(try r.read(UInt32.self, "header"))
+        let nameLength = Int(try r.read(UInt16.self, "header"))
+        let configLength = Int(try r.read(UInt16.self, "header"))
+        let seed = try r.read(UInt64.self, "header")
+        let tickCount = try r.read(UInt64.self, "header")
+        let totalSpikes = try r.read(UInt64.self, "header")
+        let state = (try r.read(UInt64.self, "header"), try r.read(UInt64.self, "header"),
+                     try r.read(UInt64.self, "header"), try r.read(UInt64.self, "header"))
+        let spikeCount = Int(try r.read(UInt32.self, "header"))
+        let inFlightCount = Int(try r.read(UInt32.self, "header"))
+        let injectionCount = Int(try r.read(UInt32.self, "header"))
+        let reserved = try r.read(UInt32.self, "header")
+
+        // The header fixes the total size, so check it (and the CRC) before trusting any field.
+        guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
+        guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
+        guard inFlightCount <= DelayBuffer.slots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(DelayBuffer.slots * n)") }
+        guard injectionCount <= n else { throw .invalid(field: "injectionCount", detail: "\(injectionCount) exceeds \(n) neurons") }
+        let expected = headerSize + nameLength + configLength + n * 8 + (n + 1) * 4 + s * 8 + spikeCount * 2
+            + inFlightCount * 8 + injectionCount * 8 + 4
+        guard raw.count >= expected else {
+            throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
+        }
+        guard raw.count == expected else { throw .trailingBytes(raw.count - expected) }
+        let stored = raw.loadUnaligned(fromByteOffset: expected - 4, as: UInt32.self).littleEndian
+        let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0 ..< expected - 4]))
+        guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
+
+        guard flags == 0 else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
+        guard reserved == 0 else { throw .invalid(field: "reserved", detail: "must be zero") }
+        guard let name = String(validating: try r.readBytes(nameLength, "name"), as: UTF8.self) else {
+            throw .invalid(field: "name", detail: "not valid UTF-8")
+        }
+        guard configLength % 4 == 0 else { throw .invalid(field: "configLength", detail: "\(configLength) is not a multiple of 4") }
+        let words = try r.read(array: Int32.self, count: configLength / 4, "config")
+        var config = try PoolConfig(words: Array(words))
+        config.seed = seed
+
+        let membrane = try r.read(array: Int16.self, count: n, "membrane")
+        let threshold = try r.read(array: Int16.self, count: n, "threshold")
+        let leak = try r.read(array: UInt8.self, count: n, "leak")
+        let refractory = try r.read(array: UInt8.self, count: n, "refractory")
+        let neuronFlags = try r.read(array: UInt8.self, count: n, "flags")
+        let trace = try r.read(array: Int8.self, count: n, "trace")
+        if let bad = neuronFlags.firstIndex(where: { $0 & NeuronFlags.reservedMask != 0 }) {
+            throw .invalid(field: "flags[\(bad)]", detail: "reserved bits set in 0x\(String(neuronFlags[bad], radix: 16))")
+        }
+        let rowPtr = try r.read(array: UInt32.self, count: n + 1, "rowPtr")
+        guard rowPtr[0] == 0, Int(rowPtr[n]) == s else {
+            throw .invalid(field: "rowPtr", detail: "must start at 0 and end at \(s), found \(rowPtr[0]) and \(rowPtr[n])")
+        }
+        for i in 0 ..< n where rowPtr[i] > rowPtr[i + 1] {
+            throw .invalid(field: "rowPtr[\(i + 1)]", detail: "\(rowPtr[i + 1]) is below the previous row start \(rowPtr[i])")
+        }
+        let packed = try r.read(array: UInt64.self, count: s, "synapses")
+        var synapses = ContiguousArray<Synapse>()
+        synapses.reserveCapacity(s)
+        for i in 0 ..< n {
+            let inhibitory = NeuronFlags.isInhibitory(neuronFlags[i])
+            for k in Int(rowPtr[i]) ..< Int(rowPtr[i + 1]) {
+                let syn = Synapse(packed: packed[k])
+                guard Int(syn.target) < n else { throw .invalid(field: "synapses[\(k)].target", detail: "\(syn.target) is not a neuron of \(n)") }
+                guard (1 ... 8).contains(syn.delay) else { throw .invalid(field: "synapses[\(k)].delay", detail: "\(syn.delay) is outside 1...8") }
+                guard inhibitory ? syn.weight <= 0 : syn.weight >= 0 else {
+                    throw .invalid(field: "synapses[\(k)].weight", detail: "\(syn.weight) breaks Dale's law for \(inhibitory ? "inhibitory" : "excitatory") neuron \(i)")
+                }
+                guard syn.weight != Int8.min, syn.eligibility != Int8.min else {
+                    throw .invalid(field: "synapses[\(k)]", detail: "weight and eligibility must be within -127...127")
+                }
+                guard syn.reserved == 0 else { throw .invalid(field: "synapses[\(k)].reserved", detail: "must be zero") }
+                synapses.append(syn)
+            }
+        }
+        let spikes = try r.read(array: UInt16.self, count: spikeCount, "lastSpikes")
+        for k in 0 ..< spikeCount where Int(spikes[k]) >= n || (k > 0 && spikes[k] <= spikes[k - 1]) {
+            throw .invalid(field: "lastSpikes[\(k)]", detail: "\(spikes[k]) is out of range or out of order")
+        }
+        var ring = ContiguousArray<Int32>(repeating: 0, count: DelayBuffer.slots * n)
+        var previous = -1
+        for k in 0 ..< inFlightCount {
+            let index = Int(try r.read(UInt32.self, "inFlight"))
+            let value = try r.read(Int32.self, "inFlight")
+            guard index < ring.count, index > previous, value != 0 else {
+                throw .invalid(field: "inFlight[\(k)]", detail: "index \(index) value \(value) is out of range, out of order or zero")
+            }
+            ring[index] = value
+            previous = index
+        }
+        var injection = ContiguousArray<Int32>(repeating: 0, count: n)
+        previous = -1
+        for k in 0 ..< injectionCount {
+            let index = Int(try r.read(UInt32.self, "injection"))
+            let value = try r.read(Int32.self, "injection")
+            guard index < n, index > previous, value != 0 else {
+                throw .invalid(field: "injection[\(k)]", detail: "neuron \(index) value \(value) is out of range, out of order or zero")
+            }
+            injection[index] = value
+            previous = index
+        }
+
+        var pool = NeuronPool(
+            name: name, config: config, random: PoolRandom(state: state),
+            neurons: NeuronArrays(membrane: membrane, threshold: threshold, leak: leak, refractory: refractory, flags: neuronFlags, trace: trace),
+            synapses: SynapseStore(rowPtr: rowPtr, synapses: synapses),
+            delays: DelayBuffer(neuronCount: n, input: ring))
+        pool.tickCount = tickCount
+        pool.totalSpikes = totalSpikes
+        for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }
+        pool.lastSpikeCount = spikeCount
+        pool.injection = injection
+        pool.hasInjection = injectionCount > 0
+        return pool
+    }
+}
+
+extension PoolConfig {
+    /// The config as the `.pool` format's sequence of 32-bit words (seed excluded: it is in
+    /// the header). New fields are only ever appended.
+    var encodedWords: [Int32] {
+        [Int32(excitatoryProfile.rawValue), Int32(inhibitoryProfile.rawValue),
+         Int32(excitatoryWeight.lowerBound), Int32(excitatoryWeight.upperBound),
+         Int32(inhibitoryWeight.lowerBound), Int32(inhibitoryWeight.upperBound),
+         Int32(maxDelay), Int32(weightShift), stdp ? 1 : 0,
+         Int32(stdpPotentiation), Int32(stdpDepression), Int32(traceMax), Int32(traceDecay),
+         Int32(eligibilityDecayInterval), Int32(eligibilityDecayShift),
+         Int32(homeostasisStep), Int32(homeostasisTarget),
+         Int32(thresholdBounds.lowerBound), Int32(thresholdBounds.upperBound),
+         Int32(dopamineBaseline), Int32(cortisolBaseline), Int32(acetylcholineGate), Int32(modulationShift),
+         Int32(maxSynapsesPerNeuron), Int32(maxNewSynapses), Int32(activeTrace)]
+    }
+
+    /// Decodes `encodedWords`, validating every field.
+    init(words w: [Int32]) throws(PoolFileError) {
+        let count = PoolConfig().encodedWords.count
+        guard w.count == count else { throw .invalid(field: "config", detail: "\(w.count) words, expected \(count)") }
+        guard let exc = NeuronProfile(rawValue: UInt8(clamping: w[0])), w[0] >= 0,
+              let inh = NeuronProfile(rawValue: UInt8(clamping: w[1])), w[1] >= 0 else {
+            throw .invalid(field: "config.profiles", detail: "\(w[0]), \(w[1]) are not profiles 0...3")
+        }
+        guard w[2] <= w[3], w[4] <= w[5], w[17] <= w[18], w[8] == 0 || w[8] == 1 else {
+            throw .invalid(field: "config", detail: "a range is reversed or stdp is not 0/1")
+        }
+        self.init()
+        excitatoryProfile = exc
+        inhibitoryProfile = inh
+        excitatoryWeight = Int(w[2]) ... Int(w[3])
+        inhibitoryWeight = Int(w[4]) ... Int(w[5])
+        maxDelay = Int(w[6]); weightShift = Int(w[7]); stdp = w[8] == 1
+        stdpPotentiation = Int(w[9]); stdpDepression = Int(w[10]); traceMax = Int(w[11]); traceDecay = Int(w[12])
+        eligibilityDecayInterval = Int(w[13]); eligibilityDecayShift = Int(w[14])
+        homeostasisStep = Int(w[15]); homeostasisTarget = Int(w[16])
+        thresholdBounds = Int(w[17]) ... Int(w[18])
+        dopamineBaseline = Int(w[19]); cortisolBaseline = Int(w[20]); acetylcholineGate = Int(w[21]); modulationShift = Int(w[22])
+        maxSynapsesPerNeuron = Int(w[23]); maxNewSynapses = Int(w[24]); activeTrace = Int(w[25])
+        do { try validate() } catch { throw .invalid(field: "config", detail: error.description) }
+    }
+}

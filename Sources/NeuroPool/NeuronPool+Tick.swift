@@ -1,0 +1,230 @@
+extension NeuronPool {
+    /// Advances the pool one tick with per-neuron external input (Q8.8 mV, one value per
+    /// neuron, added this tick only). Returns the number of neurons that fired; they are in
+    /// `lastSpikes`. O(N + spikes × out-degree) — plus, with STDP on, spikes × in-degree and
+    /// an eligibility sweep of all synapses every `eligibilityDecayInterval` ticks.
+    ///
+    /// Integer arithmetic only; no allocation once the STDP index exists.
+    @discardableResult
+    public mutating func tick(input: [Int16]) throws(PoolError) -> Int {
+        guard input.count == neuronCount else { throw .inputCountMismatch(input.count, neurons: neuronCount) }
+        return input.withUnsafeBufferPointer { step(external: $0) }
+    }
+
+    /// Advances the pool one tick with no external input other than `inject`.
+    @discardableResult
+    public mutating func tick() -> Int {
+        step(external: nil)
+    }
+
+    /// Advances the pool one tick with input from a buffer of exactly `neuronCount` values
+    /// (the allocation-free form for drivers that keep their own input buffer).
+    @discardableResult
+    public mutating func tick(input: UnsafeBufferPointer<Int16>) throws(PoolError) -> Int {
+        guard input.count == neuronCount else { throw .inputCountMismatch(input.count, neurons: neuronCount) }
+        return step(external: input)
+    }
+
+    // One tick, in this order:
+    //  1. deliver: take this tick's delay-ring slot (and any external/injected input), clear it;
+    //  2. integrate and leak: v ← v − (v·leak ≫ 8) + input, saturated to Int16, unless refractory;
+    //  3. threshold/spike/refractory: v ≥ θ fires, resets v and starts the refractory count;
+    //     homeostasis raises θ on a spike and lowers it otherwise (trace decay happens here too);
+    //  4. propagate: each spike adds weight ≪ shift into slot (t + delay) mod 8 of its targets;
+    //     with STDP, a synapse whose target fired recently (trace > 0) loses eligibility;
+    //  5. traces: with STDP, synapses onto each neuron that fired gain eligibility in proportion
+    //     to their source's trace; then every neuron that fired gets the full trace.
+    //  Every `eligibilityDecayInterval` ticks, eligibility decays toward zero.
+    mutating func step(external: UnsafeBufferPointer<Int16>?) -> Int {
+        let n = neuronCount
+        let tick = tickCount
+        let base = DelayBuffer.slot(forTick: tick) * n
+        let traceDecay = Int32(config.traceDecay)
+        let homeostasis = config.homeostasisStep > 0
+        let fall = Int32(config.homeostasisStep)
+        let rise = Int32(config.homeostasisRise)
+        let thetaMin = Int32(config.thresholdBounds.lowerBound)
+        let thetaMax = Int32(config.thresholdBounds.upperBound)
+        let injected = hasInjection
+        var fired = 0
+
+        // Steps 1–3: one pass over the neurons.
+        neurons.membrane.withUnsafeMutableBufferPointer { membrane in
+        neurons.threshold.withUnsafeMutableBufferPointer { threshold in
+        neurons.leak.withUnsafeBufferPointer { leak in
+        neurons.refractory.withUnsafeMutableBufferPointer { refractory in
+        neurons.flags.withUnsafeBufferPointer { flags in
+        neurons.trace.withUnsafeMutableBufferPointer { trace in
+            delays.input.withUnsafeMutableBufferPointer { ring in
+                injection.withUnsafeMutableBufferPointer { inj in
+                    spikeBuffer.withUnsafeMutableBufferPointer { spikes in
+                        profileReset.withUnsafeBufferPointer { resetOf in
+                            profileRefractory.withUnsafeBufferPointer { refractoryOf in
+                                for i in 0 ..< n {
+                                    var input = ring[base + i]
+                                    ring[base + i] = 0
+                                    if let external { input &+= Int32(external[i]) }
+                                    if injected { input &+= inj[i]; inj[i] = 0 }
+                                    trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) >> 8)
+                                    var theta = Int32(threshold[i])
+                                    if refractory[i] > 0 {
+                                        refractory[i] &-= 1
+                                        if homeostasis { theta = max(theta &- fall, thetaMin); threshold[i] = Int16(truncatingIfNeeded: theta) }
+                                        continue
+                                    }
+                                    var v = Int32(membrane[i])
+                                    v = v &- ((v &* Int32(leak[i])) >> 8) &+ input
+                                    v = min(max(v, Int32(Int16.min)), Int32(Int16.max))
+                                    if v >= theta {
+                                        let profile = Int((flags[i] & NeuronFlags.profileMask) >> NeuronFlags.profileShift)
+                                        v = Int32(resetOf[profile])
+                                        refractory[i] = refractoryOf[profile]
+                                        spikes[fired] = UInt16(truncatingIfNeeded: i)
+                                        fired &+= 1
+                                        if homeostasis { theta = min(theta &+ rise, thetaMax) }
+                                    } else if homeostasis {
+                                        theta = max(theta &- fall, thetaMin)
+                                    }
+                                    membrane[i] = Int16(truncatingIfNeeded: v)
+                                    if homeostasis { threshold[i] = Int16(truncatingIfNeeded: theta) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        }}}}}
+        hasInjection = false
+        lastSpikeCount = fired
+        totalSpikes &+= UInt64(fired)
+
+        // Step 4 (and the depression half of STDP).
+        if config.stdp {
+            propagatePlastic(tick: tick, fired: fired)
+            potentiate(fired: fired)
+        } else {
+            propagate(tick: tick, fired: fired)
+        }
+
+        // Step 5: the neurons that fired get the full trace.
+        let traceMax = Int8(config.traceMax)
+        neurons.trace.withUnsafeMutableBufferPointer { trace in
+            spikeBuffer.withUnsafeBufferPointer { spikes in
+                for k in 0 ..< fired { trace[Int(spikes[k])] = traceMax }
+            }
+        }
+        tickCount = tick &+ 1
+        if config.stdp, tickCount % UInt64(config.eligibilityDecayInterval) == 0 {
+            decayEligibility()
+        }
+        return fired
+    }
+
+    /// Static propagation: the tightest loop of the pool.
+    private mutating func propagate(tick: UInt64, fired: Int) {
+        let n = neuronCount
+        let shift = Int32(config.weightShift)
+        let t = Int(truncatingIfNeeded: tick)
+        synapses.synapses.withUnsafeBufferPointer { syn in
+            synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
+                delays.input.withUnsafeMutableBufferPointer { ring in
+                    spikeBuffer.withUnsafeBufferPointer { spikes in
+                        for k in 0 ..< fired {
+                            let j = Int(spikes[k])
+                            var s = Int(rowPtr[j])
+                            let end = Int(rowPtr[j + 1])
+                            while s < end {
+                                let synapse = syn[s]
+                                let index = ((t &+ Int(synapse.delay)) & 7) &* n &+ Int(synapse.target)
+                                ring[index] &+= Int32(synapse.weight) << shift
+                                s &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Propagation with STDP depression: a spike arriving from a neuron whose target fired
+    /// recently is a post-before-pre pairing, so the synapse loses eligibility in proportion
+    /// to the target's trace. COLD synapses keep theirs (they are frozen).
+    private mutating func propagatePlastic(tick: UInt64, fired: Int) {
+        let n = neuronCount
+        let shift = Int32(config.weightShift)
+        let t = Int(truncatingIfNeeded: tick)
+        let depression = Int32(config.stdpDepression)
+        synapses.synapses.withUnsafeMutableBufferPointer { syn in
+            synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
+                delays.input.withUnsafeMutableBufferPointer { ring in
+                    spikeBuffer.withUnsafeBufferPointer { spikes in
+                        neurons.trace.withUnsafeBufferPointer { trace in
+                            for k in 0 ..< fired {
+                                let j = Int(spikes[k])
+                                for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
+                                    let synapse = syn[s]
+                                    let target = Int(synapse.target)
+                                    ring[((t &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) << shift
+                                    let post = Int32(trace[target])
+                                    if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
+                                        let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)
+                                        syn[s].eligibility = Int8(truncatingIfNeeded: max(e, -127))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// STDP potentiation: for every neuron that fired, each synapse onto it whose source fired
+    /// recently (trace > 0) is a pre-before-post pairing and gains eligibility.
+    private mutating func potentiate(fired: Int) {
+        guard fired > 0 else { return }
+        if incoming == nil { incoming = IncomingIndex(synapses) }
+        let potentiation = Int32(config.stdpPotentiation)
+        synapses.synapses.withUnsafeMutableBufferPointer { syn in
+            incoming!.colPtr.withUnsafeBufferPointer { colPtr in
+                incoming!.synapse.withUnsafeBufferPointer { index in
+                    incoming!.source.withUnsafeBufferPointer { source in
+                        neurons.trace.withUnsafeBufferPointer { trace in
+                            spikeBuffer.withUnsafeBufferPointer { spikes in
+                                for k in 0 ..< fired {
+                                    let i = Int(spikes[k])
+                                    for c in Int(colPtr[i]) ..< Int(colPtr[i + 1]) {
+                                        let pre = Int32(trace[Int(source[c])])
+                                        guard pre > 0 else { continue }
+                                        let s = Int(index[c])
+                                        let synapse = syn[s]
+                                        guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
+                                        let e = Int32(synapse.eligibility) &+ ((potentiation &* pre) >> 7)
+                                        syn[s].eligibility = Int8(truncatingIfNeeded: min(e, 127))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One decay step of every synapse's eligibility: |e| loses ⌈|e| / 2^shift⌉, so every
+    /// non-zero value shrinks and small ones reach zero. O(S).
+    mutating func decayEligibility() {
+        let shift = Int32(config.eligibilityDecayShift)
+        let round = (Int32(1) << shift) - 1
+        synapses.synapses.withUnsafeMutableBufferPointer { syn in
+            for s in syn.indices {
+                let e = Int32(syn[s].eligibility)
+                if e == 0 { continue }
+                let magnitude = abs(e)
+                let kept = magnitude &- ((magnitude &+ round) >> shift)
+                syn[s].eligibility = Int8(truncatingIfNeeded: e < 0 ? -kept : kept)
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// A pool of integer leaky-integrate-and-fire neurons with CSR synapses, axonal delays,
+/// STDP eligibility, three-factor plasticity, thermal synapse maturity and homeostatic
+/// thresholds. One pool is the unit a NeuroBus node runs.
+///
+/// A pool is a value: copying it copies the network (lazily). All randomness comes from the
+/// pool's own `PoolRandom`, so the same seed gives byte-identical state and spikes.
+public struct NeuronPool: Sendable {
+    /// The pool's name (stored in `.pool` files; at most 255 UTF-8 bytes).
+    public internal(set) var name: String
+    /// Construction and dynamics parameters.
+    public internal(set) var config: PoolConfig
+    /// The pool's generator; its state is saved with the pool.
+    public internal(set) var random: PoolRandom
+    /// Per-neuron state, 8 bytes per neuron.
+    public internal(set) var neurons: NeuronArrays
+    /// Outgoing synapses in CSR form, 8 bytes per synapse.
+    public internal(set) var synapses: SynapseStore
+    /// Input in flight along axons.
+    public internal(set) var delays: DelayBuffer
+    /// Ticks run so far; the next tick is number `tickCount`.
+    public internal(set) var tickCount: UInt64 = 0
+    /// Spikes fired since construction.
+    public internal(set) var totalSpikes: UInt64 = 0
+
+    /// Neurons that fired in the last tick, ascending; the first `lastSpikeCount` entries count.
+    var spikeBuffer: ContiguousArray<UInt16>
+    /// Number of neurons that fired in the last tick.
+    public internal(set) var lastSpikeCount: Int = 0
+    /// Current injected by `inject` for the next tick, Q8.8 mV.
+    var injection: ContiguousArray<Int32>
+    /// Whether `injection` holds anything (saves clearing it every tick).
+    var hasInjection = false
+    /// Transposed synapse index for STDP; nil until needed and after structural changes.
+    var incoming: IncomingIndex?
+    /// Reset potential and refractory ticks per profile, indexed by profile raw value.
+    let profileReset: ContiguousArray<Int16>
+    let profileRefractory: ContiguousArray<UInt8>
+
+    /// Number of neurons.
+    public var neuronCount: Int { neurons.count }
+    /// Number of synapses.
+    public var synapseCount: Int { synapses.count }
+
+    /// Assembles a pool from its parts; construction and decoding go through here.
+    init(name: String, config: PoolConfig, random: PoolRandom, neurons: NeuronArrays,
+         synapses: SynapseStore, delays: DelayBuffer? = nil) {
+        let n = neurons.count
+        self.name = name
+        self.config = config
+        self.random = random
+        self.neurons = neurons
+        self.synapses = synapses
+        self.delays = delays ?? DelayBuffer(neuronCount: n)
+        spikeBuffer = ContiguousArray(repeating: 0, count: n)
+        injection = ContiguousArray(repeating: 0, count: n)
+        profileReset = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.reset })
+        profileRefractory = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.refractory })
+    }
+
+    /// The neurons that fired in the last tick, ascending.
+    public var lastSpikes: ArraySlice<UInt16> { spikeBuffer[0 ..< lastSpikeCount] }
+
+    /// Adds `current` (Q8.8 mV) to every neuron of `range` for the next tick only.
+    /// Throws if the range reaches outside the pool. O(range).
+    public mutating func inject(_ range: Range<Int>, _ current: Int16) throws(PoolError) {
+        guard range.lowerBound >= 0, range.upperBound <= neuronCount else {
+            throw .rangeOutOfBounds(range, neurons: neuronCount)
+        }
+        for i in range { injection[i] &+= Int32(current) }
+        hasInjection = true
+    }
+
+    /// Whether each neuron of `range` fired in the last tick. O(range + spikes).
+    public func readOutput(_ range: Range<Int>) throws(PoolError) -> [Bool] {
+        guard range.lowerBound >= 0, range.upperBound <= neuronCount else {
+            throw .rangeOutOfBounds(range, neurons: neuronCount)
+        }
+        var out = [Bool](repeating: false, count: range.count)
+        for s in lastSpikes where range.contains(Int(s)) { out[Int(s) - range.lowerBound] = true }
+        return out
+    }
+
+    /// Number of neurons of `range` that fired in the last tick. O(spikes).
+    public func spikeCount(in range: Range<Int>) -> Int {
+        lastSpikes.reduce(0) { $0 + (range.contains(Int($1)) ? 1 : 0) }
+    }
+
+    /// Sets every membrane to rest and clears refractoriness (a fresh trial); synapses,
+    /// thresholds, traces and input in flight are kept.
+    public mutating func resetMembranes() {
+        neurons.membrane.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        neurons.refractory.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// Draws every membrane uniformly from `0 ..< bound` Q8.8 mV with the pool's generator.
+    public mutating func randomizeMembranes(below bound: Int16) {
+        guard bound > 0 else { return }
+        for i in 0 ..< neuronCount {
+            neurons.membrane[i] = Int16(random.uniform(below: UInt64(bound)))
+        }
+    }
+}
+
+extension NeuronPool: Equatable {
+    /// Two pools are equal when all their saved state is (the derived STDP index is ignored).
+    public static func == (a: NeuronPool, b: NeuronPool) -> Bool {
+        a.name == b.name && a.config == b.config && a.random == b.random && a.neurons == b.neurons
+            && a.synapses == b.synapses && a.delays == b.delays && a.tickCount == b.tickCount
+            && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes
+            && a.injection == b.injection
+    }
+}

@@ -1,0 +1,94 @@
+/// Everything that shapes a pool's construction and dynamics. Saved in `.pool` files, so a
+/// loaded pool continues exactly as the saved one would have.
+///
+/// Units: potentials and currents in Q8.8 mV (256 = 1 mV); rates per mille per tick;
+/// modulator levels 0…255 with the baselines below.
+public struct PoolConfig: Sendable, Equatable, Codable {
+    /// Seed of the pool's generator: same seed, same network, same spikes.
+    public var seed: UInt64 = 0
+    /// Profile of excitatory neurons.
+    public var excitatoryProfile: NeuronProfile = .regularSpiking
+    /// Profile of inhibitory neurons.
+    public var inhibitoryProfile: NeuronProfile = .fastSpiking
+    /// Weight magnitudes of new excitatory synapses, drawn uniformly (1…127).
+    public var excitatoryWeight: ClosedRange<Int> = 20 ... 60
+    /// Weight magnitudes of new inhibitory synapses, drawn uniformly (1…127).
+    public var inhibitoryWeight: ClosedRange<Int> = 20 ... 60
+    /// Largest axonal delay drawn for new synapses, 1…8 ticks.
+    public var maxDelay: Int = 8
+    /// PSP of a synapse is `weight << weightShift` Q8.8 mV (0…7).
+    public var weightShift: Int = 4
+
+    /// Whether spikes update STDP eligibility. Off, the tick skips all plasticity work.
+    public var stdp: Bool = true
+    /// Eligibility added to a synapse when its post-synaptic neuron fires, at full pre trace.
+    public var stdpPotentiation: Int = 30
+    /// Eligibility removed when the pre-synaptic neuron fires, at full post trace.
+    public var stdpDepression: Int = 15
+    /// Trace value a neuron gets when it fires (1…127).
+    public var traceMax: Int = 127
+    /// Trace retention per tick in 1/256ths: `trace = trace * traceDecay >> 8`.
+    public var traceDecay: Int = 240
+    /// Eligibility decays once every this many ticks (1…255)…
+    public var eligibilityDecayInterval: Int = 8
+    /// …losing ⌈|e| / 2^shift⌉ each time (1…7).
+    public var eligibilityDecayShift: Int = 2
+
+    /// Homeostatic threshold step, Q8.8 mV per tick without a spike; 0 turns homeostasis off.
+    /// A spike raises the threshold by `step * (1000 − target) / target`, so the rate settles
+    /// where the two balance: `homeostasisTarget` spikes per thousand ticks.
+    public var homeostasisStep: Int = 2
+    /// Target firing rate in spikes per thousand ticks (1…999). 50 = 5 % of ticks.
+    public var homeostasisTarget: Int = 50
+    /// Lowest and highest threshold homeostasis may set, Q8.8 mV.
+    public var thresholdBounds: ClosedRange<Int> = 256 ... 32000
+
+    /// Dopamine level at which modulation neither reinforces nor weakens.
+    public var dopamineBaseline: Int = 128
+    /// Cortisol level above which eligible synapses are weakened.
+    public var cortisolBaseline: Int = 30
+    /// Acetylcholine level at or above which synaptogenesis runs.
+    public var acetylcholineGate: Int = 140
+    /// Weight change is `eligibility * (modulator − baseline) >> modulationShift`.
+    public var modulationShift: Int = 6
+    /// Most outgoing synapses synaptogenesis lets a neuron have.
+    public var maxSynapsesPerNeuron: Int = 128
+    /// Most synapses one `synaptogenesis` call creates.
+    public var maxNewSynapses: Int = 16
+    /// Trace above which a neuron counts as recently active for synaptogenesis.
+    public var activeTrace: Int = 5
+
+    public init() {}
+
+    /// Checks every field's range; throws `PoolError.invalidConfig` naming the first bad one.
+    public func validate() throws(PoolError) {
+        func check(_ ok: Bool, _ field: String, _ value: Any, _ expected: String) throws(PoolError) {
+            if !ok { throw .invalidConfig(field: field, value: "\(value)", expected: expected) }
+        }
+        try check(excitatoryWeight.lowerBound >= 1 && excitatoryWeight.upperBound <= 127, "excitatoryWeight", excitatoryWeight, "a range within 1...127")
+        try check(inhibitoryWeight.lowerBound >= 1 && inhibitoryWeight.upperBound <= 127, "inhibitoryWeight", inhibitoryWeight, "a range within 1...127")
+        try check((1 ... 8).contains(maxDelay), "maxDelay", maxDelay, "1...8")
+        try check((0 ... 7).contains(weightShift), "weightShift", weightShift, "0...7")
+        try check((0 ... 127).contains(stdpPotentiation), "stdpPotentiation", stdpPotentiation, "0...127")
+        try check((0 ... 127).contains(stdpDepression), "stdpDepression", stdpDepression, "0...127")
+        try check((1 ... 127).contains(traceMax), "traceMax", traceMax, "1...127")
+        try check((0 ... 255).contains(traceDecay), "traceDecay", traceDecay, "0...255")
+        try check((1 ... 255).contains(eligibilityDecayInterval), "eligibilityDecayInterval", eligibilityDecayInterval, "1...255")
+        try check((1 ... 7).contains(eligibilityDecayShift), "eligibilityDecayShift", eligibilityDecayShift, "1...7")
+        try check((0 ... 255).contains(homeostasisStep), "homeostasisStep", homeostasisStep, "0...255")
+        try check((1 ... 999).contains(homeostasisTarget), "homeostasisTarget", homeostasisTarget, "1...999")
+        try check(thresholdBounds.lowerBound >= 1 && thresholdBounds.upperBound <= Int(Int16.max), "thresholdBounds", thresholdBounds, "a range within 1...32767")
+        try check((0 ... 255).contains(dopamineBaseline), "dopamineBaseline", dopamineBaseline, "0...255")
+        try check((0 ... 255).contains(cortisolBaseline), "cortisolBaseline", cortisolBaseline, "0...255")
+        try check((0 ... 256).contains(acetylcholineGate), "acetylcholineGate", acetylcholineGate, "0...256 (256 disables synaptogenesis)")
+        try check((0 ... 15).contains(modulationShift), "modulationShift", modulationShift, "0...15")
+        try check((0 ... 65535).contains(maxSynapsesPerNeuron), "maxSynapsesPerNeuron", maxSynapsesPerNeuron, "0...65535")
+        try check((0 ... 65535).contains(maxNewSynapses), "maxNewSynapses", maxNewSynapses, "0...65535")
+        try check((0 ... 127).contains(activeTrace), "activeTrace", activeTrace, "0...127")
+    }
+
+    /// Threshold rise per spike that balances `homeostasisStep` at `homeostasisTarget`.
+    var homeostasisRise: Int {
+        homeostasisStep * (1000 - homeostasisTarget) / homeostasisTarget
+    }
+}

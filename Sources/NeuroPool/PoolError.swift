@@ -1,0 +1,26 @@
+/// Errors from building or changing a pool with bad parameters. Each names the bad value.
+public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A pool holds 1…65,536 neurons (synapse targets are 16-bit).
+    case invalidNeuronCount(Int)
+    /// Density must be a finite number in 0…1.
+    case invalidDensity(Double)
+    /// Out-degree must be in 0…neurons − 1.
+    case invalidOutDegree(Int, neurons: Int)
+    /// A configuration field is out of its range.
+    case invalidConfig(field: String, value: String, expected: String)
+    /// A neuron range reaches outside the pool.
+    case rangeOutOfBounds(Range<Int>, neurons: Int)
+    /// An input array has the wrong length.
+    case inputCountMismatch(Int, neurons: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidNeuronCount(let n): "neuron count \(n) is out of range: a pool holds 1…65536 neurons"
+        case .invalidDensity(let d): "density \(d) is out of range: expected a number in 0…1"
+        case .invalidOutDegree(let k, let n): "out-degree \(k) is out of range: expected 0…\(max(n - 1, 0)) for \(n) neurons"
+        case .invalidConfig(let field, let value, let expected): "config \(field) = \(value) is invalid: expected \(expected)"
+        case .rangeOutOfBounds(let r, let n): "neuron range \(r.lowerBound)..<\(r.upperBound) is outside the pool of \(n) neurons"
+        case .inputCountMismatch(let c, let n): "input has \(c) values but the pool has \(n) neurons"
+        }
+    }
+}
