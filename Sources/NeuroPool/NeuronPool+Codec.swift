@@ -1,6 +1,6 @@
 /// The `.pool` binary format, version 1 (see `protocol/POOL-FORMAT.md`): a 96-byte header,
 /// the name and config, the neuron arrays, the CSR arrays, the last tick's spikes, the input in
-/// flight, pending injection, and a CRC-32 of everything before it. All little-endian.
+/// flight (including injected current), and a CRC-32 of everything before it. All little-endian.
 extension NeuronPool {
     /// `\x89NPOOL\r\n`: the high byte and CR LF catch 7-bit and text-mode transfers.
     public static let fileMagic: [UInt8] = [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A]
@@ -8,12 +8,22 @@ extension NeuronPool {
     public static let fileVersion: UInt16 = 1
     static let headerSize = 96
 
+    /// The name as stored: its UTF-8 bytes, cut to at most 255 at a character boundary.
+    static func storedName(_ name: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for character in name {
+            let utf8 = Array(String(character).utf8)
+            if bytes.count + utf8.count > 255 { break }
+            bytes += utf8
+        }
+        return bytes
+    }
+
     /// The pool's complete state as `.pool` bytes. Same state, same bytes. O(N + S).
     public func encoded() -> [UInt8] {
         let n = neuronCount
         let inFlight = delays.input.enumerated().filter { $0.element != 0 }
-        let pendingInjection = hasInjection ? injection.enumerated().filter { $0.element != 0 } : []
-        let name = Array(self.name.utf8.prefix(255))
+        let name = NeuronPool.storedName(self.name)
         let configWords = config.encodedWords
         var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
         w.write(NeuronPool.fileMagic)
@@ -29,7 +39,7 @@ extension NeuronPool {
         w.write(random.state.0); w.write(random.state.1); w.write(random.state.2); w.write(random.state.3)
         w.write(UInt32(lastSpikeCount))
         w.write(UInt32(inFlight.count))
-        w.write(UInt32(pendingInjection.count))
+        w.write(UInt32(0)) // reserved
         w.write(UInt32(0)) // reserved
         w.write(name)
         for word in configWords { w.write(word) }
@@ -43,7 +53,6 @@ extension NeuronPool {
         w.write(array: ContiguousArray(synapses.synapses.lazy.map(\.packed)))
         w.write(array: ContiguousArray(lastSpikes))
         for (index, value) in inFlight { w.write(UInt32(index)); w.write(value) }
-        for (index, value) in pendingInjection { w.write(UInt32(index)); w.write(value) }
         w.write(CRC32.checksum(w.bytes))
         return w.bytes
     }
@@ -88,16 +97,14 @@ extension NeuronPool {
                      try r.read(UInt64.self, "header"), try r.read(UInt64.self, "header"))
         let spikeCount = Int(try r.read(UInt32.self, "header"))
         let inFlightCount = Int(try r.read(UInt32.self, "header"))
-        let injectionCount = Int(try r.read(UInt32.self, "header"))
-        let reserved = try r.read(UInt32.self, "header")
+        let reserved = (try r.read(UInt32.self, "header"), try r.read(UInt32.self, "header"))
 
         // The header fixes the total size, so check it (and the CRC) before trusting any field.
         guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
         guard inFlightCount <= DelayBuffer.slots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(DelayBuffer.slots * n)") }
-        guard injectionCount <= n else { throw .invalid(field: "injectionCount", detail: "\(injectionCount) exceeds \(n) neurons") }
         let expected = headerSize + nameLength + configLength + n * 8 + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + injectionCount * 8 + 4
+            + inFlightCount * 8 + 4
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }
@@ -107,7 +114,7 @@ extension NeuronPool {
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
 
         guard flags == 0 else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
-        guard reserved == 0 else { throw .invalid(field: "reserved", detail: "must be zero") }
+        guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
         guard let name = String(validating: try r.readBytes(nameLength, "name"), as: UTF8.self) else {
             throw .invalid(field: "name", detail: "not valid UTF-8")
         }
@@ -166,17 +173,6 @@ extension NeuronPool {
             ring[index] = value
             previous = index
         }
-        var injection = ContiguousArray<Int32>(repeating: 0, count: n)
-        previous = -1
-        for k in 0 ..< injectionCount {
-            let index = Int(try r.read(UInt32.self, "injection"))
-            let value = try r.read(Int32.self, "injection")
-            guard index < n, index > previous, value != 0 else {
-                throw .invalid(field: "injection[\(k)]", detail: "neuron \(index) value \(value) is out of range, out of order or zero")
-            }
-            injection[index] = value
-            previous = index
-        }
 
         var pool = NeuronPool(
             name: name, config: config, random: PoolRandom(state: state),
@@ -187,8 +183,6 @@ extension NeuronPool {
         pool.totalSpikes = totalSpikes
         for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }
         pool.lastSpikeCount = spikeCount
-        pool.injection = injection
-        pool.hasInjection = injectionCount > 0
         return pool
     }
 }

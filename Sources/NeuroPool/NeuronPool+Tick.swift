@@ -36,66 +36,16 @@ extension NeuronPool {
     //     to their source's trace; then every neuron that fired gets the full trace.
     //  Every `eligibilityDecayInterval` ticks, eligibility decays toward zero.
     mutating func step(external: UnsafeBufferPointer<Int16>?) -> Int {
-        let n = neuronCount
         let tick = tickCount
-        let base = DelayBuffer.slot(forTick: tick) * n
-        let traceDecay = Int32(config.traceDecay)
+        // Four copies of the neuron pass, each with its branches on configuration folded away.
         let homeostasis = config.homeostasisStep > 0
-        let fall = Int32(config.homeostasisStep)
-        let rise = Int32(config.homeostasisRise)
-        let thetaMin = Int32(config.thresholdBounds.lowerBound)
-        let thetaMax = Int32(config.thresholdBounds.upperBound)
-        let injected = hasInjection
-        var fired = 0
-
-        // Steps 1–3: one pass over the neurons.
-        neurons.membrane.withUnsafeMutableBufferPointer { membrane in
-        neurons.threshold.withUnsafeMutableBufferPointer { threshold in
-        neurons.leak.withUnsafeBufferPointer { leak in
-        neurons.refractory.withUnsafeMutableBufferPointer { refractory in
-        neurons.flags.withUnsafeBufferPointer { flags in
-        neurons.trace.withUnsafeMutableBufferPointer { trace in
-            delays.input.withUnsafeMutableBufferPointer { ring in
-                injection.withUnsafeMutableBufferPointer { inj in
-                    spikeBuffer.withUnsafeMutableBufferPointer { spikes in
-                        profileReset.withUnsafeBufferPointer { resetOf in
-                            profileRefractory.withUnsafeBufferPointer { refractoryOf in
-                                for i in 0 ..< n {
-                                    var input = ring[base + i]
-                                    ring[base + i] = 0
-                                    if let external { input &+= Int32(external[i]) }
-                                    if injected { input &+= inj[i]; inj[i] = 0 }
-                                    trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) >> 8)
-                                    var theta = Int32(threshold[i])
-                                    if refractory[i] > 0 {
-                                        refractory[i] &-= 1
-                                        if homeostasis { theta = max(theta &- fall, thetaMin); threshold[i] = Int16(truncatingIfNeeded: theta) }
-                                        continue
-                                    }
-                                    var v = Int32(membrane[i])
-                                    v = v &- ((v &* Int32(leak[i])) >> 8) &+ input
-                                    v = min(max(v, Int32(Int16.min)), Int32(Int16.max))
-                                    if v >= theta {
-                                        let profile = Int((flags[i] & NeuronFlags.profileMask) >> NeuronFlags.profileShift)
-                                        v = Int32(resetOf[profile])
-                                        refractory[i] = refractoryOf[profile]
-                                        spikes[fired] = UInt16(truncatingIfNeeded: i)
-                                        fired &+= 1
-                                        if homeostasis { theta = min(theta &+ rise, thetaMax) }
-                                    } else if homeostasis {
-                                        theta = max(theta &- fall, thetaMin)
-                                    }
-                                    membrane[i] = Int16(truncatingIfNeeded: v)
-                                    if homeostasis { threshold[i] = Int16(truncatingIfNeeded: theta) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let fired: Int
+        switch (homeostasis, external) {
+        case (true, let external?): fired = integrate(tick: tick, external: external, homeostasis: true)
+        case (false, let external?): fired = integrate(tick: tick, external: external, homeostasis: false)
+        case (true, nil): fired = integrate(tick: tick, external: nil, homeostasis: true)
+        case (false, nil): fired = integrate(tick: tick, external: nil, homeostasis: false)
         }
-        }}}}}
-        hasInjection = false
         lastSpikeCount = fired
         totalSpikes &+= UInt64(fired)
 
@@ -121,6 +71,59 @@ extension NeuronPool {
         return fired
     }
 
+    /// Steps 1–3 for every neuron, branch-free apart from the loop: returns how many fired and
+    /// leaves them, ascending, in `spikeBuffer`. A refractory neuron counts down, keeps its
+    /// membrane and ignores its input.
+    @inline(__always)
+    private mutating func integrate(tick: UInt64, external: UnsafeBufferPointer<Int16>?, homeostasis: Bool) -> Int {
+        let n = neuronCount
+        let base = DelayBuffer.slot(forTick: tick) * n
+        let traceDecay = Int32(config.traceDecay)
+        let fall = Int32(config.homeostasisStep)
+        let rise = Int32(config.homeostasisRise)
+        let thetaMin = Int32(config.thresholdBounds.lowerBound)
+        let thetaMax = Int32(config.thresholdBounds.upperBound)
+        var fired = 0
+        neurons.membrane.withUnsafeMutableBufferPointer { membrane in
+        neurons.threshold.withUnsafeMutableBufferPointer { threshold in
+        neurons.leak.withUnsafeBufferPointer { leak in
+        neurons.refractory.withUnsafeMutableBufferPointer { refractory in
+        neurons.flags.withUnsafeBufferPointer { flags in
+        neurons.trace.withUnsafeMutableBufferPointer { trace in
+        delays.input.withUnsafeMutableBufferPointer { ring in
+        spikeBuffer.withUnsafeMutableBufferPointer { spikes in
+        profileReset.withUnsafeBufferPointer { resetOf in
+        profileRefractory.withUnsafeBufferPointer { refractoryOf in
+            for i in 0 ..< n {
+                // 1. deliver
+                var input = ring[base &+ i]
+                ring[base &+ i] = 0
+                if let external { input &+= Int32(external[i]) }
+                trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) &>> 8)
+                // 2. integrate and leak
+                let r = refractory[i]
+                let active = r == 0
+                let before = Int32(membrane[i])
+                var v = before &- ((before &* Int32(leak[i])) &>> 8) &+ input
+                v = min(max(v, Int32(Int16.min)), Int32(Int16.max))
+                // 3. threshold, spike, refractory
+                let theta = Int32(threshold[i])
+                let spike = active && v >= theta
+                let profile = Int((flags[i] & NeuronFlags.profileMask) &>> NeuronFlags.profileShift)
+                v = spike ? Int32(resetOf[profile]) : (active ? v : before)
+                membrane[i] = Int16(truncatingIfNeeded: v)
+                refractory[i] = spike ? refractoryOf[profile] : (active ? 0 : r &- 1)
+                spikes[fired] = UInt16(truncatingIfNeeded: i)
+                fired &+= spike ? 1 : 0
+                if homeostasis {
+                    let moved = theta &+ (spike ? rise : 0 &- fall)
+                    threshold[i] = Int16(truncatingIfNeeded: min(max(moved, thetaMin), thetaMax))
+                }
+            }
+        }}}}}}}}}}
+        return fired
+    }
+
     /// Static propagation: the tightest loop of the pool.
     private mutating func propagate(tick: UInt64, fired: Int) {
         let n = neuronCount
@@ -137,7 +140,7 @@ extension NeuronPool {
                             while s < end {
                                 let synapse = syn[s]
                                 let index = ((t &+ Int(synapse.delay)) & 7) &* n &+ Int(synapse.target)
-                                ring[index] &+= Int32(synapse.weight) << shift
+                                ring[index] &+= Int32(synapse.weight) &<< shift
                                 s &+= 1
                             }
                         }
@@ -165,7 +168,7 @@ extension NeuronPool {
                                 for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                                     let synapse = syn[s]
                                     let target = Int(synapse.target)
-                                    ring[((t &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) << shift
+                                    ring[((t &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) &<< shift
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
                                         let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)
@@ -213,18 +216,29 @@ extension NeuronPool {
     }
 
     /// One decay step of every synapse's eligibility: |e| loses ⌈|e| / 2^shift⌉, so every
-    /// non-zero value shrinks and small ones reach zero. O(S).
+    /// non-zero value shrinks and small ones reach zero. O(S), branch-free: each synapse is
+    /// handled as its packed 64-bit word (eligibility is bits 32–39), which vectorizes.
     mutating func decayEligibility() {
-        let shift = Int32(config.eligibilityDecayShift)
-        let round = (Int32(1) << shift) - 1
+        let shift = Int64(config.eligibilityDecayShift)
+        let round = (Int64(1) << shift) - 1
+        let keepMask: UInt64 = ~(0xFF << 32)
         synapses.synapses.withUnsafeMutableBufferPointer { syn in
-            for s in syn.indices {
-                let e = Int32(syn[s].eligibility)
-                if e == 0 { continue }
-                let magnitude = abs(e)
-                let kept = magnitude &- ((magnitude &+ round) >> shift)
-                syn[s].eligibility = Int8(truncatingIfNeeded: e < 0 ? -kept : kept)
+            syn.withMemoryRebound(to: UInt64.self) { words in
+                for k in words.indices {
+                    let word = UInt64(littleEndian: words[k])
+                    let e = Int64(Int8(truncatingIfNeeded: word &>> 32))
+                    let sign = e &>> 63
+                    let magnitude = (e ^ sign) &- sign
+                    let kept = magnitude &- ((magnitude &+ round) &>> shift)
+                    let decayed = (kept ^ sign) &- sign
+                    words[k] = ((word & keepMask) | (UInt64(UInt8(truncatingIfNeeded: decayed)) &<< 32)).littleEndian
+                }
             }
         }
     }
+}
+
+extension NeuronPool {
+    /// Bytes held by the derived STDP incoming-synapse index (0 until STDP has run).
+    public var stdpIndexBytes: Int { incoming?.byteCount ?? 0 }
 }

@@ -26,10 +26,6 @@ public struct NeuronPool: Sendable {
     var spikeBuffer: ContiguousArray<UInt16>
     /// Number of neurons that fired in the last tick.
     public internal(set) var lastSpikeCount: Int = 0
-    /// Current injected by `inject` for the next tick, Q8.8 mV.
-    var injection: ContiguousArray<Int32>
-    /// Whether `injection` holds anything (saves clearing it every tick).
-    var hasInjection = false
     /// Transposed synapse index for STDP; nil until needed and after structural changes.
     var incoming: IncomingIndex?
     /// Reset potential and refractory ticks per profile, indexed by profile raw value.
@@ -52,7 +48,6 @@ public struct NeuronPool: Sendable {
         self.synapses = synapses
         self.delays = delays ?? DelayBuffer(neuronCount: n)
         spikeBuffer = ContiguousArray(repeating: 0, count: n)
-        injection = ContiguousArray(repeating: 0, count: n)
         profileReset = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.reset })
         profileRefractory = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.refractory })
     }
@@ -60,14 +55,15 @@ public struct NeuronPool: Sendable {
     /// The neurons that fired in the last tick, ascending.
     public var lastSpikes: ArraySlice<UInt16> { spikeBuffer[0 ..< lastSpikeCount] }
 
-    /// Adds `current` (Q8.8 mV) to every neuron of `range` for the next tick only.
+    /// Adds `current` (Q8.8 mV) to every neuron of `range` for the next tick only: it goes
+    /// into the delay-ring slot that tick consumes, like a spike arriving then.
     /// Throws if the range reaches outside the pool. O(range).
     public mutating func inject(_ range: Range<Int>, _ current: Int16) throws(PoolError) {
         guard range.lowerBound >= 0, range.upperBound <= neuronCount else {
             throw .rangeOutOfBounds(range, neurons: neuronCount)
         }
-        for i in range { injection[i] &+= Int32(current) }
-        hasInjection = true
+        let base = DelayBuffer.slot(forTick: tickCount) * neuronCount
+        for i in range { delays.input[base + i] &+= Int32(current) }
     }
 
     /// Whether each neuron of `range` fired in the last tick. O(range + spikes).
@@ -107,6 +103,5 @@ extension NeuronPool: Equatable {
         a.name == b.name && a.config == b.config && a.random == b.random && a.neurons == b.neurons
             && a.synapses == b.synapses && a.delays == b.delays && a.tickCount == b.tickCount
             && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes
-            && a.injection == b.injection
     }
 }

@@ -30,9 +30,9 @@ public struct PoolConfig: Sendable, Equatable, Codable {
     /// Trace retention per tick in 1/256ths: `trace = trace * traceDecay >> 8`.
     public var traceDecay: Int = 240
     /// Eligibility decays once every this many ticks (1…255)…
-    public var eligibilityDecayInterval: Int = 8
+    public var eligibilityDecayInterval: Int = 16
     /// …losing ⌈|e| / 2^shift⌉ each time (1…7).
-    public var eligibilityDecayShift: Int = 2
+    public var eligibilityDecayShift: Int = 1
 
     /// Homeostatic threshold step, Q8.8 mV per tick without a spike; 0 turns homeostasis off.
     /// A spike raises the threshold by `step * (1000 − target) / target`, so the rate settles

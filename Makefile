@@ -1,0 +1,37 @@
+# NeuroBus — `make run` (install system packages, release build, main job) and `make test`.
+SWIFT ?= swift
+RELEASE_BIN := .build/release/neurobus
+# Debian packages the build needs, as "pkg-config-name:debian-package".
+SYSTEM_DEPS := zlib:zlib1g-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps build bench bench-nest clean
+
+run: deps build
+	$(RELEASE_BIN) demo learning
+
+test: deps
+	$(SWIFT) test
+
+build:
+	$(SWIFT) build -c release
+
+# Installs any missing system package (apt-get; sudo when not root).
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	for dep in $(SYSTEM_DEPS); do \
+	  pc=$${dep%%:*}; pkg=$${dep#*:}; \
+	  if ! pkg-config --exists $$pc 2>/dev/null && ! dpkg -s $$pkg >/dev/null 2>&1; then missing="$$missing $$pkg"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Pool benchmarks side by side with NEST (see BENCHMARKS.md).
+bench: deps build
+	bash Tests/Benchmarks/pool-vs-nest.sh
+
+clean:
+	rm -rf .build

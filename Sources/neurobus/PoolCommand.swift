@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import NeuroPool
+
+struct PoolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pool",
+        abstract: "Create and inspect .pool files.",
+        subcommands: [Create.self, Inspect.self]
+    )
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a pool with seeded random connectivity and save it.",
+            discussion: """
+            Exactly 80 % of neurons are excitatory and 20 % inhibitory (Dale's law), at positions \
+            drawn from the seed. Give --density (each neuron connects to that fraction of the \
+            others) or --out-degree (exactly K targets per neuron). The same seed always gives a \
+            byte-identical file. The file is written atomically.
+            """
+        )
+
+        @Option(help: "Number of neurons, 1…65536.")
+        var neurons: Int
+
+        @Option(help: "Fraction of other neurons each neuron connects to, 0…1.")
+        var density: Double?
+
+        @Option(help: "Exact number of targets per neuron (instead of --density).")
+        var outDegree: Int?
+
+        @Option(help: "Seed of the pool's generator.")
+        var seed: UInt64 = 0
+
+        @Option(help: "Pool name stored in the file (default: the file name without extension).")
+        var name: String?
+
+        @Option(help: "Largest axonal delay, 1…8 ticks.")
+        var maxDelay: Int = 8
+
+        @Flag(help: "Turn STDP eligibility tracking off (a static pool).")
+        var noStdp = false
+
+        @Flag(help: "Turn homeostatic thresholds off.")
+        var noHomeostasis = false
+
+        @Option(name: .shortAndLong, help: "Output .pool file.")
+        var output: String
+
+        func validate() throws {
+            if (density == nil) == (outDegree == nil) {
+                throw ValidationError("give exactly one of --density or --out-degree")
+            }
+        }
+
+        func run() throws {
+            var config = PoolConfig()
+            config.seed = seed
+            config.maxDelay = maxDelay
+            config.stdp = !noStdp
+            if noHomeostasis { config.homeostasisStep = 0 }
+            let poolName = name ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
+            let pool: NeuronPool
+            do {
+                if let density {
+                    pool = try .withRandomConnectivity(name: poolName, neurons: neurons, density: density, config: config)
+                } else {
+                    pool = try .withFixedOutDegree(name: poolName, neurons: neurons, outDegree: outDegree!, config: config)
+                }
+                try pool.save(to: output)
+            } catch let error as PoolError {
+                throw CommandFailure(error.description)
+            } catch let error as PoolFileError {
+                throw CommandFailure(error.description)
+            }
+            print("wrote \(output)")
+            print(pool.stats())
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a pool file's statistics: counts, rate, weights, eligibility, thermal states."
+        )
+
+        @Argument(help: "The .pool file.")
+        var file: String
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            let pool: NeuronPool
+            do {
+                pool = try NeuronPool.load(from: file)
+            } catch {
+                throw CommandFailure("\(file): \(error.description)")
+            }
+            let stats = pool.stats()
+            if json {
+                print(try JSONOutput.string(stats))
+            } else {
+                print(stats)
+            }
+        }
+    }
+}
+
+enum JSONOutput {
+    /// Pretty, key-sorted JSON (stable output for scripts and diffs).
+    static func string<T: Encodable>(_ value: T, snakeCase: Bool = false) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
