@@ -5,7 +5,8 @@ extension NeuronPool {
     /// anti-causal ones; cortisol above baseline does the opposite. The sign of a weight never
     /// flips (Dale's law); magnitudes stay within 0…127. A synapse whose change is positive is
     /// reinforced (its maturity counts up), negative weakened (counts down, HOT at zero dies).
-    /// COLD synapses are frozen and skipped.
+    /// COLD synapses are frozen and dead ones (awaiting `pruneDead()`) are left dead; both are
+    /// skipped.
     ///
     /// Acetylcholine does not enter the weight change: it gates `synaptogenesis(acetylcholine:)`,
     /// and is taken here so a node can hand over one broadcast's three levels as they came.
@@ -27,7 +28,7 @@ extension NeuronPool {
                         for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                             let synapse = syn[s]
                             let e = Int32(synapse.eligibility)
-                            guard e != 0, synapse.thermalState != .cold else { continue }
+                            guard e != 0, synapse.thermalState != .cold, !Maturity.isDead(synapse.maturity) else { continue }
                             let delta = (e * reward) / divisor - (e * punishment) / divisor
                             guard delta != 0 else { continue }
                             let magnitude = min(max(abs(Int32(synapse.weight)) + delta, 0), 127)

@@ -37,6 +37,12 @@ public struct PoolConfig: Sendable, Equatable, Codable {
     /// Homeostatic threshold step, Q8.8 mV per tick without a spike; 0 turns homeostasis off.
     /// A spike raises the threshold by `step * (1000 − target) / target`, so the rate settles
     /// where the two balance: `homeostasisTarget` spikes per thousand ticks.
+    ///
+    /// The threshold is an Int16 like the membrane, so homeostasis regulates any drive whose
+    /// steady-state membrane (`drive × 256 / leak`) stays below `thresholdBounds.upperBound`:
+    /// up to ≈ 1500 Q8.8 mV per tick (≈ 6 mV) for regular-spiking neurons with the default
+    /// bounds. A drive that saturates the membrane at 127.99 mV crosses every representable
+    /// threshold; such a neuron fires at its refractory limit with θ pinned at the ceiling.
     public var homeostasisStep: Int = 2
     /// Target firing rate in spikes per thousand ticks (1…999). 50 = 5 % of ticks.
     public var homeostasisTarget: Int = 50
