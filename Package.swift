@@ -20,9 +20,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // C helpers the Swift standard library lacks (a cache prefetch hint).
+        .target(name: "CNeuroPoolShims"),
         .target(
             name: "NeuroPool",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", "CNeuroPoolShims"]
         ),
         .executableTarget(
             name: "neurobus",

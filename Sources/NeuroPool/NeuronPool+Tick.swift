@@ -1,3 +1,5 @@
+import CNeuroPoolShims
+
 extension NeuronPool {
     /// Advances the pool one tick with per-neuron external input (Q8.8 mV, one value per
     /// neuron, added this tick only). Returns the number of neurons that fired; they are in
@@ -124,16 +126,27 @@ extension NeuronPool {
         return fired
     }
 
+    /// How many spikes ahead propagation prefetches synapse rows.
+    static let rowPrefetchDistance = 2
+
     /// Static propagation: the tightest loop of the pool.
     private mutating func propagate(tick: UInt64, fired: Int) {
         let n = neuronCount
         let shift = Int32(config.weightShift)
         let t = Int(truncatingIfNeeded: tick)
+        let rowPrefetchDistance = NeuronPool.rowPrefetchDistance
         synapses.synapses.withUnsafeBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
                 delays.input.withUnsafeMutableBufferPointer { ring in
                     spikeBuffer.withUnsafeBufferPointer { spikes in
                         for k in 0 ..< fired {
+                            // Start loading the row propagated `rowPrefetchDistance` spikes from
+                            // now: rows sit at random places in the synapse array.
+                            if k &+ rowPrefetchDistance < fired {
+                                let ahead = Int(spikes[k &+ rowPrefetchDistance])
+                                let from = Int(rowPtr[ahead])
+                                neuropool_prefetch(syn.baseAddress! + from, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
+                            }
                             let j = Int(spikes[k])
                             var s = Int(rowPtr[j])
                             let end = Int(rowPtr[j + 1])
@@ -158,12 +171,18 @@ extension NeuronPool {
         let shift = Int32(config.weightShift)
         let t = Int(truncatingIfNeeded: tick)
         let depression = Int32(config.stdpDepression)
+        let rowPrefetchDistance = NeuronPool.rowPrefetchDistance
         synapses.synapses.withUnsafeMutableBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
                 delays.input.withUnsafeMutableBufferPointer { ring in
                     spikeBuffer.withUnsafeBufferPointer { spikes in
                         neurons.trace.withUnsafeBufferPointer { trace in
                             for k in 0 ..< fired {
+                                if k &+ rowPrefetchDistance < fired {
+                                    let ahead = Int(spikes[k &+ rowPrefetchDistance])
+                                    let from = Int(rowPtr[ahead])
+                                    neuropool_prefetch(syn.baseAddress! + from, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
+                                }
                                 let j = Int(spikes[k])
                                 for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                                     let synapse = syn[s]

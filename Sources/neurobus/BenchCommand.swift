@@ -26,8 +26,8 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Ticks to run (default: the scenario's).")
         var ticks: Int?
 
-        @Option(help: "Constant drive per neuron, Q8.8 mV per tick (300 ≈ NEST's I_e = 300 pA).")
-        var drive: Int = 300
+        @Option(help: "Constant drive per neuron, Q8.8 mV per tick (default 290: the rates of NEST's I_e = 300 pA network).")
+        var drive: Int = 290
 
         @Flag(help: "Print JSON.")
         var json = false

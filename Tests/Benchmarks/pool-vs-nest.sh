@@ -13,7 +13,7 @@ OUT=${OUT:-.build/bench-pool.jsonl}
 scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=(small large small-stdp)
 
 [ -x "$BIN" ] || swift build -c release
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import nest' 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import nest' >/dev/null 2>&1; then
   echo "installing NEST into $VENV" >&2
   python3 -m venv "$VENV" && "$VENV/bin/pip" install -q nest-simulator
 fi
