@@ -73,9 +73,13 @@ extension NeuronPool {
         return fired
     }
 
-    /// Steps 1–3 for every neuron, branch-free apart from the loop: returns how many fired and
-    /// leaves them, ascending, in `spikeBuffer`. A refractory neuron counts down, keeps its
-    /// membrane and ignores its input.
+    /// Steps 1–3 for every neuron: returns how many fired and leaves them, ascending, in
+    /// `spikeBuffer`. A refractory neuron counts down, keeps its membrane and ignores its input.
+    ///
+    /// Two passes, so the first can be vectorized: pass A updates every neuron with selects
+    /// only and marks the ones that cross threshold in `spikeFlags`; pass B walks the marks
+    /// (eight at a time) and finishes the few that fired: reset, refractory count, spike list
+    /// and homeostatic rise.
     @inline(__always)
     private mutating func integrate(tick: UInt64, external: UnsafeBufferPointer<Int16>?, homeostasis: Bool) -> Int {
         let n = neuronCount
@@ -93,9 +97,11 @@ extension NeuronPool {
         neurons.flags.withUnsafeBufferPointer { flags in
         neurons.trace.withUnsafeMutableBufferPointer { trace in
         delays.input.withUnsafeMutableBufferPointer { ring in
+        spikeFlags.withUnsafeMutableBufferPointer { marks in
         spikeBuffer.withUnsafeMutableBufferPointer { spikes in
         profileReset.withUnsafeBufferPointer { resetOf in
         profileRefractory.withUnsafeBufferPointer { refractoryOf in
+            // Pass A.
             for i in 0 ..< n {
                 // 1. deliver
                 var input = ring[base &+ i]
@@ -108,21 +114,35 @@ extension NeuronPool {
                 let before = Int32(membrane[i])
                 var v = before &- ((before &* Int32(leak[i])) &>> 8) &+ input
                 v = min(max(v, Int32(Int16.min)), Int32(Int16.max))
-                // 3. threshold, spike, refractory
+                // 3. threshold (the spikers are finished in pass B)
                 let theta = Int32(threshold[i])
                 let spike = active && v >= theta
-                let profile = Int((flags[i] & NeuronFlags.profileMask) &>> NeuronFlags.profileShift)
-                v = spike ? Int32(resetOf[profile]) : (active ? v : before)
-                membrane[i] = Int16(truncatingIfNeeded: v)
-                refractory[i] = spike ? refractoryOf[profile] : (active ? 0 : r &- 1)
-                spikes[fired] = UInt16(truncatingIfNeeded: i)
-                fired &+= spike ? 1 : 0
+                membrane[i] = Int16(truncatingIfNeeded: active ? v : before)
+                refractory[i] = active ? 0 : r &- 1
+                marks[i] = spike ? 1 : 0
                 if homeostasis {
-                    let moved = theta &+ (spike ? rise : 0 &- fall)
-                    threshold[i] = Int16(truncatingIfNeeded: min(max(moved, thetaMin), thetaMax))
+                    threshold[i] = Int16(truncatingIfNeeded: spike ? theta : min(max(theta &- fall, thetaMin), thetaMax))
                 }
             }
-        }}}}}}}}}}
+            // Pass B.
+            UnsafeMutableRawBufferPointer(marks).withMemoryRebound(to: UInt64.self) { words in
+                for w in 0 ..< words.count {
+                    var word = UInt64(littleEndian: words[w])
+                    while word != 0 {
+                        let i = w &* 8 &+ word.trailingZeroBitCount &>> 3
+                        word &= word &- 1
+                        let profile = Int((flags[i] & NeuronFlags.profileMask) &>> NeuronFlags.profileShift)
+                        membrane[i] = resetOf[profile]
+                        refractory[i] = refractoryOf[profile]
+                        spikes[fired] = UInt16(truncatingIfNeeded: i)
+                        fired &+= 1
+                        if homeostasis {
+                            threshold[i] = Int16(truncatingIfNeeded: min(max(Int32(threshold[i]) &+ rise, thetaMin), thetaMax))
+                        }
+                    }
+                }
+            }
+        }}}}}}}}}}}
         return fired
     }
 

@@ -24,6 +24,9 @@ public struct NeuronPool: Sendable {
 
     /// Neurons that fired in the last tick, ascending; the first `lastSpikeCount` entries count.
     var spikeBuffer: ContiguousArray<UInt16>
+    /// Scratch for the neuron pass: 1 where a neuron crossed threshold this tick, 0 elsewhere
+    /// (padded to a multiple of 8 so it can be scanned as 64-bit words).
+    var spikeFlags: ContiguousArray<UInt8>
     /// Number of neurons that fired in the last tick.
     public internal(set) var lastSpikeCount: Int = 0
     /// Transposed synapse index for STDP; nil until needed and after structural changes.
@@ -48,6 +51,7 @@ public struct NeuronPool: Sendable {
         self.synapses = synapses
         self.delays = delays ?? DelayBuffer(neuronCount: n)
         spikeBuffer = ContiguousArray(repeating: 0, count: n)
+        spikeFlags = ContiguousArray(repeating: 0, count: (n + 7) / 8 * 8)
         profileReset = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.reset })
         profileRefractory = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.refractory })
     }
