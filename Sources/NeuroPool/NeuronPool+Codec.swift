@@ -12,9 +12,8 @@ extension NeuronPool {
     static func storedName(_ name: String) -> [UInt8] {
         var bytes: [UInt8] = []
         for character in name {
-            let utf8 = Array(String(character).utf8)
-            if bytes.count + utf8.count > 255 { break }
-            bytes += utf8
+            if bytes.count + character.utf8.count > 255 { break }
+            bytes += character.utf8
         }
         return bytes
     }

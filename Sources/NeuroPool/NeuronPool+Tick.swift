@@ -149,24 +149,29 @@ extension NeuronPool {
     /// How many spikes ahead propagation prefetches synapse rows.
     static let rowPrefetchDistance = 2
 
+    /// Starts loading the synapse row of the spike `rowPrefetchDistance` places after spike `k`:
+    /// rows sit at random places in the synapse array, and on large pools each row start would
+    /// otherwise wait on main memory.
+    @inline(__always)
+    static func prefetchRow(ahead k: Int, fired: Int, spikes: UnsafeBufferPointer<UInt16>,
+                            rowPtr: UnsafeBufferPointer<UInt32>, synapses: UnsafeRawPointer) {
+        guard k &+ rowPrefetchDistance < fired else { return }
+        let ahead = Int(spikes[k &+ rowPrefetchDistance])
+        let from = Int(rowPtr[ahead])
+        neuropool_prefetch(synapses + from &* 8, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
+    }
+
     /// Static propagation: the tightest loop of the pool.
     private mutating func propagate(tick: UInt64, fired: Int) {
         let n = neuronCount
         let shift = Int32(config.weightShift)
         let t = Int(truncatingIfNeeded: tick)
-        let rowPrefetchDistance = NeuronPool.rowPrefetchDistance
         synapses.synapses.withUnsafeBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
                 delays.input.withUnsafeMutableBufferPointer { ring in
                     spikeBuffer.withUnsafeBufferPointer { spikes in
                         for k in 0 ..< fired {
-                            // Start loading the row propagated `rowPrefetchDistance` spikes from
-                            // now: rows sit at random places in the synapse array.
-                            if k &+ rowPrefetchDistance < fired {
-                                let ahead = Int(spikes[k &+ rowPrefetchDistance])
-                                let from = Int(rowPtr[ahead])
-                                neuropool_prefetch(syn.baseAddress! + from, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
-                            }
+                            NeuronPool.prefetchRow(ahead: k, fired: fired, spikes: spikes, rowPtr: rowPtr, synapses: UnsafeRawPointer(syn.baseAddress!))
                             let j = Int(spikes[k])
                             var s = Int(rowPtr[j])
                             let end = Int(rowPtr[j + 1])
@@ -191,18 +196,13 @@ extension NeuronPool {
         let shift = Int32(config.weightShift)
         let t = Int(truncatingIfNeeded: tick)
         let depression = Int32(config.stdpDepression)
-        let rowPrefetchDistance = NeuronPool.rowPrefetchDistance
         synapses.synapses.withUnsafeMutableBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
                 delays.input.withUnsafeMutableBufferPointer { ring in
                     spikeBuffer.withUnsafeBufferPointer { spikes in
                         neurons.trace.withUnsafeBufferPointer { trace in
                             for k in 0 ..< fired {
-                                if k &+ rowPrefetchDistance < fired {
-                                    let ahead = Int(spikes[k &+ rowPrefetchDistance])
-                                    let from = Int(rowPtr[ahead])
-                                    neuropool_prefetch(syn.baseAddress! + from, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
-                                }
+                                NeuronPool.prefetchRow(ahead: k, fired: fired, spikes: spikes, rowPtr: rowPtr, synapses: UnsafeRawPointer(syn.baseAddress!))
                                 let j = Int(spikes[k])
                                 for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                                     let synapse = syn[s]

@@ -20,8 +20,8 @@ struct BenchCommand: ParsableCommand {
             """
         )
 
-        @Option(help: "small | large | small-stdp")
-        var scenario: String
+        @Option(help: "The network to run.")
+        var scenario: BenchScenario
 
         @Option(help: "Ticks to run (default: the scenario's).")
         var ticks: Int?
@@ -33,15 +33,12 @@ struct BenchCommand: ParsableCommand {
         var json = false
 
         func validate() throws {
-            guard BenchScenario(rawValue: scenario) != nil else {
-                throw ValidationError("unknown scenario '\(scenario)': expected one of \(BenchScenario.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             if let ticks, !(1 ... 10_000_000).contains(ticks) { throw ValidationError("--ticks \(ticks) is out of range 1…10000000") }
             guard (0 ... Int(Int16.max)).contains(drive) else { throw ValidationError("--drive \(drive) is out of range 0…32767") }
         }
 
         func run() throws {
-            let s = BenchScenario(rawValue: scenario)!
+            let s = scenario
             let result = try PoolBenchmark.run(s, ticks: ticks ?? s.ticks, drive: Int16(drive)) { fraction in
                 FileHandle.standardError.write(Data("\r\(s.rawValue): \(Int(fraction * 100)) %".utf8))
             }
@@ -60,3 +57,5 @@ struct BenchCommand: ParsableCommand {
         }
     }
 }
+
+extension BenchScenario: ExpressibleByArgument {}
