@@ -8,10 +8,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "NeuroPool", targets: ["NeuroPool"]),
+        .library(name: "NeuroWire", targets: ["NeuroWire"]),
         .executable(name: "neurobus", targets: ["neurobus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // zlib (CRC32 and deflate) from the system, Debian package zlib1g-dev.
@@ -26,16 +28,29 @@ let package = Package(
             name: "NeuroPool",
             dependencies: ["CZlib", "CNeuroPoolShims"]
         ),
+        // The wire protocol's messages and binary codec (protocol/SPEC.md). Pure: no sockets.
+        .target(
+            name: "NeuroWire",
+            dependencies: ["CZlib"]
+        ),
         .executableTarget(
             name: "neurobus",
             dependencies: [
                 "NeuroPool",
+                "NeuroWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "NeuroPoolTests",
             dependencies: ["NeuroPool"]
+        ),
+        .testTarget(
+            name: "NeuroWireTests",
+            dependencies: [
+                "NeuroWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

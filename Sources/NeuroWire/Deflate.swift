@@ -1,0 +1,46 @@
+import CZlib
+
+/// zlib (RFC 1950) compression of payloads (protocol/SPEC.md §6).
+enum Deflate {
+    /// The zlib stream of `bytes` at `level`. O(n).
+    static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = WireFormat.compressionLevel) -> [UInt8] {
+        let bound = Int(compressBound(uLong(bytes.count)))
+        return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            var length = uLongf(bound)
+            let source = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            let status = compress2(out.baseAddress, &length, source ?? UnsafePointer(out.baseAddress!), uLong(bytes.count), level)
+            // compress2 into a compressBound-sized buffer cannot fail but for lack of memory.
+            precondition(status == Z_OK, "zlib compress2 failed with status \(status)")
+            count = Int(length)
+        }
+    }
+
+    /// Inflates `stream`, which must be one complete zlib stream of exactly `expected` bytes
+    /// with nothing after it. O(expected).
+    static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {
+        var failure: WireError?
+        let result = [UInt8](unsafeUninitializedCapacity: max(expected, 1)) { out, count in
+            var outLength = uLongf(expected)
+            var inLength = uLong(stream.count)
+            let source = stream.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafePointer(out.baseAddress!)
+            let status = uncompress2(out.baseAddress, &outLength, source, &inLength)
+            count = 0
+            switch status {
+            case Z_OK where Int(outLength) == expected && Int(inLength) == stream.count:
+                count = expected
+            case Z_OK where Int(outLength) != expected:
+                failure = WireError(.inflateFailed, "compressed payload inflates to \(outLength) bytes, raw_length says \(expected)")
+            case Z_OK:
+                failure = WireError(.inflateFailed, "\(stream.count - Int(inLength)) bytes follow the end of the zlib stream")
+            case Z_BUF_ERROR where Int(inLength) == stream.count && Int(outLength) < expected:
+                failure = WireError(.inflateFailed, "zlib stream is truncated (inflated \(outLength) of \(expected) bytes)")
+            case Z_BUF_ERROR:
+                failure = WireError(.inflateFailed, "compressed payload inflates to more than raw_length \(expected) bytes")
+            default:
+                failure = WireError(.inflateFailed, "not a valid zlib stream (zlib status \(status))")
+            }
+        }
+        if let failure { throw failure }
+        return result
+    }
+}

@@ -1,0 +1,203 @@
+extension SpikeSetCoder {
+    /// Reads one spike set at the reader's position and appends it to `batch` as tick
+    /// `tick`. Every malformed set is a `WireError` naming the tick. O(bytes + n).
+    static func read(_ reader: inout WireReader, into batch: inout SpikeBatch, tick: Int) throws(WireError) {
+        let neuronCount = batch.neuronCount
+        let code = try reader.u8("encoding")
+        if code == 0 {
+            try batch.appendTick(count: 0, encoding: .empty) { _ throws(WireError) in }
+            return
+        }
+        guard code <= 4 else {
+            throw WireError(.badEncoding, "tick \(tick): unknown spike-set encoding \(code)")
+        }
+        let n = try reader.varint("count")
+        guard n > 0 else {
+            throw WireError(.badValue, "tick \(tick): count 0 in a non-empty encoding (an empty tick is encoded as empty)")
+        }
+        guard n <= neuronCount else {
+            throw WireError(.countOverflow, "tick \(tick): count \(n) exceeds the pool's \(neuronCount) neurons")
+        }
+        switch code {
+        case 1:
+            let raw = try reader.bytes(2 * n, "ids")
+            try batch.appendTick(count: n, encoding: .ids16) { out throws(WireError) in
+                var previous = -1
+                for index in 0..<n {
+                    let id = Int(raw.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self).littleEndian)
+                    guard id > previous else {
+                        throw WireError(.unsortedIds, "tick \(tick): id \(id) at position \(index) follows \(previous)")
+                    }
+                    out[index] = UInt16(truncatingIfNeeded: id)
+                    previous = id
+                }
+                guard previous < neuronCount else {
+                    throw WireError(.idBeyondPool, "tick \(tick): neuron id \(previous) in a pool of \(neuronCount)")
+                }
+            }
+        case 2:
+            try batch.appendTick(count: n, encoding: .varint) { out throws(WireError) in
+                var id = try reader.varint("id")
+                for index in 0..<n {
+                    if index > 0 { id += try reader.varint("gap") + 1 }
+                    guard id < neuronCount else {
+                        throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
+                    }
+                    out[index] = UInt16(truncatingIfNeeded: id)
+                }
+            }
+        case 3:
+            let raw = try reader.bytes((neuronCount + 7) / 8, "bitmap")
+            try readBitmap(raw, n: n, neuronCount: neuronCount, tick: tick, into: &batch)
+        default:
+            let k = try reader.u8("k")
+            guard k <= 15 else {
+                throw WireError(.badEncoding, "tick \(tick): Rice parameter \(k) is above 15")
+            }
+            let first = Int(try reader.u16("id"))
+            guard first < neuronCount else {
+                throw WireError(.idBeyondPool, "tick \(tick): neuron id \(first) in a pool of \(neuronCount)")
+            }
+            let start = reader.offset
+            var used = 0
+            let stream = UnsafeRawBufferPointer(rebasing: reader.bytes[start...])
+            try batch.appendTick(count: n, encoding: .rice(k: k)) { out throws(WireError) in
+                used = try readRice(stream, first: first, n: n, k: Int(k), neuronCount: neuronCount, tick: tick, into: out)
+            }
+            reader.skip(used)
+        }
+    }
+
+    private static func readBitmap(_ raw: UnsafeRawBufferPointer, n: Int, neuronCount: Int, tick: Int, into batch: inout SpikeBatch) throws(WireError) {
+        var population = 0
+        for byte in raw { population += byte.nonzeroBitCount }
+        let tail = neuronCount & 7
+        if tail != 0, raw[raw.count - 1] >> tail != 0 {
+            let bit = tail + (raw[raw.count - 1] >> tail).trailingZeroBitCount
+            throw WireError(.idBeyondPool, "tick \(tick): bitmap sets neuron \(8 * (raw.count - 1) + bit) in a pool of \(neuronCount)")
+        }
+        guard population == n else {
+            throw WireError(.countOverflow, "tick \(tick): count \(n) but the bitmap has \(population) bits set")
+        }
+        try batch.appendTick(count: n, encoding: .bitmap) { out throws(WireError) in
+            var written = 0
+            var base = 0
+            var at = 0
+            // Eight bytes at a time, then the tail.
+            while at + 8 <= raw.count {
+                var word = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+                while word != 0 {
+                    out[written] = UInt16(truncatingIfNeeded: base + word.trailingZeroBitCount)
+                    written += 1
+                    word &= word &- 1
+                }
+                at += 8
+                base += 64
+            }
+            while at < raw.count {
+                var byte = raw[at]
+                while byte != 0 {
+                    out[written] = UInt16(truncatingIfNeeded: base + byte.trailingZeroBitCount)
+                    written += 1
+                    byte &= byte &- 1
+                }
+                at += 1
+                base += 8
+            }
+        }
+    }
+
+    /// Decodes n − 1 Rice codes after `first`; returns the stream's length in bytes.
+    private static func readRice(_ stream: UnsafeRawBufferPointer, first: Int, n: Int, k: Int, neuronCount: Int, tick: Int, into out: UnsafeMutableBufferPointer<UInt16>) throws(WireError) -> Int {
+        out[0] = UInt16(truncatingIfNeeded: first)
+        var bits = BitReader(stream)
+        var id = first
+        let mask = UInt64((1 << k) - 1)
+        // A quotient this large already puts the next id beyond the pool.
+        let quotientLimit = (neuronCount >> k) + 1
+        for index in 1..<n {
+            var quotient = 0
+            while true {
+                bits.refill()
+                let zeros = bits.window.trailingZeroBitCount
+                if zeros < bits.available {
+                    quotient += zeros
+                    bits.consume(zeros + 1)
+                    break
+                }
+                guard bits.available > 0 else {
+                    throw WireError(.truncated, "tick \(tick): Rice stream ends in code \(index) of \(n - 1)")
+                }
+                quotient += bits.available
+                bits.consume(bits.available)
+                guard quotient <= quotientLimit else {
+                    throw WireError(.idBeyondPool, "tick \(tick): Rice code \(index) puts the id beyond the pool of \(neuronCount)")
+                }
+            }
+            guard quotient <= quotientLimit else {
+                throw WireError(.idBeyondPool, "tick \(tick): Rice code \(index) puts the id beyond the pool of \(neuronCount)")
+            }
+            var low = 0
+            if k > 0 {
+                bits.refill()
+                guard bits.available >= k else {
+                    throw WireError(.truncated, "tick \(tick): Rice stream ends in code \(index) of \(n - 1)")
+                }
+                low = Int(bits.window & mask)
+                bits.consume(k)
+            }
+            id += (quotient << k | low) + 1
+            guard id < neuronCount else {
+                throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
+            }
+            out[index] = UInt16(truncatingIfNeeded: id)
+        }
+        let usedBits = bits.consumedBits
+        let length = (usedBits + 7) / 8
+        let padding = length * 8 - usedBits
+        if padding > 0, stream[length - 1] >> (8 - padding) != 0 {
+            throw WireError(.badPadding, "tick \(tick): non-zero padding bits after the Rice stream")
+        }
+        return length
+    }
+}
+
+/// Reads a little-endian, least-significant-bit-first bit stream. `window` holds the next
+/// `available` bits in its low end (higher bits are zero).
+struct BitReader {
+    private let stream: UnsafeRawBufferPointer
+    private var nextByte = 0
+    private(set) var window: UInt64 = 0
+    private(set) var available = 0
+
+    init(_ stream: UnsafeRawBufferPointer) { self.stream = stream }
+
+    /// Bits taken from the stream so far.
+    var consumedBits: Int { nextByte * 8 - available }
+
+    /// Tops the window up to at least 57 bits, or to the end of the stream.
+    @inline(__always)
+    mutating func refill() {
+        if nextByte + 8 <= stream.count {
+            let word = stream.loadUnaligned(fromByteOffset: nextByte, as: UInt64.self).littleEndian
+            window |= word << available
+            let taken = (63 - available) >> 3
+            nextByte += taken
+            available += taken * 8
+            // Drop bits loaded beyond the window's declared width.
+            window &= available == 64 ? ~0 : (UInt64(1) << available) - 1
+        } else {
+            while available <= 56, nextByte < stream.count {
+                window |= UInt64(stream[nextByte]) << available
+                nextByte += 1
+                available += 8
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func consume(_ count: Int) {
+        window = count >= 64 ? 0 : window >> count
+        available -= count
+    }
+}

@@ -1,0 +1,192 @@
+/// Encoding and decoding of one tick's spike set (protocol/SPEC.md §5).
+///
+/// Encoding is two passes over a tick's ids: `plan` validates them and sizes every
+/// encoding, then `write` emits the chosen one into storage sized exactly in advance.
+/// Decoding writes ids straight into the batch's flat id array.
+enum SpikeSetCoder {
+    /// A tick's chosen encoding and the bytes it takes after the code byte.
+    struct Plan {
+        var encoding: SpikeEncoding
+        /// Bytes after the code byte: the count varint plus the encoding's body.
+        var size: Int
+    }
+
+    /// Validates `ids` (increasing, below `neuronCount`) and picks `requested` or, when it
+    /// is `nil`, the smallest encoding (ties to the lower code). O(n).
+    static func plan(_ ids: UnsafeBufferPointer<UInt16>, neuronCount: Int, tick: Int, requested: SpikeEncoding?) throws(WireError) -> Plan {
+        let n = ids.count
+        if n == 0 {
+            if let requested, requested != .empty {
+                throw WireError(.badValue, "tick \(tick) is empty but its encoding is \(requested); an empty tick is encoded as empty")
+            }
+            return Plan(encoding: .empty, size: 0)
+        }
+        guard n <= neuronCount else {
+            throw WireError(.countOverflow, "tick \(tick) has \(n) spikes in a pool of \(neuronCount)")
+        }
+        // One pass: order, range, varint sizes and the Rice sums for three parameters.
+        let first = Int(ids[0])
+        let last = Int(ids[n - 1])
+        let gapSum = last - first - (n - 1)
+        let kMid = n > 1 ? riceParameter(gapSum: gapSum, gaps: n - 1) : 0
+        let kLow = max(kMid - 1, 0), kHigh = min(kMid + 1, 15)
+        var varintBytes = varintLength(first)
+        var sumLow = 0, sumMid = 0, sumHigh = 0
+        var ordered = true
+        var previous = first
+        for index in 1..<n {
+            let current = Int(ids[index])
+            ordered = ordered && current > previous
+            let gap = current &- previous &- 1
+            varintBytes += gap < 0x80 ? 1 : (gap < 0x4000 ? 2 : 3)
+            sumLow &+= gap >> kLow
+            sumMid &+= gap >> kMid
+            sumHigh &+= gap >> kHigh
+            previous = current
+        }
+        guard ordered else {
+            let bad = (1..<n).first { ids[$0] <= ids[$0 - 1] }!
+            throw WireError(.unsortedIds, "tick \(tick): id \(ids[bad]) at position \(bad) follows \(ids[bad - 1]); ids must be strictly increasing")
+        }
+        guard last < neuronCount else {
+            throw WireError(.idBeyondPool, "tick \(tick): neuron id \(last) in a pool of \(neuronCount)")
+        }
+        let countBytes = varintLength(n)
+        func riceBody(_ k: Int, _ sum: Int) -> Int { 3 + ((n - 1) * (k + 1) + sum + 7) / 8 }
+        if let requested {
+            let body: Int
+            switch requested {
+            case .empty: throw WireError(.badValue, "tick \(tick) has \(n) spikes but its encoding is empty")
+            case .ids16: body = 2 * n
+            case .varint: body = varintBytes
+            case .bitmap: body = (neuronCount + 7) / 8
+            case .rice(let k):
+                guard k <= 15 else { throw WireError(.badEncoding, "tick \(tick): Rice parameter \(k) is above 15") }
+                body = riceBody(Int(k), riceSum(ids, k: Int(k)))
+            }
+            return Plan(encoding: requested, size: countBytes + body)
+        }
+        var best = Plan(encoding: .ids16, size: 2 * n)
+        if varintBytes < best.size { best = Plan(encoding: .varint, size: varintBytes) }
+        let bitmapBytes = (neuronCount + 7) / 8
+        if bitmapBytes < best.size { best = Plan(encoding: .bitmap, size: bitmapBytes) }
+        for (k, sum) in [(kLow, sumLow), (kMid, sumMid), (kHigh, sumHigh)] {
+            let size = riceBody(k, sum)
+            if size < best.size { best = Plan(encoding: .rice(k: UInt8(k)), size: size) }
+        }
+        best.size += countBytes
+        return best
+    }
+
+    /// The Rice parameter for gaps of this mean: the largest k with 2^k ≤ 0.69 · mean.
+    @inline(__always)
+    static func riceParameter(gapSum: Int, gaps: Int) -> Int {
+        let scaled = (gapSum * 69) / (100 * gaps)
+        return scaled == 0 ? 0 : min(Int.bitWidth - 1 - scaled.leadingZeroBitCount, 15)
+    }
+
+    /// Σ (gap >> k) over the set's gaps. O(n).
+    static func riceSum(_ ids: UnsafeBufferPointer<UInt16>, k: Int) -> Int {
+        var sum = 0
+        for index in 1..<ids.count { sum += (Int(ids[index]) - Int(ids[index - 1]) - 1) >> k }
+        return sum
+    }
+
+    /// Writes the set (code byte, count, body) at `offset`; returns the offset after it.
+    /// `out` must have room for `1 + plan.size` bytes there.
+    static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var at = offset
+        out[at] = plan.encoding.code
+        at += 1
+        let n = ids.count
+        guard n > 0 else { return at }
+        at = putVarint(n, out, at)
+        switch plan.encoding {
+        case .empty:
+            break
+        case .ids16:
+            for id in ids {
+                out.storeBytes(of: id.littleEndian, toByteOffset: at, as: UInt16.self)
+                at += 2
+            }
+        case .varint:
+            at = putVarint(Int(ids[0]), out, at)
+            var previous = Int(ids[0])
+            for index in 1..<n {
+                let current = Int(ids[index])
+                let gap = current - previous - 1
+                if gap < 0x80 {
+                    out[at] = UInt8(truncatingIfNeeded: gap)
+                    at += 1
+                } else {
+                    at = putVarint(gap, out, at)
+                }
+                previous = current
+            }
+        case .bitmap:
+            let count = (neuronCount + 7) / 8
+            UnsafeMutableRawBufferPointer(rebasing: out[at..<(at + count)]).initializeMemory(as: UInt8.self, repeating: 0)
+            for id in ids {
+                let index = at + Int(id >> 3)
+                out[index] |= UInt8(1) << (id & 7)
+            }
+            at += count
+        case .rice(let k):
+            out[at] = k
+            out.storeBytes(of: ids[0].littleEndian, toByteOffset: at + 1, as: UInt16.self)
+            at = writeRice(ids, k: Int(k), into: out, at: at + 3)
+        }
+        return at
+    }
+
+    @inline(__always)
+    private static func putVarint(_ value: Int, _ out: UnsafeMutableRawBufferPointer, _ offset: Int) -> Int {
+        var at = offset
+        var rest = value
+        while rest >= 0x80 {
+            out[at] = UInt8(truncatingIfNeeded: rest) | 0x80
+            rest >>= 7
+            at += 1
+        }
+        out[at] = UInt8(truncatingIfNeeded: rest)
+        return at + 1
+    }
+
+    /// Writes the Rice bit stream of the set's gaps, LSB-first, zero-padded to a byte.
+    private static func writeRice(_ ids: UnsafeBufferPointer<UInt16>, k: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var at = offset
+        var accumulator: UInt64 = 0
+        var bits = 0
+        let mask = (1 << k) - 1
+        for index in 1..<ids.count {
+            let gap = Int(ids[index]) - Int(ids[index - 1]) - 1
+            var quotient = gap >> k
+            // Long runs of zeros (only for sparse sets with a small k) go out 32 at a time.
+            while quotient >= 32 {
+                bits += 32
+                while bits >= 8 {
+                    out[at] = UInt8(truncatingIfNeeded: accumulator)
+                    accumulator >>= 8
+                    bits -= 8
+                    at += 1
+                }
+                quotient -= 32
+            }
+            // q zeros, a one, then k low bits: at most 31 + 1 + 15 = 47 bits.
+            let code = UInt64(1) << quotient | UInt64(gap & mask) << (quotient + 1)
+            accumulator |= code << bits
+            bits += quotient + 1 + k
+            while bits >= 8 {
+                out[at] = UInt8(truncatingIfNeeded: accumulator)
+                accumulator >>= 8
+                bits -= 8
+                at += 1
+            }
+        }
+        if bits > 0 {
+            out[at] = UInt8(truncatingIfNeeded: accumulator)
+            at += 1
+        }
+        return at
+    }
+}

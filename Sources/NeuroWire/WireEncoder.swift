@@ -1,0 +1,163 @@
+import CZlib
+
+/// Encodes messages into message frames (protocol/SPEC.md §3–§6).
+///
+/// An encoder keeps scratch space between calls, so encoding spike batches into a reused
+/// frame allocates nothing once warm. Not thread-safe: one encoder per thread.
+public struct WireEncoder: Sendable {
+    /// When payloads are deflated.
+    public enum Compression: Sendable {
+        /// Exactly when the envelope's flags contain `.compressed`.
+        case asFlagged
+        /// As flagged, and also spike batches, stimuli and snapshot chunks whose payload
+        /// exceeds `threshold` bytes when deflate makes them smaller.
+        case automatic(threshold: Int)
+    }
+
+    public var compression: Compression
+    private var plans: [SpikeSetCoder.Plan] = []
+
+    public init(compression: Compression = .asFlagged) {
+        self.compression = compression
+    }
+
+    /// The message frame of `envelope`. O(payload).
+    public mutating func encode(_ envelope: WireEnvelope) throws(WireError) -> [UInt8] {
+        var frame: [UInt8] = []
+        try encode(envelope, into: &frame)
+        return frame
+    }
+
+    /// Replaces `frame`'s contents with the message frame of `envelope`, reusing its storage.
+    /// Invalid content (unsorted ids, out-of-range fields, over-long text) is a `WireError`
+    /// and leaves `frame` empty. O(payload).
+    public mutating func encode(_ envelope: WireEnvelope, into frame: inout [UInt8]) throws(WireError) {
+        frame.removeAll(keepingCapacity: true)
+        frame.append(contentsOf: repeatElement(0, count: WireFormat.headerSize))
+        do throws(WireError) {
+            switch envelope.message {
+            case .spikeBatch(let batch):
+                try appendBatch(batch, to: &frame)
+            case .stimulus(let s):
+                var w = WireWriter(capacity: 4)
+                w.u16(s.targetPool)
+                w.i16(s.drive)
+                frame.append(contentsOf: w.bytes)
+                try appendBatch(s.batch, to: &frame)
+            default:
+                var w = WireWriter(capacity: 128)
+                try envelope.message.writeControlPayload(into: &w)
+                frame.append(contentsOf: w.bytes)
+            }
+            var flags = envelope.flags
+            let payloadLength = frame.count - WireFormat.headerSize
+            if flags.contains(.compressed) || shouldTryCompression(envelope.message, payloadLength) {
+                let deflated = frame.withUnsafeBytes { raw in
+                    Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[WireFormat.headerSize...]))
+                }
+                if flags.contains(.compressed) || deflated.count + 4 < payloadLength {
+                    flags.insert(.compressed)
+                    frame.removeSubrange(WireFormat.headerSize...)
+                    withUnsafeBytes(of: UInt32(payloadLength).littleEndian) { frame.append(contentsOf: $0) }
+                    frame.append(contentsOf: deflated)
+                }
+            }
+            guard frame.count - WireFormat.headerSize <= WireFormat.maxPayload else {
+                throw WireError(.oversized, "\(envelope.message.kind.name) payload of \(frame.count - WireFormat.headerSize) bytes exceeds \(WireFormat.maxPayload); split it")
+            }
+            Self.sealHeader(&frame, kind: envelope.message.kind, flags: flags, source: envelope.source, sequence: envelope.sequence)
+        } catch {
+            frame.removeAll(keepingCapacity: true)
+            throw error
+        }
+    }
+
+    private func shouldTryCompression(_ message: WireMessage, _ length: Int) -> Bool {
+        guard case .automatic(let threshold) = compression, length > threshold else { return false }
+        switch message {
+        case .spikeBatch, .stimulus, .snapshotChunk: return true
+        default: return false
+        }
+    }
+
+    /// Fills the header of a frame whose payload is in place, CRC included.
+    static func sealHeader(_ frame: inout [UInt8], kind: WireKind, flags: WireFlags, source: UInt16, sequence: UInt32) {
+        let length = UInt32(frame.count - WireFormat.headerSize)
+        frame.withUnsafeMutableBytes { raw in
+            raw[0] = WireFormat.magic.0
+            raw[1] = WireFormat.magic.1
+            raw[2] = WireFormat.majorVersion
+            raw[3] = WireFormat.minorVersion
+            raw[4] = kind.rawValue
+            raw[5] = flags.rawValue
+            raw.storeBytes(of: source.littleEndian, toByteOffset: 6, as: UInt16.self)
+            raw.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: length.littleEndian, toByteOffset: 12, as: UInt32.self)
+            let crc = WireCRC.frame(UnsafeRawBufferPointer(raw))
+            raw.storeBytes(of: crc.littleEndian, toByteOffset: 16, as: UInt32.self)
+        }
+    }
+
+    /// Appends a `SPIKE_BATCH` payload: the fixed fields, then every tick in its planned
+    /// encoding, written into storage sized exactly in advance.
+    private mutating func appendBatch(_ batch: SpikeBatch, to frame: inout [UInt8]) throws(WireError) {
+        let tickCount = batch.tickCount
+        guard (1...WireFormat.maxTicksPerBatch).contains(tickCount) else {
+            throw WireError(.badValue, "spike batch of \(tickCount) ticks, allowed 1…\(WireFormat.maxTicksPerBatch)")
+        }
+        guard (1...WireFormat.maxNeurons).contains(batch.neuronCount) else {
+            throw WireError(.badValue, "spike batch neuron_count \(batch.neuronCount), allowed 1…\(WireFormat.maxNeurons)")
+        }
+        guard batch.firstTick <= UInt64.max - UInt64(tickCount - 1) else {
+            throw WireError(.badValue, "first_tick \(batch.firstTick) + \(tickCount) ticks passes 2^64 − 1")
+        }
+        plans.removeAll(keepingCapacity: true)
+        var size = 14
+        let neuronCount = batch.neuronCount
+        let result = batch.ids.withUnsafeBufferPointer { ids in
+            Result { () throws(WireError) in
+                for tick in 0..<tickCount {
+                    let plan = try SpikeSetCoder.plan(
+                        UnsafeBufferPointer(rebasing: ids[batch.range(ofTick: tick)]),
+                        neuronCount: neuronCount, tick: tick, requested: batch.encodings[tick])
+                    plans.append(plan)
+                    size += 1 + plan.size
+                }
+            }
+        }
+        try result.get()
+        guard size <= WireFormat.maxPayload else {
+            throw WireError(.oversized, "spike batch payload of \(size) bytes exceeds \(WireFormat.maxPayload); send fewer ticks per batch")
+        }
+        let start = frame.count
+        frame.append(contentsOf: repeatElement(0, count: size))
+        frame.withUnsafeMutableBytes { raw in
+            let out = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
+            out.storeBytes(of: batch.firstTick.littleEndian, toByteOffset: 0, as: UInt64.self)
+            out.storeBytes(of: UInt16(tickCount).littleEndian, toByteOffset: 8, as: UInt16.self)
+            out.storeBytes(of: UInt32(neuronCount).littleEndian, toByteOffset: 10, as: UInt32.self)
+            var at = 14
+            batch.ids.withUnsafeBufferPointer { ids in
+                for tick in 0..<tickCount {
+                    at = SpikeSetCoder.write(
+                        UnsafeBufferPointer(rebasing: ids[batch.range(ofTick: tick)]),
+                        plan: plans[tick], neuronCount: neuronCount, into: out, at: at)
+                }
+            }
+            precondition(at == size, "spike batch size planned \(size), written \(at)")
+        }
+    }
+}
+
+/// The frame CRC: CRC-32 of header bytes 0–15 followed by the payload.
+enum WireCRC {
+    static func frame(_ frame: UnsafeRawBufferPointer) -> UInt32 {
+        let base = frame.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        var crc = crc32(0, base, 16)
+        let payload = frame.count - WireFormat.headerSize
+        if payload > 0 {
+            crc = crc32(crc, base + WireFormat.headerSize, uInt(payload))
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}
