@@ -28,23 +28,39 @@ extension SpikeSetCoder {
                     guard id > previous else {
                         throw WireError(.unsortedIds, "tick \(tick): id \(id) at position \(index) follows \(previous)")
                     }
+                    guard id < neuronCount else {
+                        throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
+                    }
                     out[index] = UInt16(truncatingIfNeeded: id)
                     previous = id
-                }
-                guard previous < neuronCount else {
-                    throw WireError(.idBeyondPool, "tick \(tick): neuron id \(previous) in a pool of \(neuronCount)")
                 }
             }
         case 2:
             try batch.appendTick(count: n, encoding: .varint) { out throws(WireError) in
                 var id = try reader.varint("id")
-                for index in 0..<n {
-                    if index > 0 { id += try reader.varint("gap") + 1 }
+                guard id < neuronCount else {
+                    throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
+                }
+                out[0] = UInt16(truncatingIfNeeded: id)
+                let raw = reader.bytes
+                var at = reader.offset
+                for index in 1..<n {
+                    // One-byte gaps (below 128) are the common case; longer ones take the
+                    // checked general path.
+                    if at < raw.count, raw[at] < 0x80 {
+                        id = id &+ Int(raw[at]) &+ 1
+                        at &+= 1
+                    } else {
+                        reader.seek(to: at)
+                        id += try reader.varint("gap") + 1
+                        at = reader.offset
+                    }
                     guard id < neuronCount else {
                         throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
                     }
                     out[index] = UInt16(truncatingIfNeeded: id)
                 }
+                reader.seek(to: at)
             }
         case 3:
             let raw = try reader.bytes((neuronCount + 7) / 8, "bitmap")
@@ -116,6 +132,24 @@ extension SpikeSetCoder {
         // A quotient this large already puts the next id beyond the pool.
         let quotientLimit = (neuronCount >> k) + 1
         for index in 1..<n {
+            // Fast path: the whole code is in the window (always, but near the payload's end
+            // or for quotients of 40 and more).
+            // The longest fast-path code is 31 + 1 + 15 bits.
+            if bits.available < 47 { bits.refill() }
+            let zeros = bits.window.trailingZeroBitCount
+            let length = zeros &+ 1 &+ k
+            if length <= bits.available {
+                // Masking shifts and wrapping adds: every value here is small (ids < 2^16,
+                // shifts < 64), and trap checks would double the loop.
+                let low = Int(truncatingIfNeeded: (bits.window &>> UInt64(zeros &+ 1)) & mask)
+                bits.consume(length)
+                id = id &+ (zeros &<< k | low) &+ 1
+                guard id < neuronCount else {
+                    throw WireError(.idBeyondPool, "tick \(tick): neuron id \(id) in a pool of \(neuronCount)")
+                }
+                out[index] = UInt16(truncatingIfNeeded: id)
+                continue
+            }
             var quotient = 0
             while true {
                 bits.refill()
@@ -163,7 +197,7 @@ extension SpikeSetCoder {
 }
 
 /// Reads a little-endian, least-significant-bit-first bit stream. `window` holds the next
-/// `available` bits in its low end (higher bits are zero).
+/// `available` bits in its low end; bits above them, if any, are the stream's following bits.
 struct BitReader {
     private let stream: UnsafeRawBufferPointer
     private var nextByte = 0
@@ -178,14 +212,14 @@ struct BitReader {
     /// Tops the window up to at least 57 bits, or to the end of the stream.
     @inline(__always)
     mutating func refill() {
-        if nextByte + 8 <= stream.count {
+        if nextByte &+ 8 <= stream.count {
             let word = stream.loadUnaligned(fromByteOffset: nextByte, as: UInt64.self).littleEndian
-            window |= word << available
-            let taken = (63 - available) >> 3
-            nextByte += taken
-            available += taken * 8
-            // Drop bits loaded beyond the window's declared width.
-            window &= available == 64 ? ~0 : (UInt64(1) << available) - 1
+            window |= word &<< UInt64(available)
+            let taken = (63 &- available) &>> 3
+            nextByte &+= taken
+            available &+= taken &<< 3
+            // Bits above `available` are left in place: they are the stream's own next bits
+            // and the next refill ORs the same bits over them.
         } else {
             while available <= 56, nextByte < stream.count {
                 window |= UInt64(stream[nextByte]) << available
@@ -197,7 +231,8 @@ struct BitReader {
 
     @inline(__always)
     mutating func consume(_ count: Int) {
-        window = count >= 64 ? 0 : window >> count
-        available -= count
+        // count ≤ available ≤ 63.
+        window &>>= UInt64(count)
+        available &-= count
     }
 }

@@ -13,7 +13,7 @@ enum SpikeSetCoder {
 
     /// Validates `ids` (increasing, below `neuronCount`) and picks `requested` or, when it
     /// is `nil`, the smallest encoding (ties to the lower code). O(n).
-    static func plan(_ ids: UnsafeBufferPointer<UInt16>, neuronCount: Int, tick: Int, requested: SpikeEncoding?) throws(WireError) -> Plan {
+    static func plan(_ ids: UnsafeBufferPointer<UInt16>, neuronCount: Int, tick: Int, requested: SpikeEncoding?, policy: SpikeEncodingPolicy = .compact) throws(WireError) -> Plan {
         let n = ids.count
         if n == 0 {
             if let requested, requested != .empty {
@@ -30,21 +30,21 @@ enum SpikeSetCoder {
         let gapSum = last - first - (n - 1)
         let kMid = n > 1 ? riceParameter(gapSum: gapSum, gaps: n - 1) : 0
         let kLow = max(kMid - 1, 0), kHigh = min(kMid + 1, 15)
-        var varintBytes = varintLength(first)
-        var sumLow = 0, sumMid = 0, sumHigh = 0
-        var ordered = true
-        var previous = first
+        // 32-bit lanes and no loop-carried state but the sums, so the loop vectorises.
+        let shiftLow = Int32(kLow), shiftMid = Int32(kMid), shiftHigh = Int32(kHigh)
+        var longGaps: Int32 = 0
+        var sumLow: Int32 = 0, sumMid: Int32 = 0, sumHigh: Int32 = 0
+        var smallestGap: Int32 = 0
         for index in 1..<n {
-            let current = Int(ids[index])
-            ordered = ordered && current > previous
-            let gap = current &- previous &- 1
-            varintBytes += gap < 0x80 ? 1 : (gap < 0x4000 ? 2 : 3)
-            sumLow &+= gap >> kLow
-            sumMid &+= gap >> kMid
-            sumHigh &+= gap >> kHigh
-            previous = current
+            let gap = Int32(ids[index]) &- Int32(ids[index &- 1]) &- 1
+            smallestGap = min(smallestGap, gap)
+            longGaps &+= (gap >= 0x80 ? 1 : 0) &+ (gap >= 0x4000 ? 1 : 0)
+            sumLow &+= gap &>> shiftLow
+            sumMid &+= gap &>> shiftMid
+            sumHigh &+= gap &>> shiftHigh
         }
-        guard ordered else {
+        let varintBytes = varintLength(first) + (n - 1) + Int(longGaps)
+        guard smallestGap >= 0 else {
             let bad = (1..<n).first { ids[$0] <= ids[$0 - 1] }!
             throw WireError(.unsortedIds, "tick \(tick): id \(ids[bad]) at position \(bad) follows \(ids[bad - 1]); ids must be strictly increasing")
         }
@@ -70,7 +70,7 @@ enum SpikeSetCoder {
         if varintBytes < best.size { best = Plan(encoding: .varint, size: varintBytes) }
         let bitmapBytes = (neuronCount + 7) / 8
         if bitmapBytes < best.size { best = Plan(encoding: .bitmap, size: bitmapBytes) }
-        for (k, sum) in [(kLow, sumLow), (kMid, sumMid), (kHigh, sumHigh)] {
+        for (k, sum) in [(kLow, Int(sumLow)), (kMid, Int(sumMid)), (kHigh, Int(sumHigh))] where policy == .compact {
             let size = riceBody(k, sum)
             if size < best.size { best = Plan(encoding: .rice(k: UInt8(k)), size: size) }
         }
@@ -153,35 +153,35 @@ enum SpikeSetCoder {
     }
 
     /// Writes the Rice bit stream of the set's gaps, LSB-first, zero-padded to a byte.
+    /// Each code goes out with one unaligned 8-byte store, so `out` needs 8 bytes of slack
+    /// after the stream (`WireEncoder` provides it); bytes beyond the stream are overwritten
+    /// by what follows.
     private static func writeRice(_ ids: UnsafeBufferPointer<UInt16>, k: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
         var at = offset
         var accumulator: UInt64 = 0
         var bits = 0
         let mask = (1 << k) - 1
         for index in 1..<ids.count {
-            let gap = Int(ids[index]) - Int(ids[index - 1]) - 1
-            var quotient = gap >> k
-            // Long runs of zeros (only for sparse sets with a small k) go out 32 at a time.
+            let gap = Int(ids[index]) &- Int(ids[index &- 1]) &- 1
+            var quotient = gap &>> k
+            // Long runs of zeros (sparse sets with a small k) go out 32 at a time.
             while quotient >= 32 {
                 bits += 32
-                while bits >= 8 {
-                    out[at] = UInt8(truncatingIfNeeded: accumulator)
-                    accumulator >>= 8
-                    bits -= 8
-                    at += 1
-                }
+                out.storeBytes(of: accumulator.littleEndian, toByteOffset: at, as: UInt64.self)
+                at += bits >> 3
+                accumulator = bits >= 64 ? 0 : accumulator >> UInt64(bits & ~7)
+                bits &= 7
                 quotient -= 32
             }
-            // q zeros, a one, then k low bits: at most 31 + 1 + 15 = 47 bits.
-            let code = UInt64(1) << quotient | UInt64(gap & mask) << (quotient + 1)
-            accumulator |= code << bits
-            bits += quotient + 1 + k
-            while bits >= 8 {
-                out[at] = UInt8(truncatingIfNeeded: accumulator)
-                accumulator >>= 8
-                bits -= 8
-                at += 1
-            }
+            // q zeros, a one, then k low bits: at most 31 + 1 + 15 = 47 bits on top of ≤ 7.
+            // Masking shifts and wrapping adds: all amounts are below 64 by construction.
+            let code = UInt64(1) &<< UInt64(quotient) | UInt64(gap & mask) &<< UInt64(quotient &+ 1)
+            accumulator |= code &<< UInt64(bits)
+            bits = bits &+ quotient &+ 1 &+ k
+            out.storeBytes(of: accumulator.littleEndian, toByteOffset: at, as: UInt64.self)
+            at &+= bits &>> 3
+            accumulator = accumulator &>> UInt64(bits & ~7)
+            bits &= 7
         }
         if bits > 0 {
             out[at] = UInt8(truncatingIfNeeded: accumulator)

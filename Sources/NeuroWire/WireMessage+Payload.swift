@@ -299,11 +299,11 @@ extension WireMessage {
         guard (1...WireFormat.maxTicksPerBatch).contains(tickCount) else {
             throw WireError(.badValue, "tick_count \(tickCount) outside 1…\(WireFormat.maxTicksPerBatch)")
         }
-        guard (1...WireFormat.maxNeurons).contains(neuronCount) else {
-            throw WireError(.badValue, "neuron_count \(neuronCount) outside 1…\(WireFormat.maxNeurons)")
-        }
         guard firstTick <= UInt64.max - UInt64(tickCount - 1) else {
             throw WireError(.badValue, "first_tick \(firstTick) + tick_count \(tickCount) − 1 passes 2^64 − 1")
+        }
+        guard (1...WireFormat.maxNeurons).contains(neuronCount) else {
+            throw WireError(.badValue, "neuron_count \(neuronCount) outside 1…\(WireFormat.maxNeurons)")
         }
         batch.removeAll(firstTick: firstTick, neuronCount: neuronCount)
         for tick in 0..<tickCount {

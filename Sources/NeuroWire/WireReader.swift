@@ -91,6 +91,9 @@ struct WireReader {
 
     mutating func skip(_ count: Int) { offset += count }
 
+    /// Moves to `position` (0…count), after reading bytes directly from `bytes`.
+    mutating func seek(to position: Int) { offset = position }
+
     /// Ends a payload or row: bytes left over are an error unless the sender's minor version
     /// is newer than ours (its appended fields are skipped).
     func finish(_ what: String, minor: UInt8) throws(WireError) {

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run a release build: make bench).",
-        subcommands: [Pool.self]
+        subcommands: [Pool.self, Wire.self]
     )
 
     struct Pool: ParsableCommand {
@@ -59,3 +59,69 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchScenario: ExpressibleByArgument {}
+
+extension BenchCommand {
+    struct Wire: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Spike-batch encode + decode speed and bytes per spike, one core.",
+            discussion: """
+            Encodes and decodes the spikes of a pool (default: the small benchmark pool, 4096 \
+            neurons, at 5 % activity per tick — independent seeded Bernoulli draws) in batches \
+            of 1 and of 4 ticks, with the automatic (smallest) encoding and with each encoding \
+            forced, and reports spikes per second (best of --repeats) and bytes per spike: \
+            whole message frames (20-byte header + payload) and spike sets alone. A sweep over \
+            activity levels shows which encoding the encoder picks and what it costs.
+            """
+        )
+
+        @Option(help: "Neurons in the pool (1…65536).")
+        var neurons = 4096
+
+        @Option(help: "Probability that a neuron fires in a tick, in percent (0…100).")
+        var activity = 5.0
+
+        @Option(help: "Ticks of spikes to encode.")
+        var ticks = 20_000
+
+        @Option(help: "Timed repetitions; the best is reported.")
+        var repeats = 3
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            guard (1...65_536).contains(neurons) else { throw ValidationError("--neurons \(neurons) is out of range 1…65536") }
+            guard (0...100).contains(activity) else { throw ValidationError("--activity \(activity) is out of range 0…100") }
+            guard (1...1_000_000).contains(ticks) else { throw ValidationError("--ticks \(ticks) is out of range 1…1000000") }
+            guard (1...100).contains(repeats) else { throw ValidationError("--repeats \(repeats) is out of range 1…100") }
+        }
+
+        func run() throws {
+            let bench = WireBenchmark(neurons: neurons, activity: activity / 100, ticks: ticks, repeats: repeats)
+            let result = try bench.run { step in
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(step)".utf8))
+            }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            if json {
+                print(try JSONOutput.string(result, snakeCase: true))
+                return
+            }
+            func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+            func g(_ value: Double) -> String { String(format: "%.3g", value) }
+            func f(_ value: Double) -> String { String(format: "%.3f", value) }
+            print("\(result.neurons) neurons, \(String(format: "%g", result.activityPercent)) % activity, \(result.ticks) ticks, one core")
+            print("encoding  ticks/batch  B/spike(msg)  B/spike(sets)  encode/s  decode/s  enc+dec/s")
+            for r in result.rows {
+                print(pad(r.encoding, 10) + pad("\(r.ticksPerBatch)", 13) + pad(f(r.messageBytesPerSpike), 14) + pad(f(r.setBytesPerSpike), 15)
+                    + pad(g(r.encodeSpikesPerS), 10) + pad(g(r.decodeSpikesPerS), 10) + g(r.roundTripSpikesPerS))
+            }
+            print("\npolicy   activity  B/spike(msg)  B/spike(sets)  B/spike(bodies)  encodings chosen (ticks, one per batch)")
+            for s in result.sweep {
+                let chosen = s.chosen.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print(pad(s.policy, 9) + pad(String(format: "%.1f %%", s.activityPercent), 10) + pad(f(s.messageBytesPerSpike), 14)
+                    + pad(f(s.setBytesPerSpike), 15) + pad(f(s.bodyBytesPerSpike), 17) + chosen)
+            }
+            print("worst in the sweep: \(f(result.worstSetBytesPerSpike)) bytes per spike with each tick's code byte and count, \(f(result.worstBodyBytesPerSpike)) without")
+        }
+    }
+}
