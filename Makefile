@@ -5,7 +5,7 @@ RELEASE_BIN := .build/release/neurobus
 SYSTEM_DEPS := zlib:zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build bench bench-nest clean
+.PHONY: run test deps build bench bench-wire fuzz clean
 
 run: deps build
 	$(RELEASE_BIN) demo learning
@@ -32,6 +32,14 @@ deps:
 # Pool benchmarks side by side with NEST (see BENCHMARKS.md).
 bench: deps build
 	bash Tests/Benchmarks/pool-vs-nest.sh
+
+# Wire codec: encode + decode speed and bytes per spike (see BENCHMARKS.md).
+bench-wire: deps build
+	$(RELEASE_BIN) bench wire
+
+# Long libFuzzer run of the wire decoder (RUNS inputs, default 10 million).
+fuzz: deps
+	bash Tests/Fuzz/run-wire-fuzz.sh $(or $(RUNS),10000000)
 
 clean:
 	rm -rf .build

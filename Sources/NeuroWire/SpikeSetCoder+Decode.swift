@@ -97,28 +97,21 @@ extension SpikeSetCoder {
         }
         try batch.appendTick(count: n, encoding: .bitmap) { out throws(WireError) in
             var written = 0
-            var base = 0
+            // Eight bytes at a time; the last word is assembled from the bytes that remain.
             var at = 0
-            // Eight bytes at a time, then the tail.
-            while at + 8 <= raw.count {
-                var word = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+            while at < raw.count {
+                var word: UInt64 = 0
+                if at + 8 <= raw.count {
+                    word = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+                } else {
+                    for index in at..<raw.count { word |= UInt64(raw[index]) << (8 * (index - at)) }
+                }
                 while word != 0 {
-                    out[written] = UInt16(truncatingIfNeeded: base + word.trailingZeroBitCount)
+                    out[written] = UInt16(truncatingIfNeeded: 8 * at + word.trailingZeroBitCount)
                     written += 1
                     word &= word &- 1
                 }
                 at += 8
-                base += 64
-            }
-            while at < raw.count {
-                var byte = raw[at]
-                while byte != 0 {
-                    out[written] = UInt16(truncatingIfNeeded: base + byte.trailingZeroBitCount)
-                    written += 1
-                    byte &= byte &- 1
-                }
-                at += 1
-                base += 8
             }
         }
     }
