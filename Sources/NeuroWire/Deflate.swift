@@ -19,8 +19,11 @@ enum Deflate {
     /// with nothing after it. O(expected).
     static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {
         var failure: WireError?
-        let result = [UInt8](unsafeUninitializedCapacity: max(expected, 1)) { out, count in
-            var outLength = uLongf(expected)
+        // One byte more than expected, so a stream that inflates to more fills it and is
+        // caught (with an output length of 0, zlib would inflate into a private byte unseen).
+        let capacity = expected + 1
+        var result = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            var outLength = uLongf(capacity)
             var inLength = uLong(stream.count)
             let source = stream.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafePointer(out.baseAddress!)
             let status = uncompress2(out.baseAddress, &outLength, source, &inLength)
@@ -32,15 +35,16 @@ enum Deflate {
                 failure = WireError(.inflateFailed, "compressed payload inflates to \(outLength) bytes, raw_length says \(expected)")
             case Z_OK:
                 failure = WireError(.inflateFailed, "\(stream.count - Int(inLength)) bytes follow the end of the zlib stream")
-            case Z_BUF_ERROR where Int(inLength) == stream.count && Int(outLength) < expected:
-                failure = WireError(.inflateFailed, "zlib stream is truncated (inflated \(outLength) of \(expected) bytes)")
-            case Z_BUF_ERROR:
+            case Z_BUF_ERROR where Int(outLength) == capacity:
                 failure = WireError(.inflateFailed, "compressed payload inflates to more than raw_length \(expected) bytes")
+            case Z_BUF_ERROR:
+                failure = WireError(.inflateFailed, "zlib stream is truncated (inflated \(outLength) of \(expected) bytes)")
             default:
                 failure = WireError(.inflateFailed, "not a valid zlib stream (zlib status \(status))")
             }
         }
         if let failure { throw failure }
+        result.removeLast(result.count - expected)
         return result
     }
 }

@@ -249,8 +249,9 @@ extension WireMessage {
             }
             message = .statusReply(StatusReply(state: state, tick: tick, rows: rows))
         case .snapshotRequest, .snapshotMarker:
-            let cut = SnapshotCut(snapshot: try r.u64("snapshot"), parent: try r.u64("parent"), tick: try r.u64("tick"))
-            guard cut.snapshot != 0 else { throw WireError(.badValue, "\(kind.name): snapshot id 0 (ids are non-zero)") }
+            let snapshot = try r.u64("snapshot")
+            guard snapshot != 0 else { throw WireError(.badValue, "\(kind.name): snapshot id 0 (ids are non-zero)") }
+            let cut = SnapshotCut(snapshot: snapshot, parent: try r.u64("parent"), tick: try r.u64("tick"))
             message = kind == .snapshotRequest ? .snapshotRequest(cut) : .snapshotMarker(cut)
         case .snapshotAnnounce:
             let a = SnapshotAnnounce(snapshot: try r.u64("snapshot"), pool: try r.u16("pool"), tick: try r.u64("tick"), size: try r.u64("size"), crc: try r.u32("crc"), chunkSize: try r.u32("chunk_size"))
