@@ -172,9 +172,6 @@ enum WireCRC {
         return UInt32(truncatingIfNeeded: crc32(uLong(~crc), base, uInt(payload.count)))
     }
 
-    /// CRC-32 (ISO-HDLC) of `bytes`, as zlib's `crc32(0, …)`. O(n).
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 { ~update(0xFFFF_FFFF, bytes) }
-
     /// Continues a pre-inverted CRC register over `bytes`, eight at a time.
     @inline(__always)
     private static func update(_ register: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {

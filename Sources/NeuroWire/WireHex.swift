@@ -1,4 +1,4 @@
-/// The hex text form of frames used by the vector files and `neurobus wire decode`.
+/// The hex text form of frames read from the vector files and by `neurobus wire decode`.
 public enum WireHex {
     /// Bytes from hex text; whitespace anywhere is ignored. `nil` if a character is not a hex
     /// digit or the digit count is odd. O(n).
@@ -22,19 +22,5 @@ public enum WireHex {
             }
         }
         return high == nil ? bytes : nil
-    }
-
-    /// Lower-case hex of `bytes`, `lineWidth` hex digits per line, each line ending in a
-    /// newline. O(n).
-    public static func format(_ bytes: [UInt8], lineWidth: Int = 64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2 + bytes.count / 32 + 1)
-        for (index, byte) in bytes.enumerated() {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-            if (index + 1) * 2 % lineWidth == 0 || index + 1 == bytes.count { out.append(UInt8(ascii: "\n")) }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -208,10 +208,3 @@ extension TrafficCounters {
         ]
     }
 }
-
-extension WireError {
-    /// The JSON form of invalid vectors: `{"error": name, "why": detail}`.
-    public var json: JSONValue {
-        .object(["error": .string(code.name), "why": .string(detail)])
-    }
-}
