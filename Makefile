@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/neurobus
 # Debian packages the build needs, as "pkg-config-name:debian-package".
-SYSTEM_DEPS := zlib:zlib1g-dev
+SYSTEM_DEPS := zlib:zlib1g-dev libzmq:libzmq3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build bench bench-wire fuzz clean

@@ -9,11 +9,15 @@ let package = Package(
     products: [
         .library(name: "NeuroPool", targets: ["NeuroPool"]),
         .library(name: "NeuroWire", targets: ["NeuroWire"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "NeuroNode", targets: ["NeuroNode"]),
         .executable(name: "neurobus", targets: ["neurobus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // zlib (CRC32 and deflate) from the system, Debian package zlib1g-dev.
@@ -33,11 +37,35 @@ let package = Package(
             name: "NeuroWire",
             dependencies: ["CZlib"]
         ),
+        // libzmq from the system, Debian package libzmq3-dev.
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // A thin, careful Swift wrapper over libzmq: sockets confined to one thread, typed errors.
+        .target(
+            name: "ZeroMQ",
+            dependencies: ["CZeroMQ"]
+        ),
+        // Node runtime, controller, network files, lockstep synchronisation.
+        .target(
+            name: "NeuroNode",
+            dependencies: [
+                "NeuroPool",
+                "NeuroWire",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         .executableTarget(
             name: "neurobus",
             dependencies: [
                 "NeuroPool",
                 "NeuroWire",
+                "NeuroNode",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +79,14 @@ let package = Package(
                 "NeuroWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "ZeroMQTests",
+            dependencies: ["ZeroMQ"]
+        ),
+        .testTarget(
+            name: "NeuroNodeTests",
+            dependencies: ["NeuroNode", "NeuroPool", "NeuroWire"]
         ),
     ],
     swiftLanguageModes: [.v6]

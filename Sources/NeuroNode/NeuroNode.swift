@@ -1,0 +1,1 @@
+// The NeuroNode runtime (being written).

@@ -1,0 +1,1 @@
+// The ZeroMQ wrapper (being written).
