@@ -12,17 +12,23 @@ struct IncomingIndex: Sendable {
 
     /// Builds the index by counting sort over targets. O(N + S).
     init(_ store: SynapseStore) {
-        let n = store.neuronCount
-        let s = store.count
+        self.init(rowPtr: store.rowPtr, synapses: store.synapses, targets: store.neuronCount)
+    }
+
+    /// Builds the index of any CSR whose rows are sources and whose synapses end on one of
+    /// `targets` neurons (a pool's own synapses, or an afferent projection's). O(rows + targets + S).
+    init(rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>, targets n: Int) {
+        let rows = rowPtr.count - 1
+        let s = synapses.count
         var colPtr = ContiguousArray<UInt32>(repeating: 0, count: n + 1)
-        for syn in store.synapses { colPtr[Int(syn.target) + 1] += 1 }
+        for syn in synapses { colPtr[Int(syn.target) + 1] += 1 }
         for i in 0 ..< n { colPtr[i + 1] += colPtr[i] }
         var fill = Array(colPtr.dropLast())
         var synapse = ContiguousArray<UInt32>(repeating: 0, count: s)
         var source = ContiguousArray<UInt16>(repeating: 0, count: s)
-        for i in 0 ..< n {
-            for k in store.row(i) {
-                let t = Int(store.synapses[k].target)
+        for i in 0 ..< rows {
+            for k in Int(rowPtr[i]) ..< Int(rowPtr[i + 1]) {
+                let t = Int(synapses[k].target)
                 let slot = Int(fill[t])
                 synapse[slot] = UInt32(k)
                 source[slot] = UInt16(i)

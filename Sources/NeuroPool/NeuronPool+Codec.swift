@@ -4,8 +4,9 @@
 extension NeuronPool {
     /// `\x89NPOOL\r\n`: the high byte and CR LF catch 7-bit and text-mode transfers.
     public static let fileMagic: [UInt8] = [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A]
-    /// The format version this build writes and reads.
-    public static let fileVersion: UInt16 = 1
+    /// The newest format version this build writes and reads. Version 2 adds afferent
+    /// projections; a pool without them is written as version 1, byte for byte as before.
+    public static let fileVersion: UInt16 = 2
     static let headerSize = 96
 
     /// The name as stored: its UTF-8 bytes, cut to at most 255 at a character boundary.
@@ -24,9 +25,10 @@ extension NeuronPool {
         let inFlight = delays.input.enumerated().filter { $0.element != 0 }
         let name = NeuronPool.storedName(self.name)
         let configWords = config.encodedWords
+        let afferentBytes = encodedAfferents()
         var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
         w.write(NeuronPool.fileMagic)
-        w.write(NeuronPool.fileVersion)
+        w.write(UInt16(afferents.isEmpty ? 1 : 2))
         w.write(UInt16(0)) // flags, reserved
         w.write(UInt32(n))
         w.write(UInt32(synapseCount))
@@ -38,8 +40,8 @@ extension NeuronPool {
         w.write(random.state.0); w.write(random.state.1); w.write(random.state.2); w.write(random.state.3)
         w.write(UInt32(lastSpikeCount))
         w.write(UInt32(inFlight.count))
-        w.write(UInt32(0)) // reserved
-        w.write(UInt32(0)) // reserved
+        w.write(UInt32(afferents.count)) // reserved (0) in version 1
+        w.write(UInt32(afferentBytes.count)) // reserved (0) in version 1
         w.write(name)
         for word in configWords { w.write(word) }
         w.write(array: neurons.membrane)
@@ -52,6 +54,7 @@ extension NeuronPool {
         w.write(array: ContiguousArray(synapses.synapses.lazy.map(\.packed)))
         w.write(array: ContiguousArray(lastSpikes))
         for (index, value) in inFlight { w.write(UInt32(index)); w.write(value) }
+        w.write(afferentBytes)
         w.write(CRC32.checksum(w.bytes))
         return w.bytes
     }
@@ -82,7 +85,7 @@ extension NeuronPool {
         let magic = try r.readBytes(8, "magic")
         guard magic == fileMagic else { throw .badMagic(magic) }
         let version = try r.read(UInt16.self, "header")
-        guard version == fileVersion else { throw .unsupportedVersion(found: version, supported: fileVersion) }
+        guard version == 1 || version == 2 else { throw .unsupportedVersion(found: version, supported: fileVersion) }
         try r.need(headerSize - r.offset, "header")
         let flags = try r.read(UInt16.self, "header")
         let n = Int(try r.read(UInt32.self, "header"))
@@ -102,8 +105,11 @@ extension NeuronPool {
         guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
         guard inFlightCount <= DelayBuffer.slots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(DelayBuffer.slots * n)") }
+        // Version 2 keeps the afferent count and section length in the reserved words.
+        let afferentCount = version == 2 ? Int(reserved.0) : 0
+        let afferentLength = version == 2 ? Int(reserved.1) : 0
         let expected = headerSize + nameLength + configLength + n * 8 + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + 4
+            + inFlightCount * 8 + afferentLength + 4
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }
@@ -113,7 +119,11 @@ extension NeuronPool {
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
 
         guard flags == 0 else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
-        guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
+        if version == 1 {
+            guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
+        } else {
+            guard afferentCount >= 1 else { throw .invalid(field: "afferentCount", detail: "a version 2 file has at least one afferent projection") }
+        }
         guard let name = String(validating: try r.readBytes(nameLength, "name"), as: UTF8.self) else {
             throw .invalid(field: "name", detail: "not valid UTF-8")
         }
@@ -173,6 +183,15 @@ extension NeuronPool {
             previous = index
         }
 
+        var afferents: [AfferentProjection] = []
+        let afferentStart = r.offset
+        for p in 0 ..< afferentCount {
+            afferents.append(try decodeAfferent(&r, index: p, targetCount: n))
+        }
+        guard r.offset - afferentStart == afferentLength else {
+            throw .invalid(field: "afferentLength", detail: "header says \(afferentLength) bytes, the projections take \(r.offset - afferentStart)")
+        }
+
         var pool = NeuronPool(
             name: name, config: config, random: PoolRandom(state: state),
             neurons: NeuronArrays(membrane: membrane, threshold: threshold, leak: leak, refractory: refractory, flags: neuronFlags, trace: trace),
@@ -182,7 +201,76 @@ extension NeuronPool {
         pool.totalSpikes = totalSpikes
         for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }
         pool.lastSpikeCount = spikeCount
+        pool.afferents = afferents
         return pool
+    }
+
+    /// The afferent section (empty without projections): per projection the source name
+    /// (u16 length + UTF-8), source size (u32), lag (u8) and 3 zero bytes, synapse count (u32),
+    /// source kinds (u8 each, 1 = inhibitory), mirrored traces (i8 each), rowPtr (u32 × size+1)
+    /// and the packed synapses (u64 each).
+    func encodedAfferents() -> [UInt8] {
+        guard !afferents.isEmpty else { return [] }
+        var w = ByteWriter(capacity: afferents.reduce(0) { $0 + $1.byteCount + 300 })
+        for a in afferents {
+            let name = NeuronPool.storedName(a.source)
+            w.write(UInt16(name.count))
+            w.write(name)
+            w.write(UInt32(a.sourceCount))
+            w.write(UInt8(a.lag)); w.write(UInt8(0)); w.write(UInt16(0))
+            w.write(UInt32(a.count))
+            w.write(array: a.sourceInhibitory)
+            w.write(array: a.sourceTrace)
+            w.write(array: a.rowPtr)
+            w.write(array: ContiguousArray(a.synapses.lazy.map(\.packed)))
+        }
+        return w.bytes
+    }
+
+    /// Reads one afferent projection, checking every field (targets below `targetCount`,
+    /// delays within lag...8, Dale's law per source neuron).
+    static func decodeAfferent(_ r: inout ByteReader, index p: Int, targetCount n: Int) throws(PoolFileError) -> AfferentProjection {
+        let field = "afferents[\(p)]"
+        let nameLength = Int(try r.read(UInt16.self, field))
+        guard let source = String(validating: try r.readBytes(nameLength, field), as: UTF8.self) else {
+            throw .invalid(field: "\(field).source", detail: "not valid UTF-8")
+        }
+        let sourceCount = Int(try r.read(UInt32.self, field))
+        guard (1 ... 65536).contains(sourceCount) else { throw .invalid(field: "\(field).sourceCount", detail: "\(sourceCount) is outside 1...65536") }
+        let lag = Int(try r.read(UInt8.self, field))
+        guard (1 ... DelayBuffer.slots).contains(lag) else { throw .invalid(field: "\(field).lag", detail: "\(lag) is outside 1...8") }
+        guard try r.read(UInt8.self, field) == 0, try r.read(UInt16.self, field) == 0 else {
+            throw .invalid(field: "\(field).reserved", detail: "must be zero")
+        }
+        let s = Int(try r.read(UInt32.self, field))
+        let kinds = try r.read(array: UInt8.self, count: sourceCount, "\(field).sourceInhibitory")
+        if let bad = kinds.firstIndex(where: { $0 > 1 }) { throw .invalid(field: "\(field).sourceInhibitory[\(bad)]", detail: "\(kinds[bad]) is not 0 or 1") }
+        let trace = try r.read(array: Int8.self, count: sourceCount, "\(field).sourceTrace")
+        let rowPtr = try r.read(array: UInt32.self, count: sourceCount + 1, "\(field).rowPtr")
+        guard rowPtr[0] == 0, Int(rowPtr[sourceCount]) == s else {
+            throw .invalid(field: "\(field).rowPtr", detail: "must start at 0 and end at \(s)")
+        }
+        for j in 0 ..< sourceCount where rowPtr[j] > rowPtr[j + 1] {
+            throw .invalid(field: "\(field).rowPtr[\(j + 1)]", detail: "\(rowPtr[j + 1]) is below the previous row start \(rowPtr[j])")
+        }
+        let packed = try r.read(array: UInt64.self, count: s, "\(field).synapses")
+        var synapses = ContiguousArray<Synapse>()
+        synapses.reserveCapacity(s)
+        for j in 0 ..< sourceCount {
+            let inhibitory = kinds[j] == 1
+            for k in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
+                let syn = Synapse(packed: packed[k])
+                let at = "\(field).synapses[\(k)]"
+                guard Int(syn.target) < n else { throw .invalid(field: "\(at).target", detail: "\(syn.target) is not a neuron of \(n)") }
+                guard (lag ... DelayBuffer.slots).contains(Int(syn.delay)) else { throw .invalid(field: "\(at).delay", detail: "\(syn.delay) is outside \(lag)...8") }
+                guard inhibitory ? syn.weight <= 0 : syn.weight >= 0, syn.weight != Int8.min, syn.eligibility != Int8.min, syn.reserved == 0 else {
+                    throw .invalid(field: at, detail: "weight \(syn.weight) breaks Dale's law, or a value is out of range")
+                }
+                synapses.append(syn)
+            }
+        }
+        return AfferentProjection(source: source, sourceCount: sourceCount, lag: lag, sourceInhibitory: kinds,
+                                  rowPtr: rowPtr, synapses: synapses, sourceTrace: trace)
     }
 }
 

@@ -43,15 +43,10 @@ extension NeuronPool {
     private static func build(name: String, neurons n: Int, config: PoolConfig,
                               rowLength: (inout PoolRandom) -> Int) -> NeuronPool {
         var random = PoolRandom(seed: config.seed)
-
-        // Kinds: exactly n − ⌊4n/5⌋ inhibitory neurons at seeded positions.
-        var order = Array(0 ..< n)
-        shuffle(&order, &random)
-        let inhibitoryCount = n - (4 * n) / 5
-        var flags = ContiguousArray<UInt8>(repeating: NeuronFlags.encode(inhibitory: false, profile: config.excitatoryProfile), count: n)
-        for i in order.prefix(inhibitoryCount) {
-            flags[i] = NeuronFlags.encode(inhibitory: true, profile: config.inhibitoryProfile)
-        }
+        let inhibitory = drawKinds(neurons: n, &random)
+        let flags = ContiguousArray<UInt8>(inhibitory.map {
+            NeuronFlags.encode(inhibitory: $0, profile: $0 ? config.inhibitoryProfile : config.excitatoryProfile)
+        })
 
         // Rows: Floyd's sampling of distinct targets among the n − 1 other neurons.
         var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: n + 1)
@@ -86,6 +81,23 @@ extension NeuronPool {
         }
         return NeuronPool(name: name, config: config, random: random, neurons: NeuronArrays(flags: flags),
                           synapses: SynapseStore(rowPtr: rowPtr, synapses: synapses))
+    }
+
+    /// Which neurons of a pool built from `seed` are inhibitory, without building it: a node
+    /// needs this for the source neurons of its afferent projections (Dale's law). O(N).
+    public static func inhibitoryNeurons(neurons n: Int, seed: UInt64) -> [Bool] {
+        var random = PoolRandom(seed: seed)
+        return drawKinds(neurons: n, &random)
+    }
+
+    /// Kinds: exactly n − ⌊4n/5⌋ inhibitory neurons at seeded positions (the first draws of
+    /// every construction).
+    private static func drawKinds(neurons n: Int, _ random: inout PoolRandom) -> [Bool] {
+        var order = Array(0 ..< n)
+        shuffle(&order, &random)
+        var inhibitory = [Bool](repeating: false, count: n)
+        for i in order.prefix(n - (4 * n) / 5) { inhibitory[i] = true }
+        return inhibitory
     }
 
     /// Fisher–Yates with the pool's generator.

@@ -24,25 +24,42 @@ extension NeuronPool {
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
                 neurons.flags.withUnsafeBufferPointer { flags in
                     for j in 0 ..< n {
-                        let inhibitory = NeuronFlags.isInhibitory(flags[j])
-                        for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
-                            let synapse = syn[s]
-                            let e = Int32(synapse.eligibility)
-                            guard e != 0, synapse.thermalState != .cold, !Maturity.isDead(synapse.maturity) else { continue }
-                            let delta = (e * reward) / divisor - (e * punishment) / divisor
-                            guard delta != 0 else { continue }
-                            let magnitude = min(max(abs(Int32(synapse.weight)) + delta, 0), 127)
-                            syn[s].weight = Int8(inhibitory ? -magnitude : magnitude)
-                            if delta > 0 {
-                                syn[s].maturity = Maturity.reinforced(synapse.maturity)
-                                reinforced += 1
-                            } else {
-                                syn[s].maturity = Maturity.weakened(synapse.maturity)
-                                weakened += 1
-                            }
-                        }
+                        let changes = NeuronPool.modulateRow(syn, Int(rowPtr[j]) ..< Int(rowPtr[j + 1]), inhibitory: NeuronFlags.isInhibitory(flags[j]),
+                                                             reward: reward, punishment: punishment, divisor: divisor)
+                        reinforced += changes.reinforced
+                        weakened += changes.weakened
                     }
                 }
+            }
+        }
+        if !afferents.isEmpty {
+            let changes = modulateAfferents(reward: reward, punishment: punishment, divisor: divisor)
+            reinforced += changes.reinforced
+            weakened += changes.weakened
+        }
+        return (reinforced, weakened)
+    }
+
+    /// Modulates one row of synapses whose source is `inhibitory` or not (see `applyModulation`).
+    @inline(__always)
+    static func modulateRow(_ syn: UnsafeMutableBufferPointer<Synapse>, _ row: Range<Int>, inhibitory: Bool,
+                            reward: Int32, punishment: Int32, divisor: Int32) -> (reinforced: Int, weakened: Int) {
+        var reinforced = 0
+        var weakened = 0
+        for s in row {
+            let synapse = syn[s]
+            let e = Int32(synapse.eligibility)
+            guard e != 0, synapse.thermalState != .cold, !Maturity.isDead(synapse.maturity) else { continue }
+            let delta = (e * reward) / divisor - (e * punishment) / divisor
+            guard delta != 0 else { continue }
+            let magnitude = min(max(abs(Int32(synapse.weight)) + delta, 0), 127)
+            syn[s].weight = Int8(inhibitory ? -magnitude : magnitude)
+            if delta > 0 {
+                syn[s].maturity = Maturity.reinforced(synapse.maturity)
+                reinforced += 1
+            } else {
+                syn[s].maturity = Maturity.weakened(synapse.maturity)
+                weakened += 1
             }
         }
         return (reinforced, weakened)
@@ -84,12 +101,12 @@ extension NeuronPool {
         return additions.count
     }
 
-    /// Removes dead synapses (HOT with counter zero), compacting the CSR in place.
-    /// Returns the number removed. O(S), no allocation.
+    /// Removes dead synapses (HOT with counter zero), local and afferent, compacting each CSR
+    /// in place. Returns the number removed. O(S), no allocation.
     @discardableResult
     public mutating func pruneDead() -> Int {
         let removed = synapses.removeAll { Maturity.isDead($0.maturity) }
         if removed > 0 { incoming = nil }
-        return removed
+        return removed + (afferents.isEmpty ? 0 : pruneDeadAfferents())
     }
 }

@@ -55,6 +55,7 @@ extension NeuronPool {
         if config.stdp {
             propagatePlastic(tick: tick, fired: fired)
             potentiate(fired: fired)
+            if !afferents.isEmpty { potentiateAfferents(fired: fired) }
         } else {
             propagate(tick: tick, fired: fired)
         }
@@ -69,6 +70,7 @@ extension NeuronPool {
         tickCount = tick &+ 1
         if config.stdp, tickCount % UInt64(config.eligibilityDecayInterval) == 0 {
             decayEligibility()
+            if !afferents.isEmpty { decayAfferentEligibility() }
         }
         return fired
     }
@@ -258,20 +260,24 @@ extension NeuronPool {
     /// non-zero value shrinks and small ones reach zero. O(S), branch-free: each synapse is
     /// handled as its packed 64-bit word (eligibility is bits 32–39), which vectorizes.
     mutating func decayEligibility() {
-        let shift = Int64(config.eligibilityDecayShift)
+        let shift = config.eligibilityDecayShift
+        synapses.synapses.withUnsafeMutableBufferPointer { NeuronPool.decay(&$0, shift: shift) }
+    }
+
+    /// The eligibility decay step over one synapse array.
+    static func decay(_ syn: inout UnsafeMutableBufferPointer<Synapse>, shift eligibilityShift: Int) {
+        let shift = Int64(eligibilityShift)
         let round = (Int64(1) << shift) - 1
         let keepMask: UInt64 = ~(0xFF << 32)
-        synapses.synapses.withUnsafeMutableBufferPointer { syn in
-            syn.withMemoryRebound(to: UInt64.self) { words in
-                for k in words.indices {
-                    let word = UInt64(littleEndian: words[k])
-                    let e = Int64(Int8(truncatingIfNeeded: word &>> 32))
-                    let sign = e &>> 63
-                    let magnitude = (e ^ sign) &- sign
-                    let kept = magnitude &- ((magnitude &+ round) &>> shift)
-                    let decayed = (kept ^ sign) &- sign
-                    words[k] = ((word & keepMask) | (UInt64(UInt8(truncatingIfNeeded: decayed)) &<< 32)).littleEndian
-                }
+        syn.withMemoryRebound(to: UInt64.self) { words in
+            for k in words.indices {
+                let word = UInt64(littleEndian: words[k])
+                let e = Int64(Int8(truncatingIfNeeded: word &>> 32))
+                let sign = e &>> 63
+                let magnitude = (e ^ sign) &- sign
+                let kept = magnitude &- ((magnitude &+ round) &>> shift)
+                let decayed = (kept ^ sign) &- sign
+                words[k] = ((word & keepMask) | (UInt64(UInt8(truncatingIfNeeded: decayed)) &<< 32)).littleEndian
             }
         }
     }

@@ -17,6 +17,8 @@ public struct NeuronPool: Sendable {
     public internal(set) var synapses: SynapseStore
     /// Input in flight along axons.
     public internal(set) var delays: DelayBuffer
+    /// Projections arriving from other pools, with their synapses onto this pool's neurons.
+    public internal(set) var afferents: [AfferentProjection] = []
     /// Ticks run so far; the next tick is number `tickCount`.
     public internal(set) var tickCount: UInt64 = 0
     /// Spikes fired since construction.
@@ -106,6 +108,6 @@ extension NeuronPool: Equatable {
     public static func == (a: NeuronPool, b: NeuronPool) -> Bool {
         a.name == b.name && a.config == b.config && a.random == b.random && a.neurons == b.neurons
             && a.synapses == b.synapses && a.delays == b.delays && a.tickCount == b.tickCount
-            && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes
+            && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes && a.afferents == b.afferents
     }
 }

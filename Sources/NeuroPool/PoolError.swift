@@ -12,6 +12,12 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case rangeOutOfBounds(Range<Int>, neurons: Int)
     /// An input array has the wrong length.
     case inputCountMismatch(Int, neurons: Int)
+    /// No afferent projection has this index.
+    case unknownProjection(Int, count: Int)
+    /// A delivery for the wrong source tick: each projection takes tick `tickCount − lag` next.
+    case deliveryOutOfOrder(projection: Int, sourceTick: UInt64, expected: UInt64)
+    /// A delivered spike names a neuron the source pool does not have.
+    case spikeOutOfRange(Int, neurons: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +27,10 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidConfig(let field, let value, let expected): "config \(field) = \(value) is invalid: expected \(expected)"
         case .rangeOutOfBounds(let r, let n): "neuron range \(r.lowerBound)..<\(r.upperBound) is outside the pool of \(n) neurons"
         case .inputCountMismatch(let c, let n): "input has \(c) values but the pool has \(n) neurons"
+        case .unknownProjection(let p, let count): "afferent projection \(p) does not exist: the pool has \(count)"
+        case .deliveryOutOfOrder(let p, let tick, let expected):
+            "afferent projection \(p) got spikes of source tick \(tick) but expects tick \(expected) next"
+        case .spikeOutOfRange(let id, let n): "spike of neuron \(id) is outside the source pool of \(n) neurons"
         }
     }
 }

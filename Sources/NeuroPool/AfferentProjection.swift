@@ -1,0 +1,145 @@
+/// Synapses that arrive from another pool (or from this pool over a projection), stored in the
+/// target pool: a CSR keyed by the **source** neuron id, so a batch of remote spikes is
+/// delivered by reading one row per spike, exactly like local propagation.
+///
+/// Timing: the spikes the source fired in its tick `s` are delivered just before the target's
+/// tick `s + lag`, where `lag` is the projection's smallest delay. A synapse of delay `d ≥ lag`
+/// puts its PSP into the delay-ring slot of tick `s + d`, so it arrives `d` ticks after the
+/// spike, as a local synapse would. Because nothing from tick `s` is needed before `s + lag`,
+/// a node may run `lag` ticks ahead of its upstream pool (the lockstep lookahead).
+///
+/// Plasticity is that of local synapses: STDP depression when a spike is delivered onto a
+/// neuron with a recent trace, potentiation when a target fires while the source's trace is
+/// up, three-factor modulation, thermal maturity and pruning. The source's traces are mirrored
+/// here (`sourceTrace`), updated at every delivery with the target pool's trace constants.
+public struct AfferentProjection: Sendable, Equatable {
+    /// Name of the source pool (at most 255 UTF-8 bytes when saved).
+    public let source: String
+    /// Number of neurons in the source pool; spike ids must be below it.
+    public let sourceCount: Int
+    /// Ticks between a source tick and the target tick its spikes are delivered before
+    /// (the smallest delay of the projection), 1…8.
+    public let lag: Int
+    /// 1 for each inhibitory source neuron, 0 for excitatory (Dale's law for the weights).
+    public let sourceInhibitory: ContiguousArray<UInt8>
+    /// Row starts, `sourceCount + 1` entries.
+    public internal(set) var rowPtr: ContiguousArray<UInt32>
+    /// Synapses grouped by source neuron, rows sorted by (delay, target); targets are neurons
+    /// of the pool that holds the projection.
+    public internal(set) var synapses: ContiguousArray<Synapse>
+    /// The source neurons' STDP traces as seen here.
+    public internal(set) var sourceTrace: ContiguousArray<Int8>
+    /// Transposed index for potentiation; derived, rebuilt after pruning.
+    var incoming: IncomingIndex?
+
+    /// Number of synapses.
+    public var count: Int { synapses.count }
+
+    /// Assembles a projection from its parts (the caller guarantees the CSR invariants).
+    init(source: String, sourceCount: Int, lag: Int, sourceInhibitory: ContiguousArray<UInt8>,
+         rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>, sourceTrace: ContiguousArray<Int8>) {
+        self.source = source
+        self.sourceCount = sourceCount
+        self.lag = lag
+        self.sourceInhibitory = sourceInhibitory
+        self.rowPtr = rowPtr
+        self.synapses = synapses
+        self.sourceTrace = sourceTrace
+    }
+
+    /// How a projection picks its targets.
+    public enum Connectivity: Sendable, Equatable {
+        /// Each source neuron connects to this fraction of the target range: ⌊p·M⌋ targets,
+        /// plus one with the remainder's probability.
+        case density(Double)
+        /// Each source neuron connects to exactly this many distinct targets.
+        case outDegree(Int)
+    }
+
+    /// A random projection from neurons `from` of a source pool (whose kinds are given by
+    /// `inhibitory`, one entry per source neuron) onto neurons `to` of a target pool of
+    /// `targetCount` neurons. Every source neuron in `from` gets distinct targets in `to`,
+    /// weight magnitudes uniform in `weight` signed by the source's kind, and delays uniform in
+    /// `delay`. All draws come from a generator seeded with `seed`. O(S log(out-degree)).
+    public static func random(source: String, inhibitory: [Bool], from: Range<Int>, targetCount: Int, to: Range<Int>,
+                              connectivity: Connectivity, weight: ClosedRange<Int>, delay: ClosedRange<Int>,
+                              seed: UInt64) throws(PoolError) -> AfferentProjection {
+        let sourceCount = inhibitory.count
+        guard (1 ... 65536).contains(sourceCount) else { throw .invalidNeuronCount(sourceCount) }
+        guard (1 ... 65536).contains(targetCount) else { throw .invalidNeuronCount(targetCount) }
+        guard from.lowerBound >= 0, from.upperBound <= sourceCount else { throw .rangeOutOfBounds(from, neurons: sourceCount) }
+        guard to.lowerBound >= 0, to.upperBound <= targetCount else { throw .rangeOutOfBounds(to, neurons: targetCount) }
+        guard weight.lowerBound >= 1, weight.upperBound <= 127 else {
+            throw .invalidConfig(field: "weight", value: "\(weight)", expected: "a range within 1...127")
+        }
+        guard delay.lowerBound >= 1, delay.upperBound <= DelayBuffer.slots else {
+            throw .invalidConfig(field: "delay", value: "\(delay)", expected: "a range within 1...\(DelayBuffer.slots)")
+        }
+        let m = to.count
+        var whole = 0
+        var extraChance: UInt64 = 0
+        switch connectivity {
+        case .density(let p):
+            guard p.isFinite, (0 ... 1).contains(p) else { throw .invalidDensity(p) }
+            let exact = Double(m) * p
+            whole = Int(exact.rounded(.down))
+            extraChance = UInt64(((exact - Double(whole)) * 4_294_967_296).rounded(.down))
+        case .outDegree(let k):
+            guard (0 ... m).contains(k) else { throw .invalidOutDegree(k, neurons: m + 1) }
+            whole = k
+        }
+
+        var random = PoolRandom(seed: seed)
+        var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: sourceCount + 1)
+        var synapses = ContiguousArray<Synapse>()
+        var chosen = [Bool](repeating: false, count: max(m, 1))
+        var picks: [Int] = []
+        var row: [Synapse] = []
+        for source in 0 ..< sourceCount {
+            if from.contains(source) {
+                let k = min(whole + (extraChance > 0 && random.chance(extraChance) ? 1 : 0), m)
+                // Floyd's sampling of k distinct targets among the m of the range.
+                picks.removeAll(keepingCapacity: true)
+                for j in (m - k) ..< m {
+                    var t = Int(random.uniform(below: UInt64(j + 1)))
+                    if chosen[t] { t = j }
+                    chosen[t] = true
+                    picks.append(t)
+                }
+                row.removeAll(keepingCapacity: true)
+                let sign = inhibitory[source] ? -1 : 1
+                for t in picks {
+                    chosen[t] = false
+                    let d = UInt8(random.uniform(in: delay))
+                    let magnitude = random.uniform(in: weight)
+                    row.append(Synapse(target: UInt16(to.lowerBound + t), weight: Int8(sign * magnitude), delay: d))
+                }
+                row.sort(by: SynapseStore.rowOrder)
+                synapses.append(contentsOf: row)
+            }
+            rowPtr[source + 1] = UInt32(synapses.count)
+        }
+        return AfferentProjection(
+            source: source, sourceCount: sourceCount, lag: delay.lowerBound,
+            sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
+            rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
+    }
+
+    /// An empty stand-in used while a projection is moved out of its pool's array.
+    static let placeholder = AfferentProjection(source: "", sourceCount: 0, lag: 1, sourceInhibitory: [], rowPtr: [0], synapses: [], sourceTrace: [])
+
+    /// Index range of source neuron `j`'s synapses.
+    @inlinable
+    public func row(_ j: Int) -> Range<Int> { Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) }
+
+    /// Bytes held: 8 per synapse, 4 per row start, 2 per source neuron, plus the STDP index.
+    public var byteCount: Int {
+        synapses.count * 8 + rowPtr.count * 4 + sourceCount * 2 + (incoming?.byteCount ?? 0)
+    }
+
+    public static func == (a: AfferentProjection, b: AfferentProjection) -> Bool {
+        a.source == b.source && a.sourceCount == b.sourceCount && a.lag == b.lag
+            && a.sourceInhibitory == b.sourceInhibitory && a.rowPtr == b.rowPtr
+            && a.synapses == b.synapses && a.sourceTrace == b.sourceTrace
+    }
+}

@@ -1,0 +1,181 @@
+extension NeuronPool {
+    /// Adds a projection arriving from another pool. Its synapses must end on this pool's
+    /// neurons. Returns its index for `deliver(projection:sourceTick:spikes:)`. O(1).
+    @discardableResult
+    public mutating func addAfferent(_ projection: AfferentProjection) throws(PoolError) -> Int {
+        if let bad = projection.synapses.first(where: { Int($0.target) >= neuronCount }) {
+            throw .rangeOutOfBounds(Int(bad.target) ..< Int(bad.target) + 1, neurons: neuronCount)
+        }
+        afferents.append(projection)
+        return afferents.count - 1
+    }
+
+    /// Delivers the spikes that the source of afferent projection `p` fired in its tick
+    /// `sourceTick`, which must be `tickCount − lag`: every projection gets exactly one
+    /// delivery (possibly empty) before each tick from `lag` on.
+    ///
+    /// Each spike adds `weight << weightShift` to the delay-ring slot of tick
+    /// `sourceTick + delay` of its targets. With STDP, the mirrored source traces decay one
+    /// tick, a delivery onto a target with a recent trace depresses the synapse (post before
+    /// pre), and the spiking sources get the full trace. Spike ids must be ascending or not,
+    /// but below the source's size. O(source neurons + delivered synapses); no allocation.
+    public mutating func deliver(projection p: Int, sourceTick: UInt64, spikes: UnsafeBufferPointer<UInt16>) throws(PoolError) {
+        guard afferents.indices.contains(p) else { throw .unknownProjection(p, count: afferents.count) }
+        let lag = UInt64(afferents[p].lag)
+        guard sourceTick &+ lag == tickCount else {
+            throw .deliveryOutOfOrder(projection: p, sourceTick: sourceTick, expected: tickCount &- lag)
+        }
+        let sourceCount = afferents[p].sourceCount
+        for id in spikes where Int(id) >= sourceCount { throw .spikeOutOfRange(Int(id), neurons: sourceCount) }
+
+        let n = neuronCount
+        let shift = Int32(config.weightShift)
+        let s = Int(truncatingIfNeeded: sourceTick)
+        let stdp = config.stdp
+        let depression = Int32(config.stdpDepression)
+        let traceDecay = Int32(config.traceDecay)
+        let traceMax = Int8(config.traceMax)
+        var projection = takeAfferent(p)
+        defer { afferents[p] = projection }
+        projection.sourceTrace.withUnsafeMutableBufferPointer { mirror in
+            if stdp {
+                for j in 0 ..< mirror.count {
+                    mirror[j] = Int8(truncatingIfNeeded: (Int32(mirror[j]) &* traceDecay) &>> 8)
+                }
+            }
+            projection.synapses.withUnsafeMutableBufferPointer { syn in
+                projection.rowPtr.withUnsafeBufferPointer { rowPtr in
+                    delays.input.withUnsafeMutableBufferPointer { ring in
+                        neurons.trace.withUnsafeBufferPointer { trace in
+                            for id in spikes {
+                                let j = Int(id)
+                                for k in Int(rowPtr[j]) ..< Int(rowPtr[j &+ 1]) {
+                                    let synapse = syn[k]
+                                    let target = Int(synapse.target)
+                                    ring[((s &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) &<< shift
+                                    guard stdp else { continue }
+                                    let post = Int32(trace[target])
+                                    if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
+                                        let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)
+                                        syn[k].eligibility = Int8(truncatingIfNeeded: max(e, -127))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if stdp {
+                for id in spikes { mirror[Int(id)] = traceMax }
+            }
+        }
+    }
+
+    /// `deliver(projection:sourceTick:spikes:)` for spikes in an array or slice.
+    public mutating func deliver(projection p: Int, sourceTick: UInt64, spikes: some Collection<UInt16>) throws(PoolError) {
+        let array = ContiguousArray(spikes)
+        try array.withUnsafeBufferPointer { (buffer) throws(PoolError) in
+            try deliver(projection: p, sourceTick: sourceTick, spikes: buffer)
+        }
+    }
+
+    /// STDP potentiation of afferent synapses: for every neuron that fired, each afferent
+    /// synapse onto it whose source's mirrored trace is up gains eligibility. O(spikes × in-degree).
+    mutating func potentiateAfferents(fired: Int) {
+        guard fired > 0 else { return }
+        let potentiation = Int32(config.stdpPotentiation)
+        let n = neuronCount
+        for p in afferents.indices {
+            var projection = takeAfferent(p)
+            defer { afferents[p] = projection }
+            if projection.incoming == nil {
+                projection.incoming = IncomingIndex(rowPtr: projection.rowPtr, synapses: projection.synapses, targets: n)
+            }
+            let index = projection.incoming!
+            projection.synapses.withUnsafeMutableBufferPointer { syn in
+                index.colPtr.withUnsafeBufferPointer { colPtr in
+                    index.synapse.withUnsafeBufferPointer { synapseOf in
+                        index.source.withUnsafeBufferPointer { sourceOf in
+                            projection.sourceTrace.withUnsafeBufferPointer { mirror in
+                                spikeBuffer.withUnsafeBufferPointer { spikes in
+                                    for k in 0 ..< fired {
+                                        let i = Int(spikes[k])
+                                        for c in Int(colPtr[i]) ..< Int(colPtr[i + 1]) {
+                                            let pre = Int32(mirror[Int(sourceOf[c])])
+                                            guard pre > 0 else { continue }
+                                            let s = Int(synapseOf[c])
+                                            let synapse = syn[s]
+                                            guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
+                                            let e = Int32(synapse.eligibility) &+ ((potentiation &* pre) >> 7)
+                                            syn[s].eligibility = Int8(truncatingIfNeeded: min(e, 127))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One eligibility decay step of every afferent synapse (as `decayEligibility`).
+    mutating func decayAfferentEligibility() {
+        for p in afferents.indices {
+            afferents[p].synapses.withUnsafeMutableBufferPointer { NeuronPool.decay(&$0, shift: config.eligibilityDecayShift) }
+        }
+    }
+
+    /// Three-factor modulation of afferent synapses (as `applyModulation`; signs follow each
+    /// source neuron's kind).
+    mutating func modulateAfferents(reward: Int32, punishment: Int32, divisor: Int32) -> (reinforced: Int, weakened: Int) {
+        var reinforced = 0
+        var weakened = 0
+        for p in afferents.indices {
+            var projection = takeAfferent(p)
+            defer { afferents[p] = projection }
+            let sourceCount = projection.sourceCount
+            projection.synapses.withUnsafeMutableBufferPointer { syn in
+                projection.rowPtr.withUnsafeBufferPointer { rowPtr in
+                    projection.sourceInhibitory.withUnsafeBufferPointer { inhibitory in
+                        for j in 0 ..< sourceCount {
+                            let changes = NeuronPool.modulateRow(syn, Int(rowPtr[j]) ..< Int(rowPtr[j + 1]), inhibitory: inhibitory[j] != 0,
+                                                                 reward: reward, punishment: punishment, divisor: divisor)
+                            reinforced += changes.reinforced
+                            weakened += changes.weakened
+                        }
+                    }
+                }
+            }
+        }
+        return (reinforced, weakened)
+    }
+
+    /// Removes dead afferent synapses. Returns the number removed. O(S).
+    mutating func pruneDeadAfferents() -> Int {
+        var removed = 0
+        for p in afferents.indices {
+            var store = SynapseStore(rowPtr: afferents[p].rowPtr, synapses: afferents[p].synapses)
+            afferents[p].rowPtr = []
+            afferents[p].synapses = []
+            let r = store.removeAll { Maturity.isDead($0.maturity) }
+            afferents[p].rowPtr = store.rowPtr
+            afferents[p].synapses = store.synapses
+            if r > 0 { afferents[p].incoming = nil }
+            removed += r
+        }
+        return removed
+    }
+
+    /// Moves projection `p` out of the array (leaving an empty one), so its arrays can be
+    /// mutated uniquely — no copy-on-write — while other parts of the pool are accessed.
+    /// The caller puts it back.
+    private mutating func takeAfferent(_ p: Int) -> AfferentProjection {
+        var projection = AfferentProjection.placeholder
+        swap(&projection, &afferents[p])
+        return projection
+    }
+
+    /// Number of synapses in all afferent projections.
+    public var afferentSynapseCount: Int { afferents.reduce(0) { $0 + $1.count } }
+}
