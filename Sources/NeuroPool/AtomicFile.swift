@@ -7,11 +7,11 @@ import Darwin
 #endif
 
 /// Whole-file reads and crash-safe writes with plain POSIX calls.
-enum AtomicFile {
+public enum AtomicFile {
     /// Writes `bytes` to `path` so that `path` holds either its old contents or all of the new
     /// ones, never a mix: write a temporary file beside it, fsync, rename over, fsync the
     /// directory. The temporary file is removed on failure.
-    static func write(_ bytes: [UInt8], to path: String) throws(PoolFileError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(PoolFileError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -54,7 +54,7 @@ enum AtomicFile {
     }
 
     /// Reads the whole file at `path`.
-    static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
+    public static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }

@@ -111,3 +111,11 @@ extension NeuronPool: Equatable {
             && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes && a.afferents == b.afferents
     }
 }
+
+extension NeuronPool {
+    /// Lends the pool's generator to `body`, for draws that belong to the pool's run (e.g. a
+    /// node's Poisson stimulus), so they are saved and restored with it.
+    public mutating func withGenerator<R>(_ body: (inout PoolRandom) throws -> R) rethrows -> R {
+        try body(&random)
+    }
+}

@@ -1,0 +1,55 @@
+import NeuroWire
+import ZeroMQ
+
+/// Sends framed messages with per-stream sequence numbers: pub/sub as `[topic, frame]`,
+/// request/reply as one frame (or with a routing envelope). Owns one reusable frame buffer,
+/// so steady-state sends allocate nothing beyond libzmq's own copy. Confined to the thread of
+/// its sockets.
+public struct MessageSender {
+    private var encoder = WireEncoder(compression: .automatic(threshold: WireFormat.compressionThreshold))
+    private var frame: [UInt8] = []
+    private var sequences: [[UInt8]: UInt32] = [:]
+    /// Messages and message-frame bytes sent.
+    public private(set) var packets: UInt64 = 0
+    public private(set) var bytes: UInt64 = 0
+    public let source: UInt16
+
+    public init(source: UInt16) {
+        self.source = source
+        frame.reserveCapacity(4096)
+    }
+
+    private mutating func nextSequence(_ stream: [UInt8]) -> UInt32 {
+        let s = sequences[stream, default: 0]
+        sequences[stream] = s &+ 1
+        return s
+    }
+
+    private mutating func encode(_ message: WireMessage, stream: [UInt8]) throws(NodeError) {
+        let envelope = WireEnvelope(source: source, sequence: nextSequence(stream), message: message)
+        do { try encoder.encode(envelope, into: &frame) } catch { throw .wire("encoding \(message.kind)", error) }
+    }
+
+    /// Publishes `message` on `topic`.
+    public mutating func publish(_ message: WireMessage, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
+        try encode(message, stream: topic)
+        do throws(ZMQError) {
+            try socket.send(topic, more: true)
+            try socket.send(frame)
+        } catch { throw .transport(error) }
+        packets &+= 1
+        bytes &+= UInt64(frame.count)
+    }
+
+    /// Sends `message` as one frame (a DEALER to its ROUTER), preceded by `envelope` frames
+    /// (a ROUTER's routing id, plus an empty delimiter for a REQ peer).
+    public mutating func send(_ message: WireMessage, envelope: [[UInt8]] = [], stream: [UInt8], on socket: ZMQSocket) throws(NodeError) {
+        try encode(message, stream: stream)
+        do throws(ZMQError) {
+            for part in envelope { try socket.send(part, more: true) }
+            try socket.send(frame)
+        } catch { throw .transport(error) }
+        packets &+= 1
+        bytes &+= UInt64(frame.count)
+    }
+}

@@ -1,0 +1,187 @@
+import NeuroWire
+import ZeroMQ
+
+extension Controller {
+    /// Handles every request waiting on the ROUTER: node messages (`[id, frame]`) and client
+    /// requests (`[id, "", frame]`).
+    func drainRouter() throws(NodeError) {
+        while true {
+            let frames: [[UInt8]]?
+            do { frames = try router.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
+            guard let frames else { break }
+            guard frames.count >= 2, let body = frames.last else { continue }
+            let identity = frames[0]
+            let isClient = frames.count == 3 && frames[1].isEmpty
+            let envelope: WireEnvelope
+            do { envelope = try WireDecoder.decode(body) } catch {
+                log.warning("undecodable request from \(String(decoding: identity, as: UTF8.self)): \(error)")
+                let reply = ErrorReply(code: error.code, aboutKind: body.count > 4 ? body[4] : 0, aboutSequence: 0, message: "\(error)")
+                try? sender.send(.error(reply), envelope: isClient ? [identity, []] : [identity], stream: identity, on: router)
+                continue
+            }
+            if isClient {
+                let reply = handleClient(envelope)
+                try sender.send(reply, envelope: [identity, []], stream: identity, on: router)
+            } else if let k = pools.firstIndex(where: { $0.identity == identity }) {
+                try handleNode(k, envelope)
+            } else {
+                log.warning("message from unknown peer \(String(decoding: identity, as: UTF8.self))")
+            }
+        }
+    }
+
+    private func handleNode(_ k: Int, _ envelope: WireEnvelope) throws(NodeError) {
+        switch envelope.message {
+        case .hello(let hello):
+            let network = options.network
+            guard hello.networkHash == network.hash else {
+                let message = "pool \(pools[k].name) runs network hash \(hex(hello.networkHash)), the controller \(hex(network.hash)): use the same network file"
+                try sendToNode(k, .error(ErrorReply(code: .networkMismatch, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
+                log.error("\(message)")
+                return
+            }
+            guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == 0 else {
+                let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick)"
+                try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
+                return
+            }
+            guard phase == .starting, !pools[k].joined else {
+                let message = "pool \(pools[k].name) has already joined; a replacement needs issue 6's failover"
+                try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
+                return
+            }
+            pools[k].joined = true
+            let mode: RunMode = network.mode == .lockstep ? .lockstep : .realtime
+            try sendToNode(k, .welcome(Welcome(startTick: 0, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+            log.info("pool \(pools[k].name) joined")
+        case .ready:
+            pools[k].ready = true
+            log.info("pool \(pools[k].name) ready")
+        case .commandReply(let reply) where reply.verb == .stop:
+            pools[k].stopped = true
+            log.info("\(reply.message)")
+        case .error(let reply):
+            throw .peerLost("pool \(pools[k].name) failed: \(reply.message)")
+        default:
+            break
+        }
+    }
+
+    /// Answers one client request (`neurobus ctl`).
+    func handleClient(_ envelope: WireEnvelope) -> WireMessage {
+        func refuse(_ code: WireError.Code, _ text: String) -> WireMessage {
+            .error(ErrorReply(code: code, aboutKind: envelope.message.kind.rawValue, aboutSequence: envelope.sequence, message: text))
+        }
+        switch envelope.message {
+        case .command(let command):
+            do throws(NodeError) {
+                return try handleCommand(command)
+            } catch {
+                return refuse(.internal, "\(error)")
+            }
+        case .modulators(let m):
+            guard phase != .stopping, phase != .done else { return refuse(.notRunning, "the network is stopping") }
+            let tick: UInt64
+            if m.mode == .atTick, m.tick != 0 {
+                guard m.tick >= until else {
+                    return refuse(.refused, "tick \(m.tick) is already permitted (pools may be past it); the earliest tick is \(until)")
+                }
+                tick = m.tick
+            } else {
+                tick = until
+            }
+            do throws(NodeError) {
+                try publishModulation(ModulatorLevels(m), at: tick)
+            } catch {
+                return refuse(.internal, "\(error)")
+            }
+            return .modulators(Modulators(tick: tick, mode: .atTick, levels: m.levels))
+        case .statusRequest:
+            return .statusReply(status())
+        default:
+            return refuse(.refused, "the controller does not serve \(envelope.message.kind) requests")
+        }
+    }
+
+    private func handleCommand(_ command: Command) throws(NodeError) -> WireMessage {
+        switch command.verb {
+        case .run:
+            target = command.argument == 0 ? .max : until + command.argument
+            autoRun = true
+            if phase == .paused { phase = .running }
+        case .pause:
+            if phase == .running { phase = .paused }
+        case .resume:
+            autoRun = true
+            if phase == .paused { phase = .running }
+        case .step:
+            target = until + max(command.argument, 1)
+            autoRun = true
+            if phase == .paused { phase = .running }
+        case .stop:
+            try stopNodes(reason: "ctl stop")
+        }
+        let text = switch phase {
+        case .starting: "waiting for pools: \(pools.filter { !$0.ready }.map(\.name).joined(separator: ", "))"
+        case .running: target == .max ? "running until stopped" : "running to tick \(target)"
+        case .paused: "paused at tick \(networkTick)"
+        case .stopping, .done: "stopping"
+        }
+        return .commandReply(CommandReply(verb: command.verb, state: state, tick: networkTick, targetTick: target, message: text))
+    }
+
+    /// One row per pool from its last heartbeat.
+    func status() -> StatusReply {
+        let now = monotonicMicroseconds()
+        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
+        let rows = pools.indices.map { k in
+            let p = pools[k]
+            let age = p.heard.map { (now - $0) / 1000 } ?? UInt64(UInt32.max)
+            return PoolStatus(pool: UInt16(k), state: p.beat?.state ?? .starting, alive: p.heard.map { now - $0 <= limit } ?? false,
+                              tick: p.tick, neuronCount: UInt32(p.neurons), heartbeatAgeMilliseconds: UInt32(min(age, UInt64(UInt32.max))),
+                              counters: p.beat?.counters ?? TrafficCounters(), name: p.name)
+        }
+        return StatusReply(state: state, tick: networkTick, rows: rows)
+    }
+
+    /// Heartbeats of every node and spikes of rewarded pools.
+    func drainSubscriptions() throws(NodeError) {
+        var topic = ZMQMessage()
+        var frame = ZMQMessage()
+        while true {
+            let got: Bool
+            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
+            guard got else { break }
+            guard topic.more else { continue }
+            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
+            let now = monotonicMicroseconds()
+            if let k = heartbeatTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
+                let envelope: WireEnvelope
+                do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                    throw .wire("hb/\(pools[k].name)/", error)
+                }
+                _ = pools[k].heartbeatSeq.accept(envelope.sequence)
+                if case .heartbeat(let beat) = envelope.message {
+                    pools[k].beat = beat
+                    pools[k].heard = now
+                    if beat.state == .failed { throw .peerLost("pool \(pools[k].name) has failed") }
+                }
+            } else if let k = spikeTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
+                let header: WireHeader
+                do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
+                    throw .wire("spk/\(pools[k].name)/", error)
+                }
+                guard let lost = pools[k].spikeSeq.accept(header.sequence) else { continue }
+                if lost > 0 { throw .sequenceGap(stream: "spk/\(pools[k].name)/", lost: lost) }
+                guard scratch.firstTick == pools[k].nextSpikeTick else {
+                    throw .tickGap(stream: "spk/\(pools[k].name)/", expected: pools[k].nextSpikeTick, found: scratch.firstTick)
+                }
+                for i in 0 ..< scratch.tickCount {
+                    rewards.observe(pool: k, tick: scratch.firstTick + UInt64(i), spikes: scratch.spikes(inTick: i))
+                }
+                pools[k].nextSpikeTick = scratch.firstTick + UInt64(scratch.tickCount)
+                for (tick, levels) in rewards.release() { try publishModulation(levels, at: tick) }
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Logging
+import NeuroWire
+import ZeroMQ
+
+/// Settings of the controller process.
+public struct ControllerOptions: Sendable {
+    public var network: NetworkDescription
+    /// Start running this many ticks as soon as every pool is ready (nil: wait for `ctl run`).
+    public var runTicks: UInt64?
+    /// Stop the nodes and exit once the run reaches its target (what `neurobus up` wants).
+    public var exitWhenDone = false
+    /// How far (ticks) the fastest pool may run ahead of the slowest. Bounds every queue:
+    /// with batches of ≥ 1 tick no stream holds more than this many messages in flight.
+    public var window: UInt64 = 512
+    public var heartbeatMilliseconds = 100
+    public var peerTimeoutMilliseconds = 3000
+    /// How long to wait for every pool to join, milliseconds.
+    public var joinTimeoutMilliseconds = 60_000
+    public var highWaterMark: Int32 = 100_000
+
+    public init(network: NetworkDescription) {
+        self.network = network
+    }
+}
+
+/// The controller: admits the nodes (HELLO/WELCOME/READY), starts the run only when every
+/// subscription is live, drives the lockstep clock with `PERMIT`s, stamps and broadcasts
+/// modulators (scheduled, reward, and `ctl modulate`), answers `ctl`, and stops the nodes.
+///
+/// Owns three sockets on the calling thread: a ROUTER at the control endpoint (nodes' DEALERs
+/// and clients' REQs), a PUB at the publish endpoint (`clk/`, `mod/`, `hb/controller/`), and a
+/// SUB connected to every node (`hb/P/`, and `spk/P/` of rewarded pools).
+public final class Controller {
+    enum Phase: Equatable { case starting, paused, running, stopping, done }
+
+    struct Track {
+        let name: String
+        let neurons: Int
+        let identity: [UInt8]
+        var joined = false
+        var ready = false
+        var heard: UInt64?
+        var beat: Heartbeat?
+        var stopped = false
+        var spikeSeq = SequenceCheck()
+        var heartbeatSeq = SequenceCheck()
+        var nextSpikeTick: UInt64 = 0
+        var tick: UInt64 { beat?.tick ?? 0 }
+    }
+
+    let options: ControllerOptions
+    var log: Logger
+    let context: ZMQContext
+    let router: ZMQSocket
+    let pub: ZMQSocket
+    let sub: ZMQSocket
+    var sender = MessageSender(source: SourceID.controller)
+    var pools: [Track]
+    let spikeTopics: [[UInt8]]
+    let heartbeatTopics: [[UInt8]]
+    var rewards: RewardSchedule
+    var phase = Phase.starting
+    var until: UInt64 = 0
+    var target: UInt64 = 0
+    var autoRun: Bool
+    let started = monotonicMicroseconds()
+    var lastHeartbeatAt: UInt64 = 0
+    var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
+    var modulationsSent = 0
+    /// Set when the run is over; `run()` returns.
+    var finished = false
+
+    public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
+        self.options = options
+        log = logger
+        let network = options.network
+        pools = network.pools.map { Track(name: $0.name, neurons: $0.neurons, identity: Topic.nodeIdentity($0.name)) }
+        spikeTopics = network.pools.map { Topic.spikes($0.name) }
+        heartbeatTopics = network.pools.map { Topic.heartbeat($0.name) }
+        rewards = RewardSchedule(rules: network.rewards)
+        autoRun = options.runTicks != nil
+        target = options.runTicks ?? 0
+        do {
+            context = try ZMQContext()
+            router = try ZMQSocket(context, .router)
+            pub = try ZMQSocket(context, .pub)
+            sub = try ZMQSocket(context, .sub)
+        } catch { throw .transport(error) }
+        do throws(ZMQError) {
+            for socket in [router, pub, sub] { try socket.setLinger(milliseconds: 1000) }
+            try router.setRouterMandatory(true)
+            try pub.setSendHighWaterMark(options.highWaterMark)
+            try sub.setReceiveHighWaterMark(options.highWaterMark)
+            try router.bind(network.controller.control)
+            try pub.bind(network.controller.publish)
+            for index in rewards.pools.sorted() { try sub.subscribe(spikeTopics[index]) }
+            for topic in heartbeatTopics { try sub.subscribe(topic) }
+            for pool in network.pools { try sub.connect(pool.endpoint) }
+        } catch {
+            closeSockets()
+            throw .transport(error)
+        }
+    }
+
+    deinit { closeSockets() }
+
+    func closeSockets() {
+        for socket in [router, pub, sub] where !socket.isClosed { socket.close() }
+    }
+
+    /// Runs until the network is stopped (returns) or a pool fails (throws, naming it).
+    public func run(shouldStop: () -> Bool) throws(NodeError) {
+        defer { closeSockets() }
+        var poller = ZMQPoller()
+        poller.add(router)
+        poller.add(sub)
+        log.info("waiting for \(pools.count) pool(s) at \(options.network.controller.control)")
+        while !finished {
+            if shouldStop() {
+                try? stopNodes(reason: "interrupted")
+                throw .failed("interrupted")
+            }
+            try drainRouter()
+            try drainSubscriptions()
+            let now = monotonicMicroseconds()
+            try checkLiveness(now: now)
+            try startIfReady()
+            try grantPermits()
+            try finishIfDone()
+            let interval = UInt64(phase == .starting ? 20 : options.heartbeatMilliseconds) * 1000
+            if now - lastHeartbeatAt >= interval { try heartbeat(now: now) }
+            if finished { break }
+            do { _ = try poller.poll(timeoutMilliseconds: phase == .starting ? 20 : 50) } catch { throw .transport(error) }
+        }
+    }
+
+    /// The network tick: the smallest tick over all pools.
+    var networkTick: UInt64 { pools.map(\.tick).min() ?? 0 }
+
+    var state: NodeState {
+        switch phase {
+        case .starting: .starting
+        case .paused: .paused
+        case .running: .running
+        case .stopping: .stopping
+        case .done: .stopped
+        }
+    }
+
+    func heartbeat(now: UInt64) throws(NodeError) {
+        let beat = Heartbeat(state: state, tick: until, uptimeMicroseconds: now - started)
+        try sender.publish(.heartbeat(beat), topic: Topic.controllerHeartbeat, on: pub)
+        lastHeartbeatAt = now
+    }
+
+    /// Once every pool has joined, confirmed its subscriptions (READY) and been heard on the
+    /// controller's own SUB: broadcast the scheduled modulators, then let the run begin.
+    func startIfReady() throws(NodeError) {
+        guard phase == .starting, pools.allSatisfy({ $0.ready && $0.heard != nil }) else { return }
+        for m in options.network.modulations {
+            try publishModulation(ModulatorLevels(m), at: m.tick)
+        }
+        phase = autoRun ? .running : .paused
+        log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
+    }
+
+    /// Extends the permit as far as the window, the run target and the reward barrier allow.
+    func grantPermits() throws(NodeError) {
+        guard phase == .running else { return }
+        var desired = min(target, networkTick &+ options.window)
+        if let barrier = rewards.barrier { desired = min(desired, barrier) }
+        if desired > until {
+            until = desired
+            try sender.publish(.permit(Permit(until: until, epoch: 0)), topic: Topic.clock, on: pub)
+        }
+    }
+
+    func finishIfDone() throws(NodeError) {
+        if phase == .running, target != .max, pools.allSatisfy({ $0.tick >= target }) {
+            phase = .paused
+            log.info("reached tick \(target)")
+            if options.exitWhenDone { try stopNodes(reason: "run complete") }
+        }
+        if phase == .stopping, pools.allSatisfy(\.stopped) {
+            phase = .done
+            finished = true
+            log.info("all pools stopped")
+        }
+    }
+
+    /// Tells every node to stop (they save their outputs and answer).
+    func stopNodes(reason: String) throws(NodeError) {
+        guard phase != .stopping, phase != .done else { return }
+        phase = .stopping
+        log.info("stopping: \(reason)")
+        for k in pools.indices where pools[k].joined {
+            try sendToNode(k, .command(Command(verb: .stop)))
+        }
+        if !pools.contains(where: \.joined) { phase = .done; finished = true }
+    }
+
+    func sendToNode(_ k: Int, _ message: WireMessage) throws(NodeError) {
+        do throws(NodeError) {
+            try sender.send(message, envelope: [pools[k].identity], stream: pools[k].identity, on: router)
+        } catch {
+            throw .peerLost("pool \(pools[k].name) cannot be reached: \(error)")
+        }
+    }
+
+    /// Stamps and broadcasts one modulator broadcast.
+    func publishModulation(_ levels: ModulatorLevels, at tick: UInt64) throws(NodeError) {
+        let message = Modulators(tick: tick, mode: .atTick, levels: levels.wireLevels)
+        try sender.publish(.modulators(message), topic: Topic.modulators, on: pub)
+        modulationsSent += 1
+        log.info("modulation for tick \(tick): \(levels.summary)")
+    }
+
+    func checkLiveness(now: UInt64) throws(NodeError) {
+        if phase == .starting, now - started > UInt64(options.joinTimeoutMilliseconds) * 1000 {
+            let missing = pools.filter { !$0.ready }.map(\.name)
+            throw .timeout("pools not ready after \(options.joinTimeoutMilliseconds) ms: \(missing.joined(separator: ", "))")
+        }
+        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
+        for p in pools where p.joined && !p.stopped {
+            if let heard = p.heard, now - heard > limit {
+                throw .peerLost("pool \(p.name) has been silent for \((now - heard) / 1000) ms")
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import NeuroPool
+import NeuroWire
+
+/// The three modulators one broadcast sets; `nil` means "at baseline" for that application.
+public struct ModulatorLevels: Sendable, Equatable {
+    public var dopamine: UInt8?
+    public var cortisol: UInt8?
+    public var acetylcholine: UInt8?
+
+    public init(dopamine: UInt8? = nil, cortisol: UInt8? = nil, acetylcholine: UInt8? = nil) {
+        self.dopamine = dopamine
+        self.cortisol = cortisol
+        self.acetylcholine = acetylcholine
+    }
+
+    /// The levels of a `MODULATORS` message (ids this build does not apply are ignored).
+    public init(_ message: Modulators) {
+        self.init(dopamine: message.level(Modulator.dopamine), cortisol: message.level(Modulator.cortisol),
+                  acetylcholine: message.level(Modulator.acetylcholine))
+    }
+
+    /// The levels of a scheduled modulation from a network file.
+    public init(_ scheduled: ScheduledModulation) {
+        self.init(dopamine: scheduled.dopamine, cortisol: scheduled.cortisol, acetylcholine: scheduled.acetylcholine)
+    }
+
+    /// As `(id, level)` pairs for a `MODULATORS` message, ids ascending.
+    public var wireLevels: [(id: UInt8, level: UInt8)] {
+        var out: [(id: UInt8, level: UInt8)] = []
+        if let dopamine { out.append((Modulator.dopamine, dopamine)) }
+        if let cortisol { out.append((Modulator.cortisol, cortisol)) }
+        if let acetylcholine { out.append((Modulator.acetylcholine, acetylcholine)) }
+        return out
+    }
+
+    /// "dopamine 200, cortisol 60" (or "baseline").
+    public var summary: String {
+        let parts = wireLevels.map { "\(Modulator.name($0.id)) \($0.level)" }
+        return parts.isEmpty ? "baseline" : parts.joined(separator: ", ")
+    }
+}
+
+extension NeuronPool {
+    /// Applies one broadcast: three-factor modulation of every synapse (absent modulators at
+    /// the pool's baselines), acetylcholine-gated synaptogenesis, then pruning of synapses the
+    /// modulation killed. Every node does exactly this, so pools stay identical across placements.
+    public mutating func apply(_ levels: ModulatorLevels) {
+        let dopamine = levels.dopamine ?? UInt8(clamping: config.dopamineBaseline)
+        let cortisol = levels.cortisol ?? UInt8(clamping: config.cortisolBaseline)
+        let acetylcholine = levels.acetylcholine ?? 0
+        applyModulation(dopamine: dopamine, cortisol: cortisol, acetylcholine: acetylcholine)
+        synaptogenesis(acetylcholine: acetylcholine)
+        pruneDead()
+    }
+}

@@ -1,0 +1,112 @@
+import NeuroPool
+
+/// Runs one pool of a network tick by tick: applies the modulator broadcasts stamped for the
+/// tick, delivers the upstream spikes each afferent projection is due, adds the stimulus, and
+/// ticks the pool. The single-process run and the distributed node both drive pools through
+/// this type, so the two cannot drift apart.
+public struct PoolDriver: Sendable {
+    /// The pool, with its afferent projections.
+    public private(set) var pool: NeuronPool
+    /// The pool's description.
+    public let spec: PoolSpec
+    /// Source pool index of each afferent projection (the pool's `afferents` order).
+    public let afferentSources: [Int]
+    /// Broadcasts not applied yet, in the order they must be applied (by tick; equal ticks
+    /// keep the order they were scheduled in).
+    private var pending: [(tick: UInt64, levels: ModulatorLevels)] = []
+    /// Reused stimulus input, one value per neuron.
+    private var input: ContiguousArray<Int16>
+    /// Whether any stimulus can still be active.
+    private let hasStimulus: Bool
+
+    /// Wraps a built pool (see `NetworkDescription.buildPool(_:)`).
+    public init(pool: NeuronPool, spec: PoolSpec, afferentSources: [Int]) {
+        self.pool = pool
+        self.spec = spec
+        self.afferentSources = afferentSources
+        input = ContiguousArray(repeating: 0, count: pool.neuronCount)
+        hasStimulus = !spec.stimuli.isEmpty
+    }
+
+    /// The next tick to simulate.
+    public var tick: UInt64 { pool.tickCount }
+
+    /// Schedules a broadcast to apply before tick `tick`. Throws if the pool is past it.
+    public mutating func schedule(_ levels: ModulatorLevels, at tick: UInt64) throws(NodeError) {
+        guard tick >= pool.tickCount else { throw .lateModulation(pool: spec.name, tick: tick, poolTick: pool.tickCount) }
+        var index = pending.count
+        while index > 0, pending[index - 1].tick > tick { index -= 1 }
+        pending.insert((tick, levels), at: index)
+    }
+
+    /// Number of broadcasts waiting.
+    public var pendingModulations: Int { pending.count }
+
+    /// The source tick projection `p` needs before the next tick, or nil while the pool is
+    /// younger than the projection's lag.
+    public func neededSourceTick(projection p: Int) -> UInt64? {
+        let lag = UInt64(pool.afferents[p].lag)
+        return pool.tickCount >= lag ? pool.tickCount - lag : nil
+    }
+
+    /// The latest tick of upstream pool `source` the next tick needs (nil: none yet).
+    public func neededTick(ofSource source: Int) -> UInt64? {
+        var needed: UInt64?
+        for p in afferentSources.indices where afferentSources[p] == source {
+            if let t = neededSourceTick(projection: p) { needed = max(needed ?? 0, t) }
+        }
+        return needed
+    }
+
+    /// Simulates one tick. Returns the spikes fired (ascending), valid until the next call.
+    /// O(N + delivered synapses + spikes × out-degree).
+    @discardableResult
+    public mutating func advance(history: some SpikeHistory) throws(NodeError) -> ArraySlice<UInt16> {
+        let t = pool.tickCount
+        while let first = pending.first, first.tick == t {
+            pool.apply(first.levels)
+            pending.removeFirst()
+        }
+        for p in afferentSources.indices {
+            guard let sourceTick = neededSourceTick(projection: p) else { continue }
+            try history.withSpikes(ofPool: afferentSources[p], tick: sourceTick) { (spikes) throws(NodeError) in
+                do throws(PoolError) { try pool.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .pool(spec.name, error) }
+            }
+        }
+        if hasStimulus, fillStimulus(tick: t) {
+            do {
+                try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
+            } catch { throw .pool(spec.name, error) }
+        } else {
+            pool.tick()
+        }
+        return pool.lastSpikes
+    }
+
+    /// Writes this tick's stimulus into `input`; false when no stimulus is active. Poisson
+    /// draws come from the pool's own generator, so they are saved with the pool.
+    private mutating func fillStimulus(tick t: UInt64) -> Bool {
+        var active = false
+        for stimulus in spec.stimuli where stimulus.isActive(at: t) {
+            if !active {
+                input.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                active = true
+            }
+            let drive = stimulus.drive
+            switch stimulus.kind {
+            case .constant:
+                for i in stimulus.neurons { input[i] = Int16(clamping: Int32(input[i]) + Int32(drive)) }
+            case .poisson(let chance):
+                pool.withGenerator { random in
+                    for i in stimulus.neurons where random.chance(UInt64(chance)) { input[i] = Int16(clamping: Int32(input[i]) + Int32(drive)) }
+                }
+            }
+        }
+        return active
+    }
+
+    /// Replaces the pool (e.g. with one restored from a file).
+    public mutating func replacePool(_ newPool: NeuronPool) {
+        pool = newPool
+    }
+}

@@ -1,0 +1,46 @@
+import NeuroWire
+import ZeroMQ
+
+/// Listens to every pool's heartbeats (a SUB on each node's endpoint, `hb/`): what `neurobus up`
+/// shows as live progress. Confined to the thread that made it.
+public final class HeartbeatMonitor {
+    let context: ZMQContext
+    let sub: ZMQSocket
+    let topics: [[UInt8]]
+    /// Last heartbeat of each pool (network order) and when it came (monotonic µs).
+    public private(set) var beats: [Heartbeat?]
+    public private(set) var heardAt: [UInt64?]
+
+    public init(network: NetworkDescription) throws(NodeError) {
+        topics = network.pools.map { Topic.heartbeat($0.name) }
+        beats = network.pools.map { _ in nil }
+        heardAt = network.pools.map { _ in nil }
+        do throws(ZMQError) {
+            context = try ZMQContext()
+            sub = try ZMQSocket(context, .sub)
+            try sub.setLinger(milliseconds: 0)
+            for t in topics { try sub.subscribe(t) }
+            for p in network.pools { try sub.connect(p.endpoint) }
+        } catch { throw .transport(error) }
+    }
+
+    deinit { if !sub.isClosed { sub.close() } }
+
+    /// Waits up to `milliseconds` for heartbeats and records all that arrived.
+    public func poll(milliseconds: Int) throws(NodeError) {
+        var poller = ZMQPoller()
+        poller.add(sub)
+        do { _ = try poller.poll(timeoutMilliseconds: milliseconds) } catch { throw .transport(error) }
+        while true {
+            let frames: [[UInt8]]?
+            do { frames = try sub.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
+            guard let frames else { break }
+            guard frames.count == 2, let k = topics.firstIndex(of: frames[0]),
+                  let envelope = try? WireDecoder.decode(frames[1]), case .heartbeat(let beat) = envelope.message else { continue }
+            beats[k] = beat
+            heardAt[k] = monotonicMicroseconds()
+        }
+    }
+
+    public func close() { if !sub.isClosed { sub.close() } }
+}

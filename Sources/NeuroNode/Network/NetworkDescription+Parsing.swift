@@ -1,0 +1,120 @@
+import NeuroPool
+
+extension NetworkDescription {
+    /// Parses and validates a network file's bytes. `file` names it in errors (a path, or
+    /// `"<built-in>"`). Every rule of docs/NETWORK-FORMAT.md is checked here, in the order given
+    /// there, and the first problem is thrown.
+    public static func parse(_ bytes: [UInt8], file: String) throws(NetworkFileError) -> NetworkDescription {
+        let text = try NetworkText.decode(bytes, file: file)
+        let root: NetworkTOMLNode
+        do throws(NetworkTOMLNode.SyntaxError) {
+            root = try NetworkTOMLNode.parse(text)
+        } catch {
+            throw NetworkFileError(file: file, line: error.line,
+                                   message: "TOML syntax error at column \(error.column): \(error.message)")
+        }
+        let parser = NetworkParser(file: file, locator: NetworkSourceLocator(text: text))
+        return try parser.network(root, bytes: bytes)
+    }
+}
+
+/// Keys allowed in each table.
+enum NetworkKeys {
+    static let top = ["network", "controller", "pool", "projection", "reward", "modulation"]
+    static let network = ["name", "seed", "mode", "tick_us"]
+    static let controller = ["control", "publish"]
+    static let pool = ["name", "neurons", "density", "out_degree", "profile", "inhibitory_profile", "seed",
+                       "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
+                       "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus"]
+    static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
+    static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
+                             "weight", "delay", "seed"]
+    static let reward = ["pool", "neurons", "every", "min_spikes", "dopamine", "lag"]
+    static let modulation = ["at", "dopamine", "cortisol", "acetylcholine"]
+}
+
+extension NetworkParser {
+    /// Most pools a network may have (pool ids above it are reserved by the wire protocol).
+    static let maxPools = 0xEFFF
+
+    /// The whole description, sections in file-format order.
+    func network(_ root: NetworkTOMLNode, bytes: [UInt8]) throws(NetworkFileError) -> NetworkDescription {
+        let top = try table(root, path: "", header: "the top level")
+        try checkKeys(top, allowed: NetworkKeys.top)
+
+        guard let networkNode = top["network"] else { throw fail("network", "missing required table [network]") }
+        let net = try table(networkNode, path: "network", header: "[network]")
+        try checkKeys(net, allowed: NetworkKeys.network)
+        let name = try self.name(net, "name")
+        let seed = try required(net, "seed", uint64(net, "seed"))
+        let mode = try self.mode(net)
+        let tick = try int(net, "tick_us", in: 1 ... 1_000_000) ?? 1000
+
+        guard let controllerNode = top["controller"] else { throw fail("controller", "missing required table [controller]") }
+        let ctl = try table(controllerNode, path: "controller", header: "[controller]")
+        try checkKeys(ctl, allowed: NetworkKeys.controller)
+        var endpoints = EndpointRegistry()
+        let control = try endpoint(ctl, "control")
+        try endpoints.add(control, key: ctl.keyPath("control"), parser: self)
+        let publish = try endpoint(ctl, "publish")
+        try endpoints.add(publish, key: ctl.keyPath("publish"), parser: self)
+
+        let poolTables = try arrayOfTables(top, "pool", header: "[[pool]]")
+        guard !poolTables.isEmpty else { throw fail("pool", "the network has no pools: add at least one [[pool]]") }
+        guard poolTables.count <= Self.maxPools else {
+            throw fail("pool", "\(poolTables.count) pools is more than the \(Self.maxPools) (0xEFFF) a network may have")
+        }
+        var pools: [PoolSpec] = []
+        var poolIndex: [String: Int] = [:]
+        for (i, f) in poolTables.enumerated() {
+            let spec = try pool(f, index: i, networkSeed: seed, tickMicroseconds: tick,
+                                names: &poolIndex, endpoints: &endpoints)
+            pools.append(spec)
+        }
+
+        let projections = try self.projections(top, pools: pools, names: poolIndex, networkSeed: seed)
+        let rewards = try self.rewards(top, pools: pools, names: poolIndex)
+        let modulations = try self.modulations(top)
+
+        return NetworkDescription(
+            name: name, seed: seed, mode: mode, tickMicroseconds: UInt32(tick),
+            controller: ControllerEndpoints(control: control, publish: publish),
+            pools: pools, projections: projections, rewards: rewards, modulations: modulations,
+            file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
+    }
+
+    private func mode(_ f: NetworkFields) throws(NetworkFileError) -> NetworkMode {
+        guard let text = try string(f, "mode") else { return .lockstep }
+        guard let mode = NetworkMode(rawValue: text) else {
+            throw fail(f.keyPath("mode"), "mode \"\(text)\" is not a mode: expected \"lockstep\" or \"realtime\"")
+        }
+        return mode
+    }
+
+    /// Pool names already seen, for "unknown pool" messages.
+    static func known(_ names: [String: Int]) -> String {
+        names.sorted { $0.value < $1.value }.map(\.key).joined(separator: ", ")
+    }
+
+    /// Resolves a required pool-name key (`from`, `to`, `pool`) to a pool index.
+    func poolReference(_ f: NetworkFields, _ key: String, names: [String: Int]) throws(NetworkFileError) -> Int {
+        let name = try required(f, key, string(f, key))
+        guard let index = names[name] else {
+            throw fail(f.keyPath(key), "unknown pool \"\(name)\" in \(key); known pools: \(Self.known(names))")
+        }
+        return index
+    }
+}
+
+/// Endpoints seen so far, to reject the same address used twice.
+struct EndpointRegistry {
+    private var seen: [String: String] = [:]  // identity → key path
+
+    mutating func add(_ endpoint: String, key: String, parser: NetworkParser) throws(NetworkFileError) {
+        let identity = NetworkParser.endpointIdentity(endpoint)
+        if let other = seen[identity] {
+            throw parser.fail(key, "endpoint \"\(endpoint)\" is already used by \(other): \(key) and \(other) must differ")
+        }
+        seen[identity] = key
+    }
+}

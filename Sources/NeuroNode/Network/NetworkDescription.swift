@@ -1,0 +1,239 @@
+import NeuroPool
+
+/// How the controller paces the network's ticks.
+public enum NetworkMode: String, Sendable, Equatable, CaseIterable {
+    /// Every node waits for all its upstream spikes of tick t before computing tick t + 1;
+    /// runs as fast as the slowest node allows and is bit-for-bit reproducible.
+    case lockstep
+    /// Ticks follow the wall clock at `tickMicroseconds` per tick; late spikes are dropped.
+    case realtime
+}
+
+/// How many targets each source neuron gets when synapses are drawn.
+public enum Connectivity: Sendable, Equatable {
+    /// Each source neuron connects to this fraction (0…1) of the candidate targets.
+    case density(Double)
+    /// Each source neuron connects to exactly this many distinct targets.
+    case outDegree(Int)
+}
+
+/// What a stimulus injects.
+public enum StimulusKind: Sendable, Equatable {
+    /// `drive` is added to every covered neuron on every active tick.
+    case constant
+    /// Each covered neuron independently receives `drive` on an active tick with probability
+    /// `chance / 2^32` (computed once at parse time from `rate_hz × tick_us / 10^6`, rounded down).
+    case poisson(chance: UInt32)
+}
+
+/// External input to some neurons of a pool.
+public struct StimulusSpec: Sendable, Equatable {
+    /// Neurons of the pool that receive it (half-open, within the pool).
+    public var neurons: Range<Int>
+    /// Constant or Poisson.
+    public var kind: StimulusKind
+    /// Q8.8 mV (256 = 1 mV) per event (Poisson) or per tick (constant); never zero.
+    public var drive: Int16
+    /// First tick on which it is active.
+    public var start: UInt64
+    /// Tick at which it stops (exclusive); nil: never stops.
+    public var stop: UInt64?
+
+    public init(neurons: Range<Int>, kind: StimulusKind, drive: Int16, start: UInt64 = 0, stop: UInt64? = nil) {
+        self.neurons = neurons
+        self.kind = kind
+        self.drive = drive
+        self.start = start
+        self.stop = stop
+    }
+
+    /// Whether the stimulus is active on `tick`.
+    public func isActive(at tick: UInt64) -> Bool {
+        tick >= start && (stop.map { tick < $0 } ?? true)
+    }
+}
+
+/// One pool: a node process with its neurons, recurrent synapses and stimuli.
+public struct PoolSpec: Sendable, Equatable {
+    /// Unique name (letters, digits, `_`, `-`, `.`; 1…64 bytes).
+    public var name: String
+    /// Position in `NetworkDescription.pools` (0-based, file order).
+    public var index: Int
+    /// Number of neurons, 1…65536.
+    public var neurons: Int
+    /// Recurrent connectivity inside the pool (out-degree at most `neurons − 1`).
+    public var connectivity: Connectivity
+    /// Construction and dynamics parameters: seed (given or derived), profiles and the file's
+    /// overrides applied, already validated.
+    public var config: PoolConfig
+    /// The node's ZeroMQ PUB endpoint.
+    public var endpoint: String
+    /// External inputs, in file order.
+    public var stimuli: [StimulusSpec]
+
+    public init(name: String, index: Int, neurons: Int, connectivity: Connectivity, config: PoolConfig,
+                endpoint: String, stimuli: [StimulusSpec] = []) {
+        self.name = name
+        self.index = index
+        self.neurons = neurons
+        self.connectivity = connectivity
+        self.config = config
+        self.endpoint = endpoint
+        self.stimuli = stimuli
+    }
+}
+
+/// Synapses from some neurons of one pool to some neurons of another (or the same) pool.
+public struct ProjectionSpec: Sendable, Equatable {
+    /// Position in `NetworkDescription.projections` (0-based, file order).
+    public var index: Int
+    /// Source pool index.
+    public var from: Int
+    /// Source neurons (half-open, within the source pool).
+    public var fromNeurons: Range<Int>
+    /// Target pool index.
+    public var to: Int
+    /// Target neurons (half-open, within the target pool).
+    public var toNeurons: Range<Int>
+    /// Targets per source neuron; density is a fraction of `toNeurons`, out-degree at most
+    /// `toNeurons.count`.
+    public var connectivity: Connectivity
+    /// Weight magnitudes, drawn uniformly, within 1…127; the sign follows the source neuron.
+    public var weight: ClosedRange<Int>
+    /// Axonal delays in ticks, drawn uniformly, within 1…8.
+    public var delay: ClosedRange<Int>
+    /// Seed of the projection's generator (given or derived).
+    public var seed: UInt64
+
+    public init(index: Int, from: Int, fromNeurons: Range<Int>, to: Int, toNeurons: Range<Int>,
+                connectivity: Connectivity, weight: ClosedRange<Int>, delay: ClosedRange<Int>, seed: UInt64) {
+        self.index = index
+        self.from = from
+        self.fromNeurons = fromNeurons
+        self.to = to
+        self.toNeurons = toNeurons
+        self.connectivity = connectivity
+        self.weight = weight
+        self.delay = delay
+        self.seed = seed
+    }
+}
+
+/// Dopamine reward computed from a pool's activity: at the end of every window of `every`
+/// ticks, if the neurons fired at least `minSpikes` spikes in it, dopamine is set to `dopamine`
+/// `lag` ticks later.
+public struct RewardRule: Sendable, Equatable {
+    /// Pool index.
+    public var pool: Int
+    /// Neurons counted (half-open, within the pool).
+    public var neurons: Range<Int>
+    /// Window length in ticks, 1…1 000 000.
+    public var every: Int
+    /// Spikes in the window at or above which the reward is given, ≥ 1.
+    public var minSpikes: Int
+    /// Dopamine level broadcast, 0…255.
+    public var dopamine: UInt8
+    /// Ticks after the window ends before the level applies, 1…`every`.
+    public var lag: Int
+
+    public init(pool: Int, neurons: Range<Int>, every: Int, minSpikes: Int, dopamine: UInt8, lag: Int) {
+        self.pool = pool
+        self.neurons = neurons
+        self.every = every
+        self.minSpikes = minSpikes
+        self.dopamine = dopamine
+        self.lag = lag
+    }
+}
+
+/// A neuromodulator broadcast at a fixed tick. Levels are 0…255; nil leaves a level unchanged.
+public struct ScheduledModulation: Sendable, Equatable {
+    /// Tick at which it applies.
+    public var tick: UInt64
+    public var dopamine: UInt8?
+    public var cortisol: UInt8?
+    public var acetylcholine: UInt8?
+
+    public init(tick: UInt64, dopamine: UInt8? = nil, cortisol: UInt8? = nil, acetylcholine: UInt8? = nil) {
+        self.tick = tick
+        self.dopamine = dopamine
+        self.cortisol = cortisol
+        self.acetylcholine = acetylcholine
+    }
+}
+
+/// The controller's ZeroMQ endpoints.
+public struct ControllerEndpoints: Sendable, Equatable {
+    /// ROUTER socket: nodes' requests and replies.
+    public var control: String
+    /// PUB socket: ticks, modulation and commands to all nodes.
+    public var publish: String
+
+    public init(control: String, publish: String) {
+        self.control = control
+        self.publish = publish
+    }
+}
+
+/// A whole network as described by a network file (docs/NETWORK-FORMAT.md), fully validated.
+public struct NetworkDescription: Sendable, Equatable {
+    /// Network name (letters, digits, `_`, `-`, `.`; 1…64 bytes).
+    public var name: String
+    /// Master seed; pools and projections without their own seed derive theirs from it.
+    public var seed: UInt64
+    /// Lockstep (default) or realtime.
+    public var mode: NetworkMode
+    /// Microseconds per tick, 1…1 000 000 (default 1000).
+    public var tickMicroseconds: UInt32
+    /// Where nodes reach the controller.
+    public var controller: ControllerEndpoints
+    /// Pools in file order; `pools[i].index == i`.
+    public var pools: [PoolSpec]
+    /// Projections in file order; `projections[i].index == i`.
+    public var projections: [ProjectionSpec]
+    /// Reward rules in file order.
+    public var rewards: [RewardRule]
+    /// Scheduled broadcasts sorted by tick (stable: equal ticks keep file order).
+    public var modulations: [ScheduledModulation]
+    /// The path it was read from, or `"<built-in>"`.
+    public var file: String
+    /// FNV-1a 64-bit hash of `bytes`: nodes compare it to make sure all run the same file.
+    public var hash: UInt64
+    /// The exact file bytes.
+    public var bytes: [UInt8]
+
+    /// The pool called `named`, if any.
+    public func pool(named: String) -> PoolSpec? {
+        pools.first { $0.name == named }
+    }
+
+    /// Distinct source pool indices of projections into `pool`, ascending.
+    public func upstream(of pool: Int) -> [Int] {
+        Array(Set(projections(into: pool).map(\.from))).sorted()
+    }
+
+    /// Distinct target pool indices of projections out of `pool`, ascending.
+    public func downstream(of pool: Int) -> [Int] {
+        Array(Set(projections(from: pool).map(\.to))).sorted()
+    }
+
+    /// Projections whose target is `pool`, in file order.
+    public func projections(into pool: Int) -> [ProjectionSpec] {
+        projections.filter { $0.to == pool }
+    }
+
+    /// Projections whose source is `pool`, in file order.
+    public func projections(from pool: Int) -> [ProjectionSpec] {
+        projections.filter { $0.from == pool }
+    }
+
+    /// FNV-1a 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+    public static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+}

@@ -1,0 +1,129 @@
+/// `[[projection]]`, including the zero-delay loop check.
+extension NetworkParser {
+    /// All projections. Three passes, so the order of errors is fixed: every projection's keys
+    /// and values except the delay range, then zero-delay loops, then each delay range.
+    func projections(_ top: NetworkFields, pools: [PoolSpec], names: [String: Int],
+                     networkSeed: UInt64) throws(NetworkFileError) -> [ProjectionSpec] {
+        let tables = try arrayOfTables(top, "projection", header: "[[projection]]")
+        var specs: [ProjectionSpec] = []
+        var delays: [(low: Int, high: Int)] = []
+        for (i, f) in tables.enumerated() {
+            try checkKeys(f, allowed: NetworkKeys.projection)
+            let from = try poolReference(f, "from", names: names)
+            let to = try poolReference(f, "to", names: names)
+            let source = pools[from], target = pools[to]
+            let fromNeurons = try neuronRange(f, "from_neurons", pool: source.name, size: source.neurons)
+            let toNeurons = try neuronRange(f, "to_neurons", pool: target.name, size: target.neurons)
+            let connectivity = try self.connectivity(f, maxOutDegree: toNeurons.count,
+                                                     limit: "at most the \(toNeurons.count) neurons of to_neurons")
+            let (wLow, wHigh) = try required(f, "weight", pair(f, "weight"))
+            let weight = try inclusiveRange(f, "weight", within: 1 ... 127, wLow, wHigh)
+            let delay = try required(f, "delay", pair(f, "delay"))
+            delays.append((delay.0, delay.1))
+            let seed = try uint64(f, "seed") ?? NetworkDescription.derivedProjectionSeed(networkSeed: networkSeed, index: i)
+            specs.append(ProjectionSpec(index: i, from: from, fromNeurons: fromNeurons, to: to, toNeurons: toNeurons,
+                                        connectivity: connectivity, weight: weight, delay: 1 ... 1, seed: seed))
+        }
+
+        let zeroDelay = specs.indices.filter { delays[$0].low == 0 }
+        if let loop = Self.findLoop(edges: zeroDelay.map { (specs[$0].index, specs[$0].from, specs[$0].to) },
+                                    poolCount: pools.count) {
+            let route = ([specs[loop[0]].from] + loop.map { specs[$0].to }).map { pools[$0].name }
+            let list = loop.map(String.init).joined(separator: ", ")
+            throw fail("projection[\(loop[0])].delay",
+                       "projections \(list) form a loop with total delay 0 (\(route.joined(separator: " → "))): give at least one of them a delay of 1 or more")
+        }
+
+        for (i, f) in tables.enumerated() {
+            specs[i].delay = try inclusiveRange(f, "delay", within: 1 ... 8, delays[i].low, delays[i].high)
+        }
+        return specs
+    }
+
+    /// A directed cycle among `edges` (projection index, from, to), as projection indices in
+    /// path order starting at the smallest index; nil if there is none. Iterative DFS, edges
+    /// visited in index order, so the answer is deterministic and deep graphs cannot overflow
+    /// the stack.
+    static func findLoop(edges: [(index: Int, from: Int, to: Int)], poolCount: Int) -> [Int]? {
+        guard !edges.isEmpty else { return nil }
+        var outgoing = [[(index: Int, to: Int)]](repeating: [], count: poolCount)
+        for e in edges where e.from >= 0 && e.from < poolCount && e.to >= 0 && e.to < poolCount {
+            outgoing[e.from].append((e.index, e.to))
+        }
+        enum Color { case white, grey, black }
+        var color = [Color](repeating: .white, count: poolCount)
+        for start in 0 ..< poolCount where color[start] == .white && !outgoing[start].isEmpty {
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            var path: [Int] = []  // path[k] is the edge from stack[k].node to stack[k + 1].node
+            color[start] = .grey
+            while let top = stack.last {
+                if top.next < outgoing[top.node].count {
+                    let edge = outgoing[top.node][top.next]
+                    stack[stack.count - 1].next += 1
+                    switch color[edge.to] {
+                    case .grey:
+                        guard let k = stack.firstIndex(where: { $0.node == edge.to }) else { continue }
+                        let cycle = Array(path[k...]) + [edge.index]
+                        guard let smallest = cycle.indices.min(by: { cycle[$0] < cycle[$1] }) else { return cycle }
+                        return Array(cycle[smallest...] + cycle[..<smallest])
+                    case .white:
+                        color[edge.to] = .grey
+                        stack.append((edge.to, 0))
+                        path.append(edge.index)
+                    case .black:
+                        continue
+                    }
+                } else {
+                    color[top.node] = .black
+                    stack.removeLast()
+                    if !path.isEmpty { path.removeLast() }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// `[[reward]]` and `[[modulation]]`.
+extension NetworkParser {
+    func rewards(_ top: NetworkFields, pools: [PoolSpec], names: [String: Int]) throws(NetworkFileError) -> [RewardRule] {
+        var rules: [RewardRule] = []
+        for f in try arrayOfTables(top, "reward", header: "[[reward]]") {
+            try checkKeys(f, allowed: NetworkKeys.reward)
+            let pool = try poolReference(f, "pool", names: names)
+            let neurons = try neuronRange(f, "neurons", pool: pools[pool].name, size: pools[pool].neurons)
+            let every = try required(f, "every", int(f, "every", in: 1 ... 1_000_000))
+            let minSpikes = try required(f, "min_spikes", int(f, "min_spikes", in: 1 ... Int.max))
+            let dopamine = try required(f, "dopamine", level(f, "dopamine"))
+            let lag = try int(f, "lag") ?? 1
+            guard lag <= every else {
+                throw fail(f.keyPath("lag"), "lag = \(lag) is greater than every = \(every): the reward must apply before the next window ends (expected 1...\(every))")
+            }
+            guard lag >= 1 else {
+                throw fail(f.keyPath("lag"), "lag = \(lag) is out of range: expected 1...\(every)")
+            }
+            rules.append(RewardRule(pool: pool, neurons: neurons, every: every, minSpikes: minSpikes,
+                                    dopamine: dopamine, lag: lag))
+        }
+        return rules
+    }
+
+    /// Scheduled broadcasts, stably sorted by tick.
+    func modulations(_ top: NetworkFields) throws(NetworkFileError) -> [ScheduledModulation] {
+        var list: [ScheduledModulation] = []
+        for f in try arrayOfTables(top, "modulation", header: "[[modulation]]") {
+            try checkKeys(f, allowed: NetworkKeys.modulation)
+            let tick = try required(f, "at", uint64(f, "at"))
+            let m = ScheduledModulation(tick: tick, dopamine: try level(f, "dopamine"),
+                                        cortisol: try level(f, "cortisol"),
+                                        acetylcholine: try level(f, "acetylcholine"))
+            guard m.dopamine != nil || m.cortisol != nil || m.acetylcholine != nil else {
+                throw fail(f.path, "a [[modulation]] needs at least one of dopamine, cortisol or acetylcholine")
+            }
+            list.append(m)
+        }
+        return list.enumerated()
+            .sorted { $0.element.tick != $1.element.tick ? $0.element.tick < $1.element.tick : $0.offset < $1.offset }
+            .map(\.element)
+    }
+}

@@ -1,1 +1,0 @@
-// The NeuroNode runtime (being written).

@@ -1,0 +1,118 @@
+import NeuroWire
+import ZeroMQ
+
+extension NodeRuntime {
+    /// Receives everything waiting on the SUB and the DEALER, without blocking.
+    func drain() throws(NodeError) {
+        var topic = ZMQMessage()
+        var frame = ZMQMessage()
+        while true {
+            let got: Bool
+            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
+            guard got else { break }
+            guard topic.more else { continue } // a lone frame is not a NeuroBus message
+            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
+            try handleSubscription(topic: topic, frame: frame)
+            while frame.more { do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) } }
+        }
+        while true {
+            let got: Bool
+            do { got = try dealer.receive(into: &frame, dontWait: true) } catch { throw .transport(error) }
+            guard got else { break }
+            let envelope: WireEnvelope
+            do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                throw .wire("from the controller", error)
+            }
+            try handleDirect(envelope)
+        }
+    }
+
+    private func handleSubscription(topic: borrowing ZMQMessage, frame: borrowing ZMQMessage) throws(NodeError) {
+        counters.packetsIn &+= 1
+        counters.bytesIn &+= UInt64(frame.count)
+        let now = monotonicMicroseconds()
+        for k in upstream.indices {
+            if topic.withUnsafeBytes({ $0.elementsEqual(upstreamSpikeTopics[k]) }) {
+                let header: WireHeader
+                do {
+                    header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) }
+                } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
+                guard let lost = upstreamSpikeSeq[k].accept(header.sequence) else { return }
+                if lost > 0 { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
+                try history.streams[upstream[k]]!.append(scratch)
+                upstreamLastHeard[k] = now
+                return
+            }
+            if topic.withUnsafeBytes({ $0.elementsEqual(upstreamHeartbeatTopics[k]) }) {
+                let envelope = try decode(frame, "hb/\(options.network.pools[upstream[k]].name)/")
+                if let lost = upstreamHeartbeatSeq[k].accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
+                upstreamLastHeard[k] = now
+                if case .heartbeat(let beat) = envelope.message, beat.state == .failed {
+                    throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has failed")
+                }
+                return
+            }
+        }
+        if topic.withUnsafeBytes({ $0.elementsEqual(Topic.clock) }) {
+            let envelope = try decode(frame, "clk/")
+            if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
+            if case .permit(let permit) = envelope.message { permitUntil = max(permitUntil, permit.until) }
+            controllerLastHeard = now
+            if state == .ready || state == .paused { state = .running }
+        } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.modulators) }) {
+            let envelope = try decode(frame, "mod/")
+            guard let lost = controllerSeq.modulators.accept(envelope.sequence) else { return }
+            if lost > 0 { throw .sequenceGap(stream: "mod/", lost: lost) }
+            guard case .modulators(let m) = envelope.message else { return }
+            let tick = m.mode == .atTick ? m.tick : driver.tick
+            try driver.schedule(ModulatorLevels(m), at: tick)
+            log.info("modulation for tick \(tick): \(ModulatorLevels(m).summary)")
+        } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.controllerHeartbeat) }) {
+            let envelope = try decode(frame, "hb/controller/")
+            if let lost = controllerSeq.heartbeat.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
+            controllerLastHeard = now
+        }
+    }
+
+    private func decode(_ frame: borrowing ZMQMessage, _ what: String) throws(NodeError) -> WireEnvelope {
+        do { return try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire(what, error) }
+    }
+
+    private func handleDirect(_ envelope: WireEnvelope) throws(NodeError) {
+        switch envelope.message {
+        case .welcome(let welcome):
+            guard welcome.networkHash == options.network.hash else {
+                throw .refused("the controller runs another network file (hash \(hex(welcome.networkHash)), ours \(hex(options.network.hash)))")
+            }
+            guard welcome.startTick == driver.tick else {
+                throw .refused("the controller starts at tick \(welcome.startTick) but this pool is at tick \(driver.tick)")
+            }
+            welcomed = true
+            controllerLastHeard = monotonicMicroseconds()
+            log.info("welcomed: \(welcome.mode.name), epoch \(welcome.epoch)")
+        case .error(let reply):
+            throw .refused("\(reply.code.name): \(reply.message)")
+        case .command(let command) where command.verb == .stop:
+            if outBatch.tickCount > 0 { try flushBatch() }
+            try heartbeat(now: monotonicMicroseconds())
+            try finishOutputs()
+            state = .stopped
+            let reply = CommandReply(verb: .stop, state: .stopped, tick: driver.tick, targetTick: driver.tick,
+                                     message: "pool \(spec.name) stopped at tick \(driver.tick)")
+            try sender.send(.commandReply(reply), stream: [], on: dealer)
+            stopRequested = true
+            log.info("stopped at tick \(driver.tick)")
+        case .statusRequest:
+            let row = PoolStatus(pool: UInt16(options.pool), state: state, alive: true, tick: driver.tick, neuronCount: UInt32(spec.neurons),
+                                 heartbeatAgeMilliseconds: 0, counters: counters, name: spec.name)
+            try sender.send(.statusReply(StatusReply(state: state, tick: driver.tick, rows: [row])), stream: [], on: dealer)
+        default:
+            log.warning("ignored \(envelope.message.kind) from the controller")
+        }
+    }
+}
+
+func hex(_ v: UInt64) -> String {
+    let digits = String(v, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}

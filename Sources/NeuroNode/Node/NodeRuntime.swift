@@ -1,0 +1,288 @@
+import Logging
+import NeuroPool
+import NeuroWire
+import ZeroMQ
+
+/// Settings of one node process.
+public struct NodeOptions: Sendable {
+    public var network: NetworkDescription
+    /// Index of the pool this node runs.
+    public var pool: Int
+    /// Where to write the raster and the final pool when the controller says stop.
+    public var out: OutputDirectory?
+    /// Heartbeat interval once running, milliseconds (faster while joining).
+    public var heartbeatMilliseconds = 100
+    /// A peer (controller or upstream pool) silent this long is declared lost, milliseconds.
+    public var peerTimeoutMilliseconds = 3000
+    /// How long to wait for the controller's WELCOME, milliseconds.
+    public var joinTimeoutMilliseconds = 30_000
+    /// Send/receive high-water marks, messages. The controller's permit window keeps every
+    /// queue far below it; a drop would show as a sequence gap and stop the run.
+    public var highWaterMark: Int32 = 100_000
+
+    public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
+        self.network = network
+        self.pool = pool
+        self.out = out
+    }
+}
+
+/// One node: runs one pool in lockstep with the rest of the network.
+///
+/// Everything happens on the calling thread, which owns the node's three sockets: a PUB bound
+/// at the pool's endpoint (`spk/P/`, `hb/P/`), a SUB connected to every upstream pool and to the
+/// controller (`spk/U/`, `hb/U/`, `clk/`, `mod/`, `hb/controller/`), and a DEALER to the
+/// controller's ROUTER (join, commands). The loop simulates a tick whenever the permit and the
+/// upstream spikes allow, publishes batches of up to `lookahead` ticks, and otherwise flushes
+/// what it has and blocks in `zmq_poll` — never in a sleep.
+public final class NodeRuntime {
+    let options: NodeOptions
+    let spec: PoolSpec
+    var driver: PoolDriver
+    var log: Logger
+    let context: ZMQContext
+    let pub: ZMQSocket
+    let sub: ZMQSocket
+    let dealer: ZMQSocket
+    var sender: MessageSender
+    var history: StreamHistory
+    /// Upstream pool indices and, parallel, their topic frames and sequence checks.
+    let upstream: [Int]
+    let upstreamSpikeTopics: [[UInt8]]
+    let upstreamHeartbeatTopics: [[UInt8]]
+    var upstreamSpikeSeq: [SequenceCheck]
+    var upstreamHeartbeatSeq: [SequenceCheck]
+    var upstreamLastHeard: [UInt64?]
+    var controllerSeq = (clock: SequenceCheck(), modulators: SequenceCheck(), heartbeat: SequenceCheck(), direct: SequenceCheck())
+    var controllerLastHeard: UInt64?
+    /// Ticks per outgoing batch (the smallest lag of the projections out of this pool).
+    let batchTicks: Int
+    var outBatch: SpikeBatch
+    var scratch: SpikeBatch
+    var raster: RasterWriter?
+    var state: NodeState = .starting
+    var welcomed = false
+    var readySent = false
+    var permitUntil: UInt64 = 0
+    var counters = TrafficCounters()
+    let started: UInt64
+    var lastHeartbeatAt: UInt64 = 0
+    var lastHeartbeatTick: UInt64 = .max
+    var stopRequested = false
+
+    /// Builds the pool and opens the sockets (binding the pool's endpoint).
+    public init(options: NodeOptions, logger: Logger) throws(NodeError) {
+        self.options = options
+        let network = options.network
+        spec = network.pools[options.pool]
+        log = logger
+        driver = try network.buildPool(options.pool)
+        upstream = network.upstream(of: options.pool).filter { $0 != options.pool }
+        upstreamSpikeTopics = upstream.map { Topic.spikes(network.pools[$0].name) }
+        upstreamHeartbeatTopics = upstream.map { Topic.heartbeat(network.pools[$0].name) }
+        upstreamSpikeSeq = upstream.map { _ in SequenceCheck() }
+        upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
+        upstreamLastHeard = upstream.map { _ in nil }
+        var streams: [Int: SpikeStream] = [:]
+        for u in network.upstream(of: options.pool) { streams[u] = SpikeStream(name: network.pools[u].name, neuronCount: network.pools[u].neurons) }
+        history = StreamHistory(streams: streams)
+        batchTicks = min(network.outgoingLag(of: options.pool) ?? 64, WireFormat.maxTicksPerBatch)
+        outBatch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
+        scratch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
+        sender = MessageSender(source: SourceID.pool(options.pool))
+        started = monotonicMicroseconds()
+        do throws(ZMQError) {
+            context = try ZMQContext()
+            pub = try ZMQSocket(context, .pub)
+            sub = try ZMQSocket(context, .sub)
+            dealer = try ZMQSocket(context, .dealer)
+        } catch { throw .transport(error) }
+        do throws(ZMQError) {
+            for socket in [pub, sub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            try pub.setSendHighWaterMark(options.highWaterMark)
+            try sub.setReceiveHighWaterMark(options.highWaterMark)
+            try pub.bind(spec.endpoint)
+            // Spike topics before heartbeat topics: a heartbeat heard proves the spike
+            // subscription (sent earlier on the same connection) is in place too.
+            for topic in upstreamSpikeTopics { try sub.subscribe(topic) }
+            for topic in upstreamHeartbeatTopics { try sub.subscribe(topic) }
+            try sub.subscribe(Topic.modulators)
+            try sub.subscribe(Topic.clock)
+            try sub.subscribe(Topic.controllerHeartbeat)
+            for u in upstream { try sub.connect(network.pools[u].endpoint) }
+            try sub.connect(network.controller.publish)
+            try dealer.setRoutingID(Topic.nodeIdentity(spec.name))
+            try dealer.connect(network.controller.control)
+        } catch {
+            closeSockets()
+            throw .transport(error)
+        }
+        if let out = options.out {
+            do { raster = try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons) } catch {
+                closeSockets()
+                throw error
+            }
+        }
+    }
+
+    deinit {
+        closeSockets()
+    }
+
+    func closeSockets() {
+        for socket in [pub, sub, dealer] where !socket.isClosed { socket.close() }
+    }
+
+    /// Runs until the controller says stop (returns) or something fails (throws, after telling
+    /// the controller). `shouldStop` is polled at least every 100 ms (e.g. a signal flag).
+    public func run(shouldStop: () -> Bool) throws(NodeError) {
+        defer { closeSockets() }
+        do {
+            try loop(shouldStop: shouldStop)
+        } catch {
+            log.error("\(error)")
+            state = .failed
+            let reply = ErrorReply(code: .internal, aboutKind: 0, aboutSequence: 0, message: "pool \(spec.name): \(error)")
+            try? sender.send(.error(reply), stream: [], on: dealer)
+            throw error
+        }
+    }
+
+    private func loop(shouldStop: () -> Bool) throws(NodeError) {
+        try sendHello()
+        var poller = ZMQPoller()
+        let subIndex = poller.add(sub)
+        let dealerIndex = poller.add(dealer)
+        let joinDeadline = started + UInt64(options.joinTimeoutMilliseconds) * 1000
+        while !stopRequested {
+            if shouldStop() { throw .failed("interrupted") }
+            // Drain everything waiting, without blocking.
+            try drain()
+            let now = monotonicMicroseconds()
+            try checkLiveness(now: now, joinDeadline: joinDeadline)
+            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerLastHeard != nil {
+                try sender.send(.ready(Ready(tick: driver.tick, upstreamReady: UInt16(upstream.count), upstreamTotal: UInt16(upstream.count))),
+                                stream: [], on: dealer)
+                readySent = true
+                state = .ready
+                log.info("ready: heard \(upstream.count) upstream pool(s) and the controller")
+            }
+            // Simulate every tick we may.
+            var progressed = false
+            while try canAdvance() {
+                try advance()
+                progressed = true
+                if driver.tick % 64 == 0 { try heartbeat(now: monotonicMicroseconds()) }
+                if progressed, driver.tick & 15 == 0 { try drain() }
+            }
+            // Blocked: publish what downstream may be waiting for, report progress, then wait.
+            if outBatch.tickCount > 0 { try flushBatch() }
+            let after = monotonicMicroseconds()
+            let interval = UInt64(readySent ? options.heartbeatMilliseconds : 20) * 1000
+            // Progress for the controller's window: every 64 ticks (above), and when waiting
+            // for a permit, so the controller sees where we stand.
+            let waitingForPermit = readySent && driver.tick >= permitUntil && driver.tick != lastHeartbeatTick
+            if after - lastHeartbeatAt >= interval || waitingForPermit {
+                try heartbeat(now: after)
+            }
+            if stopRequested { break }
+            do { _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20) } catch { throw .transport(error) }
+            _ = subIndex
+            _ = dealerIndex
+        }
+    }
+
+    /// Whether the next tick may run: permitted, and every afferent projection's spikes held.
+    func canAdvance() throws(NodeError) -> Bool {
+        guard welcomed, readySent, !stopRequested, driver.tick < permitUntil else { return false }
+        for p in driver.afferentSources.indices {
+            guard let needed = driver.neededSourceTick(projection: p) else { continue }
+            let source = driver.afferentSources[p]
+            if source == options.pool { continue } // own spikes are recorded locally
+            guard let stream = history.streams[source], stream.holds(needed) else { return false }
+        }
+        return true
+    }
+
+    /// Simulates one tick, records and batches its spikes.
+    func advance() throws(NodeError) {
+        let t = driver.tick
+        let spikes = try driver.advance(history: history)
+        counters.spikes &+= UInt64(spikes.count)
+        try raster?.record(tick: t, spikes: spikes)
+        if outBatch.tickCount == 0 { outBatch.removeAll(firstTick: t, neuronCount: spec.neurons) }
+        outBatch.appendTick(spikes)
+        if history.streams[options.pool] != nil {
+            // A projection from this pool onto itself: feed our own spikes back.
+            scratch.removeAll(firstTick: t, neuronCount: spec.neurons)
+            scratch.appendTick(spikes)
+            try history.streams[options.pool]!.append(scratch)
+        }
+        if outBatch.tickCount >= batchTicks { try flushBatch() }
+        // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8).
+        if t & 63 == 0, t >= 8 {
+            for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
+        }
+    }
+
+    func flushBatch() throws(NodeError) {
+        try sender.publish(.spikeBatch(outBatch), topic: Topic.spikes(spec.name), on: pub)
+        counters.packetsOut = sender.packets
+        counters.bytesOut = sender.bytes
+        outBatch.removeAll(firstTick: driver.tick, neuronCount: spec.neurons)
+    }
+
+    func heartbeat(now: UInt64) throws(NodeError) {
+        let beat = Heartbeat(state: state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters)
+        try sender.publish(.heartbeat(beat), topic: Topic.heartbeat(spec.name), on: pub)
+        counters.packetsOut = sender.packets
+        counters.bytesOut = sender.bytes
+        lastHeartbeatAt = now
+        lastHeartbeatTick = driver.tick
+    }
+
+    func sendHello() throws(NodeError) {
+        let hello = Hello(role: .node, pool: UInt16(options.pool), neuronCount: UInt32(spec.neurons),
+                          networkHash: options.network.hash, tick: driver.tick, name: spec.name, software: neurobusSoftware)
+        try sender.send(.hello(hello), stream: [], on: dealer)
+        log.info("joining: HELLO sent to \(options.network.controller.control)")
+    }
+
+    func checkLiveness(now: UInt64, joinDeadline: UInt64) throws(NodeError) {
+        if !welcomed {
+            if now > joinDeadline {
+                throw .timeout("no WELCOME from the controller at \(options.network.controller.control) within \(options.joinTimeoutMilliseconds) ms")
+            }
+            return
+        }
+        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
+        if let heard = controllerLastHeard, now - heard > limit {
+            throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
+        }
+        for (k, heard) in upstreamLastHeard.enumerated() {
+            if let heard, now - heard > limit {
+                throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has been silent for \((now - heard) / 1000) ms")
+            }
+        }
+    }
+
+    /// Writes the raster and the final pool (on stop).
+    func finishOutputs() throws(NodeError) {
+        try raster?.finish()
+        raster = nil
+        if let out = options.out { try out.savePool(driver.pool) }
+    }
+}
+
+/// Microseconds on the monotonic clock.
+public func monotonicMicroseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

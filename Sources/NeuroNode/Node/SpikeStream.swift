@@ -1,0 +1,67 @@
+import NeuroWire
+
+/// The spike batches received from one upstream pool, in tick order, until every projection
+/// that needs them has delivered them. Batches must continue exactly where the previous one
+/// ended: a gap in ticks is a hard error in lockstep.
+public struct SpikeStream: Sendable {
+    public let name: String
+    public let neuronCount: Int
+    private var batches: [SpikeBatch] = []
+    private var head = 0
+    /// One past the last tick held (the next batch must start here).
+    public private(set) var nextTick: UInt64
+
+    public init(name: String, neuronCount: Int, startTick: UInt64 = 0) {
+        self.name = name
+        self.neuronCount = neuronCount
+        nextTick = startTick
+    }
+
+    /// Appends a received batch. Throws if it does not continue the stream.
+    public mutating func append(_ batch: SpikeBatch) throws(NodeError) {
+        guard batch.firstTick == nextTick else { throw .tickGap(stream: "spk/\(name)/", expected: nextTick, found: batch.firstTick) }
+        guard batch.neuronCount == neuronCount else {
+            throw .failed("spk/\(name)/ batch says \(batch.neuronCount) neurons, the network file says \(neuronCount)")
+        }
+        batches.append(batch)
+        nextTick = batch.firstTick + UInt64(batch.tickCount)
+    }
+
+    /// Whether tick `tick` is held.
+    public func holds(_ tick: UInt64) -> Bool { tick < nextTick }
+
+    /// Drops batches that end at or before `tick` (nothing before it will be asked for again).
+    public mutating func discard(before tick: UInt64) {
+        while head < batches.count, batches[head].firstTick + UInt64(batches[head].tickCount) <= tick { head += 1 }
+        if head > 64, head * 2 > batches.count {
+            batches.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Calls `body` with the spikes of `tick`.
+    public func withSpikes<R>(tick: UInt64, _ body: (UnsafeBufferPointer<UInt16>) throws(NodeError) -> R) throws(NodeError) -> R {
+        var i = head
+        while i < batches.count {
+            let b = batches[i]
+            if tick >= b.firstTick, tick < b.firstTick + UInt64(b.tickCount) {
+                let range = b.range(ofTick: Int(tick - b.firstTick))
+                return try b.ids.withUnsafeBufferPointer { (all) throws(NodeError) -> R in
+                    try body(UnsafeBufferPointer(rebasing: all[range]))
+                }
+            }
+            i += 1
+        }
+        throw .failed("spikes of pool \(name) at tick \(tick) are not held (held up to \(nextTick))")
+    }
+}
+
+/// The upstream streams of one node, by pool index, as a `SpikeHistory`.
+public struct StreamHistory: SpikeHistory {
+    public var streams: [Int: SpikeStream]
+
+    public func withSpikes<R>(ofPool pool: Int, tick: UInt64, _ body: (UnsafeBufferPointer<UInt16>) throws(NodeError) -> R) throws(NodeError) -> R {
+        guard let stream = streams[pool] else { throw .failed("no stream from pool \(pool)") }
+        return try stream.withSpikes(tick: tick, body)
+    }
+}

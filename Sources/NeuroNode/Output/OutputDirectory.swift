@@ -1,0 +1,107 @@
+import NeuroPool
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The files a run leaves behind, the same for `neurobus run` and `neurobus up`:
+/// `network.toml` (the exact network file), and per pool `POOL.raster` and `POOL.pool`.
+public struct OutputDirectory: Sendable {
+    public let path: String
+
+    /// Creates the directory (and its parents) if needed.
+    public init(_ path: String) throws(NodeError) {
+        self.path = path
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/\(part)"
+            if mkdir(built, 0o755) != 0, errno != EEXIST {
+                throw .io("cannot create directory \(built): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    public func rasterPath(_ pool: String) -> String { "\(path)/\(pool).raster" }
+    public func poolPath(_ pool: String) -> String { "\(path)/\(pool).pool" }
+    public var networkPath: String { "\(path)/network.toml" }
+
+    /// Writes the network file's exact bytes (atomically).
+    public func writeNetwork(_ network: NetworkDescription) throws(NodeError) {
+        do { try AtomicFile.write(network.bytes, to: networkPath) } catch { throw .poolFile(error) }
+    }
+
+    /// Saves a final pool (atomically).
+    public func savePool(_ pool: NeuronPool) throws(NodeError) {
+        do { try pool.save(to: poolPath(pool.name)) } catch { throw .poolFile(error) }
+    }
+}
+
+/// One pool's line in a run's summary.
+public struct PoolSummary: Sendable, Equatable {
+    public var name: String
+    public var neurons: Int
+    public var ticks: UInt64
+    public var spikes: UInt64
+    public var synapses: Int
+    public var packetsOut: UInt64 = 0
+    public var bytesOut: UInt64 = 0
+
+    public init(name: String, neurons: Int, ticks: UInt64, spikes: UInt64, synapses: Int) {
+        self.name = name
+        self.neurons = neurons
+        self.ticks = ticks
+        self.spikes = spikes
+        self.synapses = synapses
+    }
+
+    /// Mean firing rate in Hz for ticks of `tickMicroseconds`.
+    public func rateHz(tickMicroseconds: UInt32) -> Double {
+        guard ticks > 0, neurons > 0 else { return 0 }
+        return Double(spikes) / Double(neurons) / (Double(ticks) * Double(tickMicroseconds) / 1e6)
+    }
+}
+
+/// Renders summary rows as an aligned text table.
+public func summaryTable(_ rows: [PoolSummary], tickMicroseconds: UInt32, seconds: Double, showTraffic: Bool) -> String {
+    var header = ["pool", "neurons", "ticks", "spikes", "rate Hz", "synapses"]
+    if showTraffic { header += ["packets", "bytes"] }
+    var table = [header]
+    for r in rows {
+        var line = [r.name, "\(r.neurons)", "\(r.ticks)", "\(r.spikes)", formatFixed(r.rateHz(tickMicroseconds: tickMicroseconds), 1), "\(r.synapses)"]
+        if showTraffic { line += ["\(r.packetsOut)", "\(r.bytesOut)"] }
+        table.append(line)
+    }
+    let widths = header.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+    var out = ""
+    for (i, line) in table.enumerated() {
+        out += line.indices.map { c in
+            let cell = line[c]
+            let pad = String(repeating: " ", count: widths[c] - cell.count)
+            return c == 0 ? cell + pad : pad + cell
+        }.joined(separator: "  ") + "\n"
+        if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+    }
+    let ticks = rows.map(\.ticks).min() ?? 0
+    if seconds > 0 {
+        let rtf = Double(ticks) * Double(tickMicroseconds) / 1e6 / seconds
+        out += "\(ticks) ticks in \(formatFixed(seconds, 2)) s: \(formatFixed(Double(ticks) / seconds, 0)) ticks/s, real-time factor \(formatFixed(rtf, 2))\n"
+    }
+    return out
+}
+
+/// `value` with `digits` decimals, without Foundation.
+public func formatFixed(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var scale = 1.0
+    for _ in 0 ..< digits { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = UInt64(scaled / scale)
+    let frac = UInt64(scaled - Double(whole) * scale)
+    var text = "\(whole)"
+    if digits > 0 {
+        let f = String(frac)
+        text += "." + String(repeating: "0", count: digits - f.count) + f
+    }
+    return (value < 0 && scaled != 0 ? "-" : "") + text
+}

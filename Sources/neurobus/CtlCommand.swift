@@ -1,0 +1,123 @@
+import ArgumentParser
+import NeuroNode
+import NeuroWire
+
+/// `neurobus ctl`: talks to a running controller.
+struct CtlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctl",
+        abstract: "Control a running network through its controller.",
+        subcommands: [Run.self, Pause.self, Resume.self, Step.self, Modulate.self, Status.self, Stop.self]
+    )
+
+    struct Target: ParsableArguments {
+        @Option(help: "Network file; the controller's control endpoint is read from it.")
+        var network: String?
+
+        @Option(help: "The controller's control endpoint (instead of --network), e.g. tcp://127.0.0.1:47100.")
+        var control: String?
+
+        @Option(help: "Milliseconds to wait for the controller's reply.")
+        var timeout: Int = 5000
+
+        func validate() throws {
+            guard (network == nil) != (control == nil) else { throw ValidationError("give exactly one of --network FILE or --control ENDPOINT") }
+            guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        }
+
+        func request(_ message: WireMessage) throws -> WireMessage {
+            let endpoint = try control ?? loadNetwork(network).controller.control
+            do {
+                return try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout).request(message)
+            } catch {
+                throw CommandFailure("controller at \(endpoint): \(error)")
+            }
+        }
+
+        func command(_ verb: CommandVerb, _ argument: UInt64 = 0) throws {
+            let reply = try request(.command(Command(verb: verb, argument: argument)))
+            guard case .commandReply(let r) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
+            print("\(r.state.name) at tick \(r.tick): \(r.message)")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run N more ticks (0: until stopped).")
+        @OptionGroup var target: Target
+        @Option(help: "Ticks to run; 0 runs until stopped.") var ticks: UInt64 = 0
+        func run() throws { try target.command(.run, ticks) }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop granting ticks (pools finish the ticks already permitted).")
+        @OptionGroup var target: Target
+        func run() throws { try target.command(.pause) }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused run.")
+        @OptionGroup var target: Target
+        func run() throws { try target.command(.resume) }
+    }
+
+    struct Step: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run N ticks beyond those already permitted, then pause.")
+        @OptionGroup var target: Target
+        @Argument(help: "Ticks to step (default 1).") var ticks: UInt64 = 1
+        func validate() throws { guard ticks >= 1 else { throw ValidationError("step needs at least 1 tick") } }
+        func run() throws { try target.command(.step, ticks) }
+    }
+
+    struct Modulate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Broadcast neuromodulator levels (0…255) to every pool.",
+            discussion: "Without --at-tick the controller stamps the earliest tick no pool has been permitted yet, so every pool applies it at the same tick.")
+        @OptionGroup var target: Target
+        @Option(help: "Dopamine level 0…255 (baseline 128): rewards eligible synapses.") var dopamine: UInt8?
+        @Option(help: "Cortisol level 0…255 (baseline 30): punishes eligible synapses.") var cortisol: UInt8?
+        @Option(help: "Acetylcholine level 0…255 (≥ 140 opens synaptogenesis).") var acetylcholine: UInt8?
+        @Option(help: "Tick before which to apply it (must not be permitted yet).") var atTick: UInt64?
+
+        func validate() throws {
+            guard dopamine != nil || cortisol != nil || acetylcholine != nil else {
+                throw ValidationError("give at least one of --dopamine, --cortisol, --acetylcholine")
+            }
+        }
+
+        func run() throws {
+            let levels = ModulatorLevels(dopamine: dopamine, cortisol: cortisol, acetylcholine: acetylcholine)
+            let message = Modulators(tick: atTick ?? 0, mode: atTick == nil ? .onArrival : .atTick, levels: levels.wireLevels)
+            let reply = try target.request(.modulators(message))
+            guard case .modulators(let stamped) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
+            print("\(levels.summary) broadcast for tick \(stamped.tick)")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per pool: state, tick, lag, packets, bytes.")
+        @OptionGroup var target: Target
+        func run() throws {
+            let reply = try target.request(.statusRequest)
+            guard case .statusReply(let s) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
+            print("network \(s.state.name) at tick \(s.tick)")
+            let maxTick = s.rows.map(\.tick).max() ?? 0
+            var table = [["pool", "state", "alive", "tick", "lag", "spikes", "packets out", "bytes out", "packets in", "lost", "hb age ms"]]
+            for r in s.rows {
+                table.append([r.name, r.state.name, r.alive ? "yes" : "NO", "\(r.tick)", "\(maxTick - r.tick)", "\(r.counters.spikes)",
+                              "\(r.counters.packetsOut)", "\(r.counters.bytesOut)", "\(r.counters.packetsIn)", "\(r.counters.lost)",
+                              "\(r.heartbeatAgeMilliseconds)"])
+            }
+            let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+            for line in table {
+                print(line.indices.map { c in c == 0 ? line[c] + String(repeating: " ", count: widths[c] - line[c].count)
+                    : String(repeating: " ", count: widths[c] - line[c].count) + line[c] }.joined(separator: "  "))
+            }
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop every node (they save their outputs) and the controller.")
+        @OptionGroup var target: Target
+        func run() throws { try target.command(.stop) }
+    }
+}

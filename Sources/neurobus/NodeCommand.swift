@@ -1,0 +1,118 @@
+import ArgumentParser
+import Logging
+import NeuroNode
+
+/// `neurobus node`: one pool of a network, in this process.
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run one pool of a network as a node (one process per pool).",
+        discussion: """
+        Binds the pool's endpoint from the network file, connects to its upstream pools and the \
+        controller, joins (HELLO/WELCOME/READY) and simulates in lockstep as the controller \
+        permits. On `ctl stop` it writes OUT/POOL.raster and OUT/POOL.pool and exits 0; on any \
+        failure (lost messages, a silent peer, a refused join) it exits 1 with the reason.
+        """
+    )
+
+    @Option(help: "Network file (TOML, docs/NETWORK-FORMAT.md).")
+    var network: String
+
+    @Option(help: "Name of the pool to run.")
+    var pool: String
+
+    @Option(help: "Output folder for the raster and the final pool (nothing is written without it).")
+    var out: String?
+
+    @Option(help: "Declare a peer lost after this many milliseconds of silence.")
+    var peerTimeout: Int = 3000
+
+    @Option(help: "Give up joining after this many milliseconds without a WELCOME.")
+    var joinTimeout: Int = 30_000
+
+    @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
+    var exitWithParent = false
+
+    func run() throws {
+        let description = try loadNetwork(network)
+        guard let index = description.pools.firstIndex(where: { $0.name == pool }) else {
+            throw CommandFailure("pool \"\(pool)\" is not in \(network); its pools are \(description.pools.map(\.name).joined(separator: ", "))")
+        }
+        Signals.install(exitWithParent: exitWithParent)
+        var options = NodeOptions(network: description, pool: index, out: try out.map { try OutputDirectory($0) })
+        options.peerTimeoutMilliseconds = peerTimeout
+        options.joinTimeoutMilliseconds = joinTimeout
+        let logger = makeLogger("node/\(pool)")
+        do {
+            let node = try NodeRuntime(options: options, logger: logger)
+            try node.run { Signals.stopRequested }
+        } catch {
+            throw CommandFailure("node \(pool): \(error)")
+        }
+    }
+}
+
+/// `neurobus controller`: runs a network's nodes in lockstep.
+struct ControllerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Run the controller of a network (admits nodes, drives the lockstep clock, broadcasts modulators).",
+        discussion: """
+        Binds the controller's control (ROUTER) and publish (PUB) endpoints from the network file \
+        and waits until every pool's node has joined and confirmed its subscriptions. Then it runs \
+        `--run-ticks` ticks, or waits for `neurobus ctl run|step|pause|resume|modulate|status|stop`.
+        """
+    )
+
+    @Option(help: "Network file (TOML, docs/NETWORK-FORMAT.md).")
+    var network: String
+
+    @Option(help: "Run this many ticks as soon as every pool is ready.")
+    var runTicks: UInt64?
+
+    @Flag(help: "Stop the nodes and exit when the run reaches its target.")
+    var exitWhenDone = false
+
+    @Option(help: "Most ticks the fastest pool may lead the slowest (bounds every queue).")
+    var window: UInt64 = 512
+
+    @Option(help: "Declare a pool lost after this many milliseconds of silence.")
+    var peerTimeout: Int = 3000
+
+    @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
+    var exitWithParent = false
+
+    func validate() throws {
+        guard window >= 1 else { throw ValidationError("--window must be at least 1") }
+    }
+
+    func run() throws {
+        let description = try loadNetwork(network)
+        Signals.install(exitWithParent: exitWithParent)
+        var options = ControllerOptions(network: description)
+        options.runTicks = runTicks
+        options.exitWhenDone = exitWhenDone
+        options.window = window
+        options.peerTimeoutMilliseconds = peerTimeout
+        do {
+            let controller = try Controller(options: options, logger: makeLogger("controller"))
+            try controller.run { Signals.stopRequested }
+        } catch {
+            throw CommandFailure("controller: \(error)")
+        }
+    }
+}
+
+/// A logger writing to standard error (swift-log's stream handler), level from NEUROBUS_LOG.
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    let level = getenv("NEUROBUS_LOG").map { String(cString: $0) } ?? "info"
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,140 @@
+import ArgumentParser
+import NeuroNode
+import NeuroPool
+
+/// `neurobus up`: the controller and one node process per pool on this machine.
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run a network on this machine: the controller and one node process per pool.",
+        discussion: """
+        Starts `neurobus controller` and one `neurobus node` per pool (logs in OUT/logs/), shows \
+        live progress (tick, ticks/s, spikes/s per pool), and ends with a summary table. Writes \
+        OUT/network.toml and per pool OUT/POOL.raster and OUT/POOL.pool — byte-identical to \
+        `neurobus run` on the same network. Without a file it runs the built-in default network. \
+        Ctrl-C, or any process failing, stops everything: no process is left behind, the exit \
+        status is non-zero and the message names what failed.
+        """
+    )
+
+    @Argument(help: "Network file (TOML, docs/NETWORK-FORMAT.md). Default: the built-in network.")
+    var network: String?
+
+    @Option(help: "Ticks to run.")
+    var ticks: UInt64 = 5000
+
+    @Option(help: "Output folder for rasters, final pools and logs (created if missing).")
+    var out: String = "neurobus-out"
+
+    @Flag(help: "No live progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
+    }
+
+    func run() throws {
+        let description = try loadNetwork(network)
+        let directory = try OutputDirectory(out)
+        _ = try OutputDirectory(out + "/logs")
+        // The children read the very bytes we hash, from the output folder.
+        try directory.writeNetwork(description)
+        let file = directory.networkPath
+        let executable = try selfExecutable()
+        Signals.install()
+        let start = monotonicSeconds()
+
+        var children: [ChildProcess] = []
+        func stopAll() {
+            for c in children { c.kill(SIGTERM) }
+            let deadline = monotonicSeconds() + 2
+            while children.contains(where: { $0.poll() == nil }), monotonicSeconds() < deadline { usleep(10_000) }
+            for c in children where c.poll() == nil { c.kill(SIGKILL); _ = waitpid(c.pid, nil, 0) }
+        }
+        do {
+            children.append(try ChildProcess(label: "controller", executable: executable,
+                                             arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"],
+                                             logPath: "\(out)/logs/controller.log"))
+            for pool in description.pools {
+                children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
+                                                 arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent"],
+                                                 logPath: "\(out)/logs/\(pool.name).log"))
+            }
+        } catch {
+            stopAll()
+            throw CommandFailure("\(error)")
+        }
+        let monitor: HeartbeatMonitor
+        do { monitor = try HeartbeatMonitor(network: description) } catch { stopAll(); throw CommandFailure("\(error)") }
+        defer { monitor.close() }
+        if !quiet { printError("network \(description.name): controller and \(description.pools.count) node process(es) started; logs in \(out)/logs/") }
+
+        var lastReport = start
+        var lastTicks = description.pools.map { _ in UInt64(0) }
+        var lastSpikes = description.pools.map { _ in UInt64(0) }
+        while true {
+            if Signals.stopRequested {
+                stopAll()
+                throw CommandFailure("interrupted: stopped the controller and \(description.pools.count) node(s)")
+            }
+            // A child that ended: the controller ending well means the run is complete.
+            for c in children {
+                guard let status = c.poll() else { continue }
+                if c.label == "controller", status.succeeded { continue }
+                if c.label != "controller", status.succeeded, children[0].poll() != nil { continue }
+                if c.label != "controller", status.succeeded { continue } // stopped by the controller; it will finish
+                stopAll()
+                let tail = c.logTail()
+                throw CommandFailure("\(c.label) failed (\(status)); everything stopped.\(tail.isEmpty ? "" : "\n--- \(c.logPath) ---\n\(tail)")")
+            }
+            if children.allSatisfy({ $0.poll() != nil }) { break }
+            do { try monitor.poll(milliseconds: 100) } catch { stopAll(); throw CommandFailure("\(error)") }
+            let now = monotonicSeconds()
+            if !quiet, now - lastReport >= 1 {
+                var parts: [String] = []
+                for (k, pool) in description.pools.enumerated() {
+                    guard let beat = monitor.beats[k] else { parts.append("\(pool.name) joining"); continue }
+                    let dt = now - lastReport
+                    let tps = Double(beat.tick - min(lastTicks[k], beat.tick)) / dt
+                    let sps = Double(beat.counters.spikes - min(lastSpikes[k], beat.counters.spikes)) / dt
+                    parts.append("\(pool.name) tick \(beat.tick) \(formatFixed(tps, 0)) ticks/s \(formatFixed(sps, 0)) spikes/s")
+                    lastTicks[k] = beat.tick
+                    lastSpikes[k] = beat.counters.spikes
+                }
+                printError("[\(formatFixed(now - start, 1)) s] " + parts.joined(separator: " | "))
+                lastReport = now
+            }
+        }
+        let seconds = monotonicSeconds() - start
+        // Summary from the final pools on disk (proof they were written) and the last heartbeats.
+        var rows: [PoolSummary] = []
+        for (k, spec) in description.pools.enumerated() {
+            let pool: NeuronPool
+            do { pool = try NeuronPool.load(from: directory.poolPath(spec.name)) } catch {
+                throw CommandFailure("pool \(spec.name) left no final pool file: \(error)")
+            }
+            var row = PoolSummary(name: spec.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,
+                                  synapses: pool.synapseCount + pool.afferentSynapseCount)
+            row.packetsOut = monitor.beats[k]?.counters.packetsOut ?? 0
+            row.bytesOut = monitor.beats[k]?.counters.bytesOut ?? 0
+            rows.append(row)
+        }
+        print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
+        print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true), terminator: "")
+        print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
+    }
+
+    /// The path of the running `neurobus` binary.
+    func selfExecutable() throws -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { throw CommandFailure("cannot find the neurobus executable (/proc/self/exe)") }
+        return String(decoding: buffer[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,141 @@
+import Foundation
+import NeuroNode
+import NeuroPool
+import Testing
+
+/// Multi-process tests: `neurobus up` (a controller and one node process per pool, talking
+/// ZeroMQ) against `neurobus run` (every pool in one process). They run the built
+/// `neurobus` binary next to the test bundle.
+@Suite("Lockstep runs across processes", .serialized)
+struct LockstepIntegrationTests {
+    /// The `neurobus` executable built with the tests.
+    static func executable() throws -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [bundle, bundle.deletingLastPathComponent(), URL(fileURLWithPath: ".build/debug")] {
+            let candidate = dir.appendingPathComponent("neurobus").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw NodeError.failed("the neurobus executable is not built next to \(bundle.path)")
+    }
+
+    /// A fresh short directory (ipc paths must stay under ~100 bytes).
+    static func scratch() throws -> String {
+        var template = Array("/tmp/nbt-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw NodeError.io("mkdtemp failed") }
+        return String(cString: made)
+    }
+
+    /// `text` with every `tcp://127.0.0.1:PORT` endpoint moved to an ipc socket in `dir`, so
+    /// tests never collide with anything listening on the machine.
+    static func withPrivateEndpoints(_ text: String, in dir: String) -> String {
+        var out = text
+        while let range = out.range(of: #"tcp://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+            let port = out[range].split(separator: ":").last!
+            out.replaceSubrange(range, with: "ipc://\(dir)/\(port)")
+        }
+        return out
+    }
+
+    /// Runs `neurobus ARGS…`, returning its exit status and output (stdout and stderr).
+    static func neurobus(_ arguments: [String], log: String, timeoutSeconds: Double = 240) throws -> (status: ChildProcess.Status, output: String) {
+        let child = try ChildProcess(label: "neurobus \(arguments[0])", executable: try executable(), arguments: arguments, logPath: log)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while child.poll() == nil {
+            if Date() > deadline {
+                child.kill(SIGKILL)
+                Issue.record("neurobus \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s")
+                break
+            }
+            usleep(20_000)
+        }
+        return (child.poll() ?? .signalled(SIGKILL), (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs `network` both ways for `ticks` and requires byte-identical output files.
+    static func expectIdenticalRuns(networkText: String, ticks: Int) throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try withPrivateEndpoints(networkText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let network = try NetworkDescription.load(path: file)
+
+        let single = try neurobus(["run", file, "--ticks", "\(ticks)", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(single.status == .exited(0), "\(single.output)")
+        let distributed = try neurobus(["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
+        #expect(distributed.status == .exited(0), "\(distributed.output)")
+
+        var totalSpikes: UInt64 = 0
+        for pool in network.pools {
+            for name in ["\(pool.name).raster", "\(pool.name).pool"] {
+                let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
+                let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
+                #expect(a == b, "\(name) differs between `run` and `up` (\(a.count) vs \(b.count) bytes)")
+            }
+            let final = try NeuronPool.load(from: "\(dir)/up/\(pool.name).pool")
+            #expect(final.tickCount == UInt64(ticks))
+            totalSpikes += final.totalSpikes
+        }
+        #expect(totalSpikes > 0, "the network must be active for the comparison to mean anything")
+    }
+
+    /// The default network (plasticity on, dopamine rewards for motor activity, scheduled
+    /// acetylcholine and cortisol broadcasts) for 5,000 ticks.
+    @Test func defaultNetworkIsIdenticalAcrossProcesses() throws {
+        let network = NetworkDescription.builtInDefault()
+        #expect(network.pools.allSatisfy(\.config.stdp) && !network.rewards.isEmpty && !network.modulations.isEmpty)
+        try Self.expectIdenticalRuns(networkText: NetworkDescription.defaultFileText, ticks: 5000)
+    }
+
+    /// Two pools projecting into each other with delay 1: a tick-by-tick exchange.
+    @Test func loopWithDelayOneIsIdenticalAcrossProcesses() throws {
+        let network = NetworkDescription.builtInLoopExample()
+        #expect(network.projections.allSatisfy { $0.delay.lowerBound == 1 })
+        try Self.expectIdenticalRuns(networkText: NetworkDescription.loopExampleText, ticks: 5000)
+    }
+
+    /// Killing a node mid-run makes `up` fail, naming the pool, and leaves no process behind.
+    @Test func killedNodeStopsEverything() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try Self.withPrivateEndpoints(NetworkDescription.loopExampleText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let up = try ChildProcess(label: "up", executable: try Self.executable(),
+                                  arguments: ["up", file, "--ticks", "100000000", "--out", "\(dir)/up", "--quiet"], logPath: "\(dir)/up.log")
+        // Wait until pool "right" is running, then kill it.
+        var victim: pid_t?
+        for _ in 0 ..< 1500 where victim == nil {
+            if let log = try? String(contentsOfFile: "\(dir)/up/logs/right.log", encoding: .utf8), log.contains("ready") {
+                victim = Self.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}right"])
+            }
+            if victim == nil { usleep(20_000) }
+        }
+        let pid = try #require(victim, "pool right never became ready")
+        kill(pid, SIGKILL)
+        var status: ChildProcess.Status?
+        for _ in 0 ..< 1000 where status == nil {
+            status = up.poll()
+            if status == nil { usleep(20_000) }
+        }
+        if status == nil { up.kill(SIGKILL) }
+        #expect(status == .exited(1))
+        let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
+        #expect(output.contains("pool right failed"), "\(output)")
+        #expect(Self.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// The pid of a process whose command line (NUL-separated) contains every fragment.
+    static func pid(commandLineContaining fragments: [String]) -> pid_t? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = pid_t(entry), pid != getpid(),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let line = String(decoding: data, as: UTF8.self)
+            if fragments.allSatisfy({ line.contains($0) }) {
+                // Skip zombies: they are gone, only not reaped yet.
+                if let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8), stat.contains(") Z ") { continue }
+                return pid
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,143 @@
+import Testing
+import NeuroNode
+
+// One test per validation rule of the [network], [controller] and [[pool]] sections: each
+// asserts the error's key and a distinguishing part of its message.
+
+@Test func syntaxErrorCarriesLine() {
+    let e = expectError(edited("seed = 1", "seed = = 1"), key: nil, "TOML syntax error", line: 3)
+    #expect(e?.description.hasPrefix("test.toml:3: TOML syntax error") == true)
+}
+
+@Test func nulAndInvalidUTF8AreRejectedWithLine() {
+    var bytes = Array(baseNetwork.utf8)
+    bytes.insert(0, at: bytes.firstIndex(of: UInt8(ascii: "\""))!)  // in `name = "t"`, line 2
+    do {
+        _ = try NetworkDescription.parse(bytes, file: "f")
+        Issue.record("accepted a NUL byte")
+    } catch {
+        #expect(error.line == 2 && error.message.contains("NUL byte"))
+    }
+    var bad = Array(baseNetwork.utf8)
+    bad.insert(0xFF, at: Array(baseNetwork.utf8).firstIndex(of: UInt8(ascii: "5"))!)  // line 6
+    do {
+        _ = try NetworkDescription.parse(bad, file: "f")
+        Issue.record("accepted invalid UTF-8")
+    } catch {
+        #expect(error.line == 6 && error.message.contains("not valid UTF-8"))
+    }
+}
+
+@Test func missingRequiredFieldNamesKeyAndPointsAtTable() {
+    expectError(edited("neurons = 10\n", ""), key: "pool[0].neurons", "missing required key 'neurons'", "[[pool]]", line: 9)
+    expectError(edited("seed = 1\n", ""), key: "network.seed", "missing required key 'seed'")
+    expectError(edited("[network]\nname = \"t\"\nseed = 1\n", ""), key: "network", "missing required table [network]")
+    expectError(edited("publish = \"tcp://127.0.0.1:5001\"\n", ""), key: "controller.publish", "missing required key 'publish'")
+}
+
+@Test func wrongTypeNamesExpectedAndFound() {
+    expectError(edited("neurons = 10", "neurons = \"ten\""), key: "pool[0].neurons", "expected an integer", "a string (\"ten\")", line: 11)
+    expectError(edited("neurons = 10", "neurons = 10.0"), key: "pool[0].neurons", "expected an integer", "a float")
+    expectError(edited("density = 0.1", "density = \"high\""), key: "pool[0].density", "expected a number")
+    expectError(edited("name = \"a\"", "name = 1"), key: "pool[0].name", "expected a string")
+    expectError(edited("[[pool]]\nname = \"a\"", "[pool]\nname = \"a\"", in: "[network]\nname = \"t\"\nseed = 1\n[controller]\ncontrol = \"tcp://h:1\"\npublish = \"tcp://h:2\"\n[[pool]]\nname = \"a\"\n"),
+                key: "pool", "expected an array of tables", "[[pool]]")
+    expectError(baseNetwork + "[[pool.stimulus]]\nneurons = 3\nkind = \"constant\"\ndrive = 1\n", key: "pool[1].stimulus[0].neurons", "an array of two integers")
+}
+
+@Test func unknownKeyIsRejectedWithSuggestionAndAllowedKeys() {
+    let e = expectError(edited("neurons = 10", "neurons = 10\nneurns = 5"), key: "pool[0].neurns",
+                        "unknown key 'neurns'", "did you mean 'neurons'?", "Allowed keys: density, endpoint", line: 12)
+    #expect(e?.message.contains("weight_shift") == true)
+    expectError(baseNetwork + "[extra]\n", key: "extra", "unknown key 'extra' in the top level")
+    expectError(edited("seed = 1", "seed = 1\ntick = 5"), key: "network.tick", "did you mean 'tick_us'?")
+    expectError(baseNetwork + "[[pool.stimulus]]\nneurons = [0, 1]\nkind = \"constant\"\ndrive = 1\nrate = 3\n",
+                key: "pool[1].stimulus[0].rate", "unknown key 'rate'", "[[pool.stimulus]]")
+    expectError(baseNetwork + projection("a", "b", "out_degree = 1\nweight = [1, 2]\ndelay = [1, 1]\ndelays = 2"),
+                key: "projection[0].delays", "did you mean 'delay'?")
+}
+
+@Test func networkNameAndPoolNameCharset() {
+    expectError(edited("name = \"t\"", "name = \"my net\""), key: "network.name", "contains ' '")
+    expectError(edited("name = \"t\"", "name = \"\(String(repeating: "x", count: 65))\""), key: "network.name", "65 bytes", "1...64")
+    expectError(edited("name = \"a\"", "name = \"\""), key: "pool[0].name", "0 bytes")
+    expectError(edited("name = \"a\"", "name = \"caf\u{e9}\""), key: "pool[0].name", "non-ASCII")
+    #expect(parsed(edited("name = \"t\"", "name = \"Net_1-2.x\"")) != nil)
+}
+
+@Test func seedMustBeNonNegative() {
+    expectError(edited("seed = 1", "seed = -1"), key: "network.seed", "out of range", "0 or more")
+}
+
+@Test func modeValue() {
+    expectError(edited("seed = 1", "seed = 1\nmode = \"fast\""), key: "network.mode", "\"fast\" is not a mode", "\"lockstep\" or \"realtime\"")
+}
+
+@Test func tickMicrosecondsRange() {
+    expectError(edited("seed = 1", "seed = 1\ntick_us = 0"), key: "network.tick_us", "tick_us = 0 is out of range", "1...1000000")
+    expectError(edited("seed = 1", "seed = 1\ntick_us = 1000001"), key: "network.tick_us", "out of range")
+}
+
+@Test func noPools() {
+    let text = "[network]\nname = \"t\"\nseed = 1\n[controller]\ncontrol = \"tcp://h:1\"\npublish = \"tcp://h:2\"\n"
+    expectError(text, key: "pool", "no pools")
+}
+
+@Test func tooManyPools() {
+    var text = "[network]\nname = \"t\"\nseed = 1\n[controller]\ncontrol = \"tcp://h:1\"\npublish = \"tcp://h:2\"\n"
+    text += String(repeating: "[[pool]]\n", count: 0xF000)
+    expectError(text, key: "pool", "61440 pools", "61439 (0xEFFF)")
+}
+
+@Test func poolNeuronCountRange() {
+    expectError(edited("neurons = 10", "neurons = 0"), key: "pool[0].neurons", "1...65536")
+    expectError(edited("neurons = 10", "neurons = 65537"), key: "pool[0].neurons", "neurons = 65537 is out of range")
+    #expect(parsed(edited("neurons = 10\ndensity = 0.1", "neurons = 65536\ndensity = 0")) != nil)
+}
+
+@Test func poolDensityOrOutDegreeExactlyOne() {
+    expectError(edited("density = 0.1", "density = 0.1\nout_degree = 2"), key: "pool[0].out_degree", "both density and out_degree")
+    expectError(edited("density = 0.1\n", ""), key: "pool[0]", "exactly one of density or out_degree", "neither")
+    expectError(edited("density = 0.1", "density = 1.5"), key: "pool[0].density", "expected a number in 0...1")
+    expectError(edited("density = 0.1", "density = nan"), key: "pool[0].density", "0...1")
+    expectError(edited("out_degree = 3", "out_degree = 20"), key: "pool[1].out_degree", "expected 0...19", "neurons - 1")
+}
+
+@Test func duplicatePoolNames() {
+    expectError(edited("name = \"b\"", "name = \"a\""), key: "pool[1].name", "duplicate pool name \"a\"", "pool[0].name")
+}
+
+@Test func duplicateEndpointsNameBothKeys() {
+    expectError(edited(":5003", ":5002"), key: "pool[1].endpoint", "already used by pool[0].endpoint")
+    expectError(edited(":5002", ":5000"), key: "pool[0].endpoint", "\"tcp://127.0.0.1:5000\"", "controller.control")
+    expectError(edited(":5001", ":5000"), key: "controller.publish", "controller.publish and controller.control must differ")
+    let hosts = edited("tcp://127.0.0.1:5003", "tcp://localhost:5002", in: edited("tcp://127.0.0.1:5002", "tcp://LocalHost:5002"))
+    expectError(hosts, key: "pool[1].endpoint", "already used by pool[0].endpoint")
+}
+
+@Test func endpointSyntax() {
+    for (bad, why) in [("tcp://127.0.0.1", "no port"), ("tcp://127.0.0.1:0", "1...65535"), ("tcp://127.0.0.1:70000", "1...65535"),
+                       ("tcp://:5002", "no host"), ("tcp://a b:5002", "host may hold only"), ("udp://h:5002", "unknown transport"),
+                       ("ipc://", "empty path"), ("inproc://", "empty name"), ("tcp://h:+12", "1...65535")] {
+        expectError(edited("tcp://127.0.0.1:5002", bad), key: "pool[0].endpoint", "endpoint \"\(bad)\" is invalid", why,
+                    "tcp://host:port")
+    }
+    for good in ["ipc:///tmp/neurobus-a", "inproc://a", "tcp://[::1]:5002", "tcp://node-1.example.org:5002"] {
+        #expect(parsed(edited("tcp://127.0.0.1:5002", good))?.pools[0].endpoint == good)
+    }
+}
+
+@Test func profileNames() {
+    expectError(edited("neurons = 10", "neurons = 10\nprofile = \"regular\""), key: "pool[0].profile",
+                "unknown profile \"regular\"", "\"regular-spiking\", \"fast-spiking\", \"bursting\", \"low-threshold\"")
+    expectError(edited("neurons = 10", "neurons = 10\ninhibitory_profile = \"fast\""), key: "pool[0].inhibitory_profile", "unknown profile")
+}
+
+@Test func poolConfigOverridesAreValidated() {
+    expectError(edited("neurons = 10", "neurons = 10\nmax_delay = 9"), key: "pool[0].max_delay", "max_delay = 9 is invalid", "1...8")
+    expectError(edited("neurons = 10", "neurons = 10\nweight_shift = 8"), key: "pool[0].weight_shift", "0...7")
+    expectError(edited("neurons = 10", "neurons = 10\nhomeostasis_target = 0"), key: "pool[0].homeostasis_target", "1...999")
+    expectError(edited("neurons = 10", "neurons = 10\nexcitatory_weight = [0, 60]"), key: "pool[0].excitatory_weight", "1...127")
+    expectError(edited("neurons = 10", "neurons = 10\ninhibitory_weight = [60, 20]"), key: "pool[0].inhibitory_weight", "reversed")
+    expectError(edited("neurons = 10", "neurons = 10\nstdp = 1"), key: "pool[0].stdp", "expected a boolean")
+}
