@@ -65,6 +65,7 @@ let package = Package(
                 "NeuroPool",
                 "NeuroWire",
                 "NeuroNode",
+                "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

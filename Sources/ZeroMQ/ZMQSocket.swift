@@ -18,7 +18,7 @@ import Darwin
 /// `assertionFailure` unless `leakCheck` was turned off.
 public final class ZMQSocket {
     /// The linger set on every new socket, in milliseconds (libzmq's own default is infinite).
-    public static let defaultLingerMilliseconds: Int32 = -1
+    public static let defaultLingerMilliseconds: Int32 = 200
 
     /// The pattern this socket was created with.
     public let type: ZMQSocketType

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run a release build: make bench).",
-        subcommands: [Pool.self, Wire.self]
+        subcommands: [Pool.self, Wire.self, BusBenchmark.self]
     )
 
     struct Pool: ParsableCommand {

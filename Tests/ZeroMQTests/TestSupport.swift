@@ -54,7 +54,8 @@ func drain(_ socket: ZMQSocket) throws -> Int {
 
 /// Drops the last reference to `context` on a separate thread (so `zmq_ctx_term` runs there)
 /// and reports whether that finished within `milliseconds`. A hung termination makes the
-/// test fail instead of hanging the whole run.
+/// test fail instead of hanging the whole run. False as well if the caller still holds a
+/// reference (pass `consume context`, outside `#expect`, whose closure would capture a copy).
 func contextTerminates(within milliseconds: Int32, _ context: consuming ZMQContext) -> Bool {
     var fds: [Int32] = [-1, -1]
     guard pipe(&fds) == 0 else { return false }
@@ -71,9 +72,12 @@ func contextTerminates(within milliseconds: Int32, _ context: consuming ZMQConte
     var ready: Int32
     repeat { ready = poll(&item, 1, milliseconds) } while ready < 0 && errno == EINTR
     if ready == 1 {
+        // 0 means someone else still held the context, so nothing was terminated here.
+        var byte: UInt8 = 0
+        let held = read(fds[0], &byte, 1) == 1 && byte == 1
         close(fds[0])
         close(fds[1])
-        return true
+        return held
     }
     // Still blocked: leave the pipe open for the stuck thread rather than risk a reused fd.
     return false
@@ -90,8 +94,55 @@ private final class TerminationJob: @unchecked Sendable {
     }
 
     func run() {
-        context = nil  // last reference: zmq_ctx_term runs here
-        var byte: UInt8 = 1
+        // The write to the pipe publishes this byte to the waiting thread.
+        var byte: UInt8 = isKnownUniquelyReferenced(&context) ? 1 : 0
+        context = nil  // the last reference, so zmq_ctx_term runs here
         _ = write(signalFD, &byte, 1)
     }
+}
+
+/// A loopback TCP port that is bound but never listening, so every connection attempt to it
+/// is refused: a peer that is certainly dead (a closed ZMQ socket's port may still accept
+/// for a moment, since zmq_close is asynchronous).
+struct DeadPort {
+    let fd: Int32
+    let port: UInt16
+
+    init?() {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            closeDescriptor(fd)
+            return nil
+        }
+        self.fd = fd
+        self.port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func close() {
+        closeDescriptor(fd)
+    }
+}
+
+/// `close(2)`, named apart from the `close()` methods that shadow it.
+private func closeDescriptor(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #else
+    _ = Darwin.close(fd)
+    #endif
 }

@@ -6,7 +6,7 @@ import ZeroMQ
 /// so steady-state sends allocate nothing beyond libzmq's own copy. Confined to the thread of
 /// its sockets.
 public struct MessageSender {
-    private var encoder = WireEncoder(compression: .automatic(threshold: WireFormat.compressionThreshold))
+    private var encoder: WireEncoder
     private var frame: [UInt8] = []
     private var sequences: [[UInt8]: UInt32] = [:]
     /// Messages and message-frame bytes sent.
@@ -14,8 +14,11 @@ public struct MessageSender {
     public private(set) var bytes: UInt64 = 0
     public let source: UInt16
 
-    public init(source: UInt16) {
+    /// `spikePolicy`: `.compact` picks the smallest spike-set encoding (Rice coding for sparse
+    /// sets), `.fast` the cheapest to encode and decode (protocol/SPEC.md §10.1).
+    public init(source: UInt16, spikePolicy: SpikeEncodingPolicy = .compact) {
         self.source = source
+        encoder = WireEncoder(compression: .automatic(threshold: WireFormat.compressionThreshold), spikePolicy: spikePolicy)
         frame.reserveCapacity(4096)
     }
 

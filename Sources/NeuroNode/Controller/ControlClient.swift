@@ -42,7 +42,7 @@ public final class ControlClient {
             guard let bytes else { continue }
             let envelope: WireEnvelope
             do { envelope = try WireDecoder.decode(bytes) } catch { throw .wire("reply from the controller", error) }
-            if case .error(let e) = envelope.message { throw .refused("\(e.code.name): \(e.message)") }
+            if case .error(let e) = envelope.message { throw .refused(e.code == .refused ? e.message : "\(e.code.name): \(e.message)") }
             return envelope.message
         }
     }

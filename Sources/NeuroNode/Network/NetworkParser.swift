@@ -149,10 +149,13 @@ struct NetworkParser {
         range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)...\(range.upperBound)"
     }
 
-    /// The allowed key within edit distance 2 of `key`, if any (nearest first, then alphabetical).
+    /// The allowed key within edit distance 2 of `key` (nearest first, then alphabetical), or
+    /// else one that starts with `key` (`tick` → `tick_us`).
     static func closest(to key: String, in allowed: [String]) -> String? {
         let scored = allowed.map { ($0, distance(Array(key.utf8), Array($0.utf8))) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
+        if let best = scored.min(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }) { return best.0 }
+        guard key.utf8.count >= 3 else { return nil }
+        return allowed.filter { $0.hasPrefix(key) }.min()
     }
 
     private static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {

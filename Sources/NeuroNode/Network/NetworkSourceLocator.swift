@@ -16,7 +16,8 @@ struct NetworkSourceLocator: Sendable {
         var lineNumber = 0
         for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let bytes = Array(raw)
+            var bytes = Array(raw)
+            if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             if let delimiter = multiline {
                 if Self.count(of: delimiter, in: bytes[...]) % 2 == 1 { multiline = nil }
                 continue

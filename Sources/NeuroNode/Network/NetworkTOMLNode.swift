@@ -59,6 +59,10 @@ indirect enum NetworkTOMLNode: Sendable {
 
     /// Parses `text` with TOMLKit (toml++) and converts it.
     static func parse(_ text: String) throws(SyntaxError) -> NetworkTOMLNode {
+        // Inputs that would trip one of toml++'s parser assertions never reach it.
+        if let hazard = NetworkTOMLGuard.check(Array(text.utf8)) {
+            throw SyntaxError(message: hazard.message, line: hazard.line, column: hazard.column)
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

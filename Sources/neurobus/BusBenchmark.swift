@@ -1,0 +1,125 @@
+import ArgumentParser
+import NeuroNode
+import NeuroWire
+import ZeroMQ
+
+/// `neurobus bench bus`: spike batches between two processes through the node's own
+/// transport path (encode + CRC + topic frame on a PUB; SUB receive, CRC check, decode,
+/// sequence check and stream bookkeeping), to compare with raw libzmq at the same size.
+struct BusBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus",
+        abstract: "Spike-batch throughput between two processes over the NeuroBus transport.",
+        discussion: """
+        Starts a subscriber process and publishes --messages spike batches of --spikes spikes \
+        each (one tick of a 65,536-neuron pool, compact encoding) to it. Prints the message-frame \
+        size (header + payload, plus the topic frame) and the receiver's messages/s and MB/s. \
+        Compare with ../shared/bench/zmq_pubsub_thr at the same size (BENCHMARKS.md).
+        """
+    )
+
+    @Option(help: "Endpoint to use (a port outside the ephemeral range, so a connect cannot meet itself).") var endpoint = "tcp://127.0.0.1:27190"
+    @Option(help: "Spikes per batch.") var spikes = 100
+    @Option(help: "Batches to send.") var messages = 1_000_000
+    @Option(help: "Ticks per batch (the spikes are spread over them).") var ticksPerBatch = 1
+    @Option(help: "Spike-set encoding policy: compact (smallest) or fast (cheapest).") var encoding = "compact"
+    @Option(help: ArgumentHelp("Internal: the process role.", visibility: .hidden)) var role: String?
+
+    func validate() throws {
+        guard (0 ... 65536).contains(spikes) else { throw ValidationError("--spikes \(spikes) is outside 0…65536") }
+        guard messages >= 10 else { throw ValidationError("--messages must be at least 10") }
+        guard ["compact", "fast"].contains(encoding) else { throw ValidationError("--encoding must be compact or fast, not \(encoding)") }
+        guard (1 ... 1024).contains(ticksPerBatch) else { throw ValidationError("--ticks-per-batch is outside 1…1024") }
+    }
+
+    /// The batches: seeded, spread over the pool, sorted per tick.
+    func batch(_ k: Int) -> SpikeBatch {
+        var state = UInt64(k) &* 0x9E37_79B9_7F4A_7C15 | 1
+        var b = SpikeBatch(firstTick: UInt64(k * ticksPerBatch), neuronCount: 65536)
+        for t in 0 ..< ticksPerBatch {
+            var ids = Set<UInt16>()
+            let n = spikes / ticksPerBatch + (t < spikes % ticksPerBatch ? 1 : 0)
+            while ids.count < n {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                ids.insert(UInt16(truncatingIfNeeded: state))
+            }
+            b.appendTick(ids.sorted())
+        }
+        return b
+    }
+
+    func run() throws {
+        switch role {
+        case "sub": try subscriber()
+        case "pub": try publisher()
+        default:
+            let exe = try UpCommand().selfExecutable()
+            let args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
+            let sub = try ChildProcess(label: "subscriber", executable: exe, arguments: args + ["--role", "sub"], logPath: "/tmp/neurobus-bench-bus-\(getpid()).log")
+            defer { unlink(sub.logPath) }
+            do { try publisher() } catch { sub.kill(SIGKILL); throw error }
+            while sub.poll() == nil { usleep(10_000) }
+            print(sub.logTail(lines: 3))
+            guard sub.poll()?.succeeded == true else { throw CommandFailure("subscriber failed: \(sub.poll()!)") }
+        }
+    }
+
+    func publisher() throws {
+        let context = try ZMQContext()
+        let pub = try ZMQSocket(context, .xpub)
+        defer { pub.close() }
+        try pub.setLinger(milliseconds: 5000)
+        try pub.setSendHighWaterMark(0)
+        try pub.bind(endpoint)
+        // XPUB hands us the subscription: the subscriber is connected, no sleep needed.
+        guard let subscription = try pub.receiveBytes(), subscription.first == 1 else { throw CommandFailure("no subscription") }
+        var sender = MessageSender(source: 1, spikePolicy: encoding == "fast" ? .fast : .compact)
+        let batches = (0 ..< 64).map { batch($0) }
+        let topic = Topic.spikes("bench")
+        for k in 0 ..< messages {
+            var b = batches[k & 63]
+            b.firstTick = UInt64(k * ticksPerBatch)
+            try sender.publish(.spikeBatch(b), topic: topic, on: pub)
+        }
+    }
+
+    func subscriber() throws {
+        let context = try ZMQContext()
+        let sub = try ZMQSocket(context, .sub)
+        defer { sub.close() }
+        try sub.setReceiveHighWaterMark(0)
+        try sub.subscribe(Topic.spikes("bench"))
+        try sub.connect(endpoint)
+        var topic = ZMQMessage()
+        var frame = ZMQMessage()
+        var scratch = SpikeBatch(firstTick: 0, neuronCount: 65536)
+        var sequence = SequenceCheck()
+        var stream = SpikeStream(name: "bench", neuronCount: 65536)
+        var bytes = 0
+        var spikesSeen = 0
+        var start = 0.0
+        for k in 0 ..< messages {
+            _ = try sub.receive(into: &topic)
+            _ = try sub.receive(into: &frame)
+            if k == 0 { start = monotonicSeconds() }
+            let header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) }
+            guard sequence.accept(header.sequence) == 0 else { throw CommandFailure("sequence gap at message \(k)") }
+            try stream.append(scratch)
+            stream.discard(before: scratch.firstTick)
+            bytes += frame.count + topic.count
+            if getenv("NB_DEBUG") != nil, k % 100 == 0 { printError("got \(k)") }
+            spikesSeen += scratch.spikeCount
+        }
+        let dt = monotonicSeconds() - start
+        let size = Double(bytes) / Double(messages)
+        print("neurobus bus: message \(formatFixed(size, 1)) B (topic + frame), \(spikes) spikes/batch, \(messages) msgs: "
+              + "\(formatFixed(Double(messages - 1) / dt, 0)) msgs/s, \(formatFixed(Double(bytes) / dt / 1e6, 1)) MB/s, "
+              + "\(formatFixed(Double(spikesSeen) / dt / 1e6, 2)) M spikes/s")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
