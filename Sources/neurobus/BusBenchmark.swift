@@ -107,7 +107,6 @@ struct BusBenchmark: ParsableCommand {
             try stream.append(scratch)
             stream.discard(before: scratch.firstTick)
             bytes += frame.count + topic.count
-            if getenv("NB_DEBUG") != nil, k % 100 == 0 { printError("got \(k)") }
             spikesSeen += scratch.spikeCount
         }
         let dt = monotonicSeconds() - start

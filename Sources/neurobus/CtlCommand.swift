@@ -14,7 +14,7 @@ struct CtlCommand: ParsableCommand {
         @Option(help: "Network file; the controller's control endpoint is read from it.")
         var network: String?
 
-        @Option(help: "The controller's control endpoint (instead of --network), e.g. tcp://127.0.0.1:47100.")
+        @Option(help: "The controller's control endpoint (instead of --network), e.g. tcp://127.0.0.1:27100.")
         var control: String?
 
         @Option(help: "Milliseconds to wait for the controller's reply.")

@@ -8,11 +8,11 @@ import NeuroPool
     #expect(d == NetworkDescription.builtInDefault())
     #expect(d.file == "<built-in>")
     #expect(d.name == "default" && d.seed == 2026 && d.mode == .lockstep && d.tickMicroseconds == 1000)
-    #expect(d.controller == ControllerEndpoints(control: "tcp://127.0.0.1:47100", publish: "tcp://127.0.0.1:47101"))
+    #expect(d.controller == ControllerEndpoints(control: "tcp://127.0.0.1:27100", publish: "tcp://127.0.0.1:27101"))
     #expect(d.pools.map(\.name) == ["sensory", "association", "motor"])
     #expect(d.pools.map(\.neurons) == [256, 512, 128])
     #expect(d.pools.map(\.connectivity) == [.density(0.05), .density(0.03), .density(0.05)])
-    #expect(d.pools.map(\.endpoint) == ["tcp://127.0.0.1:47110", "tcp://127.0.0.1:47111", "tcp://127.0.0.1:47112"])
+    #expect(d.pools.map(\.endpoint) == ["tcp://127.0.0.1:27110", "tcp://127.0.0.1:27111", "tcp://127.0.0.1:27112"])
     #expect(d.pools.map(\.index) == [0, 1, 2])
     let stimulus = try #require(d.pools[0].stimuli.first)
     #expect(stimulus.neurons == 0 ..< 128 && stimulus.drive == 3072 && stimulus.start == 0 && stimulus.stop == nil)
@@ -23,7 +23,7 @@ import NeuroPool
     #expect(d.projections.map(\.weight) == [20 ... 50, 20 ... 50, 10 ... 30])
     #expect(d.projections.map(\.delay) == [2 ... 4, 2 ... 4, 3 ... 5])
     #expect(d.projections[0].fromNeurons == 0 ..< 256 && d.projections[0].toNeurons == 0 ..< 512)
-    #expect(d.rewards == [RewardRule(pool: 2, neurons: 0 ..< 64, every: 100, minSpikes: 20, dopamine: 200, lag: 5)])
+    #expect(d.rewards == [RewardRule(pool: 2, neurons: 0 ..< 64, every: 100, minSpikes: 1400, dopamine: 200, lag: 5)])
     #expect(d.modulations == [ScheduledModulation(tick: 2000, acetylcholine: 160), ScheduledModulation(tick: 4000, cortisol: 60)])
     #expect(d.bytes == Array(NetworkDescription.defaultFileText.utf8))
     #expect(d.hash == NetworkDescription.fnv1a64(d.bytes))
@@ -36,7 +36,7 @@ import NeuroPool
     #expect(d.upstream(of: 0) == [1] && d.downstream(of: 0) == [1])
     #expect(!d.pools[0].stimuli.isEmpty)
     let endpoints = [d.controller.control, d.controller.publish] + d.pools.map(\.endpoint)
-    #expect(endpoints == (47120 ... 47123).map { "tcp://127.0.0.1:\($0)" })
+    #expect(endpoints == (27120 ... 27123).map { "tcp://127.0.0.1:\($0)" })
 }
 
 @Test func topologyQueries() {

@@ -32,9 +32,11 @@ extension NetworkDescription {
         mode = "lockstep"       # "lockstep": reproducible, as fast as the slowest node; or "realtime"
         tick_us = 1000          # microseconds per tick (1 tick = 1 ms)
 
+        # Ports below 32768 stay out of Linux's ephemeral range, so no outgoing connection
+        # can ever be given one of them (a TCP connect to an unused ephemeral port can meet itself).
         [controller]
-        control = "tcp://127.0.0.1:47100"   # controller's ROUTER socket (requests from nodes)
-        publish = "tcp://127.0.0.1:47101"   # controller's PUB socket (ticks, modulation, commands)
+        control = "tcp://127.0.0.1:27100"   # controller's ROUTER socket (requests from nodes)
+        publish = "tcp://127.0.0.1:27101"   # controller's PUB socket (ticks, modulation, commands)
 
         # One [[pool]] per node process. Connectivity inside the pool: density (fraction of the
         # other neurons each neuron connects to) or out_degree (exact number of targets).
@@ -42,7 +44,7 @@ extension NetworkDescription {
         name = "sensory"
         neurons = 256
         density = 0.05
-        endpoint = "tcp://127.0.0.1:47110"  # the node's PUB socket (its spikes)
+        endpoint = "tcp://127.0.0.1:27110"  # the node's PUB socket (its spikes)
 
           # Input: each neuron of [0, 128) receives 12 mV (3072 in Q8.8, 256 = 1 mV) at random
           # ticks, 60 times a second on average (p = 60 * tick_us / 1e6 = 0.06 per tick).
@@ -56,13 +58,13 @@ extension NetworkDescription {
         name = "association"
         neurons = 512
         density = 0.03
-        endpoint = "tcp://127.0.0.1:47111"
+        endpoint = "tcp://127.0.0.1:27111"
 
         [[pool]]
         name = "motor"
         neurons = 128
         density = 0.05
-        endpoint = "tcp://127.0.0.1:47112"
+        endpoint = "tcp://127.0.0.1:27112"
 
         # Projections between pools: every source neuron gets out_degree targets among to_neurons
         # (default: whole pools), weight magnitudes in [low, high] (sign by the source neuron's
@@ -89,13 +91,13 @@ extension NetworkDescription {
         weight = [10, 30]
         delay = [3, 5]
 
-        # Reward: at the end of every 100-tick window in which motor neurons [0, 64) fired 20
+        # Reward: at the end of every 100-tick window in which motor neurons [0, 64) fired 1400
         # spikes or more, dopamine is set to 200 five ticks later (baseline 128).
         [[reward]]
         pool = "motor"
         neurons = [0, 64]
         every = 100
-        min_spikes = 20
+        min_spikes = 1400
         dopamine = 200
         lag = 5
 
@@ -122,14 +124,14 @@ extension NetworkDescription {
         tick_us = 1000
 
         [controller]
-        control = "tcp://127.0.0.1:47120"
-        publish = "tcp://127.0.0.1:47121"
+        control = "tcp://127.0.0.1:27120"
+        publish = "tcp://127.0.0.1:27121"
 
         [[pool]]
         name = "left"
         neurons = 64
         density = 0.1
-        endpoint = "tcp://127.0.0.1:47122"
+        endpoint = "tcp://127.0.0.1:27122"
 
           [[pool.stimulus]]
           neurons = [0, 32]
@@ -141,7 +143,7 @@ extension NetworkDescription {
         name = "right"
         neurons = 64
         density = 0.1
-        endpoint = "tcp://127.0.0.1:47123"
+        endpoint = "tcp://127.0.0.1:27123"
 
         # Each pool's spikes of tick t reach the other on tick t + 1.
         [[projection]]
