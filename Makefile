@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test deps build bench bench-wire fuzz clean
 
 run: deps build
-	$(RELEASE_BIN) demo learning
+	$(RELEASE_BIN) up
 
 test: deps
 	$(SWIFT) test
