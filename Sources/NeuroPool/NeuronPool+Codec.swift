@@ -141,31 +141,8 @@ extension NeuronPool {
         if let bad = neuronFlags.firstIndex(where: { $0 & NeuronFlags.reservedMask != 0 }) {
             throw .invalid(field: "flags[\(bad)]", detail: "reserved bits set in 0x\(String(neuronFlags[bad], radix: 16))")
         }
-        let rowPtr = try r.read(array: UInt32.self, count: n + 1, "rowPtr")
-        guard rowPtr[0] == 0, Int(rowPtr[n]) == s else {
-            throw .invalid(field: "rowPtr", detail: "must start at 0 and end at \(s), found \(rowPtr[0]) and \(rowPtr[n])")
-        }
-        for i in 0 ..< n where rowPtr[i] > rowPtr[i + 1] {
-            throw .invalid(field: "rowPtr[\(i + 1)]", detail: "\(rowPtr[i + 1]) is below the previous row start \(rowPtr[i])")
-        }
-        let packed = try r.read(array: UInt64.self, count: s, "synapses")
-        var synapses = ContiguousArray<Synapse>()
-        synapses.reserveCapacity(s)
-        for i in 0 ..< n {
-            let inhibitory = NeuronFlags.isInhibitory(neuronFlags[i])
-            for k in Int(rowPtr[i]) ..< Int(rowPtr[i + 1]) {
-                let syn = Synapse(packed: packed[k])
-                guard Int(syn.target) < n else { throw .invalid(field: "synapses[\(k)].target", detail: "\(syn.target) is not a neuron of \(n)") }
-                guard (1 ... 8).contains(syn.delay) else { throw .invalid(field: "synapses[\(k)].delay", detail: "\(syn.delay) is outside 1...8") }
-                guard inhibitory ? syn.weight <= 0 : syn.weight >= 0 else {
-                    throw .invalid(field: "synapses[\(k)].weight", detail: "\(syn.weight) breaks Dale's law for \(inhibitory ? "inhibitory" : "excitatory") neuron \(i)")
-                }
-                guard syn.weight != Int8.min, syn.eligibility != Int8.min else {
-                    throw .invalid(field: "synapses[\(k)]", detail: "weight and eligibility must be within -127...127")
-                }
-                guard syn.reserved == 0 else { throw .invalid(field: "synapses[\(k)].reserved", detail: "must be zero") }
-                synapses.append(syn)
-            }
+        let (rowPtr, synapses) = try readCSR(&r, rows: n, synapses: s, targets: n, delays: 1 ... DelayBuffer.slots, prefix: "") {
+            NeuronFlags.isInhibitory(neuronFlags[$0])
         }
         let spikes = try r.read(array: UInt16.self, count: spikeCount, "lastSpikes")
         for k in 0 ..< spikeCount where Int(spikes[k]) >= n || (k > 0 && spikes[k] <= spikes[k - 1]) {
@@ -246,31 +223,49 @@ extension NeuronPool {
         let kinds = try r.read(array: UInt8.self, count: sourceCount, "\(field).sourceInhibitory")
         if let bad = kinds.firstIndex(where: { $0 > 1 }) { throw .invalid(field: "\(field).sourceInhibitory[\(bad)]", detail: "\(kinds[bad]) is not 0 or 1") }
         let trace = try r.read(array: Int8.self, count: sourceCount, "\(field).sourceTrace")
-        let rowPtr = try r.read(array: UInt32.self, count: sourceCount + 1, "\(field).rowPtr")
-        guard rowPtr[0] == 0, Int(rowPtr[sourceCount]) == s else {
-            throw .invalid(field: "\(field).rowPtr", detail: "must start at 0 and end at \(s)")
+        let (rowPtr, synapses) = try readCSR(&r, rows: sourceCount, synapses: s, targets: n, delays: lag ... DelayBuffer.slots,
+                                             prefix: "\(field).") { kinds[$0] == 1 }
+        return AfferentProjection(source: source, sourceCount: sourceCount, lag: lag, sourceInhibitory: kinds,
+                                  rowPtr: rowPtr, synapses: synapses, sourceTrace: trace)
+    }
+}
+
+extension NeuronPool {
+    /// Reads a CSR of `rows` row starts and `s` packed synapses (fields named with `prefix`),
+    /// checking the row starts, and each synapse's target (< `targets`), delay (in `delays`),
+    /// sign (Dale's law by `inhibitory(row)`), value ranges and reserved bits.
+    static func readCSR(_ r: inout ByteReader, rows: Int, synapses s: Int, targets n: Int, delays: ClosedRange<Int>, prefix: String,
+                        inhibitory: (Int) -> Bool) throws(PoolFileError) -> (ContiguousArray<UInt32>, ContiguousArray<Synapse>) {
+        let rowPtr = try r.read(array: UInt32.self, count: rows + 1, "\(prefix)rowPtr")
+        guard rowPtr[0] == 0, Int(rowPtr[rows]) == s else {
+            throw .invalid(field: "\(prefix)rowPtr", detail: "must start at 0 and end at \(s), found \(rowPtr[0]) and \(rowPtr[rows])")
         }
-        for j in 0 ..< sourceCount where rowPtr[j] > rowPtr[j + 1] {
-            throw .invalid(field: "\(field).rowPtr[\(j + 1)]", detail: "\(rowPtr[j + 1]) is below the previous row start \(rowPtr[j])")
+        for i in 0 ..< rows where rowPtr[i] > rowPtr[i + 1] {
+            throw .invalid(field: "\(prefix)rowPtr[\(i + 1)]", detail: "\(rowPtr[i + 1]) is below the previous row start \(rowPtr[i])")
         }
-        let packed = try r.read(array: UInt64.self, count: s, "\(field).synapses")
+        let packed = try r.read(array: UInt64.self, count: s, "\(prefix)synapses")
         var synapses = ContiguousArray<Synapse>()
         synapses.reserveCapacity(s)
-        for j in 0 ..< sourceCount {
-            let inhibitory = kinds[j] == 1
-            for k in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
+        for i in 0 ..< rows {
+            let negative = inhibitory(i)
+            for k in Int(rowPtr[i]) ..< Int(rowPtr[i + 1]) {
                 let syn = Synapse(packed: packed[k])
-                let at = "\(field).synapses[\(k)]"
+                let at = "\(prefix)synapses[\(k)]"
                 guard Int(syn.target) < n else { throw .invalid(field: "\(at).target", detail: "\(syn.target) is not a neuron of \(n)") }
-                guard (lag ... DelayBuffer.slots).contains(Int(syn.delay)) else { throw .invalid(field: "\(at).delay", detail: "\(syn.delay) is outside \(lag)...8") }
-                guard inhibitory ? syn.weight <= 0 : syn.weight >= 0, syn.weight != Int8.min, syn.eligibility != Int8.min, syn.reserved == 0 else {
-                    throw .invalid(field: at, detail: "weight \(syn.weight) breaks Dale's law, or a value is out of range")
+                guard delays.contains(Int(syn.delay)) else {
+                    throw .invalid(field: "\(at).delay", detail: "\(syn.delay) is outside \(delays.lowerBound)...\(delays.upperBound)")
                 }
+                guard negative ? syn.weight <= 0 : syn.weight >= 0 else {
+                    throw .invalid(field: "\(at).weight", detail: "\(syn.weight) breaks Dale's law for \(negative ? "inhibitory" : "excitatory") neuron \(i)")
+                }
+                guard syn.weight != Int8.min, syn.eligibility != Int8.min else {
+                    throw .invalid(field: at, detail: "weight and eligibility must be within -127...127")
+                }
+                guard syn.reserved == 0 else { throw .invalid(field: "\(at).reserved", detail: "must be zero") }
                 synapses.append(syn)
             }
         }
-        return AfferentProjection(source: source, sourceCount: sourceCount, lag: lag, sourceInhibitory: kinds,
-                                  rowPtr: rowPtr, synapses: synapses, sourceTrace: trace)
+        return (rowPtr, synapses)
     }
 }
 
@@ -315,4 +310,5 @@ extension PoolConfig {
         maxSynapsesPerNeuron = Int(w[23]); maxNewSynapses = Int(w[24]); activeTrace = Int(w[25])
         do { try validate() } catch { throw .invalid(field: "config", detail: error.description) }
     }
+
 }

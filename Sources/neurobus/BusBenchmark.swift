@@ -53,7 +53,7 @@ struct BusBenchmark: ParsableCommand {
         case "sub": try subscriber()
         case "pub": try publisher()
         default:
-            let exe = try UpCommand().selfExecutable()
+            let exe = try selfExecutable()
             let args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
             let sub = try ChildProcess(label: "subscriber", executable: exe, arguments: args + ["--role", "sub"], logPath: "/tmp/neurobus-bench-bus-\(getpid()).log")
             defer { unlink(sub.logPath) }

@@ -9,9 +9,34 @@ func loadNetwork(_ path: String?) throws -> NetworkDescription {
 
 /// Seconds since an arbitrary start, from the monotonic clock.
 func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    Double(monotonicMicroseconds()) / 1e6
+}
+
+/// What `run` and `up` share: the network, how long, and where the files go.
+struct RunOptions: ParsableArguments {
+    @Argument(help: "Network file (TOML, docs/NETWORK-FORMAT.md). Default: the built-in network.")
+    var network: String?
+
+    @Option(help: "Ticks to run.")
+    var ticks: UInt64 = 5000
+
+    @Option(help: "Output folder for rasters, final pools (and `up`'s logs); created if missing.")
+    var out: String = "neurobus-out"
+
+    @Flag(help: "No progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
+    }
+}
+
+/// The path of the running `neurobus` binary.
+func selfExecutable() throws -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard n > 0 else { throw CommandFailure("cannot find the neurobus executable (/proc/self/exe)") }
+    return String(decoding: buffer[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// Writes a line to standard error (progress and diagnostics; results go to standard output).

@@ -15,25 +15,12 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Network file (TOML, docs/NETWORK-FORMAT.md). Default: the built-in network.")
-    var network: String?
-
-    @Option(help: "Ticks to run.")
-    var ticks: UInt64 = 5000
-
-    @Option(help: "Output folder for rasters and final pools (created if missing).")
-    var out: String = "neurobus-out"
-
-    @Flag(help: "No progress lines.")
-    var quiet = false
-
-    func validate() throws {
-        guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
-    }
+    @OptionGroup var options: RunOptions
 
     func run() throws {
-        let description = try loadNetwork(network)
-        let directory = try OutputDirectory(out)
+        let (ticks, quiet) = (options.ticks, options.quiet)
+        let description = try loadNetwork(options.network)
+        let directory = try OutputDirectory(options.out)
         let start = monotonicSeconds()
         let every = max(1, min(ticks / 10, 10_000))
         let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, progressEvery: every) { done in

@@ -17,24 +17,11 @@ struct UpCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Network file (TOML, docs/NETWORK-FORMAT.md). Default: the built-in network.")
-    var network: String?
-
-    @Option(help: "Ticks to run.")
-    var ticks: UInt64 = 5000
-
-    @Option(help: "Output folder for rasters, final pools and logs (created if missing).")
-    var out: String = "neurobus-out"
-
-    @Flag(help: "No live progress lines.")
-    var quiet = false
-
-    func validate() throws {
-        guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
-    }
+    @OptionGroup var options: RunOptions
 
     func run() throws {
-        let description = try loadNetwork(network)
+        let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
+        let description = try loadNetwork(options.network)
         let directory = try OutputDirectory(out)
         _ = try OutputDirectory(out + "/logs")
         // The children read the very bytes we hash, from the output folder.
@@ -77,12 +64,10 @@ struct UpCommand: ParsableCommand {
                 stopAll()
                 throw CommandFailure("interrupted: stopped the controller and \(description.pools.count) node(s)")
             }
-            // A child that ended: the controller ending well means the run is complete.
+            // Children end with exit code 0 only when the controller stopped them after the run;
+            // anything else is a failure that stops everything.
             for c in children {
-                guard let status = c.poll() else { continue }
-                if c.label == "controller", status.succeeded { continue }
-                if c.label != "controller", status.succeeded, children[0].poll() != nil { continue }
-                if c.label != "controller", status.succeeded { continue } // stopped by the controller; it will finish
+                guard let status = c.poll(), !status.succeeded else { continue }
                 stopAll()
                 let tail = c.logTail()
                 throw CommandFailure("\(c.label) failed (\(status)); everything stopped.\(tail.isEmpty ? "" : "\n--- \(c.logPath) ---\n\(tail)")")
@@ -122,14 +107,6 @@ struct UpCommand: ParsableCommand {
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true), terminator: "")
         print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
-    }
-
-    /// The path of the running `neurobus` binary.
-    func selfExecutable() throws -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { throw CommandFailure("cannot find the neurobus executable (/proc/self/exe)") }
-        return String(decoding: buffer[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -6,8 +6,6 @@ public enum Topic {
     public static let clock: [UInt8] = Array("clk/".utf8)
     public static let modulators: [UInt8] = Array("mod/".utf8)
     public static let controllerHeartbeat: [UInt8] = Array("hb/controller/".utf8)
-    /// Every heartbeat.
-    public static let anyHeartbeat: [UInt8] = Array("hb/".utf8)
     /// The routing id of pool `pool`'s node on the controller's ROUTER.
     public static func nodeIdentity(_ pool: String) -> [UInt8] { Array("node/\(pool)".utf8) }
 }

@@ -66,7 +66,6 @@ public final class Controller {
     let started = monotonicMicroseconds()
     var lastHeartbeatAt: UInt64 = 0
     var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
-    var modulationsSent = 0
     /// Set when the run is over; `run()` returns.
     var finished = false
 
@@ -211,7 +210,6 @@ public final class Controller {
     func publishModulation(_ levels: ModulatorLevels, at tick: UInt64) throws(NodeError) {
         let message = Modulators(tick: tick, mode: .atTick, levels: levels.wireLevels)
         try sender.publish(.modulators(message), topic: Topic.modulators, on: pub)
-        modulationsSent += 1
         log.info("modulation for tick \(tick): \(levels.summary)")
     }
 

@@ -39,8 +39,6 @@ public struct PoolDriver: Sendable {
         pending.insert((tick, levels), at: index)
     }
 
-    /// Number of broadcasts waiting.
-    public var pendingModulations: Int { pending.count }
 
     /// The source tick projection `p` needs before the next tick, or nil while the pool is
     /// younger than the projection's lag.
@@ -49,14 +47,6 @@ public struct PoolDriver: Sendable {
         return pool.tickCount >= lag ? pool.tickCount - lag : nil
     }
 
-    /// The latest tick of upstream pool `source` the next tick needs (nil: none yet).
-    public func neededTick(ofSource source: Int) -> UInt64? {
-        var needed: UInt64?
-        for p in afferentSources.indices where afferentSources[p] == source {
-            if let t = neededSourceTick(projection: p) { needed = max(needed ?? 0, t) }
-        }
-        return needed
-    }
 
     /// Simulates one tick. Returns the spikes fired (ascending), valid until the next call.
     /// O(N + delivered synapses + spikes × out-degree).
@@ -75,7 +65,7 @@ public struct PoolDriver: Sendable {
         }
         if hasStimulus, fillStimulus(tick: t) {
             do {
-                try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
+                _ = try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
             } catch { throw .pool(spec.name, error) }
         } else {
             pool.tick()
@@ -103,10 +93,5 @@ public struct PoolDriver: Sendable {
             }
         }
         return active
-    }
-
-    /// Replaces the pool (e.g. with one restored from a file).
-    public mutating func replacePool(_ newPool: NeuronPool) {
-        pool = newPool
     }
 }

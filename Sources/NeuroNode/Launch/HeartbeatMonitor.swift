@@ -7,14 +7,12 @@ public final class HeartbeatMonitor {
     let context: ZMQContext
     let sub: ZMQSocket
     let topics: [[UInt8]]
-    /// Last heartbeat of each pool (network order) and when it came (monotonic µs).
+    /// Last heartbeat of each pool (network order).
     public private(set) var beats: [Heartbeat?]
-    public private(set) var heardAt: [UInt64?]
 
     public init(network: NetworkDescription) throws(NodeError) {
         topics = network.pools.map { Topic.heartbeat($0.name) }
         beats = network.pools.map { _ in nil }
-        heardAt = network.pools.map { _ in nil }
         do throws(ZMQError) {
             context = try ZMQContext()
             sub = try ZMQSocket(context, .sub)
@@ -38,7 +36,6 @@ public final class HeartbeatMonitor {
             guard frames.count == 2, let k = topics.firstIndex(of: frames[0]),
                   let envelope = try? WireDecoder.decode(frames[1]), case .heartbeat(let beat) = envelope.message else { continue }
             beats[k] = beat
-            heardAt[k] = monotonicMicroseconds()
         }
     }
 

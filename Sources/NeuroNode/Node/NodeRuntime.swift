@@ -151,8 +151,8 @@ public final class NodeRuntime {
     private func loop(shouldStop: () -> Bool) throws(NodeError) {
         try sendHello()
         var poller = ZMQPoller()
-        let subIndex = poller.add(sub)
-        let dealerIndex = poller.add(dealer)
+        poller.add(sub)
+        poller.add(dealer)
         let joinDeadline = started + UInt64(options.joinTimeoutMilliseconds) * 1000
         while !stopRequested {
             if shouldStop() { throw .failed("interrupted") }
@@ -168,12 +168,10 @@ public final class NodeRuntime {
                 log.info("ready: heard \(upstream.count) upstream pool(s) and the controller")
             }
             // Simulate every tick we may.
-            var progressed = false
             while try canAdvance() {
                 try advance()
-                progressed = true
                 if driver.tick % 64 == 0 { try heartbeat(now: monotonicMicroseconds()) }
-                if progressed, driver.tick & 15 == 0 { try drain() }
+                if driver.tick & 15 == 0 { try drain() }
             }
             // Blocked: publish what downstream may be waiting for, report progress, then wait.
             if outBatch.tickCount > 0 { try flushBatch() }
@@ -187,8 +185,6 @@ public final class NodeRuntime {
             }
             if stopRequested { break }
             do { _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20) } catch { throw .transport(error) }
-            _ = subIndex
-            _ = dealerIndex
         }
     }
 
