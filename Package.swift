@@ -33,9 +33,11 @@ let package = Package(
             dependencies: ["CZlib", "CNeuroPoolShims"]
         ),
         // The wire protocol's messages and binary codec (protocol/SPEC.md). Pure: no sockets.
+        // CRC-32 by carry-less multiplication (PCLMULQDQ), for the frame check.
+        .target(name: "CNeuroWireShims"),
         .target(
             name: "NeuroWire",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", "CNeuroWireShims"]
         ),
         // libzmq from the system, Debian package libzmq3-dev.
         .systemLibrary(

@@ -45,11 +45,15 @@ extension SpikeSetCoder {
                 let raw = reader.bytes
                 var at = reader.offset
                 for index in 1..<n {
-                    // One-byte gaps (below 128) are the common case; longer ones take the
-                    // checked general path.
+                    // One- and two-byte gaps (below 16,384) are the common case; a non-minimal
+                    // or longer varint takes the checked general path. (A branch-free length
+                    // was slower: it chains every load on the previous one.)
                     if at < raw.count, raw[at] < 0x80 {
                         id = id &+ Int(raw[at]) &+ 1
                         at &+= 1
+                    } else if at &+ 1 < raw.count, raw[at &+ 1] &- 1 < 0x7F {
+                        id = id &+ (Int(raw[at] & 0x7F) | Int(raw[at &+ 1]) &<< 7) &+ 1
+                        at &+= 2
                     } else {
                         reader.seek(to: at)
                         id += try reader.varint("gap") + 1

@@ -24,24 +24,30 @@ enum SpikeSetCoder {
         guard n <= neuronCount else {
             throw WireError(.countOverflow, "tick \(tick) has \(n) spikes in a pool of \(neuronCount)")
         }
-        // One pass: order, range, varint sizes and the Rice sums for three parameters.
+        // One pass for order, range and varint sizes, and one for the Rice sums at three
+        // parameters when the policy may pick Rice. 32-bit lanes and no loop-carried state
+        // but the sums, so both loops vectorise.
         let first = Int(ids[0])
         let last = Int(ids[n - 1])
         let gapSum = last - first - (n - 1)
         let kMid = n > 1 ? riceParameter(gapSum: gapSum, gaps: n - 1) : 0
         let kLow = max(kMid - 1, 0), kHigh = min(kMid + 1, 15)
-        // 32-bit lanes and no loop-carried state but the sums, so the loop vectorises.
-        let shiftLow = Int32(kLow), shiftMid = Int32(kMid), shiftHigh = Int32(kHigh)
         var longGaps: Int32 = 0
-        var sumLow: Int32 = 0, sumMid: Int32 = 0, sumHigh: Int32 = 0
         var smallestGap: Int32 = 0
         for index in 1..<n {
             let gap = Int32(ids[index]) &- Int32(ids[index &- 1]) &- 1
             smallestGap = min(smallestGap, gap)
             longGaps &+= (gap >= 0x80 ? 1 : 0) &+ (gap >= 0x4000 ? 1 : 0)
-            sumLow &+= gap &>> shiftLow
-            sumMid &+= gap &>> shiftMid
-            sumHigh &+= gap &>> shiftHigh
+        }
+        var sumLow: Int32 = 0, sumMid: Int32 = 0, sumHigh: Int32 = 0
+        if policy == .compact && requested == nil {
+            let shiftLow = Int32(kLow), shiftMid = Int32(kMid), shiftHigh = Int32(kHigh)
+            for index in 1..<n {
+                let gap = Int32(ids[index]) &- Int32(ids[index &- 1]) &- 1
+                sumLow &+= gap &>> shiftLow
+                sumMid &+= gap &>> shiftMid
+                sumHigh &+= gap &>> shiftHigh
+            }
         }
         let varintBytes = varintLength(first) + (n - 1) + Int(longGaps)
         guard smallestGap >= 0 else {
@@ -93,7 +99,8 @@ enum SpikeSetCoder {
     }
 
     /// Writes the set (code byte, count, body) at `offset`; returns the offset after it.
-    /// `out` must have room for `1 + plan.size` bytes there.
+    /// `out` must have room for `1 + plan.size` bytes there, plus 8 bytes of slack after them:
+    /// the Rice writer stores whole words past the last byte it keeps.
     static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
         var at = offset
         out[at] = plan.encoding.code
@@ -118,6 +125,10 @@ enum SpikeSetCoder {
                 if gap < 0x80 {
                     out[at] = UInt8(truncatingIfNeeded: gap)
                     at += 1
+                } else if gap < 0x4000 {
+                    out[at] = UInt8(truncatingIfNeeded: gap) | 0x80
+                    out[at + 1] = UInt8(truncatingIfNeeded: gap &>> 7)
+                    at += 2
                 } else {
                     at = putVarint(gap, out, at)
                 }

@@ -73,6 +73,12 @@ import NeuroNode
     expectError(edited("seed = 1", "seed = 1\nmode = \"fast\""), key: "network.mode", "\"fast\" is not a mode", "\"lockstep\" or \"realtime\"")
 }
 
+@Test func spikeEncodingValue() throws {
+    expectError(edited("seed = 1", "seed = 1\nspike_encoding = \"rice\""), key: "network.spike_encoding", "\"rice\" is not an encoding policy", "\"fast\" or \"compact\"")
+    #expect(try #require(parsed(edited("seed = 1", "seed = 1\nspike_encoding = \"compact\""))).spikeEncoding == .compact)
+    #expect(try #require(parsed(edited("seed = 1", "seed = 1"))).spikeEncoding == .fast)
+}
+
 @Test func tickMicrosecondsRange() {
     expectError(edited("seed = 1", "seed = 1\ntick_us = 0"), key: "network.tick_us", "tick_us = 0 is out of range", "1...1000000")
     expectError(edited("seed = 1", "seed = 1\ntick_us = 1000001"), key: "network.tick_us", "out of range")

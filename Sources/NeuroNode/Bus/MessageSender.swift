@@ -8,7 +8,10 @@ import ZeroMQ
 public struct MessageSender {
     private var encoder: WireEncoder
     private var frame: [UInt8] = []
-    private var sequences: [[UInt8]: UInt32] = [:]
+    /// Each stream's next sequence number. A sender has a handful of streams, so a linear
+    /// scan beats hashing the topic bytes on every message.
+    private var streams: [[UInt8]] = []
+    private var sequences: [UInt32] = []
     /// Messages and message-frame bytes sent.
     public private(set) var packets: UInt64 = 0
     public private(set) var bytes: UInt64 = 0
@@ -25,9 +28,13 @@ public struct MessageSender {
     }
 
     private mutating func nextSequence(_ stream: [UInt8]) -> UInt32 {
-        let s = sequences[stream, default: 0]
-        sequences[stream] = s &+ 1
-        return s
+        guard let index = streams.firstIndex(of: stream) else {
+            streams.append(stream)
+            sequences.append(1)
+            return 0
+        }
+        defer { sequences[index] &+= 1 }
+        return sequences[index]
     }
 
     private mutating func encode(_ message: WireMessage, stream: [UInt8]) throws(NodeError) {

@@ -1,4 +1,5 @@
 import NeuroPool
+import NeuroWire
 
 extension NetworkDescription {
     /// Parses and validates a network file's bytes. `file` names it in errors (a path, or
@@ -21,7 +22,7 @@ extension NetworkDescription {
 /// Keys allowed in each table.
 enum NetworkKeys {
     static let top = ["network", "controller", "pool", "projection", "reward", "modulation"]
-    static let network = ["name", "seed", "mode", "tick_us"]
+    static let network = ["name", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "density", "out_degree", "profile", "inhibitory_profile", "seed",
                        "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
@@ -49,6 +50,7 @@ extension NetworkParser {
         let seed = try required(net, "seed", uint64(net, "seed"))
         let mode = try self.mode(net)
         let tick = try int(net, "tick_us", in: 1 ... 1_000_000) ?? 1000
+        let spikeEncoding = try self.spikeEncoding(net)
 
         guard let controllerNode = top["controller"] else { throw fail("controller", "missing required table [controller]") }
         let ctl = try table(controllerNode, path: "controller", header: "[controller]")
@@ -77,10 +79,18 @@ extension NetworkParser {
         let modulations = try self.modulations(top)
 
         return NetworkDescription(
-            name: name, seed: seed, mode: mode, tickMicroseconds: UInt32(tick),
+            name: name, seed: seed, mode: mode, tickMicroseconds: UInt32(tick), spikeEncoding: spikeEncoding,
             controller: ControllerEndpoints(control: control, publish: publish),
             pools: pools, projections: projections, rewards: rewards, modulations: modulations,
             file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
+    }
+
+    private func spikeEncoding(_ f: NetworkFields) throws(NetworkFileError) -> SpikeEncodingPolicy {
+        guard let text = try string(f, "spike_encoding") else { return .fast }
+        guard let policy = SpikeEncodingPolicy(rawValue: text) else {
+            throw fail(f.keyPath("spike_encoding"), "spike_encoding \"\(text)\" is not an encoding policy: expected \"fast\" or \"compact\"")
+        }
+        return policy
     }
 
     private func mode(_ f: NetworkFields) throws(NetworkFileError) -> NetworkMode {

@@ -1,4 +1,5 @@
 import NeuroPool
+import NeuroWire
 
 /// How the controller paces the network's ticks.
 public enum NetworkMode: String, Sendable, Equatable, CaseIterable {
@@ -185,6 +186,9 @@ public struct NetworkDescription: Sendable, Equatable {
     public var mode: NetworkMode
     /// Microseconds per tick, 1…1 000 000 (default 1000).
     public var tickMicroseconds: UInt32
+    /// How nodes encode their spike batches: `.fast` (default; byte-aligned encodings, the
+    /// least CPU per spike) or `.compact` (Rice coding too, ~20 % fewer bytes for slow links).
+    public var spikeEncoding: SpikeEncodingPolicy
     /// Where nodes reach the controller.
     public var controller: ControllerEndpoints
     /// Pools in file order; `pools[i].index == i`.

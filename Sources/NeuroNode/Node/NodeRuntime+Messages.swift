@@ -34,12 +34,13 @@ extension NodeRuntime {
         for k in upstream.indices {
             if topic.withUnsafeBytes({ $0.elementsEqual(upstreamSpikeTopics[k]) }) {
                 let header: WireHeader
+                var batch = history.streams[upstream[k]]!.spareBatch()
                 do {
-                    header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) }
+                    header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
                 } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
                 guard let lost = upstreamSpikeSeq[k].accept(header.sequence) else { return }
                 if lost > 0 { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
-                try history.streams[upstream[k]]!.append(scratch)
+                try history.streams[upstream[k]]!.append(batch)
                 upstreamLastHeard[k] = now
                 return
             }

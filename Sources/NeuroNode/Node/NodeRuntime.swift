@@ -89,7 +89,7 @@ public final class NodeRuntime {
         batchTicks = min(network.outgoingLag(of: options.pool) ?? 64, WireFormat.maxTicksPerBatch)
         outBatch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
         scratch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
-        sender = MessageSender(source: SourceID.pool(options.pool))
+        sender = MessageSender(source: SourceID.pool(options.pool), spikePolicy: network.spikeEncoding)
         started = monotonicMicroseconds()
         do throws(ZMQError) {
             context = try ZMQContext()

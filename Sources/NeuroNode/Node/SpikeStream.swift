@@ -8,6 +8,9 @@ public struct SpikeStream: Sendable {
     public let neuronCount: Int
     private var batches: [SpikeBatch] = []
     private var head = 0
+    /// Discarded batches whose storage the next decodes reuse, so a steady stream allocates
+    /// nothing per batch.
+    private var spares: [SpikeBatch] = []
     /// One past the last tick held (the next batch must start here).
     public private(set) var nextTick: UInt64
 
@@ -30,9 +33,23 @@ public struct SpikeStream: Sendable {
     /// Whether tick `tick` is held.
     public func holds(_ tick: UInt64) -> Bool { tick < nextTick }
 
+    /// An empty batch to decode the next one into, reusing a discarded batch's storage when
+    /// one is free. Pass it to `append` when filled. O(1).
+    public mutating func spareBatch() -> SpikeBatch {
+        spares.popLast() ?? SpikeBatch(firstTick: nextTick, neuronCount: neuronCount)
+    }
+
     /// Drops batches that end at or before `tick` (nothing before it will be asked for again).
     public mutating func discard(before tick: UInt64) {
-        while head < batches.count, batches[head].firstTick + UInt64(batches[head].tickCount) <= tick { head += 1 }
+        while head < batches.count, batches[head].firstTick + UInt64(batches[head].tickCount) <= tick {
+            if spares.count < 8 {
+                // Swapped out, so the spare is the only owner of its storage.
+                var spare = SpikeBatch(firstTick: 0, neuronCount: neuronCount)
+                swap(&spare, &batches[head])
+                spares.append(spare)
+            }
+            head += 1
+        }
         if head > 64, head * 2 > batches.count {
             batches.removeFirst(head)
             head = 0
