@@ -5,7 +5,7 @@ RELEASE_BIN := .build/release/neurobus
 SYSTEM_DEPS := zlib:zlib1g-dev libzmq:libzmq3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build bench bench-wire fuzz clean
+.PHONY: run test deps build bench bench-wire bench-bus fuzz clean
 
 run: deps build
 	$(RELEASE_BIN) up
@@ -36,6 +36,10 @@ bench: deps build
 # Wire codec: encode + decode speed and bytes per spike (see BENCHMARKS.md).
 bench-wire: deps build
 	$(RELEASE_BIN) bench wire
+
+# Bus throughput side by side with raw libzmq (REPS alternating pairs, default 7).
+bench-bus: deps build
+	bash Tests/Benchmarks/bus-vs-raw.sh $(or $(REPS),7) fast compact
 
 # Long libFuzzer run of the wire decoder (RUNS inputs, default 10 million).
 fuzz: deps

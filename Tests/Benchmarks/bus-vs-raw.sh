@@ -4,9 +4,9 @@
 # same message size (topic + frame, rounded), alternating, REPS times. Prints the medians of
 # both and the median (and range) of the per-pair ratios: this VM's vCPUs are shared, so
 # throughput drifts between runs, and a pair run back to back shares the drift.
-# usage: bench/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
+# usage: Tests/Benchmarks/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 reps=${1:-5}; shift || true
 encodings=("$@"); [ ${#encodings[@]} -gt 0 ] || encodings=(fast compact)
 raw_src=${RAW_SRC:-../shared/bench/zmq_pubsub_thr.c}
