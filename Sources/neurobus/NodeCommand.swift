@@ -24,8 +24,8 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Output folder for the raster and the final pool (nothing is written without it).")
     var out: String?
 
-    @Option(help: "Declare a peer lost after this many milliseconds of silence.")
-    var peerTimeout: Int = 3000
+    @Option(help: "Declare a peer lost after this many milliseconds of silence (lockstep: the run stops; real time: its input counts as missing and the run goes on).")
+    var peerTimeout: Int = 2000
 
     @Option(help: "Give up joining after this many milliseconds without a WELCOME.")
     var joinTimeout: Int = 30_000
@@ -76,8 +76,8 @@ struct ControllerCommand: ParsableCommand {
     @Option(help: "Most ticks the fastest pool may lead the slowest (bounds every queue).")
     var window: UInt64 = 512
 
-    @Option(help: "Declare a pool lost after this many milliseconds of silence.")
-    var peerTimeout: Int = 3000
+    @Option(help: "Declare a pool dead after this many milliseconds of silence (lockstep: the run stops naming it; real time: reported in status and logs, the run goes on).")
+    var peerTimeout: Int = 2000
 
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false

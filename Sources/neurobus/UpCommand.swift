@@ -56,6 +56,10 @@ struct UpCommand: ParsableCommand {
         defer { monitor.close() }
         if !quiet { printError("network \(description.name): controller and \(description.pools.count) node process(es) started; logs in \(out)/logs/") }
 
+        let realtime = description.mode == .realtime
+        // Real time: a node that dies is reported and the rest run on (the controller stops
+        // waiting for it after --peer-timeout); `up` still exits non-zero at the end.
+        var died: [String] = []
         var lastReport = start
         var lastTicks = description.pools.map { _ in UInt64(0) }
         var lastSpikes = description.pools.map { _ in UInt64(0) }
@@ -68,6 +72,12 @@ struct UpCommand: ParsableCommand {
             // anything else is a failure that stops everything.
             for c in children {
                 guard let status = c.poll(), !status.succeeded else { continue }
+                if realtime, c.label.hasPrefix("pool "), !died.contains(c.label) {
+                    died.append(c.label)
+                    printError("\(c.label) died (\(status)); real time runs on without it")
+                    continue
+                }
+                if died.contains(c.label) { continue }
                 stopAll()
                 let tail = c.logTail()
                 throw CommandFailure("\(c.label) failed (\(status)); everything stopped.\(tail.isEmpty ? "" : "\n--- \(c.logPath) ---\n\(tail)")")
@@ -82,7 +92,10 @@ struct UpCommand: ParsableCommand {
                     let dt = now - lastReport
                     let tps = Double(beat.tick - min(lastTicks[k], beat.tick)) / dt
                     let sps = Double(beat.counters.spikes - min(lastSpikes[k], beat.counters.spikes)) / dt
-                    parts.append("\(pool.name) tick \(beat.tick) \(formatFixed(tps, 0)) ticks/s \(formatFixed(sps, 0)) spikes/s")
+                    if died.contains("pool \(pool.name)") { parts.append("\(pool.name) DEAD at tick \(beat.tick)"); continue }
+                    var part = "\(pool.name) tick \(beat.tick) \(formatFixed(tps, 0)) ticks/s \(formatFixed(sps, 0)) spikes/s"
+                    if realtime { part += " late \(beat.counters.late) lost \(beat.counters.lost) overruns \(beat.overruns)" }
+                    parts.append(part)
                     lastTicks[k] = beat.tick
                     lastSpikes[k] = beat.counters.spikes
                 }
@@ -93,7 +106,7 @@ struct UpCommand: ParsableCommand {
         let seconds = monotonicSeconds() - start
         // Summary from the final pools on disk (proof they were written) and the last heartbeats.
         var rows: [PoolSummary] = []
-        for (k, spec) in description.pools.enumerated() {
+        for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {
             let pool: NeuronPool
             do { pool = try NeuronPool.load(from: directory.poolPath(spec.name)) } catch {
                 throw CommandFailure("pool \(spec.name) left no final pool file: \(error)")
@@ -107,6 +120,15 @@ struct UpCommand: ParsableCommand {
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true), terminator: "")
         print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
+        if realtime {
+            for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {
+                guard let beat = monitor.beats[k] else { continue }
+                print("\(spec.name): late batches \(beat.counters.late), lost \(beat.counters.lost), overruns \(beat.overruns) (details in logs/\(spec.name).log)")
+            }
+        }
+        if !died.isEmpty {
+            throw CommandFailure("\(died.joined(separator: ", ")) died during the run; the other pools ran to the end")
+        }
     }
 }
 

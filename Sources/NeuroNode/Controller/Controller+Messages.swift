@@ -82,7 +82,13 @@ extension Controller {
         case .modulators(let m):
             guard phase != .stopping, phase != .done else { return refuse(.notRunning, "the network is stopping") }
             let tick: UInt64
-            if m.mode == .atTick, m.tick != 0 {
+            if realtime {
+                // Real time: every node applies it on arrival.
+                do throws(NodeError) { try publishModulation(ModulatorLevels(m), at: networkTick, onArrival: true) } catch {
+                    return refuse(.internal, "\(error)")
+                }
+                return .modulators(Modulators(tick: networkTick, mode: .onArrival, levels: m.levels))
+            } else if m.mode == .atTick, m.tick != 0 {
                 guard m.tick >= until else {
                     return refuse(.refused, "tick \(m.tick) is already permitted (pools may be past it); the earliest tick is \(until)")
                 }
@@ -172,15 +178,19 @@ extension Controller {
                     throw .wire("spk/\(pools[k].name)/", error)
                 }
                 guard let lost = pools[k].spikeSeq.accept(header.sequence) else { continue }
-                if lost > 0 { throw .sequenceGap(stream: "spk/\(pools[k].name)/", lost: lost) }
-                guard scratch.firstTick == pools[k].nextSpikeTick else {
-                    throw .tickGap(stream: "spk/\(pools[k].name)/", expected: pools[k].nextSpikeTick, found: scratch.firstTick)
+                if lost > 0, !realtime { throw .sequenceGap(stream: "spk/\(pools[k].name)/", lost: lost) }
+                if scratch.firstTick != pools[k].nextSpikeTick {
+                    // Real time: lost ticks count as silent for the reward windows.
+                    guard realtime, scratch.firstTick > pools[k].nextSpikeTick else {
+                        throw .tickGap(stream: "spk/\(pools[k].name)/", expected: pools[k].nextSpikeTick, found: scratch.firstTick)
+                    }
+                    for t in pools[k].nextSpikeTick ..< scratch.firstTick { rewards.observe(pool: k, tick: t, spikes: EmptyCollection()) }
                 }
                 for i in 0 ..< scratch.tickCount {
                     rewards.observe(pool: k, tick: scratch.firstTick + UInt64(i), spikes: scratch.spikes(inTick: i))
                 }
                 pools[k].nextSpikeTick = scratch.firstTick + UInt64(scratch.tickCount)
-                for (tick, levels) in rewards.release() { try publishModulation(levels, at: tick) }
+                for (tick, levels) in rewards.release() { try publishModulation(levels, at: tick, onArrival: realtime) }
             }
         }
     }

@@ -13,7 +13,7 @@ public struct ControllerOptions: Sendable {
     /// with batches of ≥ 1 tick no stream holds more than this many messages in flight.
     public var window: UInt64 = 512
     public var heartbeatMilliseconds = 100
-    public var peerTimeoutMilliseconds = 3000
+    public var peerTimeoutMilliseconds = 2000
     /// How long to wait for every pool to join, milliseconds.
     public var joinTimeoutMilliseconds = 60_000
     public var highWaterMark: Int32 = 100_000
@@ -42,6 +42,8 @@ public final class Controller {
         var heard: UInt64?
         var beat: Heartbeat?
         var stopped = false
+        /// Real time: silent past the timeout (the run goes on without it).
+        var dead = false
         var spikeSeq = SequenceCheck()
         var heartbeatSeq = SequenceCheck()
         var nextSpikeTick: UInt64 = 0
@@ -68,6 +70,9 @@ public final class Controller {
     var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
     /// Set when the run is over; `run()` returns.
     var finished = false
+    /// Real-time mode: nodes pace themselves; no reward barrier, broadcasts apply on arrival,
+    /// and a dead pool is reported while the run goes on.
+    let realtime: Bool
 
     public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -78,6 +83,7 @@ public final class Controller {
         heartbeatTopics = network.pools.map { Topic.heartbeat($0.name) }
         rewards = RewardSchedule(rules: network.rewards)
         autoRun = options.runTicks != nil
+        realtime = network.mode == .realtime
         target = options.runTicks ?? 0
         do {
             context = try ZMQContext()
@@ -133,8 +139,8 @@ public final class Controller {
         }
     }
 
-    /// The network tick: the smallest tick over all pools.
-    var networkTick: UInt64 { pools.map(\.tick).min() ?? 0 }
+    /// The network tick: the smallest tick over all pools (live ones in real time).
+    var networkTick: UInt64 { pools.filter { !$0.dead }.map(\.tick).min() ?? 0 }
 
     var state: NodeState {
         switch phase {
@@ -167,7 +173,9 @@ public final class Controller {
     func grantPermits() throws(NodeError) {
         guard phase == .running else { return }
         var desired = min(target, networkTick &+ options.window)
-        if let barrier = rewards.barrier { desired = min(desired, barrier) }
+        // Lockstep holds every pool at a reward window's end until the reward is stamped;
+        // real time never waits, and rewards apply on arrival.
+        if !realtime, let barrier = rewards.barrier { desired = min(desired, barrier) }
         if desired > until {
             until = desired
             try sender.publish(.permit(Permit(until: until, epoch: 0)), topic: Topic.clock, on: pub)
@@ -175,12 +183,12 @@ public final class Controller {
     }
 
     func finishIfDone() throws(NodeError) {
-        if phase == .running, target != .max, pools.allSatisfy({ $0.tick >= target }) {
+        if phase == .running, target != .max, pools.allSatisfy({ $0.dead || $0.tick >= target }) {
             phase = .paused
             log.info("reached tick \(target)")
             if options.exitWhenDone { try stopNodes(reason: "run complete") }
         }
-        if phase == .stopping, pools.allSatisfy(\.stopped) {
+        if phase == .stopping, pools.allSatisfy({ $0.stopped || $0.dead }) {
             phase = .done
             finished = true
             log.info("all pools stopped")
@@ -192,7 +200,7 @@ public final class Controller {
         guard phase != .stopping, phase != .done else { return }
         phase = .stopping
         log.info("stopping: \(reason)")
-        for k in pools.indices where pools[k].joined {
+        for k in pools.indices where pools[k].joined && !pools[k].dead {
             try sendToNode(k, .command(Command(verb: .stop)))
         }
         if !pools.contains(where: \.joined) { phase = .done; finished = true }
@@ -206,11 +214,12 @@ public final class Controller {
         }
     }
 
-    /// Stamps and broadcasts one modulator broadcast.
-    func publishModulation(_ levels: ModulatorLevels, at tick: UInt64) throws(NodeError) {
-        let message = Modulators(tick: tick, mode: .atTick, levels: levels.wireLevels)
+    /// Stamps and broadcasts one modulator broadcast (`onArrival`: nodes apply it at the tick
+    /// they are at when it arrives — real time's rewards and `ctl modulate`).
+    func publishModulation(_ levels: ModulatorLevels, at tick: UInt64, onArrival: Bool = false) throws(NodeError) {
+        let message = Modulators(tick: tick, mode: onArrival ? .onArrival : .atTick, levels: levels.wireLevels)
         try sender.publish(.modulators(message), topic: Topic.modulators, on: pub)
-        log.info("modulation for tick \(tick): \(levels.summary)")
+        log.info("modulation \(onArrival ? "on arrival" : "for tick \(tick)"): \(levels.summary)")
     }
 
     func checkLiveness(now: UInt64) throws(NodeError) {
@@ -219,9 +228,18 @@ public final class Controller {
             throw .timeout("pools not ready after \(options.joinTimeoutMilliseconds) ms: \(missing.joined(separator: ", "))")
         }
         let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
-        for p in pools where p.joined && !p.stopped {
-            if let heard = p.heard, now - heard > limit {
-                throw .peerLost("pool \(p.name) has been silent for \((now - heard) / 1000) ms")
+        for k in pools.indices where pools[k].joined && !pools[k].stopped {
+            guard let heard = pools[k].heard, now - heard > limit else {
+                if pools[k].dead {
+                    pools[k].dead = false
+                    log.notice("pool \(pools[k].name) is heard again")
+                }
+                continue
+            }
+            guard realtime else { throw .peerLost("pool \(pools[k].name) has been silent for \((now - heard) / 1000) ms") }
+            if !pools[k].dead {
+                pools[k].dead = true
+                log.error("pool \(pools[k].name) is dead: silent for \((now - heard) / 1000) ms (timeout \(options.peerTimeoutMilliseconds) ms); running on without it")
             }
         }
     }

@@ -39,8 +39,14 @@ extension NodeRuntime {
                     header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
                 } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
                 guard let lost = upstreamSpikeSeq[k].accept(header.sequence) else { return }
-                if lost > 0 { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
-                try history.streams[upstream[k]]!.append(batch)
+                if lost > 0 {
+                    guard realtime else { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
+                    counters.lost &+= UInt64(lost)
+                }
+                // Real time: a batch whose first tick was due before the tick we are at came
+                // too late for it (policy: dropped — those ticks were simulated as silent).
+                if realtime, batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
+                try history.streams[upstream[k]]!.append(batch, gapsAllowed: realtime)
                 upstreamLastHeard[k] = now
                 return
             }
@@ -63,9 +69,13 @@ extension NodeRuntime {
         } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.modulators) }) {
             let envelope = try decode(frame, "mod/")
             guard let lost = controllerSeq.modulators.accept(envelope.sequence) else { return }
-            if lost > 0 { throw .sequenceGap(stream: "mod/", lost: lost) }
+            if lost > 0 {
+                guard realtime else { throw .sequenceGap(stream: "mod/", lost: lost) }
+                counters.lost &+= UInt64(lost)
+            }
             guard case .modulators(let m) = envelope.message else { return }
-            let tick = m.mode == .atTick ? m.tick : driver.tick
+            // Real time applies a broadcast on arrival, or at its stamp if that is still ahead.
+            let tick = m.mode == .atTick && (!realtime || m.tick >= driver.tick) ? m.tick : driver.tick
             try driver.schedule(ModulatorLevels(m), at: tick)
             log.info("modulation for tick \(tick): \(ModulatorLevels(m).summary)")
         } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.controllerHeartbeat) }) {

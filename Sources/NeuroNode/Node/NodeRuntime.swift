@@ -13,7 +13,7 @@ public struct NodeOptions: Sendable {
     /// Heartbeat interval once running, milliseconds (faster while joining).
     public var heartbeatMilliseconds = 100
     /// A peer (controller or upstream pool) silent this long is declared lost, milliseconds.
-    public var peerTimeoutMilliseconds = 3000
+    public var peerTimeoutMilliseconds = 2000
     /// How long to wait for the controller's WELCOME, milliseconds.
     public var joinTimeoutMilliseconds = 30_000
     /// Send/receive high-water marks, messages. The controller's permit window keeps every
@@ -69,6 +69,14 @@ public final class NodeRuntime {
     var lastHeartbeatAt: UInt64 = 0
     var lastHeartbeatTick: UInt64 = .max
     var stopRequested = false
+    /// Real-time mode: ticks follow the wall clock and never wait for upstream spikes.
+    let realtime: Bool
+    var pacer: RealtimePacer
+    /// Per upstream pool, the smallest lag of its projections into this pool: a batch whose
+    /// first tick plus this lag is already simulated arrived late.
+    let upstreamLag: [UInt64]
+    /// Real time: upstream pools reported silent (once each, until heard again).
+    var upstreamSilent: [Bool]
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -83,10 +91,18 @@ public final class NodeRuntime {
         upstreamSpikeSeq = upstream.map { _ in SequenceCheck() }
         upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
         upstreamLastHeard = upstream.map { _ in nil }
+        upstreamSilent = upstream.map { _ in false }
+        realtime = network.mode == .realtime
+        pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
         for u in network.upstream(of: options.pool) { streams[u] = SpikeStream(name: network.pools[u].name, neuronCount: network.pools[u].neurons) }
-        history = StreamHistory(streams: streams)
-        batchTicks = min(network.outgoingLag(of: options.pool) ?? 64, WireFormat.maxTicksPerBatch)
+        history = StreamHistory(streams: streams, missingIsSilent: realtime)
+        let lags = driver.pool.afferents.map { UInt64($0.lag) }
+        let sources = driver.afferentSources
+        upstreamLag = upstream.map { u in sources.indices.filter { sources[$0] == u }.map { lags[$0] }.min() ?? 1 }
+        // Real time sends every tick at once: a batch held for the lookahead would arrive
+        // behind the downstream clock.
+        batchTicks = realtime ? 1 : min(network.outgoingLag(of: options.pool) ?? 64, WireFormat.maxTicksPerBatch)
         outBatch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
         scratch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
         sender = MessageSender(source: SourceID.pool(options.pool), spikePolicy: network.spikeEncoding)
@@ -184,13 +200,32 @@ public final class NodeRuntime {
                 try heartbeat(now: after)
             }
             if stopRequested { break }
-            do { _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20) } catch { throw .transport(error) }
+            do {
+                if let wait = realtimeWait() {
+                    // Paced: wake for the next due tick. zmq_poll counts whole milliseconds,
+                    // so the rest of the wait is a sleep until the deadline (pacing, not
+                    // synchronisation: nothing we wait for can arrive sooner by sleeping less).
+                    if wait >= 1000 {
+                        _ = try poller.poll(timeoutMilliseconds: Int(wait / 1000))
+                    } else if try poller.poll(timeoutMilliseconds: 0) == 0 {
+                        var pause = timespec(tv_sec: 0, tv_nsec: Int(wait) * 1000)
+                        nanosleep(&pause, nil)
+                    }
+                } else {
+                    _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20)
+                }
+            } catch { throw .transport(error) }
         }
     }
 
     /// Whether the next tick may run: permitted, and every afferent projection's spikes held.
     func canAdvance() throws(NodeError) -> Bool {
         guard welcomed, readySent, !stopRequested, driver.tick < permitUntil else { return false }
+        if realtime {
+            let now = monotonicMicroseconds()
+            if pacer.epoch == nil { pacer.start(tick: driver.tick, now: now) }
+            return now >= pacer.due(driver.tick)
+        }
         for p in driver.afferentSources.indices {
             guard let needed = driver.neededSourceTick(projection: p) else { continue }
             let source = driver.afferentSources[p]
@@ -200,9 +235,18 @@ public final class NodeRuntime {
         return true
     }
 
+    /// Real time, permitted and waiting for the clock: microseconds until the next tick is
+    /// due (0 if due now); nil otherwise.
+    func realtimeWait() -> UInt64? {
+        guard realtime, pacer.epoch != nil, welcomed, readySent, !stopRequested, driver.tick < permitUntil else { return nil }
+        let due = pacer.due(driver.tick), now = monotonicMicroseconds()
+        return due > now ? due - now : 0
+    }
+
     /// Simulates one tick, records and batches its spikes.
     func advance() throws(NodeError) {
         let t = driver.tick
+        if realtime { pacer.record(tick: t, now: monotonicMicroseconds()) }
         let spikes = try driver.advance(history: history)
         counters.spikes &+= UInt64(spikes.count)
         try raster?.record(tick: t, spikes: spikes)
@@ -215,6 +259,7 @@ public final class NodeRuntime {
             try history.streams[options.pool]!.append(scratch)
         }
         if outBatch.tickCount >= batchTicks { try flushBatch() }
+        if realtime { pacer.ended(now: monotonicMicroseconds()) }
         // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8).
         if t & 63 == 0, t >= 8 {
             for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
@@ -229,7 +274,7 @@ public final class NodeRuntime {
     }
 
     func heartbeat(now: UInt64) throws(NodeError) {
-        let beat = Heartbeat(state: state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters)
+        let beat = Heartbeat(state: state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters, overruns: pacer.overruns)
         try sender.publish(.heartbeat(beat), topic: Topic.heartbeat(spec.name), on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes
@@ -256,14 +301,27 @@ public final class NodeRuntime {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
         for (k, heard) in upstreamLastHeard.enumerated() {
-            if let heard, now - heard > limit {
-                throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has been silent for \((now - heard) / 1000) ms")
+            guard let heard, now - heard > limit else {
+                if upstreamSilent[k] {
+                    upstreamSilent[k] = false
+                    log.notice("upstream pool \(options.network.pools[upstream[k]].name) is heard again")
+                }
+                continue
+            }
+            let name = options.network.pools[upstream[k]].name
+            guard realtime else { throw .peerLost("upstream pool \(name) has been silent for \((now - heard) / 1000) ms") }
+            if !upstreamSilent[k] {
+                upstreamSilent[k] = true
+                log.error("upstream pool \(name) has been silent for \((now - heard) / 1000) ms: its input counts as silent; running on")
             }
         }
     }
 
     /// Writes the raster and the final pool (on stop).
     func finishOutputs() throws(NodeError) {
+        if realtime {
+            log.info("real time: \(pacer.summary); late batches \(counters.late), lost \(counters.lost)")
+        }
         try raster?.finish()
         raster = nil
         if let out = options.out { try out.savePool(driver.pool) }

@@ -20,14 +20,22 @@ public struct SpikeStream: Sendable {
         nextTick = startTick
     }
 
-    /// Appends a received batch. Throws if it does not continue the stream.
-    public mutating func append(_ batch: SpikeBatch) throws(NodeError) {
-        guard batch.firstTick == nextTick else { throw .tickGap(stream: "spk/\(name)/", expected: nextTick, found: batch.firstTick) }
+    /// Appends a received batch. In lockstep (`gapsAllowed` false) it must continue the
+    /// stream exactly, or this throws. In real time a batch may start later (the ticks between
+    /// were lost and count as silent); one that starts earlier overlaps what is held and is
+    /// dropped (returns false).
+    @discardableResult
+    public mutating func append(_ batch: SpikeBatch, gapsAllowed: Bool = false) throws(NodeError) -> Bool {
         guard batch.neuronCount == neuronCount else {
             throw .failed("spk/\(name)/ batch says \(batch.neuronCount) neurons, the network file says \(neuronCount)")
         }
+        if batch.firstTick != nextTick {
+            guard gapsAllowed else { throw .tickGap(stream: "spk/\(name)/", expected: nextTick, found: batch.firstTick) }
+            if batch.firstTick < nextTick { return false }
+        }
         batches.append(batch)
         nextTick = batch.firstTick + UInt64(batch.tickCount)
+        return true
     }
 
     /// Whether tick `tick` is held.
@@ -56,8 +64,9 @@ public struct SpikeStream: Sendable {
         }
     }
 
-    /// Calls `body` with the spikes of `tick`.
-    public func withSpikes<R>(tick: UInt64, _ body: (UnsafeBufferPointer<UInt16>) throws(NodeError) -> R) throws(NodeError) -> R {
+    /// Calls `body` with the spikes of `tick`. A tick not held is an error, or with
+    /// `missingIsSilent` (real time: lost or not yet arrived) a tick without spikes.
+    public func withSpikes<R>(tick: UInt64, missingIsSilent: Bool = false, _ body: (UnsafeBufferPointer<UInt16>) throws(NodeError) -> R) throws(NodeError) -> R {
         var i = head
         while i < batches.count {
             let b = batches[i]
@@ -69,6 +78,7 @@ public struct SpikeStream: Sendable {
             }
             i += 1
         }
+        if missingIsSilent { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
         throw .failed("spikes of pool \(name) at tick \(tick) are not held (held up to \(nextTick))")
     }
 }
@@ -76,9 +86,16 @@ public struct SpikeStream: Sendable {
 /// The upstream streams of one node, by pool index, as a `SpikeHistory`.
 public struct StreamHistory: SpikeHistory {
     public var streams: [Int: SpikeStream]
+    /// Real time: a tick whose batch is lost or late is delivered as silent.
+    public var missingIsSilent = false
+
+    public init(streams: [Int: SpikeStream], missingIsSilent: Bool = false) {
+        self.streams = streams
+        self.missingIsSilent = missingIsSilent
+    }
 
     public func withSpikes<R>(ofPool pool: Int, tick: UInt64, _ body: (UnsafeBufferPointer<UInt16>) throws(NodeError) -> R) throws(NodeError) -> R {
         guard let stream = streams[pool] else { throw .failed("no stream from pool \(pool)") }
-        return try stream.withSpikes(tick: tick, body)
+        return try stream.withSpikes(tick: tick, missingIsSilent: missingIsSilent, body)
     }
 }
