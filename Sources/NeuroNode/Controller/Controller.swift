@@ -161,7 +161,9 @@ public final class Controller {
     /// Once every pool has joined, confirmed its subscriptions (READY) and been heard on the
     /// controller's own SUB: broadcast the scheduled modulators, then let the run begin.
     func startIfReady() throws(NodeError) {
-        guard phase == .starting, pools.allSatisfy({ $0.ready && $0.heard != nil }) else { return }
+        // A pool that died while joining (real time only; lockstep has already stopped) does
+        // not hold the others back: its READY may have died with it.
+        guard phase == .starting, pools.allSatisfy({ ($0.ready && $0.heard != nil) || $0.dead }), pools.contains(where: { !$0.dead }) else { return }
         for m in options.network.modulations {
             try publishModulation(ModulatorLevels(m), at: m.tick)
         }
