@@ -99,28 +99,40 @@ struct LockstepIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
         try Self.withPrivateEndpoints(NetworkDescription.loopExampleText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
-        let up = try ChildProcess(label: "up", executable: try Self.executable(),
-                                  arguments: ["up", file, "--ticks", "100000000", "--out", "\(dir)/up", "--quiet"], logPath: "\(dir)/up.log")
-        // Wait until pool "right" is running, then kill it.
-        var victim: pid_t?
-        for _ in 0 ..< 1500 where victim == nil {
-            if let log = try? String(contentsOfFile: "\(dir)/up/logs/right.log", encoding: .utf8), log.contains("ready") {
-                victim = Self.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}right"])
-            }
-            if victim == nil { usleep(20_000) }
-        }
-        let pid = try #require(victim, "pool right never became ready")
-        kill(pid, SIGKILL)
-        var status: ChildProcess.Status?
-        for _ in 0 ..< 1000 where status == nil {
-            status = up.poll()
-            if status == nil { usleep(20_000) }
-        }
-        if status == nil { up.kill(SIGKILL) }
+        let status = try Self.upKillingPool("right", file: file, ticks: 100_000_000, dir: dir, waitSeconds: 20)
         #expect(status == .exited(1))
         let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
         #expect(output.contains("pool right failed"), "\(output)")
         #expect(Self.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// Runs `neurobus up FILE --ticks TICKS --out DIR/up` (output in DIR/up.log), SIGKILLs
+    /// pool `pool`'s node once log `DIR/up/logs/LOG.log` contains `marker` (default: the pool's
+    /// own log says it is ready), and returns how `up` ended within `waitSeconds` (nil: it did
+    /// not end, and was killed).
+    static func upKillingPool(_ pool: String, file: String, ticks: Int, dir: String, waitSeconds: Int,
+                              whenLog log: String? = nil, contains marker: String = "ready") throws -> ChildProcess.Status? {
+        let up = try ChildProcess(label: "up", executable: try executable(),
+                                  arguments: ["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet"], logPath: "\(dir)/up.log")
+        var victim: pid_t?
+        for _ in 0 ..< 1500 where victim == nil {
+            if let text = try? String(contentsOfFile: "\(dir)/up/logs/\(log ?? pool).log", encoding: .utf8), text.contains(marker) {
+                victim = pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}\(pool)"])
+            }
+            if victim == nil { usleep(20_000) }
+        }
+        guard let target = victim else {
+            up.kill(SIGKILL)
+            throw NodeError.failed("pool \(pool) never became ready")
+        }
+        kill(target, SIGKILL)
+        var status: ChildProcess.Status?
+        for _ in 0 ..< waitSeconds * 50 where status == nil {
+            status = up.poll()
+            if status == nil { usleep(20_000) }
+        }
+        if status == nil { up.kill(SIGKILL) }
+        return status
     }
 
     /// The pid of a process whose command line (NUL-separated) contains every fragment.

@@ -95,27 +95,13 @@ struct RealtimeIntegrationTests {
         let file = "\(dir)/network.toml"
         try LockstepIntegrationTests.withPrivateEndpoints(Self.realtime(NetworkDescription.defaultFileText), in: dir)
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let up = try ChildProcess(label: "up", executable: try LockstepIntegrationTests.executable(),
-                                  arguments: ["up", file, "--ticks", "5000", "--out", "\(dir)/up", "--quiet"], logPath: "\(dir)/up.log")
-        var victim: pid_t?
-        for _ in 0 ..< 1500 where victim == nil {
-            if let log = try? String(contentsOfFile: "\(dir)/up/logs/motor.log", encoding: .utf8), log.contains("ready") {
-                victim = LockstepIntegrationTests.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}motor"])
-            }
-            if victim == nil { usleep(20_000) }
-        }
-        let pid = try #require(victim, "pool motor never became ready")
-        kill(pid, SIGKILL)
-        var status: ChildProcess.Status?
-        for _ in 0 ..< 1500 where status == nil {
-            status = up.poll()
-            if status == nil { usleep(20_000) }
-        }
-        if status == nil { up.kill(SIGKILL) }
-        #expect(status == .exited(1))
+        // Killed mid-run: once the controller has started the run.
+        let status = try LockstepIntegrationTests.upKillingPool("motor", file: file, ticks: 5000, dir: dir, waitSeconds: 30,
+                                                                whenLog: "controller", contains: "running to tick")
         let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
-        #expect(output.contains("pool motor died") && output.contains("the other pools ran to the end"), "\(output)")
         let controllerLog = (try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8)) ?? ""
+        #expect(status == .exited(1), "up: \(output)\ncontroller: \(controllerLog)")
+        #expect(output.contains("pool motor died") && output.contains("the other pools ran to the end"), "\(output)")
         #expect(controllerLog.contains("pool motor is dead"), "\(controllerLog)")
         for pool in ["sensory", "association"] {
             #expect(try NeuronPool.load(from: "\(dir)/up/\(pool).pool").tickCount == 5000)

@@ -219,8 +219,11 @@ public final class NodeRuntime {
     }
 
     /// Whether the next tick may run: permitted, and every afferent projection's spikes held.
+    /// Joined, confirmed, not stopping, and the controller's permit covers the next tick.
+    var permitted: Bool { welcomed && readySent && !stopRequested && driver.tick < permitUntil }
+
     func canAdvance() throws(NodeError) -> Bool {
-        guard welcomed, readySent, !stopRequested, driver.tick < permitUntil else { return false }
+        guard permitted else { return false }
         if realtime {
             let now = monotonicMicroseconds()
             if pacer.epoch == nil { pacer.start(tick: driver.tick, now: now) }
@@ -238,7 +241,7 @@ public final class NodeRuntime {
     /// Real time, permitted and waiting for the clock: microseconds until the next tick is
     /// due (0 if due now); nil otherwise.
     func realtimeWait() -> UInt64? {
-        guard realtime, pacer.epoch != nil, welcomed, readySent, !stopRequested, driver.tick < permitUntil else { return nil }
+        guard realtime, pacer.epoch != nil, permitted else { return nil }
         let due = pacer.due(driver.tick), now = monotonicMicroseconds()
         return due > now ? due - now : 0
     }
