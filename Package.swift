@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroNodeTests",
-            dependencies: ["NeuroNode", "NeuroPool", "NeuroWire"]
+            dependencies: ["NeuroNode", "NeuroPool", "NeuroWire", "ZeroMQ"]
         ),
     ],
     swiftLanguageModes: [.v6]

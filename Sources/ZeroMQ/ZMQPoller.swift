@@ -26,12 +26,13 @@ public struct ZMQPollEvents: OptionSet, Sendable {
 /// keeps its sockets alive; a socket closed after `add` makes `poll` throw `ENOTSOCK`
 /// instead of polling a freed handle.
 public struct ZMQPoller {
-    private var sockets: [ZMQSocket] = []
+    /// One entry per item: the socket, or nil for a raw file descriptor.
+    private var sockets: [ZMQSocket?] = []
     private var items: ContiguousArray<zmq_pollitem_t> = []
 
     public init() {}
 
-    /// The number of sockets added.
+    /// The number of items (sockets and file descriptors) added.
     public var count: Int { sockets.count }
 
     /// Adds `socket`, polled for `events`; returns its index for `events(at:)`. Amortised O(1).
@@ -43,13 +44,22 @@ public struct ZMQPoller {
         return items.count - 1
     }
 
+    /// Adds a raw file descriptor (a pipe, stdin, a file), polled for `events`; returns its
+    /// index for `events(at:)`. The caller keeps it open while it is polled. Amortised O(1).
+    @discardableResult
+    public mutating func add(fileDescriptor fd: Int32, events: ZMQPollEvents = .readable) -> Int {
+        sockets.append(nil)
+        items.append(zmq_pollitem_t(socket: nil, fd: fd, events: events.rawValue, revents: 0))
+        return items.count - 1
+    }
+
     /// Waits until at least one socket is ready or `timeoutMilliseconds` passes (-1 = forever,
     /// 0 = check and return at once). Returns the number of ready sockets, 0 on timeout or
     /// when a signal interrupted the wait (the caller loops). O(number of sockets).
     public mutating func poll(timeoutMilliseconds: Int) throws(ZMQError) -> Int {
         for index in sockets.indices {
             // Re-read each handle so a socket closed since `add` is caught here.
-            items[index].socket = try sockets[index].liveHandle("zmq_poll(item \(index))")
+            if let socket = sockets[index] { items[index].socket = try socket.liveHandle("zmq_poll(item \(index))") }
             items[index].revents = 0
         }
         let ready = items.withUnsafeMutableBufferPointer {

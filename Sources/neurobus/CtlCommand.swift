@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import NeuroNode
 import NeuroWire
@@ -94,24 +99,45 @@ struct CtlCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per pool: state, tick, lag, packets, bytes.")
+        static let configuration = CommandConfiguration(
+            abstract: "Per pool: state, alive, tick, lag, spikes, rate, packets, bytes, late, lost, heartbeat age.",
+            discussion: "With --watch the table is redrawn every --interval ms (in place on a terminal) until Ctrl-C; spikes/s and rate (Hz per neuron) come from the change between two redraws.")
         @OptionGroup var target: Target
+        @Flag(help: "Keep redrawing the table (Ctrl-C ends).") var watch = false
+        @Option(help: "Milliseconds between redraws with --watch.") var interval: Int = 1000
+
+        func validate() throws {
+            guard interval >= 50, interval <= 3_600_000 else { throw ValidationError("--interval \(interval) is out of range 50…3600000 ms") }
+        }
+
         func run() throws {
+            guard watch else {
+                print(StatusTable.render(try fetch(), previous: nil), terminator: "")
+                return
+            }
+            Signals.install()
+            let terminal = isatty(1) == 1
+            var previous: (reply: StatusReply, at: Double)?
+            while !Signals.stopRequested {
+                let reply = try fetch()
+                let now = monotonicSeconds()
+                let text = StatusTable.render(reply, previous: previous.map { ($0.reply, now - $0.at) })
+                // On a terminal: home, draw, clear what the last table left below.
+                print(terminal ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: terminal ? "" : "\n")
+                fflush(nil)
+                previous = (reply, now)
+                var left = interval
+                while left > 0, !Signals.stopRequested {
+                    usleep(UInt32(min(left, 100)) * 1000)
+                    left -= 100
+                }
+            }
+        }
+
+        func fetch() throws -> StatusReply {
             let reply = try target.request(.statusRequest)
             guard case .statusReply(let s) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
-            print("network \(s.state.name) at tick \(s.tick)")
-            let maxTick = s.rows.map(\.tick).max() ?? 0
-            var table = [["pool", "state", "alive", "tick", "lag", "spikes", "packets out", "bytes out", "packets in", "lost", "hb age ms"]]
-            for r in s.rows {
-                table.append([r.name, r.state.name, r.alive ? "yes" : "NO", "\(r.tick)", "\(maxTick - r.tick)", "\(r.counters.spikes)",
-                              "\(r.counters.packetsOut)", "\(r.counters.bytesOut)", "\(r.counters.packetsIn)", "\(r.counters.lost)",
-                              "\(r.heartbeatAgeMilliseconds)"])
-            }
-            let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
-            for line in table {
-                print(line.indices.map { c in c == 0 ? line[c] + String(repeating: " ", count: widths[c] - line[c].count)
-                    : String(repeating: " ", count: widths[c] - line[c].count) + line[c] }.joined(separator: "  "))
-            }
+            return s
         }
     }
 

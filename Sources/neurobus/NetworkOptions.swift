@@ -26,8 +26,44 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "No progress lines.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Input of a [[source]]: SOURCE=FILE (CSV `tick,neuron` or .npy; see `neurobus inject`), or FILE alone when the network has one source. Repeat per source; lockstep needs one for every source.", valueName: "source=file"))
+    var inject: [String] = []
+
     func validate() throws {
         guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
+    }
+
+    /// The input file of each source given with `--inject`, checked against the network:
+    /// known sources, none twice, and (lockstep) every source fed.
+    func injections(_ network: NetworkDescription) throws -> [(source: SourceSpec, file: String)] {
+        var result: [(source: SourceSpec, file: String)] = []
+        for item in inject {
+            let source: SourceSpec, file: String
+            if let eq = item.firstIndex(of: "="), network.sources.contains(where: { $0.name == item[..<eq] }) {
+                source = network.sources.first { $0.name == item[..<eq] }!
+                file = String(item[item.index(after: eq)...])
+            } else if item.contains("="), !network.sources.isEmpty, !item.hasPrefix("/"), !item.hasPrefix(".") {
+                let name = item[..<item.firstIndex(of: "=")!]
+                throw CommandFailure("--inject \(item): no source \"\(name)\" in the network; its sources are \(InjectCommand.names(network))")
+            } else {
+                guard network.sources.count == 1 else {
+                    throw CommandFailure("--inject \(item): write SOURCE=FILE; the network has \(network.sources.count) sources (\(InjectCommand.names(network)))")
+                }
+                source = network.sources[0]
+                file = item
+            }
+            guard !file.isEmpty else { throw CommandFailure("--inject \(item): no file after '='") }
+            guard !result.contains(where: { $0.source.name == source.name }) else {
+                throw CommandFailure("--inject: source \(source.name) is given twice")
+            }
+            result.append((source, file))
+        }
+        if network.mode == .lockstep {
+            for s in network.sources where !result.contains(where: { $0.source.name == s.name }) {
+                throw CommandFailure("source \(s.name) (into pool \(network.pools[s.pool].name)) needs input in lockstep: give --inject \(s.name)=FILE (an empty file for none)")
+            }
+        }
+        return result
     }
 }
 

@@ -30,11 +30,24 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Give up joining after this many milliseconds without a WELCOME.")
     var joinTimeout: Int = 30_000
 
+    @Option(help: ArgumentHelp("Reach upstream pool (or source) NAME at ENDPOINT instead of its endpoint in the network file (NAT, port forwarding, relays). Repeatable.", valueName: "name=endpoint"))
+    var connect: [String] = []
+
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
     func run() throws {
         let description = try loadNetwork(network)
+        var overrides: [String: String] = [:]
+        for item in connect {
+            guard let eq = item.firstIndex(of: "=") else { throw CommandFailure("--connect \(item): expected NAME=ENDPOINT") }
+            let name = String(item[..<eq]), endpoint = String(item[item.index(after: eq)...])
+            guard description.pools.contains(where: { $0.name == name }) || description.sources.contains(where: { $0.name == name }) else {
+                throw CommandFailure("--connect \(item): no pool or source \"\(name)\" in \(network)")
+            }
+            if let problem = NetworkDescription.endpointProblem(endpoint) { throw CommandFailure("--connect \(item): endpoint \"\(endpoint)\" is invalid (\(problem))") }
+            overrides[name] = endpoint
+        }
         guard let index = description.pools.firstIndex(where: { $0.name == pool }) else {
             throw CommandFailure("pool \"\(pool)\" is not in \(network); its pools are \(description.pools.map(\.name).joined(separator: ", "))")
         }
@@ -42,6 +55,7 @@ struct NodeCommand: ParsableCommand {
         var options = NodeOptions(network: description, pool: index, out: try out.map { try OutputDirectory($0) })
         options.peerTimeoutMilliseconds = peerTimeout
         options.joinTimeoutMilliseconds = joinTimeout
+        options.connect = overrides
         let logger = makeLogger("node/\(pool)")
         do {
             let node = try NodeRuntime(options: options, logger: logger)
@@ -79,10 +93,14 @@ struct ControllerCommand: ParsableCommand {
     @Option(help: "Declare a pool dead after this many milliseconds of silence (lockstep: the run stops naming it; real time: reported in status and logs, the run goes on).")
     var peerTimeout: Int = 2000
 
+    @Option(help: "Recorders that must join before the run starts (`neurobus up --record` uses 1).")
+    var recorders = 0
+
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
     func validate() throws {
+        guard recorders >= 0 else { throw ValidationError("--recorders must not be negative") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1") }
     }
 
@@ -94,6 +112,7 @@ struct ControllerCommand: ParsableCommand {
         options.exitWhenDone = exitWhenDone
         options.window = window
         options.peerTimeoutMilliseconds = peerTimeout
+        options.recorders = recorders
         do {
             let controller = try Controller(options: options, logger: makeLogger("controller"))
             try controller.run { Signals.stopRequested }

@@ -20,10 +20,19 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (ticks, quiet) = (options.ticks, options.quiet)
         let description = try loadNetwork(options.network)
+        var schedules: [InjectionSchedule] = []
+        for (source, file) in try options.injections(description) {
+            do {
+                let events = try SpikeEventFile.readAll(file)
+                schedules.append(try InjectionSchedule(source: source, events: events, file: file))
+            } catch {
+                throw CommandFailure("--inject \(source.name)=\(file): \(error)")
+            }
+        }
         let directory = try OutputDirectory(options.out)
         let start = monotonicSeconds()
         let every = max(1, min(ticks / 10, 10_000))
-        let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, progressEvery: every) { done in
+        let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, injections: schedules, progressEvery: every) { done in
             guard !quiet else { return }
             let elapsed = monotonicSeconds() - start
             printError("tick \(done)/\(ticks)  \(formatFixed(Double(done) / max(elapsed, 1e-9), 0)) ticks/s")

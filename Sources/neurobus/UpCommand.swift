@@ -19,9 +19,16 @@ struct UpCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @Flag(help: "Also run `neurobus record` on every pool, into OUT/record/ (the run starts once it is ready).")
+    var record = false
+
+    @Option(help: "Format of --record's files: npy or csv.")
+    var recordFormat: SpikeFileFormat = .npy
+
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadNetwork(options.network)
+        let injections = try options.injections(description)
         let directory = try OutputDirectory(out)
         _ = try OutputDirectory(out + "/logs")
         // The children read the very bytes we hash, from the output folder.
@@ -40,12 +47,25 @@ struct UpCommand: ParsableCommand {
         }
         do {
             children.append(try ChildProcess(label: "controller", executable: executable,
-                                             arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"],
+                                             arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"]
+                                                 + (record ? ["--recorders", "1"] : []),
                                              logPath: "\(out)/logs/controller.log"))
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
                                                  arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent"],
                                                  logPath: "\(out)/logs/\(pool.name).log"))
+            }
+            for (source, input) in injections {
+                children.append(try ChildProcess(label: "source \(source.name)", executable: executable,
+                                                 arguments: ["inject", "--network", file, "--source", source.name, "--from", input, "--quiet", "--exit-with-parent"],
+                                                 logPath: "\(out)/logs/source-\(source.name).log"))
+            }
+            if record {
+                _ = try OutputDirectory(out + "/record")
+                children.append(try ChildProcess(label: "recorder", executable: executable,
+                                                 arguments: ["record", "--network", file, "-o", out + "/record", "--format", recordFormat.rawValue,
+                                                             "--name", "up-\(getpid())", "--exit-with-parent"],
+                                                 logPath: "\(out)/logs/recorder.log"))
             }
         } catch {
             stopAll()

@@ -52,16 +52,20 @@ struct LockstepIntegrationTests {
     }
 
     /// Runs `network` both ways for `ticks` and requires byte-identical output files.
-    static func expectIdenticalRuns(networkText: String, ticks: Int) throws {
+    /// `extra` is passed to both (e.g. `--inject SOURCE=FILE`); `prepare` may write files in
+    /// the scratch folder first.
+    static func expectIdenticalRuns(networkText: String, ticks: Int, extra: [String] = [], prepare: (String) throws -> Void = { _ in }) throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
         try withPrivateEndpoints(networkText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        try prepare(dir)
         let network = try NetworkDescription.load(path: file)
+        let extra = extra.map { $0.replacingOccurrences(of: "$DIR", with: dir) }
 
-        let single = try neurobus(["run", file, "--ticks", "\(ticks)", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        let single = try neurobus(["run", file, "--ticks", "\(ticks)", "--out", "\(dir)/run", "--quiet"] + extra, log: "\(dir)/run.log")
         #expect(single.status == .exited(0), "\(single.output)")
-        let distributed = try neurobus(["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
+        let distributed = try neurobus(["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet"] + extra, log: "\(dir)/up.log")
         #expect(distributed.status == .exited(0), "\(distributed.output)")
 
         var totalSpikes: UInt64 = 0
@@ -110,8 +114,10 @@ struct LockstepIntegrationTests {
     /// pool `pool`'s node once log `DIR/up/logs/LOG.log` contains `marker` (default: the pool's
     /// own log says it is ready), and returns how `up` ended within `waitSeconds` (nil: it did
     /// not end, and was killed).
+    /// `whileWaiting` runs every 20 ms after the kill until `up` ends.
     static func upKillingPool(_ pool: String, file: String, ticks: Int, dir: String, waitSeconds: Int,
-                              whenLog log: String? = nil, contains marker: String = "ready") throws -> ChildProcess.Status? {
+                              whenLog log: String? = nil, contains marker: String = "ready",
+                              whileWaiting: () -> Void = {}) throws -> ChildProcess.Status? {
         let up = try ChildProcess(label: "up", executable: try executable(),
                                   arguments: ["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet"], logPath: "\(dir)/up.log")
         var victim: pid_t?
@@ -129,7 +135,10 @@ struct LockstepIntegrationTests {
         var status: ChildProcess.Status?
         for _ in 0 ..< waitSeconds * 50 where status == nil {
             status = up.poll()
-            if status == nil { usleep(20_000) }
+            if status == nil {
+                whileWaiting()
+                usleep(20_000)
+            }
         }
         if status == nil { up.kill(SIGKILL) }
         return status

@@ -95,14 +95,28 @@ struct RealtimeIntegrationTests {
         let file = "\(dir)/network.toml"
         try LockstepIntegrationTests.withPrivateEndpoints(Self.realtime(NetworkDescription.defaultFileText), in: dir)
             .write(toFile: file, atomically: true, encoding: .utf8)
-        // Killed mid-run: once the controller has started the run.
+        // Killed mid-run: once the controller has started the run. Meanwhile `ctl status`
+        // must come to show motor dead (not alive) while the others run on.
+        let network = try NetworkDescription.load(path: file)
+        var killed: Date?  // the first call comes right after the kill
+        var deadAfter: Double?
+        var lastQuery = Date.distantPast
         let status = try LockstepIntegrationTests.upKillingPool("motor", file: file, ticks: 5000, dir: dir, waitSeconds: 30,
-                                                                whenLog: "controller", contains: "running to tick")
+                                                                whenLog: "controller", contains: "running to tick") {
+            if killed == nil { killed = Date() }
+            guard deadAfter == nil, Date().timeIntervalSince(lastQuery) > 0.2 else { return }
+            lastQuery = Date()
+            guard let reply = try? ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 500).request(.statusRequest),
+                  case .statusReply(let s) = reply, let motor = s.rows.first(where: { $0.name == "motor" }) else { return }
+            if !motor.alive, s.rows.filter({ $0.name != "motor" }).allSatisfy(\.alive) { deadAfter = Date().timeIntervalSince(killed!) }
+        }
         let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
         let controllerLog = (try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8)) ?? ""
         #expect(status == .exited(1), "up: \(output)\ncontroller: \(controllerLog)")
         #expect(output.contains("pool motor died") && output.contains("the other pools ran to the end"), "\(output)")
         #expect(controllerLog.contains("pool motor is dead"), "\(controllerLog)")
+        // The peer timeout is 2 s; a status poll every 0.2 s sees it shortly after.
+        #expect(deadAfter != nil && deadAfter! < 4, "ctl status showed motor dead after \(deadAfter.map { "\($0) s" } ?? "never")")
         for pool in ["sensory", "association"] {
             #expect(try NeuronPool.load(from: "\(dir)/up/\(pool).pool").tickCount == 5000)
         }

@@ -24,6 +24,8 @@ extension Controller {
                 try sender.send(reply, envelope: [identity, []], stream: identity, on: router)
             } else if let k = pools.firstIndex(where: { $0.identity == identity }) {
                 try handleNode(k, envelope)
+            } else if identity.starts(with: Self.recorderPrefix) {
+                try handleRecorder(identity, envelope)
             } else {
                 log.warning("message from unknown peer \(String(decoding: identity, as: UTF8.self))")
             }
@@ -62,6 +64,42 @@ extension Controller {
             log.info("\(reply.message)")
         case .error(let reply):
             throw .peerLost("pool \(pools[k].name) failed: \(reply.message)")
+        default:
+            break
+        }
+    }
+
+    static let recorderPrefix = Array("recorder/".utf8)
+
+    /// A recorder joining: HELLO (same network file) → WELCOME, then READY once it has heard
+    /// every pool it records. It never affects the run beyond holding the clock while it joins.
+    private func handleRecorder(_ identity: [UInt8], _ envelope: WireEnvelope) throws(NodeError) {
+        let name = String(decoding: identity.dropFirst(Self.recorderPrefix.count), as: UTF8.self)
+        func send(_ message: WireMessage) throws(NodeError) {
+            try sender.send(message, envelope: [identity], stream: identity, on: router)
+        }
+        switch envelope.message {
+        case .hello(let hello):
+            let network = options.network
+            guard hello.networkHash == network.hash else {
+                let message = "recorder \(name) runs network hash \(hex(hello.networkHash)), the controller \(hex(network.hash)): use the same network file"
+                try send(.error(ErrorReply(code: .networkMismatch, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
+                log.error("\(message)")
+                return
+            }
+            guard phase != .stopping, phase != .done else {
+                try send(.error(ErrorReply(code: .notRunning, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: "the network is stopping")))
+                return
+            }
+            if let i = recorders.firstIndex(where: { $0.identity == identity }) { recorders.remove(at: i) }
+            recorders.append((identity, name, false))
+            let mode: RunMode = network.mode == .lockstep ? .lockstep : .realtime
+            try send(.welcome(Welcome(startTick: until, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+            log.info("recorder \(name) joined at permit \(until)")
+        case .ready:
+            guard let i = recorders.firstIndex(where: { $0.identity == identity }) else { return }
+            recorders[i].ready = true
+            log.info("recorder \(name) ready")
         default:
             break
         }

@@ -17,6 +17,9 @@ public struct ControllerOptions: Sendable {
     /// How long to wait for every pool to join, milliseconds.
     public var joinTimeoutMilliseconds = 60_000
     public var highWaterMark: Int32 = 100_000
+    /// Recorders (`neurobus record`) that must have joined and confirmed their subscriptions
+    /// before the run starts (`neurobus up --record` sets 1), so they miss no tick.
+    public var recorders = 0
 
     public init(network: NetworkDescription) {
         self.network = network
@@ -73,6 +76,9 @@ public final class Controller {
     /// Real-time mode: nodes pace themselves; no reward barrier, broadcasts apply on arrival,
     /// and a dead pool is reported while the run goes on.
     let realtime: Bool
+    /// Recorders that said HELLO, by routing id, and whether they said READY. While one is
+    /// joining, lockstep grants no new permits, so it misses nothing after it joined.
+    var recorders: [(identity: [UInt8], name: String, ready: Bool)] = []
 
     public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -163,7 +169,8 @@ public final class Controller {
     func startIfReady() throws(NodeError) {
         // A pool that died while joining (real time only; lockstep has already stopped) does
         // not hold the others back: its READY may have died with it.
-        guard phase == .starting, pools.allSatisfy({ ($0.ready && $0.heard != nil) || $0.dead }), pools.contains(where: { !$0.dead }) else { return }
+        guard phase == .starting, pools.allSatisfy({ ($0.ready && $0.heard != nil) || $0.dead }), pools.contains(where: { !$0.dead }),
+              recorders.count >= options.recorders, recorders.allSatisfy(\.ready) else { return }
         for m in options.network.modulations {
             try publishModulation(ModulatorLevels(m), at: m.tick)
         }
@@ -174,6 +181,7 @@ public final class Controller {
     /// Extends the permit as far as the window, the run target and the reward barrier allow.
     func grantPermits() throws(NodeError) {
         guard phase == .running else { return }
+        if !realtime, recorders.contains(where: { !$0.ready }) { return }
         var desired = min(target, networkTick &+ options.window)
         // Lockstep holds every pool at a reward window's end until the reward is stamped;
         // real time never waits, and rewards apply on arrival.

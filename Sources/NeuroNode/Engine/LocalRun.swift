@@ -9,9 +9,11 @@ import Darwin
 public enum LocalRun {
     /// Runs `ticks` ticks of every pool. Within a global tick the pools' order does not matter:
     /// every projection has a lag ≥ 1, so tick t only reads spikes of earlier ticks.
+    /// `injections`: the input of the network's external sources (`[[source]]`), at most one
+    /// schedule per source; a source without one is silent.
     /// `progress` is called about every `progressEvery` ticks with the ticks done.
     /// Writes the output files to `out` if given. O(ticks × cost of one network tick).
-    public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?,
+    public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?, injections: [InjectionSchedule] = [],
                            progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
         var drivers: [PoolDriver] = []
         for index in network.pools.indices { drivers.append(try network.buildPool(index)) }
@@ -24,11 +26,22 @@ public enum LocalRun {
         for m in network.modulations {
             for i in drivers.indices { try drivers[i].schedule(ModulatorLevels(m), at: m.tick) }
         }
+        // Per pool, the schedule of its source (if any).
+        var injected: [InjectionSchedule?] = Array(repeating: nil, count: drivers.count)
+        for schedule in injections { injected[schedule.source.pool] = schedule }
         var rewards = RewardSchedule(rules: network.rewards)
         var history = RecentSpikes(pools: drivers.count)
         for t in 0 ..< ticks {
             for i in drivers.indices {
-                let spikes = try drivers[i].advance(history: history)
+                let spikes: ArraySlice<UInt16>
+                if injected[i] != nil {
+                    let ids = injected[i]!.spikes(at: t), drive = injected[i]!.source.drive
+                    spikes = try ids.withUnsafeBufferPointer { (buffer) throws(NodeError) in
+                        try drivers[i].advance(history: history, injected: buffer, drive: drive)
+                    }
+                } else {
+                    spikes = try drivers[i].advance(history: history)
+                }
                 history.record(pool: i, tick: t, spikes: spikes)
                 if !rasters.isEmpty { try rasters[i].record(tick: t, spikes: spikes) }
                 if !rewards.isEmpty { rewards.observe(pool: i, tick: t, spikes: spikes) }

@@ -28,6 +28,8 @@ public enum NodeError: Error, Sendable, CustomStringConvertible {
     case peerLost(String)
     /// A file could not be written or read.
     case io(String)
+    /// A spike file (`inject` input) is malformed.
+    case spikeFile(SpikeFileError)
     /// Anything else, in words.
     case failed(String)
 
@@ -45,6 +47,7 @@ public enum NodeError: Error, Sendable, CustomStringConvertible {
         case .timeout(let what): "timed out: \(what)"
         case .peerLost(let what): what
         case .io(let what): what
+        case .spikeFile(let e): "\(e)"
         case .failed(let what): what
         }
     }

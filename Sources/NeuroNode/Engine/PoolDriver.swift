@@ -49,9 +49,13 @@ public struct PoolDriver: Sendable {
 
 
     /// Simulates one tick. Returns the spikes fired (ascending), valid until the next call.
-    /// O(N + delivered synapses + spikes × out-degree).
+    /// `injected`: neurons of this pool that an external source (`[[source]]`) spikes in this
+    /// tick, each adding `drive` to its input after the stimuli (ids within the pool; order and
+    /// repeats as given — callers pass them ascending and unique).
+    /// O(N + delivered synapses + spikes × out-degree + injected).
     @discardableResult
-    public mutating func advance(history: some SpikeHistory) throws(NodeError) -> ArraySlice<UInt16> {
+    public mutating func advance(history: some SpikeHistory, injected: UnsafeBufferPointer<UInt16> = UnsafeBufferPointer(start: nil, count: 0),
+                                 drive: Int16 = 0) throws(NodeError) -> ArraySlice<UInt16> {
         let t = pool.tickCount
         while let first = pending.first, first.tick == t {
             pool.apply(first.levels)
@@ -63,7 +67,16 @@ public struct PoolDriver: Sendable {
                 do throws(PoolError) { try pool.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .pool(spec.name, error) }
             }
         }
-        if hasStimulus, fillStimulus(tick: t) {
+        var active = hasStimulus && fillStimulus(tick: t)
+        if !injected.isEmpty {
+            if !active { input.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+            active = true
+            for i in injected {
+                guard Int(i) < input.count else { throw .failed("injected neuron \(i) is beyond pool \(spec.name) of \(input.count) neurons") }
+                input[Int(i)] = Int16(clamping: Int32(input[Int(i)]) + Int32(drive))
+            }
+        }
+        if active {
             do {
                 _ = try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
             } catch { throw .pool(spec.name, error) }

@@ -21,7 +21,7 @@ extension NetworkDescription {
 
 /// Keys allowed in each table.
 enum NetworkKeys {
-    static let top = ["network", "controller", "pool", "projection", "reward", "modulation"]
+    static let top = ["network", "controller", "pool", "projection", "source", "reward", "modulation"]
     static let network = ["name", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "density", "out_degree", "profile", "inhibitory_profile", "seed",
@@ -30,6 +30,7 @@ enum NetworkKeys {
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
                              "weight", "delay", "seed"]
+    static let source = ["name", "pool", "neurons", "drive", "endpoint"]
     static let reward = ["pool", "neurons", "every", "min_spikes", "dopamine", "lag"]
     static let modulation = ["at", "dopamine", "cortisol", "acetylcholine"]
 }
@@ -75,14 +76,17 @@ extension NetworkParser {
         }
 
         let projections = try self.projections(top, pools: pools, names: poolIndex, networkSeed: seed)
+        let sources = try self.sources(top, pools: pools, names: poolIndex, endpoints: &endpoints)
         let rewards = try self.rewards(top, pools: pools, names: poolIndex)
         let modulations = try self.modulations(top)
 
-        return NetworkDescription(
+        var description = NetworkDescription(
             name: name, seed: seed, mode: mode, tickMicroseconds: UInt32(tick), spikeEncoding: spikeEncoding,
             controller: ControllerEndpoints(control: control, publish: publish),
             pools: pools, projections: projections, rewards: rewards, modulations: modulations,
             file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
+        description.sources = sources
+        return description
     }
 
     private func spikeEncoding(_ f: NetworkFields) throws(NetworkFileError) -> SpikeEncodingPolicy {

@@ -120,6 +120,34 @@ public struct ProjectionSpec: Sendable, Equatable {
     }
 }
 
+/// An external spike source feeding one pool through the bus (`neurobus inject`): it binds
+/// `endpoint` and publishes `STIMULUS` messages on `stim/POOL/` and heartbeats on `hb/NAME/`.
+/// In lockstep its spikes are part of the deterministic schedule: the pool simulates tick t
+/// only once it holds the source's spikes for t (or the source has ended).
+public struct SourceSpec: Sendable, Equatable {
+    /// Unique name among pools and sources (name rule of pools).
+    public var name: String
+    /// Position in `NetworkDescription.sources` (0-based, file order).
+    public var index: Int
+    /// Target pool index (at most one source per pool).
+    public var pool: Int
+    /// Neurons of the target pool the source may drive (half-open; default the whole pool).
+    public var neurons: Range<Int>
+    /// Input per injected spike, Q8.8 mV (256 = 1 mV); never zero.
+    public var drive: Int16
+    /// The injector's PUB endpoint; the target node connects to it.
+    public var endpoint: String
+
+    public init(name: String, index: Int, pool: Int, neurons: Range<Int>, drive: Int16, endpoint: String) {
+        self.name = name
+        self.index = index
+        self.pool = pool
+        self.neurons = neurons
+        self.drive = drive
+        self.endpoint = endpoint
+    }
+}
+
 /// Dopamine reward computed from a pool's activity: at the end of every window of `every`
 /// ticks, if the neurons fired at least `minSpikes` spikes in it, dopamine is set to `dopamine`
 /// `lag` ticks later.
@@ -195,6 +223,8 @@ public struct NetworkDescription: Sendable, Equatable {
     public var pools: [PoolSpec]
     /// Projections in file order; `projections[i].index == i`.
     public var projections: [ProjectionSpec]
+    /// External spike sources in file order; `sources[i].index == i`.
+    public var sources: [SourceSpec] = []
     /// Reward rules in file order.
     public var rewards: [RewardRule]
     /// Scheduled broadcasts sorted by tick (stable: equal ticks keep file order).
@@ -209,6 +239,11 @@ public struct NetworkDescription: Sendable, Equatable {
     /// The pool called `named`, if any.
     public func pool(named: String) -> PoolSpec? {
         pools.first { $0.name == named }
+    }
+
+    /// The external source feeding `pool`, if any.
+    public func source(into pool: Int) -> SourceSpec? {
+        sources.first { $0.pool == pool }
     }
 
     /// Distinct source pool indices of projections into `pool`, ascending.
@@ -239,5 +274,13 @@ public struct NetworkDescription: Sendable, Equatable {
             h = h &* 0x0000_0100_0000_01b3
         }
         return h
+    }
+}
+
+extension NetworkDescription {
+    /// Why `endpoint` is not an acceptable ZeroMQ endpoint for a network, or nil if it is
+    /// (the network file's rule: `tcp://host:port`, `ipc://path`, `inproc://name`).
+    public static func endpointProblem(_ endpoint: String) -> String? {
+        NetworkParser.endpointProblem(endpoint)
     }
 }

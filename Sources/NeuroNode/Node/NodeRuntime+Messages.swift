@@ -60,6 +60,10 @@ extension NodeRuntime {
                 return
             }
         }
+        if let source {
+            if topic.withUnsafeBytes({ $0.elementsEqual(source.stimulusTopic) }) { return try handleStimulus(frame, now: now) }
+            if topic.withUnsafeBytes({ $0.elementsEqual(source.heartbeatTopic) }) { return try handleSourceHeartbeat(frame, now: now) }
+        }
         if topic.withUnsafeBytes({ $0.elementsEqual(Topic.clock) }) {
             let envelope = try decode(frame, "clk/")
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
@@ -85,7 +89,7 @@ extension NodeRuntime {
         }
     }
 
-    private func decode(_ frame: borrowing ZMQMessage, _ what: String) throws(NodeError) -> WireEnvelope {
+    func decode(_ frame: borrowing ZMQMessage, _ what: String) throws(NodeError) -> WireEnvelope {
         do { return try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire(what, error) }
     }
 
@@ -105,9 +109,10 @@ extension NodeRuntime {
             throw .refused("\(reply.code.name): \(reply.message)")
         case .command(let command) where command.verb == .stop:
             if outBatch.tickCount > 0 { try flushBatch() }
-            try heartbeat(now: monotonicMicroseconds())
             try finishOutputs()
             state = .stopped
+            // After the last batch on the same publisher: a recorder ends this pool here.
+            try heartbeat(now: monotonicMicroseconds())
             let reply = CommandReply(verb: .stop, state: .stopped, tick: driver.tick, targetTick: driver.tick,
                                      message: "pool \(spec.name) stopped at tick \(driver.tick)")
             try sender.send(.commandReply(reply), stream: [], on: dealer)

@@ -19,6 +19,9 @@ public struct NodeOptions: Sendable {
     /// Send/receive high-water marks, messages. The controller's permit window keeps every
     /// queue far below it; a drop would show as a sequence gap and stop the run.
     public var highWaterMark: Int32 = 100_000
+    /// Where to reach an upstream pool or a source instead of its endpoint in the network file,
+    /// by name (NAT, port forwarding, a relay or a test's fault-injecting proxy).
+    public var connect: [String: String] = [:]
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
         self.network = network
@@ -77,6 +80,8 @@ public final class NodeRuntime {
     let upstreamLag: [UInt64]
     /// Real time: upstream pools reported silent (once each, until heard again).
     var upstreamSilent: [Bool]
+    /// The pool's external source (`[[source]]`), if the network file declares one.
+    var source: SourceInput?
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -92,6 +97,7 @@ public final class NodeRuntime {
         upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
         upstreamLastHeard = upstream.map { _ in nil }
         upstreamSilent = upstream.map { _ in false }
+        source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool]) }
         realtime = network.mode == .realtime
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
@@ -122,10 +128,16 @@ public final class NodeRuntime {
             // subscription (sent earlier on the same connection) is in place too.
             for topic in upstreamSpikeTopics { try sub.subscribe(topic) }
             for topic in upstreamHeartbeatTopics { try sub.subscribe(topic) }
+            if let source {
+                // Stimulus before heartbeat, as for pools: hearing the source proves both.
+                try sub.subscribe(source.stimulusTopic)
+                try sub.subscribe(source.heartbeatTopic)
+            }
             try sub.subscribe(Topic.modulators)
             try sub.subscribe(Topic.clock)
             try sub.subscribe(Topic.controllerHeartbeat)
-            for u in upstream { try sub.connect(network.pools[u].endpoint) }
+            for u in upstream { try sub.connect(options.connect[network.pools[u].name] ?? network.pools[u].endpoint) }
+            if let source { try sub.connect(options.connect[source.spec.name] ?? source.spec.endpoint) }
             try sub.connect(network.controller.publish)
             try dealer.setRoutingID(Topic.nodeIdentity(spec.name))
             try dealer.connect(network.controller.control)
@@ -176,12 +188,15 @@ public final class NodeRuntime {
             try drain()
             let now = monotonicMicroseconds()
             try checkLiveness(now: now, joinDeadline: joinDeadline)
-            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerLastHeard != nil {
+            // Lockstep waits for the source too: its spikes are part of the schedule. Real
+            // time runs without it until it turns up.
+            let sourceHeard = realtime || source.map { $0.lastHeard != nil } ?? true
+            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerLastHeard != nil, sourceHeard {
                 try sender.send(.ready(Ready(tick: driver.tick, upstreamReady: UInt16(upstream.count), upstreamTotal: UInt16(upstream.count))),
                                 stream: [], on: dealer)
                 readySent = true
                 state = .ready
-                log.info("ready: heard \(upstream.count) upstream pool(s) and the controller")
+                log.info("ready: heard \(upstream.count) upstream pool(s)\(source.map { ", source \($0.spec.name)" } ?? "") and the controller")
             }
             // Simulate every tick we may.
             while try canAdvance() {
@@ -235,6 +250,7 @@ public final class NodeRuntime {
             if source == options.pool { continue } // own spikes are recorded locally
             guard let stream = history.streams[source], stream.holds(needed) else { return false }
         }
+        if let source, !source.holds(driver.tick) { return false }
         return true
     }
 
@@ -250,7 +266,21 @@ public final class NodeRuntime {
     func advance() throws(NodeError) {
         let t = driver.tick
         if realtime { pacer.record(tick: t, now: monotonicMicroseconds()) }
-        let spikes = try driver.advance(history: history)
+        let spikes: ArraySlice<UInt16>
+        if source == nil {
+            spikes = try driver.advance(history: history)
+        } else if realtime {
+            sortUnique(&source!.pending)
+            spikes = try source!.pending.withUnsafeBufferPointer { (ids) throws(NodeError) in
+                try driver.advance(history: history, injected: ids, drive: source!.spec.drive)
+            }
+            source!.pending.removeAll(keepingCapacity: true)
+        } else {
+            let drive = source!.spec.drive
+            spikes = try source!.stream.withSpikes(tick: t, missingIsSilent: source!.end.map { t >= $0 } ?? false) { (ids) throws(NodeError) in
+                try driver.advance(history: history, injected: ids, drive: drive)
+            }
+        }
         counters.spikes &+= UInt64(spikes.count)
         try raster?.record(tick: t, spikes: spikes)
         if outBatch.tickCount == 0 { outBatch.removeAll(firstTick: t, neuronCount: spec.neurons) }
@@ -266,6 +296,7 @@ public final class NodeRuntime {
         // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8).
         if t & 63 == 0, t >= 8 {
             for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
+            source?.stream.discard(before: t)
         }
     }
 
@@ -303,6 +334,7 @@ public final class NodeRuntime {
         if let heard = controllerLastHeard, now - heard > limit {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
+        try checkSourceLiveness(now: now, limit: limit)
         for (k, heard) in upstreamLastHeard.enumerated() {
             guard let heard, now - heard > limit else {
                 if upstreamSilent[k] {

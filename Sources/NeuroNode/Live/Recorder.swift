@@ -1,0 +1,267 @@
+import Logging
+import NeuroWire
+import ZeroMQ
+
+/// Settings of `neurobus record`.
+public struct RecorderOptions: Sendable {
+    public var network: NetworkDescription
+    /// Indices of the pools to record (ascending, distinct).
+    public var pools: [Int]
+    /// Folder for the files `POOL.npy` or `POOL.csv`.
+    public var out: String
+    public var format: SpikeFileFormat
+    /// The recorder's name on the controller (`recorder/NAME`): unique per running recorder.
+    public var name: String
+    /// Stop after recording the ticks before this one (nil: until the pools stop).
+    public var untilTick: UInt64?
+    public var peerTimeoutMilliseconds = 2000
+    public var joinTimeoutMilliseconds = 30_000
+    public var highWaterMark: Int32 = 100_000
+
+    public init(network: NetworkDescription, pools: [Int], out: String, format: SpikeFileFormat, name: String) {
+        self.network = network
+        self.pools = pools
+        self.out = out
+        self.format = format
+        self.name = name
+    }
+}
+
+/// What one pool's recording holds.
+public struct RecordedPool: Sendable {
+    public var name: String
+    public var path: String
+    /// Ticks `firstTick ..< endTick` were recorded (both 0 when nothing arrived).
+    public var firstTick: UInt64
+    public var endTick: UInt64
+    public var spikes: Int
+    /// Real time: messages lost on the way (sequence gaps); lockstep fails instead.
+    public var lost: UInt64
+}
+
+/// `neurobus record`: a passive subscriber that writes the spikes of some pools to files.
+///
+/// It connects a SUB to each recorded pool (`spk/P/`, then `hb/P/`: a heartbeat heard proves
+/// the spike subscription) and a DEALER to the controller (`recorder/NAME`), joins with
+/// HELLO → WELCOME → READY, and then only listens: a PUB never waits for a subscriber, so the
+/// run is neither slowed nor changed. The controller holds the lockstep clock while a recorder
+/// is joining, so a recorder that joins before the run starts gets every tick from 0; one that
+/// joins later starts at the first batch it receives. It ends when every recorded pool has
+/// sent its `stopped` heartbeat (after its last batch), at `untilTick`, or on `shouldStop`.
+/// Files are written under temporary names and renamed into place when complete.
+public final class Recorder {
+    struct Track {
+        let index: Int
+        let name: String
+        let spikeTopic: [UInt8]
+        let heartbeatTopic: [UInt8]
+        var writer: SpikeEventWriter
+        var spikeSeq = SequenceCheck()
+        var heartbeatSeq = SequenceCheck()
+        var firstTick: UInt64?
+        var nextTick: UInt64 = 0
+        var heard: UInt64?
+        var done = false
+        var lost: UInt64 = 0
+    }
+
+    let options: RecorderOptions
+    var log: Logger
+    let context: ZMQContext
+    let sub: ZMQSocket
+    let dealer: ZMQSocket
+    var sender = MessageSender(source: SourceID.recorder)
+    var tracks: [Track]
+    let realtime: Bool
+    let started = monotonicMicroseconds()
+    var welcomed = false
+    var readySent = false
+    var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
+
+    public init(options: RecorderOptions, logger: Logger) throws(NodeError) {
+        self.options = options
+        log = logger
+        let network = options.network
+        realtime = network.mode == .realtime
+        var tracks: [Track] = []
+        for p in options.pools {
+            let name = network.pools[p].name
+            let path = "\(options.out)/\(name).\(options.format.rawValue)"
+            let writer: SpikeEventWriter
+            do { writer = try SpikeEventWriter(path: path, format: options.format) } catch {
+                for t in tracks { t.writer.discard() }
+                throw .spikeFile(error)
+            }
+            tracks.append(Track(index: p, name: name, spikeTopic: Topic.spikes(name), heartbeatTopic: Topic.heartbeat(name), writer: writer))
+        }
+        self.tracks = tracks
+        do {
+            context = try ZMQContext()
+            sub = try ZMQSocket(context, .sub)
+            dealer = try ZMQSocket(context, .dealer)
+        } catch { throw .transport(error) }
+        do throws(ZMQError) {
+            for socket in [sub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            try sub.setReceiveHighWaterMark(options.highWaterMark)
+            for t in tracks { try sub.subscribe(t.spikeTopic) }
+            for t in tracks { try sub.subscribe(t.heartbeatTopic) }
+            for t in tracks { try sub.connect(network.pools[t.index].endpoint) }
+            try dealer.setRoutingID(Topic.recorderIdentity(options.name))
+            try dealer.connect(network.controller.control)
+        } catch {
+            closeSockets()
+            throw .transport(error)
+        }
+    }
+
+    deinit { closeSockets() }
+
+    func closeSockets() {
+        for socket in [sub, dealer] where !socket.isClosed { socket.close() }
+    }
+
+    /// Records until the pools stop (or `untilTick`, or `shouldStop`), then finishes the
+    /// files. On a failure the files are finished too (they hold every tick up to the
+    /// failure, which the error names) and the error is thrown.
+    public func run(shouldStop: () -> Bool) throws(NodeError) -> [RecordedPool] {
+        defer { closeSockets() }
+        do {
+            try loop(shouldStop: shouldStop)
+        } catch {
+            log.error("\(error)")
+            _ = try? finish()
+            let held = tracks.map { "\($0.name) up to tick \($0.nextTick)" }.joined(separator: ", ")
+            throw .failed("\(error) (the files hold \(held))")
+        }
+        return try finish()
+    }
+
+    private func finish() throws(NodeError) -> [RecordedPool] {
+        var result: [RecordedPool] = []
+        for t in tracks {
+            do { try t.writer.finish() } catch { throw .spikeFile(error) }
+            result.append(RecordedPool(name: t.name, path: t.writer.path, firstTick: t.firstTick ?? 0,
+                                       endTick: t.firstTick == nil ? 0 : t.nextTick, spikes: t.writer.count, lost: t.lost))
+        }
+        return result
+    }
+
+    private func loop(shouldStop: () -> Bool) throws(NodeError) {
+        let hello = Hello(role: .recorder, pool: 0, neuronCount: 0, networkHash: options.network.hash, tick: 0,
+                          name: options.name, software: neurobusSoftware)
+        try sender.send(.hello(hello), stream: [], on: dealer)
+        var poller = ZMQPoller()
+        poller.add(sub)
+        poller.add(dealer)
+        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
+        while !tracks.allSatisfy(\.done) {
+            if shouldStop() { return }
+            try drainDealer()
+            try drainSubscriptions()
+            let now = monotonicMicroseconds()
+            if !welcomed, now - started > UInt64(options.joinTimeoutMilliseconds) * 1000 {
+                throw .timeout("no WELCOME from the controller at \(options.network.controller.control) within \(options.joinTimeoutMilliseconds) ms — is it running?")
+            }
+            if welcomed, !readySent, tracks.allSatisfy({ $0.heard != nil }) {
+                try sender.send(.ready(Ready(tick: 0, upstreamReady: UInt16(tracks.count), upstreamTotal: UInt16(tracks.count))), stream: [], on: dealer)
+                readySent = true
+                log.info("ready: recording \(tracks.map(\.name).joined(separator: ", "))")
+            }
+            for t in tracks where !t.done {
+                guard let heard = t.heard, now - heard > limit else { continue }
+                throw .peerLost("pool \(t.name) has been silent for \((now - heard) / 1000) ms")
+            }
+            do { _ = try poller.poll(timeoutMilliseconds: 100) } catch { throw .transport(error) }
+        }
+    }
+
+    private func drainDealer() throws(NodeError) {
+        while true {
+            let frame: [UInt8]?
+            do { frame = try dealer.receiveBytes(dontWait: true) } catch { throw .transport(error) }
+            guard let frame else { return }
+            let envelope: WireEnvelope
+            do { envelope = try WireDecoder.decode(frame) } catch { throw .wire("from the controller", error) }
+            switch envelope.message {
+            case .welcome(let welcome):
+                guard welcome.networkHash == options.network.hash else {
+                    throw .refused("the controller runs another network file (hash \(hex(welcome.networkHash)), ours \(hex(options.network.hash)))")
+                }
+                welcomed = true
+                log.info("welcomed at permit \(welcome.startTick)")
+            case .error(let reply):
+                throw .refused("\(reply.code.name): \(reply.message)")
+            default:
+                break
+            }
+        }
+    }
+
+    private func drainSubscriptions() throws(NodeError) {
+        var topic = ZMQMessage()
+        var frame = ZMQMessage()
+        while true {
+            let got: Bool
+            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
+            guard got else { return }
+            guard topic.more else { continue }
+            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
+            let now = monotonicMicroseconds()
+            for k in tracks.indices {
+                if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].spikeTopic) }) {
+                    try record(k, frame)
+                    tracks[k].heard = now
+                    break
+                }
+                if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].heartbeatTopic) }) {
+                    let envelope: WireEnvelope
+                    do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                        throw .wire("hb/\(tracks[k].name)/", error)
+                    }
+                    _ = tracks[k].heartbeatSeq.accept(envelope.sequence)
+                    tracks[k].heard = now
+                    if case .heartbeat(let beat) = envelope.message {
+                        if beat.state == .failed { throw .peerLost("pool \(tracks[k].name) has failed") }
+                        // Only once recording: a pool already stopped before we joined has nothing for us.
+                        if beat.state == .stopped, readySent, !tracks[k].done {
+                            tracks[k].done = true
+                            log.info("pool \(tracks[k].name) stopped at tick \(beat.tick); recorded ticks \(tracks[k].firstTick ?? 0)..<\(tracks[k].nextTick)")
+                        }
+                    }
+                    break
+                }
+            }
+        }
+    }
+
+    /// Writes one batch. Lockstep: batches must follow each other exactly (a gap is lost data
+    /// and fails the recording); real time: gaps are counted as lost.
+    private func record(_ k: Int, _ frame: borrowing ZMQMessage) throws(NodeError) {
+        guard !tracks[k].done else { return }
+        let header: WireHeader
+        do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
+            throw .wire("spk/\(tracks[k].name)/", error)
+        }
+        guard let lost = tracks[k].spikeSeq.accept(header.sequence) else { return }
+        if lost > 0 {
+            guard realtime else { throw .sequenceGap(stream: "spk/\(tracks[k].name)/", lost: lost) }
+            tracks[k].lost &+= UInt64(lost)
+        }
+        if tracks[k].firstTick == nil {
+            tracks[k].firstTick = scratch.firstTick
+            tracks[k].nextTick = scratch.firstTick
+            if scratch.firstTick > 0 { log.notice("pool \(tracks[k].name): recording starts at tick \(scratch.firstTick)") }
+        } else if scratch.firstTick != tracks[k].nextTick, !realtime {
+            throw .tickGap(stream: "spk/\(tracks[k].name)/", expected: tracks[k].nextTick, found: scratch.firstTick)
+        }
+        for i in 0 ..< scratch.tickCount {
+            let tick = scratch.firstTick + UInt64(i)
+            if let until = options.untilTick, tick >= until {
+                tracks[k].done = true
+                break
+            }
+            do { try tracks[k].writer.append(tick: tick, neurons: scratch.spikes(inTick: i)) } catch { throw .spikeFile(error) }
+            tracks[k].nextTick = tick + 1
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import NeuroNode
+import NeuroWire
+import Testing
+import ZeroMQ
+
+/// Real-time late and lost counters are exact: a proxy between pool a and pool b drops some
+/// of a's spike batches and holds back others, and b counts exactly those.
+@Suite("Real-time faults through a proxy", .serialized)
+struct FaultInjectionTests {
+    /// 5 ms ticks and a lag of 4 ticks: a batch has 15–20 ms of slack, far more than loopback
+    /// needs, so only the batches the proxy holds back (300 ms = 60 ticks) can be late.
+    static let network = """
+        [network]
+        name = "faults"
+        seed = 3
+        mode = "realtime"
+        tick_us = 5000
+
+        [controller]
+        control = "tcp://127.0.0.1:27600"
+        publish = "tcp://127.0.0.1:27601"
+
+        [[pool]]
+        name = "a"
+        neurons = 64
+        density = 0.1
+        endpoint = "tcp://127.0.0.1:27610"
+
+          [[pool.stimulus]]
+          neurons = [0, 64]
+          kind = "poisson"
+          drive = 3072
+          rate_hz = 20.0
+
+        [[pool]]
+        name = "b"
+        neurons = 32
+        density = 0.1
+        endpoint = "tcp://127.0.0.1:27611"
+
+        [[projection]]
+        from = "a"
+        to = "b"
+        out_degree = 4
+        weight = [10, 20]
+        delay = [4, 4]
+
+        """
+
+    /// Spike batches of a (numbered from 0 as they reach the proxy; one per tick in real
+    /// time) that the proxy drops, and that it holds back 300 ms.
+    static let dropped: Set<Int> = [100, 101, 250]
+    static let delayed: Set<Int> = [180, 400]
+
+    @Test func lateAndLostCountExactlyWhatTheProxyDid() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try LockstepIntegrationTests.withPrivateEndpoints(Self.network, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let network = try NetworkDescription.load(path: file)
+        let proxyEndpoint = "ipc://\(dir)/proxy"
+
+        // The proxy: hears everything a publishes and republishes it with its own sequence
+        // numbers — consecutive, except one skipped per dropped batch — so a held-back batch
+        // arrives late but in sequence, and a dropped one leaves a gap.
+        let context = try ZMQContext()
+        let upstream = try ZMQSocket(context, .sub)
+        let downstream = try ZMQSocket(context, .pub)
+        defer {
+            upstream.close()
+            downstream.close()
+        }
+        try upstream.setLinger(milliseconds: 0)
+        try downstream.setLinger(milliseconds: 0)
+        try upstream.subscribe([UInt8]())
+        try upstream.connect(network.pools[0].endpoint)
+        try downstream.bind(proxyEndpoint)
+
+        let executable = try LockstepIntegrationTests.executable()
+        let children = [
+            try ChildProcess(label: "controller", executable: executable,
+                             arguments: ["controller", "--network", file, "--run-ticks", "600", "--exit-when-done"], logPath: "\(dir)/controller.log"),
+            try ChildProcess(label: "a", executable: executable, arguments: ["node", "--network", file, "--pool", "a"], logPath: "\(dir)/a.log"),
+            try ChildProcess(label: "b", executable: executable,
+                             arguments: ["node", "--network", file, "--pool", "b", "--connect", "a=\(proxyEndpoint)"], logPath: "\(dir)/b.log"),
+        ]
+        defer { for c in children { c.kill(SIGKILL) } }
+
+        var encoder = WireEncoder(compression: .asFlagged, spikePolicy: .fast)
+        var sequences: [[UInt8]: UInt32] = [:]
+        var held: [(due: Date, topic: [UInt8], envelope: WireEnvelope)] = []
+        var batches = 0
+        func forward(_ topic: [UInt8], _ envelope: WireEnvelope) throws {
+            var e = envelope
+            e.sequence = sequences[topic, default: 0]
+            sequences[topic] = e.sequence &+ 1
+            _ = try downstream.sendMultipart([topic, try encoder.encode(e)])
+        }
+        var poller = ZMQPoller()
+        poller.add(upstream)
+        let deadline = Date().addingTimeInterval(60)
+        while children.contains(where: { $0.poll() == nil }), Date() < deadline {
+            _ = try poller.poll(timeoutMilliseconds: 5)
+            while let frames = try upstream.receiveMultipart(dontWait: true) {
+                guard frames.count == 2 else { continue }
+                let envelope = try WireDecoder.decode(frames[1])
+                if case .spikeBatch = envelope.message {
+                    defer { batches += 1 }
+                    if Self.dropped.contains(batches) {
+                        sequences[frames[0], default: 0] &+= 1
+                        continue
+                    }
+                    if Self.delayed.contains(batches) {
+                        held.append((Date().addingTimeInterval(0.3), frames[0], envelope))
+                        continue
+                    }
+                }
+                try forward(frames[0], envelope)
+            }
+            while let first = held.first, first.due <= Date() {
+                try forward(first.topic, first.envelope)
+                held.removeFirst()
+            }
+        }
+        for c in children {
+            #expect(c.poll() == .exited(0), "\(c.label): \((try? String(contentsOfFile: c.logPath, encoding: .utf8)) ?? "")")
+        }
+        #expect(batches >= 600, "the proxy saw \(batches) batches")
+        let log = try String(contentsOfFile: "\(dir)/b.log", encoding: .utf8)
+        #expect(log.contains("late batches 2, lost 3"), "\(log)")
+        // a's own counters saw no fault.
+        let aLog = try String(contentsOfFile: "\(dir)/a.log", encoding: .utf8)
+        #expect(aLog.contains("late batches 0, lost 0"), "\(aLog)")
+    }
+}
