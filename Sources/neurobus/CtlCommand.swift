@@ -12,7 +12,7 @@ struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
         abstract: "Control a running network through its controller.",
-        subcommands: [Run.self, Pause.self, Resume.self, Step.self, Modulate.self, Status.self, Stop.self]
+        subcommands: [Run.self, Pause.self, Resume.self, Step.self, Modulate.self, Status.self, Mode.self, Stop.self]
     )
 
     struct Target: ParsableArguments {
@@ -138,6 +138,32 @@ struct CtlCommand: ParsableCommand {
             let reply = try target.request(.statusRequest)
             guard case .statusReply(let s) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
             return s
+        }
+    }
+
+    /// Switching a running network between paced and lockstep is refused: lockstep needs every
+    /// upstream batch of every tick, which a real-time history does not have (late batches were
+    /// dropped), and nodes paced on their own clocks cannot agree on a switch tick without the
+    /// very barrier lockstep is. The safe path is stop, then start with the other mode.
+    struct Mode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Switch a running network between lockstep and realtime: refused, with the safe path.",
+            discussion: "A running network keeps the mode of its network file. To change it: `neurobus ctl stop`, set mode = \"lockstep\" or \"realtime\" in [network], and start it again.")
+        @OptionGroup var target: Target
+        @Argument(help: "lockstep or realtime.") var mode: String
+
+        func validate() throws {
+            guard NetworkMode(rawValue: mode) != nil else { throw ValidationError("mode \"\(mode)\" is not a mode: expected lockstep or realtime") }
+        }
+
+        func run() throws {
+            // Ask the controller first, so the answer is about the network that is running.
+            guard case .statusReply(let s) = try target.request(.statusRequest) else { throw CommandFailure("unexpected reply from the controller") }
+            throw CommandFailure("""
+                refused: the network (\(s.state.name) at tick \(s.tick)) cannot switch to \(mode) while it runs — lockstep needs every \
+                upstream batch of every tick, which a real-time run does not keep, and paced nodes cannot agree on a switch tick. \
+                Safe path: `neurobus ctl stop`, set mode = "\(mode)" in [network] of the network file, and start the network again.
+                """)
         }
     }
 
