@@ -6,7 +6,8 @@ extension NeuronPool {
     public static let fileMagic: [UInt8] = [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A]
     /// The newest format version this build writes and reads. Version 2 adds afferent
     /// projections; a pool without them is written as version 1, byte for byte as before.
-    public static let fileVersion: UInt16 = 2
+    /// Version 3 adds the held input of a snapshot (`held`); without it, 1 or 2 as before.
+    public static let fileVersion: UInt16 = 3
     static let headerSize = 96
 
     /// The name as stored: its UTF-8 bytes, cut to at most 255 at a character boundary.
@@ -26,9 +27,10 @@ extension NeuronPool {
         let name = NeuronPool.storedName(self.name)
         let configWords = config.encodedWords
         let afferentBytes = encodedAfferents()
+        let heldBytes = held.map { encodedHeld($0) }
         var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
         w.write(NeuronPool.fileMagic)
-        w.write(UInt16(afferents.isEmpty ? 1 : 2))
+        w.write(UInt16(heldBytes != nil ? 3 : afferents.isEmpty ? 1 : 2))
         w.write(UInt16(0)) // flags, reserved
         w.write(UInt32(n))
         w.write(UInt32(synapseCount))
@@ -55,6 +57,11 @@ extension NeuronPool {
         w.write(array: ContiguousArray(lastSpikes))
         for (index, value) in inFlight { w.write(UInt32(index)); w.write(value) }
         w.write(afferentBytes)
+        if let heldBytes {
+            // Its length last, just before the CRC, so a reader finds it from the end.
+            w.write(heldBytes)
+            w.write(UInt32(heldBytes.count))
+        }
         w.write(CRC32.checksum(w.bytes))
         return w.bytes
     }
@@ -85,7 +92,7 @@ extension NeuronPool {
         let magic = try r.readBytes(8, "magic")
         guard magic == fileMagic else { throw .badMagic(magic) }
         let version = try r.read(UInt16.self, "header")
-        guard version == 1 || version == 2 else { throw .unsupportedVersion(found: version, supported: fileVersion) }
+        guard (1 ... 3).contains(version) else { throw .unsupportedVersion(found: version, supported: fileVersion) }
         try r.need(headerSize - r.offset, "header")
         let flags = try r.read(UInt16.self, "header")
         let n = Int(try r.read(UInt32.self, "header"))
@@ -106,10 +113,16 @@ extension NeuronPool {
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
         guard inFlightCount <= DelayBuffer.slots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(DelayBuffer.slots * n)") }
         // Version 2 keeps the afferent count and section length in the reserved words.
-        let afferentCount = version == 2 ? Int(reserved.0) : 0
-        let afferentLength = version == 2 ? Int(reserved.1) : 0
+        let afferentCount = version >= 2 ? Int(reserved.0) : 0
+        let afferentLength = version >= 2 ? Int(reserved.1) : 0
+        // Version 3: the held section's length is the u32 just before the CRC.
+        var heldLength = 0
+        if version == 3 {
+            guard raw.count >= 8 else { throw .truncated(section: "held length", offset: raw.count, needed: 8 - raw.count, available: raw.count) }
+            heldLength = Int(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian) + 4
+        }
         let expected = headerSize + nameLength + configLength + n * 8 + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + afferentLength + 4
+            + inFlightCount * 8 + afferentLength + heldLength + 4
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }
@@ -121,7 +134,7 @@ extension NeuronPool {
         guard flags == 0 else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
         if version == 1 {
             guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
-        } else {
+        } else if version == 2 {
             guard afferentCount >= 1 else { throw .invalid(field: "afferentCount", detail: "a version 2 file has at least one afferent projection") }
         }
         guard let name = String(validating: try r.readBytes(nameLength, "name"), as: UTF8.self) else {
@@ -168,6 +181,14 @@ extension NeuronPool {
         guard r.offset - afferentStart == afferentLength else {
             throw .invalid(field: "afferentLength", detail: "header says \(afferentLength) bytes, the projections take \(r.offset - afferentStart)")
         }
+        var held: HeldInput?
+        if version == 3 {
+            let heldStart = r.offset
+            held = try decodeHeld(&r, tickCount: tickCount, afferents: afferents)
+            guard r.offset - heldStart == heldLength - 4 else {
+                throw .invalid(field: "heldLength", detail: "the file says \(heldLength - 4) bytes, the held input takes \(r.offset - heldStart)")
+            }
+        }
 
         var pool = NeuronPool(
             name: name, config: config, random: PoolRandom(state: state),
@@ -179,6 +200,7 @@ extension NeuronPool {
         for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }
         pool.lastSpikeCount = spikeCount
         pool.afferents = afferents
+        pool.held = held
         return pool
     }
 

@@ -23,6 +23,10 @@ public struct NeuronPool: Sendable {
     public internal(set) var tickCount: UInt64 = 0
     /// Spikes fired since construction.
     public internal(set) var totalSpikes: UInt64 = 0
+    /// Input sent to the pool but not consumed yet, kept by network snapshots (`.pool`
+    /// version 3); nil in ordinary pool files. The pool itself never reads it: whoever
+    /// restores the pool hands it on (NeuroNode's pool driver).
+    public var held: HeldInput?
 
     /// Neurons that fired in the last tick, ascending; the first `lastSpikeCount` entries count.
     var spikeBuffer: ContiguousArray<UInt16>
