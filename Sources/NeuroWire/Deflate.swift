@@ -1,9 +1,9 @@
 import CZlib
 
-/// zlib (RFC 1950) compression of payloads (protocol/SPEC.md §6).
-enum Deflate {
+/// zlib (RFC 1950) compression of payloads (protocol/SPEC.md §6) and of snapshot parts.
+public enum Deflate {
     /// The zlib stream of `bytes` at `level`. O(n).
-    static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = WireFormat.compressionLevel) -> [UInt8] {
+    public static func compress(_ bytes: UnsafeRawBufferPointer, level: Int32 = WireFormat.compressionLevel) -> [UInt8] {
         let bound = Int(compressBound(uLong(bytes.count)))
         return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
             var length = uLongf(bound)
@@ -17,7 +17,7 @@ enum Deflate {
 
     /// Inflates `stream`, which must be one complete zlib stream of exactly `expected` bytes
     /// with nothing after it. O(expected).
-    static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {
+    public static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {
         var failure: WireError?
         // One byte more than expected, so a stream that inflates to more fills it and is
         // caught (with an output length of 0, zlib would inflate into a private byte unseen).

@@ -29,8 +29,36 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Input of a [[source]]: SOURCE=FILE (CSV `tick,neuron` or .npy; see `neurobus inject`), or FILE alone when the network has one source. Repeat per source; lockstep needs one for every source.", valueName: "source=file"))
     var inject: [String] = []
 
+    @Option(help: "Continue from the snapshot folder PATH (made by `ctl snapshot`, --snapshot-at or [snapshots]); --ticks is then the tick to stop at.")
+    var restore: String?
+
+    @Option(help: ArgumentHelp("Also take a snapshot of the state at tick T (before simulating it), into OUT/snapshots/. Repeatable.", valueName: "tick"))
+    var snapshotAt: [UInt64] = []
+
     func validate() throws {
         guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
+        if let bad = snapshotAt.first(where: { $0 == 0 || $0 > ticks }) { throw ValidationError("--snapshot-at \(bad) must lie in 1…--ticks (\(ticks))") }
+    }
+
+    /// Where and when snapshots are taken: the network's `[snapshots]` and `--snapshot-at`,
+    /// into OUT/snapshots; nil when neither asks for any.
+    func snapshotPlan(_ network: NetworkDescription) -> SnapshotPlan? {
+        guard network.snapshotEvery != nil || !snapshotAt.isEmpty else { return nil }
+        return SnapshotPlan(root: out + "/snapshots", every: network.snapshotEvery, at: Set(snapshotAt), keep: network.snapshotKeep)
+    }
+
+    /// The snapshot to restore, loaded and checked against `network` (nil without --restore).
+    func restored(_ network: NetworkDescription) throws -> LoadedSnapshot? {
+        guard let restore else { return nil }
+        do {
+            let snapshot = try LoadedSnapshot(path: restore, network: network)
+            guard ticks > snapshot.manifest.tick else {
+                throw CommandFailure("--restore \(restore): the snapshot is at tick \(snapshot.manifest.tick); --ticks \(ticks) (the tick to stop at) must be later")
+            }
+            return snapshot
+        } catch let error as SnapshotError {
+            throw CommandFailure("--restore \(restore): \(error)")
+        }
     }
 
     /// The input file of each source given with `--inject`, checked against the network:

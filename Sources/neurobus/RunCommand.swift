@@ -29,10 +29,14 @@ struct RunCommand: ParsableCommand {
                 throw CommandFailure("--inject \(source.name)=\(file): \(error)")
             }
         }
+        let restore = try options.restored(description)
         let directory = try OutputDirectory(options.out)
         let start = monotonicSeconds()
         let every = max(1, min(ticks / 10, 10_000))
-        let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, injections: schedules, progressEvery: every) { done in
+        let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, injections: schedules,
+                                    snapshots: options.snapshotPlan(description), restore: restore,
+                                    onSnapshot: { folder in if !quiet { printError("snapshot \(folder)") } },
+                                    progressEvery: every) { done in
             guard !quiet else { return }
             let elapsed = monotonicSeconds() - start
             printError("tick \(done)/\(ticks)  \(formatFixed(Double(done) / max(elapsed, 1e-9), 0)) ticks/s")

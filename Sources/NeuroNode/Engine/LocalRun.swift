@@ -11,27 +11,63 @@ public enum LocalRun {
     /// every projection has a lag ≥ 1, so tick t only reads spikes of earlier ticks.
     /// `injections`: the input of the network's external sources (`[[source]]`), at most one
     /// schedule per source; a source without one is silent.
+    /// `snapshots`: where and when to take snapshots (the network's `[snapshots] every`, and
+    /// `at` ticks); `restore`: a loaded snapshot to continue from (its tick is the start;
+    /// `ticks` stays the tick to stop at). `onSnapshot` gets each snapshot folder written.
     /// `progress` is called about every `progressEvery` ticks with the ticks done.
     /// Writes the output files to `out` if given. O(ticks × cost of one network tick).
     public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?, injections: [InjectionSchedule] = [],
+                           snapshots: SnapshotPlan? = nil, restore: LoadedSnapshot? = nil, onSnapshot: ((String) -> Void)? = nil,
                            progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
         var drivers: [PoolDriver] = []
         for index in network.pools.indices { drivers.append(try network.buildPool(index)) }
+        let start = restore?.manifest.tick ?? 0
+        guard ticks > start else { throw .failed("the snapshot is at tick \(start): --ticks \(ticks) must be later") }
         var rasters: [RasterWriter] = []
         if let out {
             try out.writeNetwork(network)
             for d in drivers { rasters.append(try RasterWriter(directory: out.path, pool: d.spec.name, neurons: d.pool.neuronCount)) }
         }
-        // Scheduled broadcasts first, in file order (equal ticks keep it), then rewards as released.
-        for m in network.modulations {
-            for i in drivers.indices { try drivers[i].schedule(ModulatorLevels(m), at: m.tick) }
+        var rewards = RewardSchedule(rules: network.rewards)
+        var history = RecentSpikes(pools: drivers.count)
+        var parent: UInt64 = 0
+        if let restore {
+            // The pools' held input: broadcasts go back into each driver, the afferent spikes
+            // still on their way into the history (every consumer holds the same spikes).
+            for i in drivers.indices {
+                let held = try drivers[i].restore(restore.pools[i])
+                for (p, ticks) in held.afferentSpikes.enumerated() {
+                    for t in ticks { history.record(pool: drivers[i].afferentSources[p], tick: t.tick, spikes: t.ids[...]) }
+                }
+            }
+            rewards = try RewardSchedule(rules: network.rewards, restoredAt: start, counts: restore.manifest.rewardCounts)
+            parent = restore.manifest.id
+        } else {
+            // Scheduled broadcasts first, in file order (equal ticks keep it), then rewards as released.
+            for m in network.modulations {
+                for i in drivers.indices { try drivers[i].schedule(ModulatorLevels(m), at: m.tick) }
+            }
         }
         // Per pool, the schedule of its source (if any).
         var injected: [InjectionSchedule?] = Array(repeating: nil, count: drivers.count)
         for schedule in injections { injected[schedule.source.pool] = schedule }
-        var rewards = RewardSchedule(rules: network.rewards)
-        var history = RecentSpikes(pools: drivers.count)
-        for t in 0 ..< ticks {
+        func takeSnapshot(at t: UInt64) throws(NodeError) {
+            guard let plan = snapshots, t > start, plan.isDue(t) else { return }
+            var parts: [SnapshotPart] = []
+            for d in drivers { parts.append(SnapshotPart(pool: try d.snapshotPool(history: history))) }
+            let id = SnapshotStore.id(networkHash: network.hash, tick: t, parent: parent)
+            let manifest = SnapshotManifest(id: id, parent: parent, network: network.name, networkHash: network.hash, tick: t,
+                                            createdMilliseconds: wallClockMilliseconds(), rewardCounts: rewards.counts, parts: [])
+            let folder: String
+            do {
+                folder = try SnapshotStore.write(root: plan.root, manifest: manifest, parts: parts)
+            } catch { throw .failed("snapshot at tick \(t): \(error)") }
+            SnapshotStore.prune(root: plan.root, keep: plan.keep)
+            parent = id
+            onSnapshot?(folder)
+        }
+        for t in start ..< ticks {
+            try takeSnapshot(at: t)
             for i in drivers.indices {
                 let spikes: ArraySlice<UInt16>
                 if injected[i] != nil {
@@ -53,6 +89,7 @@ public enum LocalRun {
             }
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
+        try takeSnapshot(at: ticks)
         if let out {
             for r in rasters { try r.finish() }
             for d in drivers { try out.savePool(d.pool) }

@@ -6,14 +6,14 @@ import NeuroPool
 /// this type, so the two cannot drift apart.
 public struct PoolDriver: Sendable {
     /// The pool, with its afferent projections.
-    public private(set) var pool: NeuronPool
+    public internal(set) var pool: NeuronPool
     /// The pool's description.
     public let spec: PoolSpec
     /// Source pool index of each afferent projection (the pool's `afferents` order).
     public let afferentSources: [Int]
     /// Broadcasts not applied yet, in the order they must be applied (by tick; equal ticks
     /// keep the order they were scheduled in).
-    private var pending: [(tick: UInt64, levels: ModulatorLevels)] = []
+    var pending: [(tick: UInt64, levels: ModulatorLevels)] = []
     /// Reused stimulus input, one value per neuron.
     private var input: ContiguousArray<Int16>
     /// Whether any stimulus can still be active.

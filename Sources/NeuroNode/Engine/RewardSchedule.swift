@@ -22,6 +22,22 @@ public struct RewardSchedule: Sendable {
         self.rules = rules.map { RuleState(rule: $0) }
     }
 
+    /// A schedule restored at tick `tick` (a snapshot's cut, where every rule has seen every
+    /// tick before it and released every window ending at or before it), with each rule's
+    /// spikes counted so far in its current window.
+    public init(rules: [RewardRule], restoredAt tick: UInt64, counts: [Int]) throws(NodeError) {
+        guard counts.count == rules.count else {
+            throw .failed("the snapshot has \(counts.count) reward count(s) for \(rules.count) reward rule(s)")
+        }
+        self.rules = zip(rules, counts).map { RuleState(rule: $0, count: $1, seen: tick) }
+    }
+
+    /// Per rule, the spikes counted in its current window (a snapshot's controller state).
+    public var counts: [Int] { rules.map(\.count) }
+
+    /// The first tick some rule has not seen yet.
+    public var horizon: UInt64 { rules.map(\.seen).min() ?? .max }
+
     /// Whether there are no rules.
     public var isEmpty: Bool { rules.isEmpty }
 

@@ -21,7 +21,7 @@ extension NetworkDescription {
 
 /// Keys allowed in each table.
 enum NetworkKeys {
-    static let top = ["network", "controller", "pool", "projection", "source", "reward", "modulation"]
+    static let top = ["network", "controller", "pool", "projection", "source", "reward", "modulation", "snapshots"]
     static let network = ["name", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "density", "out_degree", "profile", "inhibitory_profile", "seed",
@@ -30,6 +30,7 @@ enum NetworkKeys {
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
                              "weight", "delay", "seed"]
+    static let snapshots = ["every", "keep"]
     static let source = ["name", "pool", "neurons", "drive", "endpoint"]
     static let reward = ["pool", "neurons", "every", "min_spikes", "dopamine", "lag"]
     static let modulation = ["at", "dopamine", "cortisol", "acetylcholine"]
@@ -86,6 +87,13 @@ extension NetworkParser {
             pools: pools, projections: projections, rewards: rewards, modulations: modulations,
             file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
         description.sources = sources
+        if let node = top["snapshots"] {
+            let f = try table(node, path: "snapshots", header: "[snapshots]")
+            try checkKeys(f, allowed: NetworkKeys.snapshots)
+            let every: Int = try required(f, "every", int(f, "every", in: 1 ... Int.max))
+            description.snapshotEvery = UInt64(every)
+            description.snapshotKeep = try int(f, "keep", in: 1 ... 1_000_000) ?? 3
+        }
         return description
     }
 

@@ -223,6 +223,10 @@ public struct NetworkDescription: Sendable, Equatable {
     public var pools: [PoolSpec]
     /// Projections in file order; `projections[i].index == i`.
     public var projections: [ProjectionSpec]
+    /// Periodic snapshots (`[snapshots]`): every this many ticks (nil: only on request), and
+    /// how many complete ones to keep.
+    public var snapshotEvery: UInt64?
+    public var snapshotKeep = 3
     /// External spike sources in file order; `sources[i].index == i`.
     public var sources: [SourceSpec] = []
     /// Reward rules in file order.

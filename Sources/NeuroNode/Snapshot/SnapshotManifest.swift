@@ -1,0 +1,207 @@
+/// The manifest of a network snapshot (`manifest.toml` in the snapshot folder): which
+/// network and tick, its place in the history, the controller's part of the state, and one
+/// entry per pool part with its size and CRC-32. Written as a small subset of TOML (readable
+/// by any TOML tool) and read back by a strict line parser of its own, so a damaged manifest
+/// gives an error naming its line instead of reaching a general parser.
+public struct SnapshotManifest: Sendable, Equatable {
+    /// The manifest format this build writes and reads.
+    public static let format = 1
+
+    /// One pool's part: `file` in the snapshot folder, zlib of a `.pool` version 3 file.
+    public struct Part: Sendable, Equatable {
+        public var pool: String
+        public var file: String
+        /// Bytes of `file` (compressed) and of the `.pool` it holds.
+        public var bytes: Int
+        public var rawBytes: Int
+        /// CRC-32 of `file`'s bytes.
+        public var crc32: UInt32
+
+        public init(pool: String, file: String, bytes: Int, rawBytes: Int, crc32: UInt32) {
+            self.pool = pool
+            self.file = file
+            self.bytes = bytes
+            self.rawBytes = rawBytes
+            self.crc32 = crc32
+        }
+    }
+
+    /// Non-zero id; `parent` is the previous snapshot of the same run (0 for none).
+    public var id: UInt64
+    public var parent: UInt64
+    public var network: String
+    public var networkHash: UInt64
+    /// The cut: the state after ticks 0 … tick − 1, before tick `tick`.
+    public var tick: UInt64
+    /// Wall-clock time of the cut, milliseconds since 1970 (informational).
+    public var createdMilliseconds: UInt64
+    /// Per reward rule, the spikes counted in its window so far (the controller's state).
+    public var rewardCounts: [Int]
+    /// Parts in pool order.
+    public var parts: [Part]
+
+    public init(id: UInt64, parent: UInt64, network: String, networkHash: UInt64, tick: UInt64,
+                createdMilliseconds: UInt64, rewardCounts: [Int], parts: [Part]) {
+        self.id = id
+        self.parent = parent
+        self.network = network
+        self.networkHash = networkHash
+        self.tick = tick
+        self.createdMilliseconds = createdMilliseconds
+        self.rewardCounts = rewardCounts
+        self.parts = parts
+    }
+
+    /// The id as 16 hex digits (how files and commands name it).
+    public var idText: String { hex(id) }
+
+    /// The manifest as text.
+    public func rendered() -> String {
+        var out = """
+            # NeuroBus snapshot manifest (docs/SNAPSHOTS.md)
+            [snapshot]
+            format = \(Self.format)
+            id = "\(hex(id))"
+            parent = "\(hex(parent))"
+            network = "\(network)"
+            network_hash = "\(hex(networkHash))"
+            tick = \(tick)
+            created_ms = \(createdMilliseconds)
+            reward_counts = [\(rewardCounts.map(String.init).joined(separator: ", "))]
+
+            """
+        for p in parts {
+            out += """
+
+                [[part]]
+                pool = "\(p.pool)"
+                file = "\(p.file)"
+                bytes = \(p.bytes)
+                raw_bytes = \(p.rawBytes)
+                crc32 = "\(hex32(p.crc32))"
+
+                """
+        }
+        return out
+    }
+
+    /// Parses `text` (from `file`, for messages). Every key is required exactly once per
+    /// table; unknown keys and tables are errors.
+    public static func parse(_ text: String, file: String) throws(SnapshotError) -> SnapshotManifest {
+        var tables: [(header: String, line: Int, values: [String: (String, Int)])] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingSpaces
+            let number = i + 1
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line == "[snapshot]" || line == "[[part]]" {
+                tables.append((line, number, [:]))
+                continue
+            }
+            guard let eq = line.firstIndex(of: "="), !tables.isEmpty else {
+                throw .badManifest(file: file, line: number, detail: "expected `key = value` inside [snapshot] or [[part]], found \"\(line.prefix(60))\"")
+            }
+            let key = String(line[..<eq]).trimmingSpaces, value = String(line[line.index(after: eq)...]).trimmingSpaces
+            guard tables[tables.count - 1].values[key] == nil else { throw .badManifest(file: file, line: number, detail: "key \(key) given twice") }
+            tables[tables.count - 1].values[key] = (value, number)
+        }
+        guard let first = tables.first, first.header == "[snapshot]" else {
+            throw .badManifest(file: file, line: 1, detail: "the manifest must start with [snapshot]")
+        }
+        var reader = Fields(file: file, table: first)
+        let format = try reader.integer("format")
+        guard format <= UInt64(Self.format) else { throw .newerFormat(file: file, found: Int(clamping: format), supported: Self.format) }
+        guard format >= 1 else { throw .badManifest(file: file, line: first.line, detail: "format \(format) is not a format") }
+        var manifest = SnapshotManifest(
+            id: try reader.hex("id"), parent: try reader.hex("parent"), network: try reader.string("network"),
+            networkHash: try reader.hex("network_hash"), tick: try reader.integer("tick"),
+            createdMilliseconds: try reader.integer("created_ms"), rewardCounts: try reader.integers("reward_counts"), parts: [])
+        try reader.done()
+        guard manifest.id != 0 else { throw .badManifest(file: file, line: first.line, detail: "id 0 is not a snapshot id") }
+        for table in tables.dropFirst() {
+            guard table.header == "[[part]]" else { throw .badManifest(file: file, line: table.line, detail: "a second [snapshot]") }
+            var r = Fields(file: file, table: table)
+            let part = Part(pool: try r.string("pool"), file: try r.string("file"), bytes: Int(try r.integer("bytes")),
+                            rawBytes: Int(try r.integer("raw_bytes")), crc32: UInt32(truncatingIfNeeded: try r.hex("crc32", digits: 8)))
+            try r.done()
+            guard !part.file.contains("/"), !part.file.hasPrefix("."), !part.file.isEmpty else {
+                throw .badManifest(file: file, line: table.line, detail: "part file \"\(part.file)\" must be a plain file name in the snapshot folder")
+            }
+            manifest.parts.append(part)
+        }
+        return manifest
+    }
+
+    /// The values of one table, taken key by key.
+    private struct Fields {
+        let file: String
+        let line: Int
+        var values: [String: (String, Int)]
+
+        init(file: String, table: (header: String, line: Int, values: [String: (String, Int)])) {
+            self.file = file
+            line = table.line
+            values = table.values
+        }
+
+        mutating func take(_ key: String) throws(SnapshotError) -> (String, Int) {
+            guard let v = values.removeValue(forKey: key) else { throw .badManifest(file: file, line: line, detail: "missing key \(key)") }
+            return v
+        }
+
+        mutating func integer(_ key: String) throws(SnapshotError) -> UInt64 {
+            let (text, n) = try take(key)
+            guard let v = UInt64(text) else { throw .badManifest(file: file, line: n, detail: "\(key) = \(text.prefix(40)) is not a non-negative integer") }
+            return v
+        }
+
+        mutating func string(_ key: String) throws(SnapshotError) -> String {
+            let (text, n) = try take(key)
+            guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\""), !text.dropFirst().dropLast().contains("\"") else {
+                throw .badManifest(file: file, line: n, detail: "\(key) = \(text.prefix(40)) is not a \"string\"")
+            }
+            return String(text.dropFirst().dropLast())
+        }
+
+        mutating func hex(_ key: String, digits: Int = 16) throws(SnapshotError) -> UInt64 {
+            let (text, n) = try take(key)
+            let inner = text.dropFirst().dropLast()
+            guard text.hasPrefix("\""), text.hasSuffix("\""), inner.count == digits, let v = UInt64(inner, radix: 16) else {
+                throw .badManifest(file: file, line: n, detail: "\(key) = \(text.prefix(40)) is not \(digits) hex digits in quotes")
+            }
+            return v
+        }
+
+        mutating func integers(_ key: String) throws(SnapshotError) -> [Int] {
+            let (text, n) = try take(key)
+            guard text.hasPrefix("["), text.hasSuffix("]") else { throw .badManifest(file: file, line: n, detail: "\(key) is not an [array]") }
+            let inner = text.dropFirst().dropLast().trimmingSpaces
+            if inner.isEmpty { return [] }
+            var out: [Int] = []
+            for item in inner.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let v = Int(item.trimmingSpaces), v >= 0 else { throw .badManifest(file: file, line: n, detail: "\(key) holds \"\(item.prefix(20))\", not a count") }
+                out.append(v)
+            }
+            return out
+        }
+
+        func done() throws(SnapshotError) {
+            if let (key, (_, n)) = values.min(by: { $0.value.1 < $1.value.1 }) {
+                throw .badManifest(file: file, line: n, detail: "unknown key \(key)")
+            }
+        }
+    }
+}
+
+func hex32(_ v: UInt32) -> String {
+    let digits = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - digits.count) + digits
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs and carriage returns.
+    var trimmingSpaces: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let start = firstIndex(where: { !blank($0) }), let end = lastIndex(where: { !blank($0) }) else { return "" }
+        return String(self[start ... end])
+    }
+}
