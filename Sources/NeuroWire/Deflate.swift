@@ -15,6 +15,36 @@ public enum Deflate {
         }
     }
 
+    /// Inflates one complete zlib stream of unknown size, at most `limit` bytes (the output
+    /// buffer doubles until it fits). O(output size).
+    public static func inflate(_ stream: UnsafeRawBufferPointer, limit: Int) throws(WireError) -> [UInt8] {
+        var capacity = max(1024, min(limit, stream.count * 4))
+        while true {
+            var status: Int32 = 0
+            var produced = 0
+            var consumed = 0
+            var result = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+                var outLength = uLongf(capacity)
+                var inLength = uLong(stream.count)
+                let source = stream.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafePointer(out.baseAddress!)
+                status = uncompress2(out.baseAddress, &outLength, source, &inLength)
+                produced = Int(outLength)
+                consumed = Int(inLength)
+                count = status == Z_OK ? produced : 0
+            }
+            if status == Z_OK {
+                guard consumed == stream.count else { throw WireError(.inflateFailed, "\(stream.count - consumed) bytes follow the end of the zlib stream") }
+                result.removeLast(result.count - produced)
+                return result
+            }
+            guard status == Z_BUF_ERROR, produced == capacity else {
+                throw WireError(.inflateFailed, status == Z_BUF_ERROR ? "zlib stream is truncated" : "not a valid zlib stream (zlib status \(status))")
+            }
+            guard capacity < limit else { throw WireError(.inflateFailed, "the stream inflates to more than \(limit) bytes") }
+            capacity = min(limit, capacity * 2)
+        }
+    }
+
     /// Inflates `stream`, which must be one complete zlib stream of exactly `expected` bytes
     /// with nothing after it. O(expected).
     public static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {

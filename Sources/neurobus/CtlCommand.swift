@@ -12,7 +12,7 @@ struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
         abstract: "Control a running network through its controller.",
-        subcommands: [Run.self, Pause.self, Resume.self, Step.self, Modulate.self, Status.self, Mode.self, Stop.self]
+        subcommands: [Run.self, Pause.self, Resume.self, Step.self, Modulate.self, Status.self, Snapshot.self, Mode.self, Stop.self]
     )
 
     struct Target: ParsableArguments {
@@ -138,6 +138,26 @@ struct CtlCommand: ParsableCommand {
             let reply = try target.request(.statusRequest)
             guard case .statusReply(let s) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
             return s
+        }
+    }
+
+    struct Snapshot: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take a consistent snapshot of the whole network (lockstep).",
+            discussion: """
+            Every pool stops at the cut tick T (the state after ticks 0…T-1), captures its pool with \
+            the spikes still in flight and the broadcasts not yet applied, and streams it to the \
+            controller, which verifies every part and writes SNAPSHOTS/tick-T-ID/ atomically. The run \
+            then goes on. Restore with `neurobus up|run FILE --restore SNAPSHOTS/tick-T-ID`.
+            """)
+        @OptionGroup var target: Target
+        @Option(help: "Cut tick (must not be permitted yet). Default: the first tick no pool has been permitted.") var atTick: UInt64?
+
+        func run() throws {
+            let reply = try target.request(.snapshotRequest(SnapshotCut(snapshot: 1, parent: 0, tick: atTick ?? .max)))
+            if case .error(let e) = reply { throw CommandFailure("controller refused: \(e.message)") }
+            guard case .snapshotRequest(let cut) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
+            print("snapshot \(hex16(cut.snapshot)) at tick \(cut.tick) started (parent \(hex16(cut.parent))); the controller's log says when it is complete")
         }
     }
 

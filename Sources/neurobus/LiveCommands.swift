@@ -40,6 +40,9 @@ struct InjectCommand: ParsableCommand {
     @Option(help: "Give up after this many milliseconds of silence from the pool.")
     var peerTimeout: Int = 2000
 
+    @Option(help: "Start the stream at this tick, skipping earlier input (a run restored from a snapshot at that tick).")
+    var startTick: UInt64 = 0
+
     @Flag(help: "No progress lines.")
     var quiet = false
 
@@ -71,6 +74,7 @@ struct InjectCommand: ParsableCommand {
         Signals.install(exitWithParent: exitWithParent)
         var options = InjectorOptions(network: description, source: index, input: input, format: format)
         options.peerTimeoutMilliseconds = peerTimeout
+        options.startTick = startTick
         let quiet = self.quiet
         do {
             let injector = try Injector(options: options, logger: makeLogger("inject/\(description.sources[index].name)"))

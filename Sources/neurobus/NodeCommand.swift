@@ -30,6 +30,12 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Give up joining after this many milliseconds without a WELCOME.")
     var joinTimeout: Int = 30_000
 
+    @Option(help: "Start from this snapshot folder (this pool's part and tick); the controller and every node must get the same one.")
+    var restore: String?
+
+    @Option(help: "Keep a local copy of each snapshot part this node sends under this folder.")
+    var snapshots: String?
+
     @Option(help: ArgumentHelp("Reach upstream pool (or source) NAME at ENDPOINT instead of its endpoint in the network file (NAT, port forwarding, relays). Repeatable.", valueName: "name=endpoint"))
     var connect: [String] = []
 
@@ -56,6 +62,8 @@ struct NodeCommand: ParsableCommand {
         options.peerTimeoutMilliseconds = peerTimeout
         options.joinTimeoutMilliseconds = joinTimeout
         options.connect = overrides
+        options.restore = restore
+        options.snapshotRoot = snapshots
         let logger = makeLogger("node/\(pool)")
         do {
             let node = try NodeRuntime(options: options, logger: logger)
@@ -96,6 +104,15 @@ struct ControllerCommand: ParsableCommand {
     @Option(help: "Recorders that must join before the run starts (`neurobus up --record` uses 1).")
     var recorders = 0
 
+    @Option(help: "Folder of complete snapshots (the controller is the snapshot store).")
+    var snapshots = "snapshots"
+
+    @Option(help: ArgumentHelp("Take a snapshot of the state at tick T. Repeatable (besides the network's [snapshots] every).", valueName: "tick"))
+    var snapshotAt: [UInt64] = []
+
+    @Option(help: "Start from this snapshot folder; every node must get the same --restore.")
+    var restore: String?
+
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
@@ -113,6 +130,15 @@ struct ControllerCommand: ParsableCommand {
         options.window = window
         options.peerTimeoutMilliseconds = peerTimeout
         options.recorders = recorders
+        options.snapshotRoot = snapshots
+        options.snapshotAt = Set(snapshotAt)
+        if let restore {
+            do {
+                let manifest = try SnapshotStore.manifest(at: restore)
+                try SnapshotStore.check(manifest, path: restore, against: description)
+                options.restore = manifest
+            } catch { throw CommandFailure("controller: --restore \(restore): \(error)") }
+        }
         do {
             let controller = try Controller(options: options, logger: makeLogger("controller"))
             try controller.run { Signals.stopRequested }

@@ -33,3 +33,9 @@ enum StatusTable {
         return text
     }
 }
+
+/// `v` as 16 hex digits (snapshot ids).
+func hex16(_ v: UInt64) -> String {
+    let digits = String(v, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}

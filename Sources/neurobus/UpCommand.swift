@@ -29,6 +29,11 @@ struct UpCommand: ParsableCommand {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadNetwork(options.network)
         let injections = try options.injections(description)
+        let restore = try options.restored(description)
+        if description.mode == .realtime, restore != nil || !options.snapshotAt.isEmpty || description.snapshotEvery != nil {
+            throw CommandFailure("snapshots need lockstep mode; \(description.file) runs in real time")
+        }
+        let restoreArguments = options.restore.map { ["--restore", $0] } ?? []
         let directory = try OutputDirectory(out)
         _ = try OutputDirectory(out + "/logs")
         // The children read the very bytes we hash, from the output folder.
@@ -48,16 +53,19 @@ struct UpCommand: ParsableCommand {
         do {
             children.append(try ChildProcess(label: "controller", executable: executable,
                                              arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"]
-                                                 + (record ? ["--recorders", "1"] : []),
+                                                 + (record ? ["--recorders", "1"] : []) + ["--snapshots", out + "/snapshots"]
+                                                 + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments,
                                              logPath: "\(out)/logs/controller.log"))
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
-                                                 arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent"],
+                                                 arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
+                                                             "--snapshots", out + "/node-snapshots"] + restoreArguments,
                                                  logPath: "\(out)/logs/\(pool.name).log"))
             }
             for (source, input) in injections {
                 children.append(try ChildProcess(label: "source \(source.name)", executable: executable,
-                                                 arguments: ["inject", "--network", file, "--source", source.name, "--from", input, "--quiet", "--exit-with-parent"],
+                                                 arguments: ["inject", "--network", file, "--source", source.name, "--from", input, "--quiet", "--exit-with-parent",
+                                                             "--start-tick", "\(restore?.manifest.tick ?? 0)"],
                                                  logPath: "\(out)/logs/source-\(source.name).log"))
             }
             if record {

@@ -42,8 +42,8 @@ extension Controller {
                 log.error("\(message)")
                 return
             }
-            guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == 0 else {
-                let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick)"
+            guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == startTick else {
+                let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick); the controller expects pool \(k) with \(pools[k].neurons) neurons at tick \(startTick)\(startTick > 0 ? " (restored snapshot: start every node with the same --restore)" : "")"
                 try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
                 return
             }
@@ -54,7 +54,7 @@ extension Controller {
             }
             pools[k].joined = true
             let mode: RunMode = network.mode == .lockstep ? .lockstep : .realtime
-            try sendToNode(k, .welcome(Welcome(startTick: 0, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+            try sendToNode(k, .welcome(Welcome(startTick: startTick, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
             log.info("pool \(pools[k].name) joined")
         case .ready:
             pools[k].ready = true
@@ -64,6 +64,10 @@ extension Controller {
             log.info("\(reply.message)")
         case .error(let reply):
             throw .peerLost("pool \(pools[k].name) failed: \(reply.message)")
+        case .snapshotAnnounce(let announce):
+            try snapshotAnnounced(k, announce)
+        case .snapshotChunk(let chunk):
+            try snapshotChunk(k, chunk)
         default:
             break
         }
@@ -142,6 +146,12 @@ extension Controller {
             return .modulators(Modulators(tick: tick, mode: .atTick, levels: m.levels))
         case .statusRequest:
             return .statusReply(status())
+        case .snapshotRequest(let cut):
+            do throws(NodeError) {
+                return .snapshotRequest(try requestSnapshot(at: cut.tick))
+            } catch {
+                return refuse(.refused, "\(error)")
+            }
         default:
             return refuse(.refused, "the controller does not serve \(envelope.message.kind) requests")
         }

@@ -20,6 +20,12 @@ public struct ControllerOptions: Sendable {
     /// Recorders (`neurobus record`) that must have joined and confirmed their subscriptions
     /// before the run starts (`neurobus up --record` sets 1), so they miss no tick.
     public var recorders = 0
+    /// Where complete snapshots are stored (the controller is the snapshot store).
+    public var snapshotRoot = "snapshots"
+    /// Cut ticks to snapshot at, besides the network's `[snapshots] every`.
+    public var snapshotAt: Set<UInt64> = []
+    /// The snapshot the network restarts from (nodes load their parts of the same folder).
+    public var restore: SnapshotManifest?
 
     public init(network: NetworkDescription) {
         self.network = network
@@ -79,6 +85,13 @@ public final class Controller {
     /// Recorders that said HELLO, by routing id, and whether they said READY. While one is
     /// joining, lockstep grants no new permits, so it misses nothing after it joined.
     var recorders: [(identity: [UInt8], name: String, ready: Bool)] = []
+    /// The snapshot being taken, if any: no permit goes past its tick until it is complete.
+    var snapshot: SnapshotInProgress?
+    /// The last complete snapshot's id (the next one's parent) and tick.
+    var snapshotParent: UInt64 = 0
+    var lastSnapshotTick: UInt64 = 0
+    /// The tick the run started from (a restored snapshot's, or 0).
+    let startTick: UInt64
 
     public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -91,6 +104,14 @@ public final class Controller {
         autoRun = options.runTicks != nil
         realtime = network.mode == .realtime
         target = options.runTicks ?? 0
+        startTick = options.restore?.tick ?? 0
+        until = startTick
+        lastSnapshotTick = startTick
+        if let restored = options.restore {
+            snapshotParent = restored.id
+            do { rewards = try RewardSchedule(rules: network.rewards, restoredAt: restored.tick, counts: restored.rewardCounts) } catch { throw error }
+            for k in pools.indices { pools[k].nextSpikeTick = restored.tick }
+        }
         do {
             context = try ZMQContext()
             router = try ZMQSocket(context, .router)
@@ -171,8 +192,11 @@ public final class Controller {
         // not hold the others back: its READY may have died with it.
         guard phase == .starting, pools.allSatisfy({ ($0.ready && $0.heard != nil) || $0.dead }), pools.contains(where: { !$0.dead }),
               recorders.count >= options.recorders, recorders.allSatisfy(\.ready) else { return }
-        for m in options.network.modulations {
-            try publishModulation(ModulatorLevels(m), at: m.tick)
+        // A restored network's pending broadcasts came back with the pools' parts.
+        if options.restore == nil {
+            for m in options.network.modulations {
+                try publishModulation(ModulatorLevels(m), at: m.tick)
+            }
         }
         phase = autoRun ? .running : .paused
         log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
@@ -186,6 +210,8 @@ public final class Controller {
         // Lockstep holds every pool at a reward window's end until the reward is stamped;
         // real time never waits, and rewards apply on arrival.
         if !realtime, let barrier = rewards.barrier { desired = min(desired, barrier) }
+        // No tick past a snapshot's cut until every part is in.
+        if let cut = try snapshotBarrier(upTo: desired) { desired = min(desired, cut) }
         if desired > until {
             until = desired
             try sender.publish(.permit(Permit(until: until, epoch: 0)), topic: Topic.clock, on: pub)
@@ -193,7 +219,7 @@ public final class Controller {
     }
 
     func finishIfDone() throws(NodeError) {
-        if phase == .running, target != .max, pools.allSatisfy({ $0.dead || $0.tick >= target }) {
+        if phase == .running, target != .max, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }) {
             phase = .paused
             log.info("reached tick \(target)")
             if options.exitWhenDone { try stopNodes(reason: "run complete") }

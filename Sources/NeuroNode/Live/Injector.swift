@@ -24,6 +24,8 @@ public struct InjectorOptions: Sendable {
     /// mark (nothing is ever dropped).
     public var maxLeadTicks: UInt64 = 50_000
     public var highWaterMark: Int32 = 100_000
+    /// The tick the stream starts at (a restored run's); earlier input is skipped.
+    public var startTick: UInt64 = 0
 
     public init(network: NetworkDescription, source: Int, input: String, format: SpikeFileFormat? = nil) {
         self.network = network
@@ -106,7 +108,8 @@ public final class Injector {
         heartbeatTopic = Topic.heartbeat(spec.name)
         nodeHeartbeatTopic = Topic.heartbeat(pool.name)
         sender = MessageSender(source: SourceID.injector, spikePolicy: network.spikeEncoding)
-        batch = SpikeBatch(firstTick: 0, neuronCount: pool.neurons)
+        batch = SpikeBatch(firstTick: options.startTick, neuronCount: pool.neurons)
+        summary.endTick = options.startTick
         let name = options.input == "-" ? "<stdin>" : options.input
         let format = options.format ?? SpikeFileFormat(path: options.input) ?? .csv
         parser = SpikeEventParser(format: format, file: name)
@@ -282,6 +285,12 @@ public final class Injector {
                     return false
                 }
                 try InjectionSchedule.check(event, number: eventNumber, source: spec, file: options.input)
+                if event.tick < options.startTick {
+                    // Before the restored run's start: already part of the snapshot.
+                    queueHead += 1
+                    eventNumber += 1
+                    continue
+                }
                 if let open = openTick, event.tick != open {
                     guard event.tick > open else {
                         throw .failed("\(options.input): event \(eventNumber) (tick \(event.tick)) comes after tick \(open): ticks must not decrease")

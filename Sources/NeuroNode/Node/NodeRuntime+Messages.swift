@@ -68,6 +68,11 @@ extension NodeRuntime {
             let envelope = try decode(frame, "clk/")
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             if case .permit(let permit) = envelope.message { permitUntil = max(permitUntil, permit.until) }
+            if case .snapshotRequest(let cut) = envelope.message {
+                guard cut.tick >= driver.tick else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(driver.tick)") }
+                pendingCut = cut
+                log.info("snapshot \(hex(cut.snapshot)) requested at tick \(cut.tick)")
+            }
             controllerLastHeard = now
             if state == .ready || state == .paused { state = .running }
         } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.modulators) }) {
@@ -118,6 +123,15 @@ extension NodeRuntime {
             try sender.send(.commandReply(reply), stream: [], on: dealer)
             stopRequested = true
             log.info("stopped at tick \(driver.tick)")
+        case .snapshotAck(let ack):
+            guard var t = transfer else { return }
+            for chunk in try t.handle(ack) { try sender.send(chunk, stream: [], on: dealer) }
+            if t.complete {
+                log.info("snapshot \(hex(t.snapshot)): the store verified this pool's part (\(t.part.bytes.count) bytes)")
+                transfer = nil
+            } else {
+                transfer = t
+            }
         case .statusRequest:
             let row = PoolStatus(pool: UInt16(options.pool), state: state, alive: true, tick: driver.tick, neuronCount: UInt32(spec.neurons),
                                  heartbeatAgeMilliseconds: 0, counters: counters, name: spec.name)

@@ -22,6 +22,10 @@ public struct NodeOptions: Sendable {
     /// Where to reach an upstream pool or a source instead of its endpoint in the network file,
     /// by name (NAT, port forwarding, a relay or a test's fault-injecting proxy).
     public var connect: [String: String] = [:]
+    /// A snapshot folder to start from (its part for this pool, and its tick).
+    public var restore: String?
+    /// Where this node keeps a local copy of each snapshot part it sends (nil: none).
+    public var snapshotRoot: String?
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
         self.network = network
@@ -82,6 +86,10 @@ public final class NodeRuntime {
     var upstreamSilent: [Bool]
     /// The pool's external source (`[[source]]`), if the network file declares one.
     var source: SourceInput?
+    /// A snapshot the controller has asked for, until this node has captured its part.
+    var pendingCut: SnapshotCut?
+    /// The part being streamed to the store.
+    var transfer: PartSender?
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -90,6 +98,18 @@ public final class NodeRuntime {
         spec = network.pools[options.pool]
         log = logger
         driver = try network.buildPool(options.pool)
+        var held: HeldInput?
+        if let path = options.restore {
+            do {
+                let manifest = try SnapshotStore.manifest(at: path)
+                try SnapshotStore.check(manifest, path: path, against: network)
+                held = try driver.restore(SnapshotStore.loadPart(path, manifest: manifest, pool: network.pools[options.pool].name))
+            } catch let error as SnapshotError {
+                throw .failed("--restore \(path): \(error)")
+            } catch let error as NodeError {
+                throw error
+            } catch { throw .failed("\(error)") }
+        }
         upstream = network.upstream(of: options.pool).filter { $0 != options.pool }
         upstreamSpikeTopics = upstream.map { Topic.spikes(network.pools[$0].name) }
         upstreamHeartbeatTopics = upstream.map { Topic.heartbeat(network.pools[$0].name) }
@@ -97,11 +117,18 @@ public final class NodeRuntime {
         upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
         upstreamLastHeard = upstream.map { _ in nil }
         upstreamSilent = upstream.map { _ in false }
-        source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool]) }
+        let startTick = driver.tick
+        source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         realtime = network.mode == .realtime
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
-        for u in network.upstream(of: options.pool) { streams[u] = SpikeStream(name: network.pools[u].name, neuronCount: network.pools[u].neurons) }
+        for u in network.upstream(of: options.pool) {
+            if let held {
+                streams[u] = try Self.restoredStream(from: u, held: held, driver: driver, network: network)
+            } else {
+                streams[u] = SpikeStream(name: network.pools[u].name, neuronCount: network.pools[u].neurons)
+            }
+        }
         history = StreamHistory(streams: streams, missingIsSilent: realtime)
         let lags = driver.pool.afferents.map { UInt64($0.lag) }
         let sources = driver.afferentSources
@@ -157,6 +184,27 @@ public final class NodeRuntime {
         closeSockets()
     }
 
+    /// The stream of upstream pool `u` as a snapshot left it: the spikes still on their way
+    /// (of the projection from `u` with the largest lag, which covers the others), continuing
+    /// at the snapshot's tick.
+    static func restoredStream(from u: Int, held: HeldInput, driver: PoolDriver, network: NetworkDescription) throws(NodeError) -> SpikeStream {
+        let t = driver.tick
+        let projections = driver.afferentSources.indices.filter { driver.afferentSources[$0] == u }
+        let widest = projections.max { driver.pool.afferents[$0].lag < driver.pool.afferents[$1].lag }
+        let ticks = widest.map { held.afferentSpikes[$0] } ?? []
+        let first = ticks.first?.tick ?? t
+        var stream = SpikeStream(name: network.pools[u].name, neuronCount: network.pools[u].neurons, startTick: first)
+        guard !ticks.isEmpty else { return stream }
+        var batch = SpikeBatch(firstTick: first, neuronCount: network.pools[u].neurons)
+        for (k, held) in ticks.enumerated() {
+            guard held.tick == first + UInt64(k) else { throw .failed("the snapshot's spikes of pool \(network.pools[u].name) skip tick \(first + UInt64(k))") }
+            batch.appendTick(held.ids)
+        }
+        guard first + UInt64(ticks.count) == t else { throw .failed("the snapshot's spikes of pool \(network.pools[u].name) end at tick \(first + UInt64(ticks.count)), not at \(t)") }
+        try stream.append(batch)
+        return stream
+    }
+
     func closeSockets() {
         for socket in [pub, sub, dealer] where !socket.isClosed { socket.close() }
     }
@@ -198,6 +246,7 @@ public final class NodeRuntime {
                 state = .ready
                 log.info("ready: heard \(upstream.count) upstream pool(s)\(source.map { ", source \($0.spec.name)" } ?? "") and the controller")
             }
+            try captureSnapshotIfDue()
             // Simulate every tick we may.
             while try canAdvance() {
                 try advance()

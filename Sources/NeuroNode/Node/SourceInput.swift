@@ -20,11 +20,11 @@ struct SourceInput {
     var stimulusSeq = SequenceCheck()
     var heartbeatSeq = SequenceCheck()
 
-    init(spec: SourceSpec, pool: PoolSpec) {
+    init(spec: SourceSpec, pool: PoolSpec, startTick: UInt64 = 0) {
         self.spec = spec
         stimulusTopic = Topic.stimulus(pool.name)
         heartbeatTopic = Topic.heartbeat(spec.name)
-        stream = SpikeStream(name: spec.name, neuronCount: pool.neurons)
+        stream = SpikeStream(name: spec.name, neuronCount: pool.neurons, startTick: startTick)
         pending.reserveCapacity(pool.neurons)
     }
 

@@ -29,6 +29,21 @@ public struct SnapshotPart: Sendable, Equatable {
         self.crc32 = crc32
     }
 
+    /// A part received from a node: its bytes are verified by inflating and decoding them
+    /// (the pool must be pool `pool` at `tick`, with its held input). O(pool size).
+    public init(received bytes: [UInt8], pool: String, tick: UInt64) throws(SnapshotError) {
+        let raw: [UInt8]
+        do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, limit: 1 << 31) } } catch {
+            throw .corruptPart(pool: pool, path: "(received)", detail: "\(error)")
+        }
+        let decoded: NeuronPool
+        do { decoded = try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
+        guard decoded.name == pool, decoded.tickCount == tick, decoded.held != nil else {
+            throw .badPart(pool: pool, detail: "it holds pool \(decoded.name) at tick \(decoded.tickCount)\(decoded.held == nil ? " without held input" : ""), expected \(pool) at \(tick)")
+        }
+        self.init(pool: pool, bytes: bytes, rawBytes: raw.count, crc32: CRC32.checksum(bytes))
+    }
+
     /// The file name of the part in the snapshot folder.
     public static func fileName(_ pool: String) -> String { "\(pool).pool.z" }
 

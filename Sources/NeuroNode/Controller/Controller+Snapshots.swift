@@ -1,0 +1,122 @@
+import NeuroPool
+import NeuroWire
+
+/// A snapshot the controller is taking: the cut, the controller's own state at it, and the
+/// parts arriving from the nodes.
+struct SnapshotInProgress {
+    var cut: SnapshotCut
+    /// Whether the cut has been published to the nodes (once the reward schedule stands at it).
+    var published = false
+    var rewardCounts: [Int] = []
+    var receivers: [Int: PartReceiver] = [:]
+    var parts: [Int: SnapshotPart] = [:]
+    let started = monotonicMicroseconds()
+}
+
+extension Controller {
+    /// Starts a snapshot at `tick` (`UInt64.max`: the first tick no pool has been permitted).
+    /// Lockstep only; one at a time; never at a tick some pool may already have simulated.
+    func requestSnapshot(at tick: UInt64) throws(NodeError) -> SnapshotCut {
+        guard !realtime else { throw .refused("snapshots need lockstep mode (this network runs in real time)") }
+        if let s = snapshot { throw .refused("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) is still being taken") }
+        guard phase != .stopping, phase != .done else { throw .refused("the network is stopping") }
+        let t = tick == .max ? until : tick
+        guard t >= until else { throw .refused("tick \(t) is already permitted (pools may be past it); the earliest is \(until)") }
+        guard t > startTick else { throw .refused("tick \(t) is the start of this run; the earliest is \(startTick + 1)") }
+        return begin(at: t)
+    }
+
+    @discardableResult
+    func begin(at t: UInt64) -> SnapshotCut {
+        let id = SnapshotStore.id(networkHash: options.network.hash, tick: t, parent: snapshotParent)
+        let cut = SnapshotCut(snapshot: id, parent: snapshotParent, tick: t)
+        snapshot = SnapshotInProgress(cut: cut)
+        log.info("snapshot \(hex(id)) at tick \(t): holding every pool there")
+        return cut
+    }
+
+    /// The tick permits must stop at for a snapshot, starting a periodic or requested one
+    /// that falls at or before `desired`; nil when none does. Also publishes the cut once the
+    /// controller's own state (the reward schedule) stands at it.
+    func snapshotBarrier(upTo desired: UInt64) throws(NodeError) -> UInt64? {
+        if snapshot == nil, !realtime {
+            // The next due cut no pool may have passed yet (a cut at `until` is still ahead).
+            var due = nextDueSnapshot(after: lastSnapshotTick)
+            while let d = due, d < until { due = nextDueSnapshot(after: d) }
+            if let d = due, d <= desired, d <= target { begin(at: d) }
+        }
+        guard var s = snapshot else { return nil }
+        if !s.published, rewards.isEmpty || rewards.horizon >= s.cut.tick {
+            s.rewardCounts = rewards.counts
+            s.published = true
+            snapshot = s
+            try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
+        }
+        return s.cut.tick
+    }
+
+    /// The first cut tick after `tick` that the network's `[snapshots] every` or `--snapshot-at` asks for.
+    func nextDueSnapshot(after tick: UInt64) -> UInt64? {
+        var next = options.snapshotAt.filter { $0 > tick }.min()
+        if let every = options.network.snapshotEvery {
+            let periodic = (tick / every + 1) * every
+            next = min(next ?? periodic, periodic)
+        }
+        return next
+    }
+
+    func snapshotAnnounced(_ k: Int, _ announce: SnapshotAnnounce) throws(NodeError) {
+        guard var s = snapshot, s.published, announce.snapshot == s.cut.snapshot, Int(announce.pool) == k, announce.tick == s.cut.tick,
+              announce.size <= 1 << 31, (1 ... 1 << 20).contains(Int(announce.chunkSize)) else {
+            log.warning("refused a snapshot part from pool \(pools[k].name): \(announce)")
+            try sendToNode(k, .snapshotAck(SnapshotAck(snapshot: announce.snapshot, pool: announce.pool, received: 0, credit: 0, status: .refused)))
+            return
+        }
+        // A repeated announce (a restarted sender) starts the part over.
+        let receiver = PartReceiver(announce: announce)
+        s.receivers[k] = receiver
+        s.parts[k] = nil
+        snapshot = s
+        try sendToNode(k, .snapshotAck(receiver.ack))
+    }
+
+    func snapshotChunk(_ k: Int, _ chunk: SnapshotChunk) throws(NodeError) {
+        guard var s = snapshot, var receiver = s.receivers[k], chunk.snapshot == s.cut.snapshot else { return }
+        let ack = receiver.accept(chunk)
+        s.receivers[k] = receiver
+        if receiver.verified {
+            // The CRC matched; the store also checks the part is the pool at the cut.
+            do {
+                s.parts[k] = try SnapshotPart(received: receiver.bytes, pool: pools[k].name, tick: s.cut.tick)
+            } catch {
+                log.error("snapshot \(hex(s.cut.snapshot)): \(error)")
+                try sendToNode(k, .snapshotAck(SnapshotAck(snapshot: chunk.snapshot, pool: chunk.pool, received: 0, credit: 0, status: .refused)))
+                throw .failed("snapshot \(hex(s.cut.snapshot)): \(error)")
+            }
+        }
+        snapshot = s
+        try sendToNode(k, .snapshotAck(ack))
+        if s.parts.count == pools.count { try completeSnapshot() }
+    }
+
+    /// Every part is in and verified: write the snapshot folder (atomically), apply the
+    /// retention, and let the run go on.
+    func completeSnapshot() throws(NodeError) {
+        guard let s = snapshot else { return }
+        let network = options.network
+        let manifest = SnapshotManifest(id: s.cut.snapshot, parent: s.cut.parent, network: network.name, networkHash: network.hash, tick: s.cut.tick,
+                                        createdMilliseconds: wallClockMilliseconds(), rewardCounts: s.rewardCounts, parts: [])
+        let parts = pools.indices.map { s.parts[$0]! }
+        let folder: String
+        do { folder = try SnapshotStore.write(root: options.snapshotRoot, manifest: manifest, parts: parts) } catch {
+            throw .failed("snapshot \(hex(s.cut.snapshot)): \(error)")
+        }
+        let removed = SnapshotStore.prune(root: options.snapshotRoot, keep: network.snapshotKeep)
+        let bytes = parts.reduce(0) { $0 + $1.bytes.count }, raw = parts.reduce(0) { $0 + $1.rawBytes }
+        let ms = Double(monotonicMicroseconds() - s.started) / 1000
+        log.info("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) complete: \(folder) (\(bytes) bytes, \(raw) raw, \(formatFixed(ms, 1)) ms)\(removed.isEmpty ? "" : "; removed \(removed.count) old")")
+        snapshotParent = s.cut.snapshot
+        lastSnapshotTick = s.cut.tick
+        snapshot = nil
+    }
+}

@@ -1,0 +1,28 @@
+import NeuroPool
+import NeuroWire
+
+extension NodeRuntime {
+    /// Captures this pool's part of the requested snapshot once the pool stands at the cut
+    /// tick T and holds every upstream spike of the ticks before T (the spikes in flight),
+    /// then announces it to the store (the controller) and streams it under its credit. The
+    /// controller grants no tick past T until every part is in, so the cut is consistent.
+    func captureSnapshotIfDue() throws(NodeError) {
+        guard let cut = pendingCut, driver.tick == cut.tick, transfer == nil else { return }
+        if cut.tick > 0 {
+            for (u, stream) in history.streams where u != options.pool && !stream.holds(cut.tick - 1) { return }
+        }
+        let part = SnapshotPart(pool: try driver.snapshotPool(history: history))
+        if let root = options.snapshotRoot {
+            let folder = "\(root)/\(SnapshotStore.folderName(tick: cut.tick, id: cut.snapshot))"
+            do {
+                _ = try OutputDirectory(folder)
+                try AtomicFile.write(part.bytes, to: "\(folder)/\(SnapshotPart.fileName(spec.name))")
+            } catch { throw .failed("cannot keep the local copy of snapshot \(hex(cut.snapshot)) in \(folder): \(error)") }
+        }
+        let sending = PartSender(snapshot: cut.snapshot, pool: UInt16(options.pool), tick: cut.tick, part: part)
+        try sender.send(sending.announce, stream: [], on: dealer)
+        transfer = sending
+        pendingCut = nil
+        log.info("snapshot \(hex(cut.snapshot)) at tick \(cut.tick): part of \(part.bytes.count) bytes (\(part.rawBytes) raw) announced to the store")
+    }
+}
