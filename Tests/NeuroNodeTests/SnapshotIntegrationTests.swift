@@ -1,0 +1,83 @@
+import Foundation
+import NeuroNode
+import NeuroPool
+import Testing
+
+/// Snapshots across processes: a cut taken by `up` equals the one `run` takes, and a run
+/// restored from either, in either placement, continues exactly as the uninterrupted run.
+@Suite("Snapshots across processes", .serialized)
+struct SnapshotIntegrationTests {
+    typealias L = LockstepIntegrationTests
+
+    static func folder(_ root: String, tick: Int) throws -> String {
+        let all = SnapshotStore.list(root: root).filter { $0.manifest.tick == UInt64(tick) }
+        return try #require(all.first?.path, "no snapshot at tick \(tick) in \(root)")
+    }
+
+    /// The raster lines of ticks at or after `tick` (a restored run writes only those).
+    static func rasterTail(_ path: String, from tick: Int) throws -> [Substring] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().filter { Int($0.split(separator: " ")[0])! >= tick }
+    }
+
+    static func expectRestoresMatch(networkText: String, cut: Int, ticks: Int) throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try L.withPrivateEndpoints(networkText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let network = try NetworkDescription.load(path: file)
+        // Uninterrupted, each placement taking the snapshot on the way.
+        for command in ["run", "up"] {
+            let r = try L.neurobus([command, file, "--ticks", "\(ticks)", "--out", "\(dir)/\(command)", "--quiet", "--snapshot-at", "\(cut)"], log: "\(dir)/\(command).log")
+            #expect(r.status == .exited(0), "\(r.output)")
+        }
+        let fromRun = try folder("\(dir)/run/snapshots", tick: cut), fromUp = try folder("\(dir)/up/snapshots", tick: cut)
+        #expect(URL(fileURLWithPath: fromRun).lastPathComponent == URL(fileURLWithPath: fromUp).lastPathComponent, "the same cut has the same id")
+        for pool in network.pools {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(fromRun)/\(pool.name).pool.z"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(fromUp)/\(pool.name).pool.z"))
+            #expect(a == b, "\(pool.name)'s part differs between run and up")
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/up/node-snapshots/\(URL(fileURLWithPath: fromUp).lastPathComponent)/\(pool.name).pool.z"),
+                    "node \(pool.name) kept no local copy")
+        }
+        // Restored across placements: up from run's snapshot, run from up's.
+        for (command, snapshot) in [("up", fromRun), ("run", fromUp)] {
+            let out = "\(dir)/restored-\(command)"
+            let r = try L.neurobus([command, file, "--ticks", "\(ticks)", "--out", out, "--quiet", "--restore", snapshot], log: "\(out).log")
+            #expect(r.status == .exited(0), "\(r.output)")
+            for pool in network.pools {
+                let whole = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(pool.name).pool"))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(pool.name).pool")) == whole, "\(command) --restore: \(pool.name).pool differs")
+                #expect(try rasterTail("\(out)/\(pool.name).raster", from: cut) == rasterTail("\(dir)/run/\(pool.name).raster", from: cut),
+                        "\(command) --restore: \(pool.name).raster differs after tick \(cut)")
+            }
+        }
+    }
+
+    /// The default network (STDP, rewards — the cut falls inside a reward window — and
+    /// scheduled broadcasts after the cut).
+    @Test func defaultNetworkRestoresExactlyInBothPlacements() throws {
+        try Self.expectRestoresMatch(networkText: NetworkDescription.defaultFileText, cut: 1537, ticks: 4500)
+    }
+
+    /// The delay-1 loop: spikes in flight on both links at the cut.
+    @Test func loopNetworkRestoresExactlyInBothPlacements() throws {
+        try Self.expectRestoresMatch(networkText: NetworkDescription.loopExampleText, cut: 2001, ticks: 4000)
+    }
+
+    /// `[snapshots] every = 1000, keep = 2`: both placements keep the same last two, chained by parent.
+    @Test func periodicSnapshotsAreKeptAndChained() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        let text = NetworkDescription.loopExampleText + "\n[snapshots]\nevery = 1000\nkeep = 2\n"
+        try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        for command in ["run", "up"] {
+            let r = try L.neurobus([command, file, "--ticks", "4500", "--out", "\(dir)/\(command)", "--quiet"], log: "\(dir)/\(command).log")
+            #expect(r.status == .exited(0), "\(r.output)")
+        }
+        let run = SnapshotStore.list(root: "\(dir)/run/snapshots"), up = SnapshotStore.list(root: "\(dir)/up/snapshots")
+        #expect(run.map(\.manifest.tick) == [3000, 4000] && up.map(\.manifest.tick) == [3000, 4000])
+        #expect(run.map(\.manifest.id) == up.map(\.manifest.id))
+        #expect(run.count == 2 && run[1].manifest.parent == run[0].manifest.id)
+    }
+}
