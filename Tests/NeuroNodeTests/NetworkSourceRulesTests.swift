@@ -64,3 +64,20 @@ let goodSource = "name = \"eye\"\npool = \"a\"\ndrive = 2560\nendpoint = \"tcp:/
 @Test func sourceUnknownKeyIsRejected() {
     expectError(baseNetwork + source(goodSource + "\nrate = 3"), key: "source[0].rate", "unknown key 'rate' in [[source]]")
 }
+
+// [snapshots]
+
+@Test func snapshotsTableIsParsed() throws {
+    let d = try NetworkDescription.parse(Array((baseNetwork + "\n[snapshots]\nevery = 500\nkeep = 2\n").utf8), file: "t")
+    #expect(d.snapshotEvery == 500 && d.snapshotKeep == 2)
+    let plain = try NetworkDescription.parse(Array(baseNetwork.utf8), file: "t")
+    #expect(plain.snapshotEvery == nil && plain.snapshotKeep == 3)
+}
+
+@Test func snapshotsTableRules() {
+    expectError(baseNetwork + "\n[snapshots]\nkeep = 2\n", key: "snapshots.every", "missing required key 'every'")
+    expectError(baseNetwork + "\n[snapshots]\nevery = 0\n", key: "snapshots.every", "out of range")
+    expectError(baseNetwork + "\n[snapshots]\nevery = 10\nkeep = 0\n", key: "snapshots.keep", "out of range")
+    expectError(baseNetwork + "\n[snapshots]\nevery = 10\nkept = 1\n", key: "snapshots.kept", "unknown key 'kept'", "did you mean 'keep'?")
+    expectError("snapshots = 3\n" + baseNetwork, key: "snapshots", "expected a table")
+}

@@ -4,17 +4,17 @@ import ZeroMQ
 extension NodeRuntime {
     /// Receives everything waiting on the SUB and the DEALER, without blocking.
     func drain() throws(NodeError) {
-        var topic = ZMQMessage()
+        while try receiveSubscription(dontWait: true) {}
+        try drainDealerIfDue()
+    }
+
+    /// Reads the DEALER — on the hot path (permitted, lockstep), where it carries nothing
+    /// urgent, at most every 2 ms instead of paying a mailbox check every tick.
+    func drainDealerIfDue() throws(NodeError) {
+        let now = monotonicMicroseconds()
+        if !realtime, permitted, now - lastDealerCheck < Self.dealerInterval { return }
+        lastDealerCheck = now
         var frame = ZMQMessage()
-        while true {
-            let got: Bool
-            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
-            guard got else { break }
-            guard topic.more else { continue } // a lone frame is not a NeuroBus message
-            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
-            try handleSubscription(topic: topic, frame: frame)
-            while frame.more { do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) } }
-        }
         while true {
             let got: Bool
             do { got = try dealer.receive(into: &frame, dontWait: true) } catch { throw .transport(error) }
@@ -25,6 +25,19 @@ extension NodeRuntime {
             }
             try handleDirect(envelope)
         }
+    }
+
+    /// Receives and handles one pub/sub message; false when none was waiting (or, blocking,
+    /// when the SUB's 2 ms receive timeout passed).
+    func receiveSubscription(dontWait: Bool) throws(NodeError) -> Bool {
+        let got: Bool
+        do { got = try sub.receive(into: &topicFrame, dontWait: dontWait) } catch { throw .transport(error) }
+        guard got else { return false }
+        guard topicFrame.more else { return true } // a lone frame is not a NeuroBus message
+        do { _ = try sub.receive(into: &messageFrame) } catch { throw .transport(error) }
+        try handleSubscription(topic: topicFrame, frame: messageFrame)
+        while messageFrame.more { do { _ = try sub.receive(into: &messageFrame) } catch { throw .transport(error) } }
+        return true
     }
 
     private func handleSubscription(topic: borrowing ZMQMessage, frame: borrowing ZMQMessage) throws(NodeError) {

@@ -90,6 +90,14 @@ public final class NodeRuntime {
     var pendingCut: SnapshotCut?
     /// The part being streamed to the store.
     var transfer: PartSender?
+    /// Reused receive frames (no allocation per message).
+    var topicFrame = ZMQMessage()
+    var messageFrame = ZMQMessage()
+    /// When the DEALER was last read; on the hot path it is read every `dealerInterval` µs.
+    var lastDealerCheck: UInt64 = 0
+    /// The last hot-path wait received a message.
+    var tookOne = false
+    static let dealerInterval: UInt64 = 2000
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -150,6 +158,8 @@ public final class NodeRuntime {
             for socket in [pub, sub, dealer] { try socket.setLinger(milliseconds: 1000) }
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
+            // The hot-path wait (see `loop`) blocks on the SUB for at most this long.
+            try sub.setReceiveTimeout(milliseconds: 2)
             try pub.bind(spec.endpoint)
             // Spike topics before heartbeat topics: a heartbeat heard proves the spike
             // subscription (sent earlier on the same connection) is in place too.
@@ -232,8 +242,15 @@ public final class NodeRuntime {
         let joinDeadline = started + UInt64(options.joinTimeoutMilliseconds) * 1000
         while !stopRequested {
             if shouldStop() { throw .failed("interrupted") }
-            // Drain everything waiting, without blocking.
-            try drain()
+            // Drain everything waiting, without blocking — unless the hot-path wait just took a
+            // message: then the next one, if any, is taken by the next wait without a system
+            // call, where draining would end in a mailbox check that finds nothing.
+            if tookOne {
+                tookOne = false
+                try drainDealerIfDue()
+            } else {
+                try drain()
+            }
             let now = monotonicMicroseconds()
             try checkLiveness(now: now, joinDeadline: joinDeadline)
             // Lockstep waits for the source too: its spikes are part of the schedule. Real
@@ -264,7 +281,7 @@ public final class NodeRuntime {
                 try heartbeat(now: after)
             }
             if stopRequested { break }
-            do {
+            hot: do {
                 if let wait = realtimeWait() {
                     // Paced: wake for the next due tick. zmq_poll counts whole milliseconds,
                     // so the rest of the wait is a sleep until the deadline (pacing, not
@@ -275,10 +292,18 @@ public final class NodeRuntime {
                         var pause = timespec(tv_sec: 0, tv_nsec: Int(wait) * 1000)
                         nanosleep(&pause, nil)
                     }
+                } else if !realtime, permitted {
+                    break hot
                 } else {
                     _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20)
                 }
+                continue
             } catch { throw .transport(error) }
+            // Permitted and waiting for upstream spikes, which come on the SUB, like new
+            // permits: block on it alone. zmq_poll would check both sockets' command
+            // mailboxes before and after waiting — four more system calls a tick, the bulk of
+            // a delay-1 loop's cost. The DEALER is read every 2 ms (`drain`).
+            tookOne = try receiveSubscription(dontWait: false)
         }
     }
 

@@ -12,7 +12,7 @@ import Darwin
 public final class RasterWriter {
     /// Where the finished raster goes.
     public let path: String
-    private let temporaryPath: String
+    let temporaryPath: String
     private var file: UnsafeMutablePointer<FILE>?
     private var line: [UInt8] = []
 
@@ -28,8 +28,75 @@ public final class RasterWriter {
         try put(Array("# neurobus raster v1 pool=\(pool) neurons=\(neurons)\n".utf8))
     }
 
+    /// Opens `DIR/POOL.raster.tmp` to continue it from tick `tick`: an existing one (this
+    /// node's, or a failed primary's that a replica takes over) is cut before its first line
+    /// of a tick ≥ `tick`; a missing one is started anew.
+    public convenience init(directory: String, pool: String, neurons: Int, resumingAt tick: UInt64) throws(NodeError) {
+        let temporary = "\(directory)/\(pool).raster.tmp"
+        guard access(temporary, F_OK) == 0 else {
+            try self.init(directory: directory, pool: pool, neurons: neurons)
+            return
+        }
+        try self.init(path: "\(directory)/\(pool).raster", temporaryPath: temporary)
+        try truncate(fromTick: tick)
+    }
+
+    private init(path: String, temporaryPath: String) throws(NodeError) {
+        self.path = path
+        self.temporaryPath = temporaryPath
+        guard let f = fopen(temporaryPath, "r+") else {
+            throw .io("cannot open \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        file = f
+        line.reserveCapacity(4096)
+    }
+
     deinit {
         if let file { fclose(file) }
+    }
+
+    /// Drops every line of a tick ≥ `tick` (a rollback to a snapshot at `tick`): scans the
+    /// lines from the start for the first such tick and truncates the file there. O(file).
+    public func truncate(fromTick tick: UInt64) throws(NodeError) {
+        guard let f = file else { throw .io("raster \(path) is already finished") }
+        guard fflush(f) == 0, fseek(f, 0, SEEK_SET) == 0 else { throw .io("cannot rewind \(temporaryPath): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        var cut: Int?
+        var buffer = [CChar](repeating: 0, count: 1 << 16)
+        var atLineStart = true
+        var number: UInt64 = 0, digits = 0, lineStart = 0
+        // A line is `TICK ID …`; the header starts with '#'.
+        while cut == nil {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n == 0 { break }
+            for i in 0 ..< n {
+                let c = UInt8(bitPattern: buffer[i])
+                if atLineStart {
+                    atLineStart = false
+                    lineStart = offset + i
+                    number = 0
+                    digits = 0
+                }
+                if c == 0x0A {
+                    atLineStart = true
+                    continue
+                }
+                if digits >= 0, c >= 0x30, c <= 0x39 {
+                    number = number &* 10 &+ UInt64(c - 0x30)
+                    digits += 1
+                } else if digits > 0 {
+                    if number >= tick { cut = lineStart; break }
+                    digits = -1
+                } else {
+                    digits = -1
+                }
+            }
+            offset += n
+        }
+        let end = cut ?? offset
+        guard ftruncate(fileno(f), off_t(end)) == 0, fseek(f, 0, SEEK_END) == 0 else {
+            throw .io("cannot cut \(temporaryPath) at tick \(tick): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Appends tick `tick`'s spikes (nothing for an empty tick).
