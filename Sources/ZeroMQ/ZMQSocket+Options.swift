@@ -82,6 +82,12 @@ extension ZMQSocket {
         try setInt32(ZMQ_ROUTER_MANDATORY, on ? 1 : 0, "ZMQ_ROUTER_MANDATORY")
     }
 
+    /// ROUTER: a new connection with a routing id already in use takes it over
+    /// (`ZMQ_ROUTER_HANDOVER`), as when a replica's process reconnects as the pool's node.
+    public func setRouterHandover(_ on: Bool) throws(ZMQError) {
+        try setInt32(ZMQ_ROUTER_HANDOVER, on ? 1 : 0, "ZMQ_ROUTER_HANDOVER")
+    }
+
     /// Wait before reconnecting a dropped connection, in milliseconds (`ZMQ_RECONNECT_IVL`);
     /// -1 = never reconnect.
     public func setReconnectInterval(milliseconds: Int32) throws(ZMQError) {

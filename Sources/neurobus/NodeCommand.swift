@@ -33,6 +33,9 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Start from this snapshot folder (this pool's part and tick); the controller and every node must get the same one.")
     var restore: String?
 
+    @Flag(help: "Run as the pool's replica (lockstep): follow every complete snapshot of the pool, and take the pool over from the last one when the controller promotes it after the primary dies.")
+    var replica = false
+
     @Option(help: "Keep a local copy of each snapshot part this node sends under this folder.")
     var snapshots: String?
 
@@ -64,12 +67,21 @@ struct NodeCommand: ParsableCommand {
         options.connect = overrides
         options.restore = restore
         options.snapshotRoot = snapshots
-        let logger = makeLogger("node/\(pool)")
+        let logger = makeLogger(replica ? "replica/\(pool)" : "node/\(pool)")
         do {
+            if replica {
+                guard restore == nil else { throw CommandFailure("a replica starts from the snapshots the controller streams to it: no --restore") }
+                let follower = try ReplicaRuntime(options: options, logger: logger)
+                guard let promotion = try follower.follow(shouldStop: { Signals.stopRequested }) else { return }
+                options.promotion = promotion
+                options.identity = "replica/\(pool)"
+            }
             let node = try NodeRuntime(options: options, logger: logger)
             try node.run { Signals.stopRequested }
+        } catch let error as CommandFailure {
+            throw error
         } catch {
-            throw CommandFailure("node \(pool): \(error)")
+            throw CommandFailure("\(replica ? "replica" : "node") \(pool): \(error)")
         }
     }
 }

@@ -25,6 +25,9 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Format of --record's files: npy or csv.")
     var recordFormat: SpikeFileFormat = .npy
 
+    @Flag(help: "Also start a replica per pool (lockstep; needs snapshots, e.g. [snapshots] every): when a pool's node dies, the network rolls back to the last snapshot and the replica takes over, with the same result.")
+    var replicas = false
+
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadNetwork(options.network)
@@ -68,6 +71,14 @@ struct UpCommand: ParsableCommand {
                                                              "--start-tick", "\(restore?.manifest.tick ?? 0)"],
                                                  logPath: "\(out)/logs/source-\(source.name).log"))
             }
+            if replicas {
+                for pool in description.pools {
+                    children.append(try ChildProcess(label: "replica \(pool.name)", executable: executable,
+                                                     arguments: ["node", "--replica", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
+                                                                 "--snapshots", out + "/replica-snapshots"],
+                                                     logPath: "\(out)/logs/replica-\(pool.name).log"))
+                }
+            }
             if record {
                 _ = try OutputDirectory(out + "/record")
                 children.append(try ChildProcess(label: "recorder", executable: executable,
@@ -88,6 +99,8 @@ struct UpCommand: ParsableCommand {
         // Real time: a node that dies is reported and the rest run on (the controller stops
         // waiting for it after --peer-timeout); `up` still exits non-zero at the end.
         var died: [String] = []
+        // Lockstep with replicas: pools whose node died and whose replica took over.
+        var failedOver: [String] = []
         var lastReport = start
         var lastTicks = description.pools.map { _ in UInt64(0) }
         var lastSpikes = description.pools.map { _ in UInt64(0) }
@@ -100,6 +113,12 @@ struct UpCommand: ParsableCommand {
             // anything else is a failure that stops everything.
             for c in children {
                 guard let status = c.poll(), !status.succeeded else { continue }
+                if replicas, !realtime, c.label.hasPrefix("pool "), !failedOver.contains(c.label) {
+                    failedOver.append(c.label)
+                    printError("\(c.label) died (\(status)); its replica takes over from the last snapshot")
+                    continue
+                }
+                if failedOver.contains(c.label) { continue }
                 if realtime, c.label.hasPrefix("pool "), !died.contains(c.label) {
                     died.append(c.label)
                     printError("\(c.label) died (\(status)); real time runs on without it")

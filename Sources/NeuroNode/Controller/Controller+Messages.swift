@@ -24,6 +24,8 @@ extension Controller {
                 try sender.send(reply, envelope: [identity, []], stream: identity, on: router)
             } else if let k = pools.firstIndex(where: { $0.identity == identity }) {
                 try handleNode(k, envelope)
+            } else if identity.starts(with: Self.replicaPrefix) {
+                try handleReplica(identity, envelope)
             } else if identity.starts(with: Self.recorderPrefix) {
                 try handleRecorder(identity, envelope)
             } else {
@@ -42,8 +44,8 @@ extension Controller {
                 log.error("\(message)")
                 return
             }
-            guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == startTick else {
-                let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick); the controller expects pool \(k) with \(pools[k].neurons) neurons at tick \(startTick)\(startTick > 0 ? " (restored snapshot: start every node with the same --restore)" : "")"
+            guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == joinTick else {
+                let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick); the controller expects pool \(k) with \(pools[k].neurons) neurons at tick \(joinTick)\(startTick > 0 ? " (restored snapshot: start every node with the same --restore)" : "")"
                 try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
                 return
             }
@@ -54,11 +56,11 @@ extension Controller {
             }
             pools[k].joined = true
             let mode: RunMode = network.mode == .lockstep ? .lockstep : .realtime
-            try sendToNode(k, .welcome(Welcome(startTick: startTick, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+            try sendToNode(k, .welcome(Welcome(startTick: joinTick, epoch: epoch, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
             log.info("pool \(pools[k].name) joined")
         case .ready:
             pools[k].ready = true
-            log.info("pool \(pools[k].name) ready")
+            log.info("pool \(pools[k].name) ready\(epoch > 0 ? " in epoch \(epoch)" : "")")
         case .commandReply(let reply) where reply.verb == .stop:
             pools[k].stopped = true
             log.info("\(reply.message)")
@@ -216,11 +218,26 @@ extension Controller {
                 }
                 _ = pools[k].heartbeatSeq.accept(envelope.sequence)
                 if case .heartbeat(let beat) = envelope.message {
+                    // Rolling back: a running heartbeat is from the abandoned epoch.
+                    if phase == .starting, epoch > 0, !pools[k].ready, beat.state == .running { continue }
                     pools[k].beat = beat
                     pools[k].heard = now
                     if beat.state == .failed { throw .peerLost("pool \(pools[k].name) has failed") }
                 }
             } else if let k = spikeTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
+                if frame.withUnsafeBytes({ $0.count > 4 ? $0[4] : 0 }) == WireKind.snapshotMarker.rawValue {
+                    let envelope: WireEnvelope
+                    do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                        throw .wire("spk/\(pools[k].name)/", error)
+                    }
+                    if case .snapshotMarker(let cut) = envelope.message, cut.parent == UInt64(epoch), pools[k].awaitingMarker {
+                        pools[k].awaitingMarker = false
+                        pools[k].spikeSeq.reset()
+                        _ = pools[k].spikeSeq.accept(envelope.sequence)
+                    }
+                    continue
+                }
+                if pools[k].awaitingMarker { continue }
                 let header: WireHeader
                 do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
                     throw .wire("spk/\(pools[k].name)/", error)

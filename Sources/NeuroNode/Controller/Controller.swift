@@ -45,7 +45,8 @@ public final class Controller {
     struct Track {
         let name: String
         let neurons: Int
-        let identity: [UInt8]
+        /// The routing id of the pool's node (a promoted replica's after a failover).
+        var identity: [UInt8]
         var joined = false
         var ready = false
         var heard: UInt64?
@@ -56,6 +57,8 @@ public final class Controller {
         var spikeSeq = SequenceCheck()
         var heartbeatSeq = SequenceCheck()
         var nextSpikeTick: UInt64 = 0
+        /// After a failover: the pool's spikes count again from its marker of the new epoch.
+        var awaitingMarker = false
         var tick: UInt64 { beat?.tick ?? 0 }
     }
 
@@ -92,6 +95,18 @@ public final class Controller {
     var lastSnapshotTick: UInt64 = 0
     /// The tick the run started from (a restored snapshot's, or 0).
     let startTick: UInt64
+    /// The tick nodes join at: `startTick`, or after a failover the snapshot's.
+    var joinTick: UInt64
+    /// Raised by each failover (rollback); sent in WELCOME and PERMIT.
+    var epoch: UInt32 = 0
+    /// Replicas by pool index, and the last complete snapshot (manifest and parts) they follow.
+    var replicas: [Int: ReplicaTrack] = [:]
+    var lastManifest: SnapshotManifest?
+    var lastParts: [SnapshotPart] = []
+    /// When the running failover began (for the recovery time in the log).
+    var failoverStarted: UInt64?
+    /// When the current joining phase began (start-up, or a failover's rejoin).
+    var startingSince = monotonicMicroseconds()
 
     public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -105,6 +120,7 @@ public final class Controller {
         realtime = network.mode == .realtime
         target = options.runTicks ?? 0
         startTick = options.restore?.tick ?? 0
+        joinTick = startTick
         until = startTick
         lastSnapshotTick = startTick
         if let restored = options.restore {
@@ -121,6 +137,8 @@ public final class Controller {
         do throws(ZMQError) {
             for socket in [router, pub, sub] { try socket.setLinger(milliseconds: 1000) }
             try router.setRouterMandatory(true)
+            // A promoted replica reconnects under its routing id: the new connection wins.
+            try router.setRouterHandover(true)
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             try router.bind(network.controller.control)
@@ -193,13 +211,17 @@ public final class Controller {
         guard phase == .starting, pools.allSatisfy({ ($0.ready && $0.heard != nil) || $0.dead }), pools.contains(where: { !$0.dead }),
               recorders.count >= options.recorders, recorders.allSatisfy(\.ready) else { return }
         // A restored network's pending broadcasts came back with the pools' parts.
-        if options.restore == nil {
+        if options.restore == nil, epoch == 0 {
             for m in options.network.modulations {
                 try publishModulation(ModulatorLevels(m), at: m.tick)
             }
         }
         phase = autoRun ? .running : .paused
         log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
+        if let began = failoverStarted {
+            log.notice("failover complete: every pool back at tick \(joinTick) in epoch \(epoch) after \(formatFixed(Double(monotonicMicroseconds() - began) / 1000, 1)) ms")
+            failoverStarted = nil
+        }
     }
 
     /// Extends the permit as far as the window, the run target and the reward barrier allow.
@@ -214,7 +236,7 @@ public final class Controller {
         if let cut = try snapshotBarrier(upTo: desired) { desired = min(desired, cut) }
         if desired > until {
             until = desired
-            try sender.publish(.permit(Permit(until: until, epoch: 0)), topic: Topic.clock, on: pub)
+            try sender.publish(.permit(Permit(until: until, epoch: epoch)), topic: Topic.clock, on: pub)
         }
     }
 
@@ -239,6 +261,9 @@ public final class Controller {
         for k in pools.indices where pools[k].joined && !pools[k].dead {
             try sendToNode(k, .command(Command(verb: .stop)))
         }
+        for (_, r) in replicas where !r.promoted {
+            try? sender.send(.command(Command(verb: .stop)), envelope: [r.identity], stream: r.identity, on: router)
+        }
         if !pools.contains(where: \.joined) { phase = .done; finished = true }
     }
 
@@ -259,7 +284,7 @@ public final class Controller {
     }
 
     func checkLiveness(now: UInt64) throws(NodeError) {
-        if phase == .starting, now - started > UInt64(options.joinTimeoutMilliseconds) * 1000 {
+        if phase == .starting, now - startingSince > UInt64(options.joinTimeoutMilliseconds) * 1000 {
             let missing = pools.filter { !$0.ready }.map(\.name)
             throw .timeout("pools not ready after \(options.joinTimeoutMilliseconds) ms: \(missing.joined(separator: ", "))")
         }
@@ -272,7 +297,10 @@ public final class Controller {
                 }
                 continue
             }
-            guard realtime else { throw .peerLost("pool \(pools[k].name) has been silent for \((now - heard) / 1000) ms") }
+            guard realtime else {
+                if try failOver(k, silentFor: now - heard) { return }
+                throw .peerLost("pool \(pools[k].name) has been silent for \((now - heard) / 1000) ms")
+            }
             if !pools[k].dead {
                 pools[k].dead = true
                 log.error("pool \(pools[k].name) is dead: silent for \((now - heard) / 1000) ms (timeout \(options.peerTimeoutMilliseconds) ms); running on without it")

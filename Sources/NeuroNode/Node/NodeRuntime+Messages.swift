@@ -46,6 +46,21 @@ extension NodeRuntime {
         let now = monotonicMicroseconds()
         for k in upstream.indices {
             if topic.withUnsafeBytes({ $0.elementsEqual(upstreamSpikeTopics[k]) }) {
+                // A marker (kind byte 4) starts an upstream's stream in a new epoch; until
+                // it comes, that upstream's batches belong to the abandoned epoch.
+                let kind = frame.withUnsafeBytes { $0.count > 4 ? $0[4] : 0 }
+                if kind == WireKind.snapshotMarker.rawValue {
+                    let envelope = try decode(frame, "spk/\(options.network.pools[upstream[k]].name)/")
+                    if case .snapshotMarker(let cut) = envelope.message, cut.parent == UInt64(epoch), awaitingMarker[k] {
+                        awaitingMarker[k] = false
+                        upstreamSpikeSeq[k].reset()
+                        _ = upstreamSpikeSeq[k].accept(envelope.sequence)
+                        upstreamLastHeard[k] = now
+                        log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(cut.tick)")
+                    }
+                    return
+                }
+                if awaitingMarker[k] { return }
                 let header: WireHeader
                 var batch = history.streams[upstream[k]]!.spareBatch()
                 do {
@@ -66,6 +81,10 @@ extension NodeRuntime {
             if topic.withUnsafeBytes({ $0.elementsEqual(upstreamHeartbeatTopics[k]) }) {
                 let envelope = try decode(frame, "hb/\(options.network.pools[upstream[k]].name)/")
                 if let lost = upstreamHeartbeatSeq[k].accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
+                // After a rollback only a heartbeat of the new epoch (not running yet) counts:
+                // it proves the subscription to the upstream as it is now (a replica is a new
+                // publisher).
+                if awaitingMarker[k], case .heartbeat(let beat) = envelope.message, beat.state == .running || beat.state == .stopped { return }
                 upstreamLastHeard[k] = now
                 if case .heartbeat(let beat) = envelope.message, beat.state == .failed {
                     throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has failed")
@@ -80,7 +99,12 @@ extension NodeRuntime {
         if topic.withUnsafeBytes({ $0.elementsEqual(Topic.clock) }) {
             let envelope = try decode(frame, "clk/")
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
-            if case .permit(let permit) = envelope.message { permitUntil = max(permitUntil, permit.until) }
+            if case .permit(let permit) = envelope.message {
+                permitEpoch = max(permitEpoch, permit.epoch)
+                // A permit of an abandoned epoch says nothing about this one.
+                guard permit.epoch >= epoch else { return }
+                permitUntil = max(permitUntil, permit.until)
+            }
             if case .snapshotRequest(let cut) = envelope.message {
                 guard cut.tick >= driver.tick else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(driver.tick)") }
                 pendingCut = cut
@@ -96,6 +120,8 @@ extension NodeRuntime {
                 counters.lost &+= UInt64(lost)
             }
             guard case .modulators(let m) = envelope.message else { return }
+            // Sent before the controller's first permit of this epoch: part of the abandoned one.
+            guard permitEpoch >= epoch else { return }
             // Real time applies a broadcast on arrival, or at its stamp if that is still ahead.
             let tick = m.mode == .atTick && (!realtime || m.tick >= driver.tick) ? m.tick : driver.tick
             try driver.schedule(ModulatorLevels(m), at: tick)
@@ -117,10 +143,24 @@ extension NodeRuntime {
             guard welcome.networkHash == options.network.hash else {
                 throw .refused("the controller runs another network file (hash \(hex(welcome.networkHash)), ours \(hex(options.network.hash)))")
             }
+            if welcomed {
+                // Joined already: the controller rolls the network back (failover).
+                guard welcome.epoch > epoch else { throw .refused("a second WELCOME in epoch \(epoch)") }
+                try rollBack(to: welcome.startTick, epoch: welcome.epoch)
+                controllerLastHeard = monotonicMicroseconds()
+                return
+            }
             guard welcome.startTick == driver.tick else {
                 throw .refused("the controller starts at tick \(welcome.startTick) but this pool is at tick \(driver.tick)")
             }
             welcomed = true
+            epoch = welcome.epoch
+            if epoch > 0 {
+                // A promoted replica joining a rolled-back network: its upstreams' batches
+                // count from their markers of this epoch, and it sends its own.
+                for k in upstream.indices { awaitingMarker[k] = true }
+                markerPending = true
+            }
             controllerLastHeard = monotonicMicroseconds()
             log.info("welcomed: \(welcome.mode.name), epoch \(welcome.epoch)")
         case .error(let reply):

@@ -22,6 +22,7 @@ extension NodeRuntime {
         let sending = PartSender(snapshot: cut.snapshot, pool: UInt16(options.pool), tick: cut.tick, part: part)
         try sender.send(sending.announce, stream: [], on: dealer)
         transfer = sending
+        lastPart = (cut, part)
         pendingCut = nil
         log.info("snapshot \(hex(cut.snapshot)) at tick \(cut.tick): part of \(part.bytes.count) bytes (\(part.rawBytes) raw) announced to the store")
     }

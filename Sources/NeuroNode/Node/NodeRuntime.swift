@@ -26,6 +26,10 @@ public struct NodeOptions: Sendable {
     public var restore: String?
     /// Where this node keeps a local copy of each snapshot part it sends (nil: none).
     public var snapshotRoot: String?
+    /// A promoted replica: the snapshot part it starts from, instead of `restore`.
+    public var promotion: Promotion?
+    /// The DEALER's routing id name (default `node/POOL`; a promoted replica keeps `replica/POOL`).
+    public var identity: String?
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
         self.network = network
@@ -97,6 +101,16 @@ public final class NodeRuntime {
     var lastDealerCheck: UInt64 = 0
     /// The last hot-path wait received a message.
     var tookOne = false
+    /// The run's epoch: raised by every rollback (failover). Permits of older epochs are
+    /// ignored; broadcasts until a permit of this epoch has been seen (they were sent before
+    /// the rollback); upstream spikes until that upstream's marker of this epoch.
+    var epoch: UInt32 = 0
+    var permitEpoch: UInt32 = 0
+    var awaitingMarker: [Bool]
+    /// This node must publish its marker before its next batch.
+    var markerPending = false
+    /// The last snapshot part this node captured (or restored from): what a rollback returns to.
+    var lastPart: (cut: SnapshotCut, part: SnapshotPart)?
     static let dealerInterval: UInt64 = 2000
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
@@ -107,11 +121,17 @@ public final class NodeRuntime {
         log = logger
         driver = try network.buildPool(options.pool)
         var held: HeldInput?
-        if let path = options.restore {
+        var restoredPart: (cut: SnapshotCut, part: SnapshotPart)?
+        if let promotion = options.promotion {
+            held = try driver.restore(promotion.pool)
+            restoredPart = (promotion.cut, SnapshotPart(pool: promotion.pool))
+        } else if let path = options.restore {
             do {
                 let manifest = try SnapshotStore.manifest(at: path)
                 try SnapshotStore.check(manifest, path: path, against: network)
-                held = try driver.restore(SnapshotStore.loadPart(path, manifest: manifest, pool: network.pools[options.pool].name))
+                let pool = try SnapshotStore.loadPart(path, manifest: manifest, pool: network.pools[options.pool].name)
+                held = try driver.restore(pool)
+                restoredPart = (SnapshotCut(snapshot: manifest.id, parent: manifest.parent, tick: manifest.tick), SnapshotPart(pool: pool))
             } catch let error as SnapshotError {
                 throw .failed("--restore \(path): \(error)")
             } catch let error as NodeError {
@@ -125,6 +145,8 @@ public final class NodeRuntime {
         upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
         upstreamLastHeard = upstream.map { _ in nil }
         upstreamSilent = upstream.map { _ in false }
+        awaitingMarker = upstream.map { _ in false }
+        lastPart = restoredPart
         let startTick = driver.tick
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         realtime = network.mode == .realtime
@@ -176,14 +198,17 @@ public final class NodeRuntime {
             for u in upstream { try sub.connect(options.connect[network.pools[u].name] ?? network.pools[u].endpoint) }
             if let source { try sub.connect(options.connect[source.spec.name] ?? source.spec.endpoint) }
             try sub.connect(network.controller.publish)
-            try dealer.setRoutingID(Topic.nodeIdentity(spec.name))
+            try dealer.setRoutingID(options.identity.map { Array($0.utf8) } ?? Topic.nodeIdentity(spec.name))
             try dealer.connect(network.controller.control)
         } catch {
             closeSockets()
             throw .transport(error)
         }
         if let out = options.out {
-            do { raster = try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons) } catch {
+            // A restored or promoted node continues the raster left in the folder from its tick.
+            let start = driver.tick
+            do { raster = start == 0 ? try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons)
+                : try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons, resumingAt: start) } catch {
                 closeSockets()
                 throw error
             }
@@ -375,6 +400,13 @@ public final class NodeRuntime {
     }
 
     func flushBatch() throws(NodeError) {
+        if markerPending {
+            // After a rollback, the first message of this epoch on the spike topic: receivers
+            // drop everything before it (batches of the abandoned epoch).
+            let cut = SnapshotCut(snapshot: lastPart?.cut.snapshot ?? 1, parent: UInt64(epoch), tick: outBatch.firstTick)
+            try sender.publish(.snapshotMarker(cut), topic: Topic.spikes(spec.name), on: pub)
+            markerPending = false
+        }
         try sender.publish(.spikeBatch(outBatch), topic: Topic.spikes(spec.name), on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes

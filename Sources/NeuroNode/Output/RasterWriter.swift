@@ -20,7 +20,8 @@ public final class RasterWriter {
     public init(directory: String, pool: String, neurons: Int) throws(NodeError) {
         path = "\(directory)/\(pool).raster"
         temporaryPath = path + ".tmp"
-        guard let f = fopen(temporaryPath, "w") else {
+        // Read-write: a rollback scans the file for where to cut it (`truncate`).
+        guard let f = fopen(temporaryPath, "w+") else {
             throw .io("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
         }
         file = f

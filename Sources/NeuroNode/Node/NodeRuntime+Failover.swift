@@ -1,0 +1,72 @@
+import NeuroPool
+import NeuroWire
+
+/// Rolling back to the last snapshot when the controller fails a pool over to its replica.
+extension NodeRuntime {
+    /// Returns this pool to its last snapshot part at `tick`, in epoch `newEpoch`: the pool and
+    /// its held input, the upstream streams as they were at the cut, the raster cut back to
+    /// the tick; then it joins again (READY once every upstream is heard in the new epoch) and
+    /// drops what the abandoned epoch still delivers (see `epoch`). O(pool + raster).
+    func rollBack(to tick: UInt64, epoch newEpoch: UInt32) throws(NodeError) {
+        guard let last = lastPart, last.cut.tick == tick else {
+            throw .failed("asked to roll back to tick \(tick), but this pool's last snapshot part is \(lastPart.map { "at tick \($0.cut.tick)" } ?? "missing")")
+        }
+        let network = options.network
+        let pool: NeuronPool
+        do { pool = try SnapshotPart(received: last.part.bytes, pool: spec.name, tick: tick).decodedPool() } catch {
+            throw .failed("rollback to tick \(tick): \(error)")
+        }
+        var fresh = try network.buildPool(options.pool)
+        let held = try fresh.restore(pool)
+        driver = fresh
+        var streams: [Int: SpikeStream] = [:]
+        for u in network.upstream(of: options.pool) { streams[u] = try Self.restoredStream(from: u, held: held, driver: driver, network: network) }
+        history = StreamHistory(streams: streams, missingIsSilent: realtime)
+        if var input = source {
+            input.stream = SpikeStream(name: input.spec.name, neuronCount: spec.neurons, startTick: tick)
+            input.end = nil
+            source = input
+        }
+        outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)
+        permitUntil = tick
+        readySent = false
+        state = .starting
+        epoch = newEpoch
+        markerPending = true
+        pendingCut = nil
+        transfer = nil
+        lastHeartbeatTick = .max
+        for k in upstream.indices {
+            upstreamLastHeard[k] = nil
+            upstreamSpikeSeq[k].reset()
+            upstreamHeartbeatSeq[k].reset()
+            awaitingMarker[k] = true
+        }
+        try raster?.truncate(fromTick: tick)
+        log.notice("rolled back to the snapshot at tick \(tick) (epoch \(newEpoch)); joining again")
+    }
+}
+
+extension SnapshotPart {
+    /// The pool inside a verified part.
+    func decodedPool() throws(SnapshotError) -> NeuronPool {
+        let raw: [UInt8]
+        do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, limit: 1 << 31) } } catch {
+            throw .corruptPart(pool: pool, path: "(in memory)", detail: "\(error)")
+        }
+        do { return try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
+    }
+}
+
+/// What a replica hands on when the controller promotes it: the latest part it followed.
+public struct Promotion: Sendable {
+    public var pool: NeuronPool
+    public var cut: SnapshotCut
+    public var epoch: UInt32
+
+    public init(pool: NeuronPool, cut: SnapshotCut, epoch: UInt32) {
+        self.pool = pool
+        self.cut = cut
+        self.epoch = epoch
+    }
+}
