@@ -7,6 +7,8 @@ struct ReplicaTrack {
     /// The part being streamed, and the tick of the last part it has verified.
     var sender: PartSender?
     var tick: UInt64?
+    /// The tick of the part it verified before `tick`.
+    var previousTick: UInt64?
     var promoted = false
 }
 
@@ -45,6 +47,7 @@ extension Controller {
             guard let k = replicas.first(where: { $0.value.identity == identity })?.key, var r = replicas[k], var s = r.sender else { return }
             for chunk in try s.handle(ack) { try send(chunk) }
             if s.complete {
+                if r.tick != s.tick { r.previousTick = r.tick }
                 r.tick = s.tick
                 r.sender = nil
                 log.info("replica of pool \(pools[k].name) holds the snapshot at tick \(s.tick)")
@@ -74,7 +77,11 @@ extension Controller {
     /// the controller restores its own state, and the run resumes once all are ready again —
     /// so the result equals the uninterrupted run. Returns false when that is impossible.
     func failOver(_ k: Int, silentFor silence: UInt64) throws(NodeError) -> Bool {
-        guard let manifest = lastManifest, var replica = replicas[k], !replica.promoted, replica.tick == manifest.tick else {
+        // The newest complete snapshot the replica holds too (the one before the newest, if
+        // the newest was still being streamed to it); every node keeps its last three parts.
+        let candidates = [lastManifest, previousManifest].compactMap { $0 }
+        guard var replica = replicas[k], !replica.promoted,
+              let manifest = candidates.first(where: { $0.tick == replica.tick || $0.tick == replica.previousTick }) else {
             if replicas[k] != nil { log.error("pool \(pools[k].name) is lost, but its replica holds no complete snapshot yet") }
             return false
         }
@@ -84,13 +91,16 @@ extension Controller {
         }
         let started = monotonicMicroseconds()
         epoch += 1
-        log.notice("pool \(pools[k].name) silent for \(silence / 1000) ms: failing over to its replica, rolling every pool back to the snapshot at tick \(manifest.tick) (epoch \(epoch))")
+        log.notice("pool \(pools[k].name) (last heard at tick \(pools[k].tick)) silent for \(silence / 1000) ms: failing over to its replica, rolling every pool back to the snapshot at tick \(manifest.tick) (epoch \(epoch))")
         phase = .starting
         snapshot = nil
         joinTick = manifest.tick
         until = manifest.tick
         lastSnapshotTick = manifest.tick
         snapshotParent = manifest.id
+        if lastManifest?.tick != manifest.tick { lastParts = [] }  // the newer snapshot is abandoned
+        lastManifest = manifest
+        previousManifest = nil
         rewards = try RewardSchedule(rules: options.network.rewards, restoredAt: manifest.tick, counts: manifest.rewardCounts)
         failoverStarted = started
         // The gate for broadcasts: every MODULATORS before this permit belongs to the old epoch.

@@ -120,6 +120,7 @@ extension Controller {
         snapshot = nil
         var stored = manifest
         stored.parts = parts.map { SnapshotManifest.Part(pool: $0.pool, file: SnapshotPart.fileName($0.pool), bytes: $0.bytes.count, rawBytes: $0.rawBytes, crc32: $0.crc32) }
+        previousManifest = lastManifest
         lastManifest = stored
         lastParts = parts
         for k in replicas.keys.sorted() { try streamLastPart(to: k) }

@@ -102,6 +102,8 @@ public final class Controller {
     /// Replicas by pool index, and the last complete snapshot (manifest and parts) they follow.
     var replicas: [Int: ReplicaTrack] = [:]
     var lastManifest: SnapshotManifest?
+    /// The complete snapshot before `lastManifest` (its replicas may not have the newest yet).
+    var previousManifest: SnapshotManifest?
     var lastParts: [SnapshotPart] = []
     /// When the running failover began (for the recovery time in the log).
     var failoverStarted: UInt64?

@@ -8,9 +8,12 @@ extension NodeRuntime {
     /// the tick; then it joins again (READY once every upstream is heard in the new epoch) and
     /// drops what the abandoned epoch still delivers (see `epoch`). O(pool + raster).
     func rollBack(to tick: UInt64, epoch newEpoch: UInt32) throws(NodeError) {
-        guard let last = lastPart, last.cut.tick == tick else {
-            throw .failed("asked to roll back to tick \(tick), but this pool's last snapshot part is \(lastPart.map { "at tick \($0.cut.tick)" } ?? "missing")")
+        guard let index = recentParts.lastIndex(where: { $0.cut.tick == tick }) else {
+            throw .failed("asked to roll back to tick \(tick), but this pool holds parts only at ticks \(recentParts.map { "\($0.cut.tick)" }.joined(separator: ", "))")
         }
+        let last = recentParts[index]
+        // Parts after the cut belong to the abandoned epoch.
+        recentParts.removeLast(recentParts.count - index - 1)
         let network = options.network
         let pool: NeuronPool
         do { pool = try SnapshotPart(received: last.part.bytes, pool: spec.name, tick: tick).decodedPool() } catch {

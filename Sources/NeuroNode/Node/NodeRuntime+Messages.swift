@@ -111,6 +111,7 @@ extension NodeRuntime {
                 log.info("snapshot \(hex(cut.snapshot)) requested at tick \(cut.tick)")
             }
             controllerLastHeard = now
+            controllerSubscribed = true
             if state == .ready || state == .paused { state = .running }
         } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.modulators) }) {
             let envelope = try decode(frame, "mod/")
@@ -130,6 +131,7 @@ extension NodeRuntime {
             let envelope = try decode(frame, "hb/controller/")
             if let lost = controllerSeq.heartbeat.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             controllerLastHeard = now
+            controllerSubscribed = true
         }
     }
 

@@ -12,6 +12,9 @@ extension NodeRuntime {
             for (u, stream) in history.streams where u != options.pool && !stream.holds(cut.tick - 1) { return }
         }
         let part = SnapshotPart(pool: try driver.snapshotPool(history: history))
+        // The raster up to the cut goes to disk with the part: a replica taking over after a
+        // crash continues it from there.
+        try raster?.sync()
         if let root = options.snapshotRoot {
             let folder = "\(root)/\(SnapshotStore.folderName(tick: cut.tick, id: cut.snapshot))"
             do {
@@ -22,7 +25,8 @@ extension NodeRuntime {
         let sending = PartSender(snapshot: cut.snapshot, pool: UInt16(options.pool), tick: cut.tick, part: part)
         try sender.send(sending.announce, stream: [], on: dealer)
         transfer = sending
-        lastPart = (cut, part)
+        recentParts.append((cut, part))
+        if recentParts.count > 3 { recentParts.removeFirst() }
         pendingCut = nil
         log.info("snapshot \(hex(cut.snapshot)) at tick \(cut.tick): part of \(part.bytes.count) bytes (\(part.rawBytes) raw) announced to the store")
     }

@@ -66,6 +66,9 @@ public final class NodeRuntime {
     var upstreamLastHeard: [UInt64?]
     var controllerSeq = (clock: SequenceCheck(), modulators: SequenceCheck(), heartbeat: SequenceCheck(), direct: SequenceCheck())
     var controllerLastHeard: UInt64?
+    /// Heard the controller on the SUB (not just its WELCOME on the DEALER): only then are the
+    /// `clk/` and `mod/` subscriptions live, so READY may be sent without losing a permit.
+    var controllerSubscribed = false
     /// Ticks per outgoing batch (the smallest lag of the projections out of this pool).
     let batchTicks: Int
     var outBatch: SpikeBatch
@@ -109,8 +112,11 @@ public final class NodeRuntime {
     var awaitingMarker: [Bool]
     /// This node must publish its marker before its next batch.
     var markerPending = false
-    /// The last snapshot part this node captured (or restored from): what a rollback returns to.
-    var lastPart: (cut: SnapshotCut, part: SnapshotPart)?
+    /// The last snapshot parts this node captured (or restored from), newest last, at most
+    /// three: a rollback returns to the last *complete* snapshot, which may be one behind the
+    /// newest part (the primary died while the newest snapshot was being taken).
+    var recentParts: [(cut: SnapshotCut, part: SnapshotPart)] = []
+    var lastPart: (cut: SnapshotCut, part: SnapshotPart)? { recentParts.last }
     static let dealerInterval: UInt64 = 2000
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
@@ -146,7 +152,7 @@ public final class NodeRuntime {
         upstreamLastHeard = upstream.map { _ in nil }
         upstreamSilent = upstream.map { _ in false }
         awaitingMarker = upstream.map { _ in false }
-        lastPart = restoredPart
+        if let restoredPart { recentParts = [restoredPart] }
         let startTick = driver.tick
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         realtime = network.mode == .realtime
@@ -281,7 +287,7 @@ public final class NodeRuntime {
             // Lockstep waits for the source too: its spikes are part of the schedule. Real
             // time runs without it until it turns up.
             let sourceHeard = realtime || source.map { $0.lastHeard != nil } ?? true
-            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerLastHeard != nil, sourceHeard {
+            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerSubscribed, sourceHeard {
                 try sender.send(.ready(Ready(tick: driver.tick, upstreamReady: UInt16(upstream.count), upstreamTotal: UInt16(upstream.count))),
                                 stream: [], on: dealer)
                 readySent = true
@@ -441,8 +447,12 @@ public final class NodeRuntime {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
         try checkSourceLiveness(now: now, limit: limit)
+        // An upstream pool gets three times as long: in lockstep the controller, which hears
+        // every pool, decides first whether a silent pool fails over to its replica or stops
+        // the run; this node gives up only if that decision never comes.
+        let upstreamLimit = realtime ? limit : 3 * limit
         for (k, heard) in upstreamLastHeard.enumerated() {
-            guard let heard, now - heard > limit else {
+            guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {
                     upstreamSilent[k] = false
                     log.notice("upstream pool \(options.network.pools[upstream[k]].name) is heard again")

@@ -16,7 +16,9 @@ public final class ReplicaRuntime {
     let dealer: ZMQSocket
     var sender: MessageSender
     var receiver: PartReceiver?
-    var latest: (cut: SnapshotCut, pool: NeuronPool)?
+    /// The last two parts verified, newest last (the controller may fail over to the one
+    /// before the newest, if the newest snapshot was not complete everywhere yet).
+    var held: [(cut: SnapshotCut, pool: NeuronPool)] = []
     var registered = false
 
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -58,7 +60,7 @@ public final class ReplicaRuntime {
                 do { envelope = try WireDecoder.decode(frame) } catch { throw .wire("from the controller", error) }
                 if let promotion = try handle(envelope) { return promotion }
                 if case .command(let c) = envelope.message, c.verb == .stop {
-                    let reply = CommandReply(verb: .stop, state: .stopped, tick: latest?.cut.tick ?? 0, targetTick: 0, message: "replica of \(spec.name) stopped")
+                    let reply = CommandReply(verb: .stop, state: .stopped, tick: held.last?.cut.tick ?? 0, targetTick: 0, message: "replica of \(spec.name) stopped")
                     try sender.send(.commandReply(reply), stream: [], on: dealer)
                     log.info("stopped (not promoted)")
                     return nil
@@ -77,8 +79,8 @@ public final class ReplicaRuntime {
                 log.info("following pool \(spec.name)'s snapshots")
                 return nil
             }
-            guard let latest, latest.cut.tick == welcome.startTick else {
-                throw .failed("promoted at tick \(welcome.startTick), but the latest part held is \(latest.map { "at tick \($0.cut.tick)" } ?? "none")")
+            guard let latest = held.last(where: { $0.cut.tick == welcome.startTick }) else {
+                throw .failed("promoted at tick \(welcome.startTick), but the parts held are at ticks \(held.map { "\($0.cut.tick)" }.joined(separator: ", "))")
             }
             log.notice("promoted: pool \(spec.name) restarts from the snapshot at tick \(latest.cut.tick) in epoch \(welcome.epoch)")
             return Promotion(pool: latest.pool, cut: latest.cut, epoch: welcome.epoch)
@@ -95,7 +97,8 @@ public final class ReplicaRuntime {
                     part = try SnapshotPart(received: r.bytes, pool: spec.name, tick: r.announce.tick)
                     pool = try part.decodedPool()
                 } catch { throw .failed("snapshot \(hex(r.announce.snapshot)): \(error)") }
-                latest = (SnapshotCut(snapshot: r.announce.snapshot, parent: 0, tick: r.announce.tick), pool)
+                held.append((SnapshotCut(snapshot: r.announce.snapshot, parent: 0, tick: r.announce.tick), pool))
+                if held.count > 2 { held.removeFirst() }
                 if let root = options.snapshotRoot {
                     let folder = "\(root)/\(SnapshotStore.folderName(tick: r.announce.tick, id: r.announce.snapshot))"
                     do {

@@ -56,6 +56,13 @@ public final class RasterWriter {
         if let file { fclose(file) }
     }
 
+    /// Flushes and syncs what is written so far (at a snapshot: a replica taking over after a
+    /// crash finds every line before the cut on disk).
+    public func sync() throws(NodeError) {
+        guard let f = file else { return }
+        guard fflush(f) == 0, fsync(fileno(f)) == 0 else { throw .io("cannot sync \(temporaryPath): \(String(cString: strerror(errno)))") }
+    }
+
     /// Drops every line of a tick ≥ `tick` (a rollback to a snapshot at `tick`): scans the
     /// lines from the start for the first such tick and truncates the file there. O(file).
     public func truncate(fromTick tick: UInt64) throws(NodeError) {
