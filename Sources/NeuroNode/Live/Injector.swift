@@ -166,6 +166,12 @@ public final class Injector {
             try drainSockets()
             let now = monotonicMicroseconds()
             if let heard = nodeHeard, !nodeStopped, now - heard > UInt64(options.peerTimeoutMilliseconds) * 1000 {
+                // Everything was sent to a pool that subscribed (and TCP keeps the order): a
+                // pool that finished and left before its last heartbeat reached us is not a failure.
+                if state == .stopped {
+                    log.notice("pool \(pool.name) went silent after the input was sent (last heard at tick \(nodeTick))")
+                    return
+                }
                 throw .peerLost("pool \(pool.name) has been silent for \((now - heard) / 1000) ms")
             }
             if nodeStopped, state != .stopped {
@@ -223,7 +229,12 @@ public final class Injector {
             do { frame = try xpub.receiveBytes(dontWait: true) } catch { throw .transport(error) }
             guard let frame else { break }
             // 1 + topic: subscribe; 0 + topic: unsubscribe.
-            if frame.first == 1, Array(frame.dropFirst()) == stimulusTopic { subscribed = true }
+            if frame.first == 1, Array(frame.dropFirst()) == stimulusTopic {
+                subscribed = true
+                // Its subscription is a sign of life: silence counts from here, even if none
+                // of its heartbeats ever reaches us (it may finish before our SUB joins).
+                if nodeHeard == nil { nodeHeard = monotonicMicroseconds() }
+            }
         }
         while true {
             let frames: [[UInt8]]?

@@ -1,0 +1,53 @@
+import Foundation
+import NeuroNode
+import NeuroPool
+import Testing
+
+/// Replicas and failover with real processes: a node killed mid-run is replaced by its
+/// replica from the last snapshot, and the run ends exactly as if nothing had happened.
+@Suite("Failover across processes", .serialized)
+struct FailoverTests {
+    typealias L = LockstepIntegrationTests
+
+    @Test func aKilledNodeIsReplacedAndTheResultIsUnchanged() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        let text = NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n"
+        try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        // Kill association once the snapshot at tick 1000 is complete (its replica holds it or
+        // the one before: the failover takes the newest both have).
+        var victim: pid_t?
+        for _ in 0 ..< 3000 where victim == nil {
+            if let log = try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8), log.contains("at tick 1000 complete") {
+                victim = L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}--out"])
+            }
+            if victim == nil { usleep(10_000) }
+        }
+        let target = try #require(victim, "association never got past the snapshot at tick 1000")
+        kill(target, SIGKILL)
+        var status: ChildProcess.Status?
+        for _ in 0 ..< 6000 where status == nil {
+            status = up.poll()
+            if status == nil { usleep(20_000) }
+        }
+        let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
+        let controller = (try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8)) ?? ""
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
+        #expect(output.contains("pool association died") && controller.contains("failover complete"), "\(output)\n\(controller)")
+        for pool in ["sensory", "association", "motor"] {
+            for name in ["\(pool).pool", "\(pool).raster"] {
+                let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
+                let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
+                #expect(a == b, "\(name) differs from the uninterrupted run")
+            }
+        }
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+}
