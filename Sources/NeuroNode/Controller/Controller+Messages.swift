@@ -23,6 +23,9 @@ extension Controller {
                 let reply = handleClient(envelope)
                 try sender.send(reply, envelope: [identity, []], stream: identity, on: router)
             } else if let k = pools.firstIndex(where: { $0.identity == identity }) {
+                // A message is a sign of life too (only once heard on our SUB: that first
+                // heartbeat is the proof the start-up waits for).
+                if pools[k].heard != nil { pools[k].heard = monotonicMicroseconds() }
                 try handleNode(k, envelope)
             } else if identity.starts(with: Self.replicaPrefix) {
                 try handleReplica(identity, envelope)

@@ -96,6 +96,8 @@ extension Controller {
         }
         snapshot = s
         try sendToNode(k, .snapshotAck(ack))
+        // Verifying a large part takes a while: tell the nodes we are still here.
+        if receiver.verified { try heartbeat(now: monotonicMicroseconds()) }
         if s.parts.count == pools.count { try completeSnapshot() }
     }
 
@@ -118,6 +120,7 @@ extension Controller {
         snapshotParent = s.cut.snapshot
         lastSnapshotTick = s.cut.tick
         snapshot = nil
+        snapshotGraceUntil = monotonicMicroseconds() + UInt64(options.peerTimeoutMilliseconds) * 1000
         var stored = manifest
         stored.parts = parts.map { SnapshotManifest.Part(pool: $0.pool, file: SnapshotPart.fileName($0.pool), bytes: $0.bytes.count, rawBytes: $0.rawBytes, crc32: $0.crc32) }
         previousManifest = lastManifest

@@ -23,6 +23,9 @@ extension NodeRuntime {
             do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                 throw .wire("from the controller", error)
             }
+            // Any word from the controller is a sign of life (a long snapshot verification
+            // may have kept its heartbeats away).
+            if controllerLastHeard != nil { controllerLastHeard = monotonicMicroseconds() }
             try handleDirect(envelope)
         }
     }

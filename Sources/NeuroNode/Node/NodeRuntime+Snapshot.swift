@@ -22,6 +22,8 @@ extension NodeRuntime {
                 try AtomicFile.write(part.bytes, to: "\(folder)/\(SnapshotPart.fileName(spec.name))")
             } catch { throw .failed("cannot keep the local copy of snapshot \(hex(cut.snapshot)) in \(folder): \(error)") }
         }
+        // Capturing a large pool takes a while: tell everyone we are still here.
+        try heartbeat(now: monotonicMicroseconds())
         let sending = PartSender(snapshot: cut.snapshot, pool: UInt16(options.pool), tick: cut.tick, part: part)
         try sender.send(sending.announce, stream: [], on: dealer)
         transfer = sending

@@ -298,7 +298,10 @@ public final class NodeRuntime {
             // Simulate every tick we may.
             while try canAdvance() {
                 try advance()
-                if driver.tick % 64 == 0 { try heartbeat(now: monotonicMicroseconds()) }
+                // Every 64 ticks for the controller's window, and at least every heartbeat
+                // interval: a large pool's 64 ticks can outlast the peer timeout.
+                let t = monotonicMicroseconds()
+                if driver.tick % 64 == 0 || t - lastHeartbeatAt >= UInt64(options.heartbeatMilliseconds) * 1000 { try heartbeat(now: t) }
                 if driver.tick & 15 == 0 { try drain() }
             }
             // Blocked: publish what downstream may be waiting for, report progress, then wait.
@@ -443,7 +446,10 @@ public final class NodeRuntime {
             return
         }
         let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
-        if let heard = controllerLastHeard, now - heard > limit {
+        // While a snapshot is being taken the controller verifies parts (inflating and
+        // decoding a large pool takes seconds): it is busy, not gone.
+        let controllerLimit = transfer != nil || pendingCut != nil ? 10 * limit : limit
+        if let heard = controllerLastHeard, now - heard > controllerLimit {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
         try checkSourceLiveness(now: now, limit: limit)

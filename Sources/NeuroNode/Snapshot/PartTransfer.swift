@@ -14,6 +14,9 @@ public struct PartSender: Sendable {
     public private(set) var sent = 0
     /// Whether the store has said it holds the whole part, verified.
     public private(set) var complete = false
+    /// The `received` of the last ack, and the offset last resent from (once per offset).
+    private var lastAck: Int?
+    private var resentFrom: Int?
 
     public init(snapshot: UInt64, pool: UInt16, tick: UInt64, part: SnapshotPart, chunkSize: Int = 256 << 10) {
         self.snapshot = snapshot
@@ -41,9 +44,18 @@ public struct PartSender: Sendable {
             break
         }
         let held = Int(min(ack.received, UInt64(part.bytes.count)))
-        // The store holds less than was sent (lost chunks, a restarted store, a CRC mismatch
-        // that reset it): go back to what it holds.
-        if held < sent || ack.status == .crcMismatch { sent = held }
+        // Acks trail the chunks in flight, so `held < sent` is normal. A chunk was lost when
+        // an ack does not move forward (the store acks each later chunk at the same offset),
+        // and the store restarted when one moves back: then go back to what it holds, once
+        // per offset. A CRC mismatch has reset the store: start over.
+        if ack.status == .crcMismatch {
+            sent = held
+            resentFrom = nil
+        } else if let last = lastAck, held <= last, held < sent, resentFrom != held {
+            sent = held
+            resentFrom = held
+        }
+        lastAck = held
         let limit = min(part.bytes.count, held + Int(ack.credit) * chunkSize)
         var out: [WireMessage] = []
         while sent < limit {
