@@ -10,6 +10,7 @@
 #        KS="50 100 200 400"                      K sweep (recurrent out-degree) at N = N_FIXED (3000)
 #        NS="" or KS="" skips that sweep; REFERENCE=0 skips the reference row (below);
 #        PORT_BASE=27300 (point i uses PORT_BASE + 10 i … + 4), SEED=2026 (network seed);
+#        CRITERION=wall: a point holds on wall time alone (overruns still reported);
 #        KEEP=1 keeps the network files, logs and outputs (the temp folder's path is printed).
 # Each sweep stops at its first point that does not hold; a point both sweeps share runs once.
 # First comes a reference row: the built-in default network itself in real-time mode, a gauge of
@@ -104,7 +105,7 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM HUP
 
 # gen N K PORT SEED: the network file; parse DIR N K TICKS RC: one result line (tab-separated).
 cat >"$tmp/helper.py" <<'PY'
-import math, re, sys
+import math, os, re, sys
 
 K0 = (256 * 12.75 + 512 * 15.33 + 128 * 6.35) / 896   # the default's mean recurrent out-degree
 POOLS = ("sensory", "association", "motor")
@@ -207,8 +208,11 @@ def parse(d, n, k, ticks, rc):
     over_n = max((v["over"] for v in pools.values()), default=0)
     p99 = max((v["p99"] for v in pools.values()), default=0)
     late = sum(v["late"] for v in pools.values()); lost = sum(v["lost"] for v in pools.values())
+    # CRITERION=wall judges by wall time alone (the issue's "keeps wall time within 1 %");
+    # the default also requires overruns ≤ 1 % of ticks.
+    wall_only = os.environ.get("CRITERION", "") == "wall"
     ok = (not problems and len(pools) == 3 and abs(worst_drift) <= 1.0
-          and all(100 * v["over"] <= v["ticks"] for v in pools.values()))
+          and (wall_only or all(100 * v["over"] <= v["ticks"] for v in pools.values())))
     per_pool = "; ".join(f"{p} {v['over']} overruns, {v['drift']:+.3f} %, p99 {v['p99']} µs" for p, v in pools.items())
     print("\t".join(map(str, [n, k, synapses, f"{spikes / sim_s:.0f}", f"{spikes / sim_s / n:.1f}",
                                f"{worst_drift:+.3f}", f"{over_pct:.2f}", over_n, p99, late, lost,
@@ -290,7 +294,11 @@ for k in "${ks[@]}"; do run_point "$n_fixed" "$k" || break; done
 
 echo
 echo "Real time, $secs s per point, $(nproc) cores, commit $commit, load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "Holds: every pool within 1 % wall vs simulated time and ≤ 1 % overruns (wall vs sim, overruns, p99: worst pool; late, lost: all pools)."
+if [ "${CRITERION:-}" = wall ]; then
+  echo "Holds: every pool within 1 % wall vs simulated time (CRITERION=wall; overruns reported, not judged)."
+else
+  echo "Holds: every pool within 1 % wall vs simulated time and ≤ 1 % overruns (wall vs sim, overruns, p99: worst pool; late, lost: all pools)."
+fi
 echo
 echo "| N | K | synapses | spikes/s | mean rate | wall vs sim | overruns | p99 lateness | late | lost | holds |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
