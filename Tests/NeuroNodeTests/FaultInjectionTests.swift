@@ -8,14 +8,15 @@ import ZeroMQ
 /// of a's spike batches and holds back others, and b counts exactly those.
 @Suite("Real-time faults through a proxy", .serialized)
 struct FaultInjectionTests {
-    /// 5 ms ticks and a lag of 4 ticks: a batch has 15–20 ms of slack, far more than loopback
-    /// needs, so only the batches the proxy holds back (300 ms = 60 ticks) can be late.
+    /// 10 ms ticks and a lag of 8 ticks: a batch has 70–80 ms of slack — four times the worst
+    /// stall seen on this VM with the whole test suite running beside it — so only the batches
+    /// the proxy holds back (1 s = 100 ticks) can be late.
     static let network = """
         [network]
         name = "faults"
         seed = 3
         mode = "realtime"
-        tick_us = 5000
+        tick_us = 10000
 
         [controller]
         control = "tcp://127.0.0.1:27600"
@@ -44,14 +45,14 @@ struct FaultInjectionTests {
         to = "b"
         out_degree = 4
         weight = [10, 20]
-        delay = [4, 4]
+        delay = [8, 8]
 
         """
 
     /// Spike batches of a (numbered from 0 as they reach the proxy; one per tick in real
-    /// time) that the proxy drops, and that it holds back 300 ms.
+    /// time) that the proxy drops, and that it holds back 1 s.
     static let dropped: Set<Int> = [100, 101, 250]
-    static let delayed: Set<Int> = [180, 400]
+    static let delayed: Set<Int> = [180, 300]
 
     @Test func lateAndLostCountExactlyWhatTheProxyDid() throws {
         let dir = try LockstepIntegrationTests.scratch()
@@ -80,7 +81,7 @@ struct FaultInjectionTests {
         let executable = try LockstepIntegrationTests.executable()
         let children = [
             try ChildProcess(label: "controller", executable: executable,
-                             arguments: ["controller", "--network", file, "--run-ticks", "600", "--exit-when-done"], logPath: "\(dir)/controller.log"),
+                             arguments: ["controller", "--network", file, "--run-ticks", "450", "--exit-when-done"], logPath: "\(dir)/controller.log"),
             try ChildProcess(label: "a", executable: executable, arguments: ["node", "--network", file, "--pool", "a"], logPath: "\(dir)/a.log"),
             try ChildProcess(label: "b", executable: executable,
                              arguments: ["node", "--network", file, "--pool", "b", "--connect", "a=\(proxyEndpoint)"], logPath: "\(dir)/b.log"),
@@ -112,7 +113,7 @@ struct FaultInjectionTests {
                         continue
                     }
                     if Self.delayed.contains(batches) {
-                        held.append((Date().addingTimeInterval(0.3), frames[0], envelope))
+                        held.append((Date().addingTimeInterval(1.0), frames[0], envelope))
                         continue
                     }
                 }
@@ -126,7 +127,7 @@ struct FaultInjectionTests {
         for c in children {
             #expect(c.poll() == .exited(0), "\(c.label): \((try? String(contentsOfFile: c.logPath, encoding: .utf8)) ?? "")")
         }
-        #expect(batches >= 600, "the proxy saw \(batches) batches")
+        #expect(batches >= 450, "the proxy saw \(batches) batches")
         let log = try String(contentsOfFile: "\(dir)/b.log", encoding: .utf8)
         #expect(log.contains("late batches 2, lost 3"), "\(log)")
         // a's own counters saw no fault.
