@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
         }
         let seconds = monotonicSeconds() - start
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process")
-        print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: false), terminator: "")
+        print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: false, startTick: restore?.manifest.tick ?? 0), terminator: "")
         print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")))")
     }
 }

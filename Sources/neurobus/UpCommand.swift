@@ -165,7 +165,7 @@ struct UpCommand: ParsableCommand {
             rows.append(row)
         }
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
-        print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true), terminator: "")
+        print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true, startTick: restore?.manifest.tick ?? 0), terminator: "")
         print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
         if realtime {
             for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {

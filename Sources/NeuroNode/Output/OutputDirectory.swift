@@ -63,7 +63,7 @@ public struct PoolSummary: Sendable, Equatable {
 }
 
 /// Renders summary rows as an aligned text table.
-public func summaryTable(_ rows: [PoolSummary], tickMicroseconds: UInt32, seconds: Double, showTraffic: Bool) -> String {
+public func summaryTable(_ rows: [PoolSummary], tickMicroseconds: UInt32, seconds: Double, showTraffic: Bool, startTick: UInt64 = 0) -> String {
     var header = ["pool", "neurons", "ticks", "spikes", "rate Hz", "synapses"]
     if showTraffic { header += ["packets", "bytes"] }
     var table = [header]
@@ -82,10 +82,12 @@ public func summaryTable(_ rows: [PoolSummary], tickMicroseconds: UInt32, second
         }.joined(separator: "  ") + "\n"
         if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
     }
-    let ticks = rows.map(\.ticks).min() ?? 0
+    // A restored run simulated only the ticks after its snapshot.
+    let ticks = (rows.map(\.ticks).min() ?? 0) - min(startTick, rows.map(\.ticks).min() ?? 0)
     if seconds > 0 {
         let rtf = Double(ticks) * Double(tickMicroseconds) / 1e6 / seconds
-        out += "\(ticks) ticks in \(formatFixed(seconds, 2)) s: \(formatFixed(Double(ticks) / seconds, 0)) ticks/s, real-time factor \(formatFixed(rtf, 2))\n"
+        let from = startTick > 0 ? " (from the snapshot at tick \(startTick))" : ""
+        out += "\(ticks) ticks\(from) in \(formatFixed(seconds, 2)) s: \(formatFixed(Double(ticks) / seconds, 0)) ticks/s, real-time factor \(formatFixed(rtf, 2))\n"
     }
     return out
 }
