@@ -157,7 +157,7 @@ struct CtlCommand: ParsableCommand {
             let reply = try target.request(.snapshotRequest(SnapshotCut(snapshot: 1, parent: 0, tick: atTick ?? .max)))
             if case .error(let e) = reply { throw CommandFailure("controller refused: \(e.message)") }
             guard case .snapshotRequest(let cut) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
-            print("snapshot \(hex16(cut.snapshot)) at tick \(cut.tick) started (parent \(hex16(cut.parent))); the controller's log says when it is complete")
+            print("snapshot \(hex(cut.snapshot)) at tick \(cut.tick) started (parent \(hex(cut.parent))); the controller's log says when it is complete")
         }
     }
 

@@ -19,7 +19,7 @@ struct SnapshotCommand: ParsableCommand {
             guard !all.isEmpty else { throw CommandFailure("no complete snapshot under \(folder)") }
             var table = [["id", "parent", "tick", "network", "pools", "bytes", "raw bytes", "folder"]]
             for (path, m) in all {
-                table.append([m.idText, m.parent == 0 ? "-" : hex16(m.parent), "\(m.tick)", m.network, "\(m.parts.count)",
+                table.append([m.idText, m.parent == 0 ? "-" : hex(m.parent), "\(m.tick)", m.network, "\(m.parts.count)",
                               "\(m.parts.reduce(0) { $0 + $1.bytes })", "\(m.parts.reduce(0) { $0 + $1.rawBytes })", path])
             }
             print(renderTable(table), terminator: "")
@@ -32,7 +32,7 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             let m = try SnapshotCommand.manifest(snapshot)
-            print("snapshot \(m.idText) of network \(m.network) (hash \(hex16(m.networkHash))) at tick \(m.tick); parent \(m.parent == 0 ? "none" : hex16(m.parent)); reward counts \(m.rewardCounts)")
+            print("snapshot \(m.idText) of network \(m.network) (hash \(hex(m.networkHash))) at tick \(m.tick); parent \(m.parent == 0 ? "none" : hex(m.parent)); reward counts \(m.rewardCounts)")
             var table = [["pool", "neurons", "synapses", "spikes", "mean |w|", "threshold mV", "thermal", "held broadcasts", "bytes", "raw bytes"]]
             for part in m.parts {
                 let pool = try SnapshotCommand.load(snapshot, m, part.pool)
@@ -54,7 +54,7 @@ struct SnapshotCommand: ParsableCommand {
         func run() throws {
             let ma = try SnapshotCommand.manifest(a), mb = try SnapshotCommand.manifest(b)
             guard ma.networkHash == mb.networkHash else {
-                throw CommandFailure("\(a) and \(b) are snapshots of different network files (hash \(hex16(ma.networkHash)) vs \(hex16(mb.networkHash)))")
+                throw CommandFailure("\(a) and \(b) are snapshots of different network files (hash \(hex(ma.networkHash)) vs \(hex(mb.networkHash)))")
             }
             print("snapshot \(ma.idText) (tick \(ma.tick)) → \(mb.idText) (tick \(mb.tick)), network \(ma.network)")
             var table = [["pool", "kept", "created", "pruned", "weights changed", "mean |Δw|", "thermal transitions", "thresholds moved", "mean Δθ mV", "max |Δθ| mV"]]
@@ -84,17 +84,4 @@ struct SnapshotCommand: ParsableCommand {
     static func load(_ path: String, _ m: SnapshotManifest, _ pool: String) throws -> NeuronPool {
         do { return try SnapshotStore.loadPart(path, manifest: m, pool: pool) } catch { throw CommandFailure("\(error)") }
     }
-}
-
-/// Left-aligned first column, right-aligned others, two spaces apart.
-func renderTable(_ table: [[String]]) -> String {
-    let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
-    var text = ""
-    for line in table {
-        text += line.indices.map { c in
-            let pad = String(repeating: " ", count: widths[c] - line[c].count)
-            return c == 0 ? line[c] + pad : pad + line[c]
-        }.joined(separator: "  ") + "\n"
-    }
-    return text
 }

@@ -23,19 +23,19 @@ enum StatusTable {
                           "\(r.counters.packetsOut)", "\(r.counters.bytesOut)",
                           r.heartbeatAgeMilliseconds == UInt32.max ? "never" : "\(r.heartbeatAgeMilliseconds)"])
         }
-        let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
-        for line in table {
-            text += line.indices.map { c in
-                let pad = String(repeating: " ", count: widths[c] - line[c].count)
-                return c == 0 ? line[c] + pad : pad + line[c]
-            }.joined(separator: "  ") + "\n"
-        }
-        return text
+        return text + renderTable(table)
     }
 }
 
-/// `v` as 16 hex digits (snapshot ids).
-func hex16(_ v: UInt64) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
+/// Left-aligned first column, right-aligned others, two spaces apart.
+func renderTable(_ table: [[String]]) -> String {
+    let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+    var text = ""
+    for line in table {
+        text += line.indices.map { c in
+            let pad = String(repeating: " ", count: widths[c] - line[c].count)
+            return c == 0 ? line[c] + pad : pad + line[c]
+        }.joined(separator: "  ") + "\n"
+    }
+    return text
 }

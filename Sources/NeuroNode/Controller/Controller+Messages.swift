@@ -228,15 +228,13 @@ extension Controller {
                     if beat.state == .failed { throw .peerLost("pool \(pools[k].name) has failed") }
                 }
             } else if let k = spikeTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
-                if frame.withUnsafeBytes({ $0.count > 4 ? $0[4] : 0 }) == WireKind.snapshotMarker.rawValue {
+                if EpochMarker.isMarker(frame) {
                     let envelope: WireEnvelope
                     do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                         throw .wire("spk/\(pools[k].name)/", error)
                     }
-                    if case .snapshotMarker(let cut) = envelope.message, cut.parent == UInt64(epoch), pools[k].awaitingMarker {
+                    if pools[k].awaitingMarker, EpochMarker.resume(envelope, epoch: epoch, sequence: &pools[k].spikeSeq) != nil {
                         pools[k].awaitingMarker = false
-                        pools[k].spikeSeq.reset()
-                        _ = pools[k].spikeSeq.accept(envelope.sequence)
                     }
                     continue
                 }

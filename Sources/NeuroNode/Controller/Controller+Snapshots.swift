@@ -57,7 +57,7 @@ extension Controller {
 
     /// The first cut tick after `tick` that the network's `[snapshots] every` or `--snapshot-at` asks for.
     func nextDueSnapshot(after tick: UInt64) -> UInt64? {
-        var next = options.snapshotAt.filter { $0 > tick }.min()
+        var next = options.snapshotAt.lazy.filter { $0 > tick }.min()
         if let every = options.network.snapshotEvery {
             let periodic = (tick / every + 1) * every
             next = min(next ?? periodic, periodic)
@@ -122,7 +122,7 @@ extension Controller {
         snapshot = nil
         snapshotGraceUntil = monotonicMicroseconds() + UInt64(options.peerTimeoutMilliseconds) * 1000
         var stored = manifest
-        stored.parts = parts.map { SnapshotManifest.Part(pool: $0.pool, file: SnapshotPart.fileName($0.pool), bytes: $0.bytes.count, rawBytes: $0.rawBytes, crc32: $0.crc32) }
+        stored.parts = parts.map(SnapshotManifest.Part.init)
         previousManifest = lastManifest
         lastManifest = stored
         lastParts = parts

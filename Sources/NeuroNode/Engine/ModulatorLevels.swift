@@ -24,6 +24,11 @@ public struct ModulatorLevels: Sendable, Equatable {
         self.init(dopamine: scheduled.dopamine, cortisol: scheduled.cortisol, acetylcholine: scheduled.acetylcholine)
     }
 
+    /// The levels of a broadcast held in a snapshot part (`.pool` version 3).
+    public init(_ held: HeldInput.Broadcast) {
+        self.init(dopamine: held.dopamine, cortisol: held.cortisol, acetylcholine: held.acetylcholine)
+    }
+
     /// As `(id, level)` pairs for a `MODULATORS` message, ids ascending.
     public var wireLevels: [(id: UInt8, level: UInt8)] {
         var out: [(id: UInt8, level: UInt8)] = []
@@ -51,5 +56,12 @@ extension NeuronPool {
         applyModulation(dopamine: dopamine, cortisol: cortisol, acetylcholine: acetylcholine)
         synaptogenesis(acetylcholine: acetylcholine)
         pruneDead()
+    }
+}
+
+extension HeldInput.Broadcast {
+    /// `levels` scheduled for `tick`, as a snapshot part holds it.
+    public init(tick: UInt64, levels: ModulatorLevels) {
+        self.init(tick: tick, dopamine: levels.dopamine, cortisol: levels.cortisol, acetylcholine: levels.acetylcholine)
     }
 }

@@ -6,9 +6,7 @@ extension PoolDriver {
     /// T − lag … T − 1 (from tick 0 on), which `history` must hold. O(pool + held spikes).
     public func snapshotPool(history: some SpikeHistory) throws(NodeError) -> NeuronPool {
         var held = HeldInput()
-        held.broadcasts = pending.map {
-            HeldInput.Broadcast(tick: $0.tick, dopamine: $0.levels.dopamine, cortisol: $0.levels.cortisol, acetylcholine: $0.levels.acetylcholine)
-        }
+        held.broadcasts = pending.map { HeldInput.Broadcast(tick: $0.tick, levels: $0.levels) }
         let t = tick
         for p in afferentSources.indices {
             let lag = UInt64(pool.afferents[p].lag)
@@ -40,7 +38,7 @@ extension PoolDriver {
         var plain = restored
         plain.held = nil
         pool = plain
-        pending = held.broadcasts.map { (tick: $0.tick, levels: ModulatorLevels(dopamine: $0.dopamine, cortisol: $0.cortisol, acetylcholine: $0.acetylcholine)) }
+        pending = held.broadcasts.map { (tick: $0.tick, levels: ModulatorLevels($0)) }
         return held
     }
 }

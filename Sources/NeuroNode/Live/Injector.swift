@@ -94,6 +94,7 @@ public final class Injector {
     var nodeStopped = false
     var nodeSequence = SequenceCheck()
     var lastHeartbeatAt: UInt64 = 0
+    var pollers: (sockets: ZMQPoller, withInput: ZMQPoller)?
     /// Real time: the wall-clock time of the node's tick 0, from its last running heartbeat.
     var epoch: UInt64?
 
@@ -209,17 +210,24 @@ public final class Injector {
     /// Blocks until a socket or the input is readable, or the next heartbeat or real-time
     /// tick is due — never longer than 100 ms.
     private func wait(forInput: Bool, now: UInt64) throws(NodeError) {
-        var poller = ZMQPoller()
-        poller.add(xpub)
-        poller.add(sub)
-        if forInput { poller.add(fileDescriptor: fd) }
+        // Built once: the sockets alone, and with the input's descriptor.
+        if pollers == nil {
+            var sockets = ZMQPoller()
+            sockets.add(xpub)
+            sockets.add(sub)
+            var withInput = sockets
+            withInput.add(fileDescriptor: fd)
+            pollers = (sockets, withInput)
+        }
         var timeout = options.heartbeatMilliseconds
         if realtime, let epoch, queueHead < queued.count {
             let due = epoch + queued[queueHead].tick * UInt64(options.network.tickMicroseconds)
             timeout = due > now ? min(timeout, Int((due - now + 999) / 1000)) : 0
         }
         if forInput, !realtime || queued.count - queueHead < 1 { timeout = min(timeout, 100) }
-        do { _ = try poller.poll(timeoutMilliseconds: timeout) } catch { throw .transport(error) }
+        do {
+            if forInput { _ = try pollers!.withInput.poll(timeoutMilliseconds: timeout) } else { _ = try pollers!.sockets.poll(timeoutMilliseconds: timeout) }
+        } catch { throw .transport(error) }
     }
 
     /// Subscriptions on the XPUB, heartbeats of the node.

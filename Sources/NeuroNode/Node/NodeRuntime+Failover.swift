@@ -16,9 +16,7 @@ extension NodeRuntime {
         recentParts.removeLast(recentParts.count - index - 1)
         let network = options.network
         let pool: NeuronPool
-        do { pool = try SnapshotPart(received: last.part.bytes, pool: spec.name, tick: tick).decodedPool() } catch {
-            throw .failed("rollback to tick \(tick): \(error)")
-        }
+        do { pool = try last.part.decodedPool() } catch { throw .failed("rollback to tick \(tick): \(error)") }
         var fresh = try network.buildPool(options.pool)
         let held = try fresh.restore(pool)
         driver = fresh
@@ -47,17 +45,6 @@ extension NodeRuntime {
         }
         try raster?.truncate(fromTick: tick)
         log.notice("rolled back to the snapshot at tick \(tick) (epoch \(newEpoch)); joining again")
-    }
-}
-
-extension SnapshotPart {
-    /// The pool inside a verified part.
-    func decodedPool() throws(SnapshotError) -> NeuronPool {
-        let raw: [UInt8]
-        do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, limit: 1 << 31) } } catch {
-            throw .corruptPart(pool: pool, path: "(in memory)", detail: "\(error)")
-        }
-        do { return try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
     }
 }
 

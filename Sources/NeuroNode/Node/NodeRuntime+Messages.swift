@@ -14,13 +14,12 @@ extension NodeRuntime {
         let now = monotonicMicroseconds()
         if !realtime, permitted, now - lastDealerCheck < Self.dealerInterval { return }
         lastDealerCheck = now
-        var frame = ZMQMessage()
         while true {
             let got: Bool
-            do { got = try dealer.receive(into: &frame, dontWait: true) } catch { throw .transport(error) }
+            do { got = try dealer.receive(into: &messageFrame, dontWait: true) } catch { throw .transport(error) }
             guard got else { break }
             let envelope: WireEnvelope
-            do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+            do { envelope = try messageFrame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                 throw .wire("from the controller", error)
             }
             // Any word from the controller is a sign of life (a long snapshot verification
@@ -49,17 +48,14 @@ extension NodeRuntime {
         let now = monotonicMicroseconds()
         for k in upstream.indices {
             if topic.withUnsafeBytes({ $0.elementsEqual(upstreamSpikeTopics[k]) }) {
-                // A marker (kind byte 4) starts an upstream's stream in a new epoch; until
-                // it comes, that upstream's batches belong to the abandoned epoch.
-                let kind = frame.withUnsafeBytes { $0.count > 4 ? $0[4] : 0 }
-                if kind == WireKind.snapshotMarker.rawValue {
+                // A marker starts an upstream's stream in a new epoch; until it comes, that
+                // upstream's batches belong to the abandoned epoch.
+                if EpochMarker.isMarker(frame) {
                     let envelope = try decode(frame, "spk/\(options.network.pools[upstream[k]].name)/")
-                    if case .snapshotMarker(let cut) = envelope.message, cut.parent == UInt64(epoch), awaitingMarker[k] {
+                    if awaitingMarker[k], let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &upstreamSpikeSeq[k]) {
                         awaitingMarker[k] = false
-                        upstreamSpikeSeq[k].reset()
-                        _ = upstreamSpikeSeq[k].accept(envelope.sequence)
                         upstreamLastHeard[k] = now
-                        log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(cut.tick)")
+                        log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(tick)")
                     }
                     return
                 }
@@ -95,9 +91,9 @@ extension NodeRuntime {
                 return
             }
         }
-        if let source {
-            if topic.withUnsafeBytes({ $0.elementsEqual(source.stimulusTopic) }) { return try handleStimulus(frame, now: now) }
-            if topic.withUnsafeBytes({ $0.elementsEqual(source.heartbeatTopic) }) { return try handleSourceHeartbeat(frame, now: now) }
+        if let topics = sourceTopics {
+            if topic.withUnsafeBytes({ $0.elementsEqual(topics.stimulus) }) { return try handleStimulus(frame, now: now) }
+            if topic.withUnsafeBytes({ $0.elementsEqual(topics.heartbeat) }) { return try handleSourceHeartbeat(frame, now: now) }
         }
         if topic.withUnsafeBytes({ $0.elementsEqual(Topic.clock) }) {
             let envelope = try decode(frame, "clk/")
@@ -200,7 +196,8 @@ extension NodeRuntime {
     }
 }
 
-func hex(_ v: UInt64) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
+/// `v` as lowercase hex, zero-padded to `digits` (16: ids and hashes; 8: CRCs).
+public func hex(_ v: UInt64, digits: Int = 16) -> String {
+    let text = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, digits - text.count)) + text
 }

@@ -16,11 +16,7 @@ extension NodeRuntime {
         // crash continues it from there.
         try raster?.sync()
         if let root = options.snapshotRoot {
-            let folder = "\(root)/\(SnapshotStore.folderName(tick: cut.tick, id: cut.snapshot))"
-            do {
-                _ = try OutputDirectory(folder)
-                try AtomicFile.write(part.bytes, to: "\(folder)/\(SnapshotPart.fileName(spec.name))")
-            } catch { throw .failed("cannot keep the local copy of snapshot \(hex(cut.snapshot)) in \(folder): \(error)") }
+            do { try part.keepCopy(under: root, tick: cut.tick, id: cut.snapshot) } catch { throw .failed("\(error)") }
         }
         // Capturing a large pool takes a while: tell everyone we are still here.
         try heartbeat(now: monotonicMicroseconds())

@@ -91,8 +91,10 @@ public final class NodeRuntime {
     let upstreamLag: [UInt64]
     /// Real time: upstream pools reported silent (once each, until heard again).
     var upstreamSilent: [Bool]
-    /// The pool's external source (`[[source]]`), if the network file declares one.
+    /// The pool's external source (`[[source]]`), if the network file declares one, and its
+    /// two topics (kept apart so matching a message's topic does not copy `source`).
     var source: SourceInput?
+    let sourceTopics: (stimulus: [UInt8], heartbeat: [UInt8])?
     /// A snapshot the controller has asked for, until this node has captured its part.
     var pendingCut: SnapshotCut?
     /// The part being streamed to the store.
@@ -155,6 +157,7 @@ public final class NodeRuntime {
         if let restoredPart { recentParts = [restoredPart] }
         let startTick = driver.tick
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
+        sourceTopics = source.map { ($0.stimulusTopic, $0.heartbeatTopic) }
         realtime = network.mode == .realtime
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
@@ -358,7 +361,7 @@ public final class NodeRuntime {
             if source == options.pool { continue } // own spikes are recorded locally
             guard let stream = history.streams[source], stream.holds(needed) else { return false }
         }
-        if let source, !source.holds(driver.tick) { return false }
+        if source?.holds(driver.tick) == false { return false }
         return true
     }
 

@@ -93,18 +93,13 @@ public final class ReplicaRuntime {
             receiver = r
             if r.verified {
                 let part: SnapshotPart, pool: NeuronPool
-                do {
-                    part = try SnapshotPart(received: r.bytes, pool: spec.name, tick: r.announce.tick)
-                    pool = try part.decodedPool()
-                } catch { throw .failed("snapshot \(hex(r.announce.snapshot)): \(error)") }
+                do { (part, pool) = try SnapshotPart.verified(received: r.bytes, pool: spec.name, tick: r.announce.tick) } catch {
+                    throw .failed("snapshot \(hex(r.announce.snapshot)): \(error)")
+                }
                 held.append((SnapshotCut(snapshot: r.announce.snapshot, parent: 0, tick: r.announce.tick), pool))
                 if held.count > 2 { held.removeFirst() }
                 if let root = options.snapshotRoot {
-                    let folder = "\(root)/\(SnapshotStore.folderName(tick: r.announce.tick, id: r.announce.snapshot))"
-                    do {
-                        _ = try OutputDirectory(folder)
-                        try AtomicFile.write(part.bytes, to: "\(folder)/\(SnapshotPart.fileName(spec.name))")
-                    } catch { log.error("cannot keep the replica's copy in \(folder): \(error)") }
+                    do { try part.keepCopy(under: root, tick: r.announce.tick, id: r.announce.snapshot) } catch { log.error("\(error)") }
                 }
                 log.info("holds snapshot \(hex(r.announce.snapshot)) at tick \(r.announce.tick) (\(part.bytes.count) bytes)")
                 receiver = nil

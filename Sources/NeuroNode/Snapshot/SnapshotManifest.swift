@@ -17,6 +17,11 @@ public struct SnapshotManifest: Sendable, Equatable {
         /// CRC-32 of `file`'s bytes.
         public var crc32: UInt32
 
+        /// The entry of `part`, stored as `SnapshotPart.fileName(part.pool)`.
+        public init(_ part: SnapshotPart) {
+            self.init(pool: part.pool, file: SnapshotPart.fileName(part.pool), bytes: part.bytes.count, rawBytes: part.rawBytes, crc32: part.crc32)
+        }
+
         public init(pool: String, file: String, bytes: Int, rawBytes: Int, crc32: UInt32) {
             self.pool = pool
             self.file = file
@@ -78,7 +83,7 @@ public struct SnapshotManifest: Sendable, Equatable {
                 file = "\(p.file)"
                 bytes = \(p.bytes)
                 raw_bytes = \(p.rawBytes)
-                crc32 = "\(hex32(p.crc32))"
+                crc32 = "\(hex(UInt64(p.crc32), digits: 8))"
 
                 """
         }
@@ -190,11 +195,6 @@ public struct SnapshotManifest: Sendable, Equatable {
             }
         }
     }
-}
-
-func hex32(_ v: UInt32) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 8 - digits.count) + digits
 }
 
 extension StringProtocol {

@@ -34,6 +34,12 @@ public struct SnapshotPart: Sendable, Equatable {
     /// A part received from a node: its bytes are verified by inflating and decoding them
     /// (the pool must be pool `pool` at `tick`, with its held input). O(pool size).
     public init(received bytes: [UInt8], pool: String, tick: UInt64) throws(SnapshotError) {
+        self = try Self.verified(received: bytes, pool: pool, tick: tick).part
+    }
+
+    /// The part and the pool it holds, verified as `init(received:pool:tick:)` does — for a
+    /// receiver that needs the pool too, without decoding it twice.
+    public static func verified(received bytes: [UInt8], pool: String, tick: UInt64) throws(SnapshotError) -> (part: SnapshotPart, pool: NeuronPool) {
         let raw: [UInt8]
         do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, limit: 1 << 31) } } catch {
             throw .corruptPart(pool: pool, path: "(received)", detail: "\(error)")
@@ -43,7 +49,26 @@ public struct SnapshotPart: Sendable, Equatable {
         guard decoded.name == pool, decoded.tickCount == tick, decoded.held != nil else {
             throw .badPart(pool: pool, detail: "it holds pool \(decoded.name) at tick \(decoded.tickCount)\(decoded.held == nil ? " without held input" : ""), expected \(pool) at \(tick)")
         }
-        self.init(pool: pool, bytes: bytes, rawBytes: raw.count, crc32: CRC32.checksum(bytes))
+        return (SnapshotPart(pool: pool, bytes: bytes, rawBytes: raw.count, crc32: CRC32.checksum(bytes)), decoded)
+    }
+
+    /// The pool inside this (already verified) part. O(pool size).
+    func decodedPool() throws(SnapshotError) -> NeuronPool {
+        let raw: [UInt8]
+        do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, expected: rawBytes) } } catch {
+            throw .corruptPart(pool: pool, path: "(in memory)", detail: "\(error)")
+        }
+        do { return try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
+    }
+
+    /// Writes the part atomically to `ROOT/tick-T-ID/POOL.pool.z`: a node's local copy of what
+    /// it sent, or a replica's of what it received.
+    func keepCopy(under root: String, tick: UInt64, id: UInt64) throws(SnapshotError) {
+        let folder = "\(root)/\(SnapshotStore.folderName(tick: tick, id: id))"
+        do {
+            _ = try OutputDirectory(folder)
+            try AtomicFile.write(bytes, to: "\(folder)/\(Self.fileName(pool))")
+        } catch { throw .io("cannot keep the copy of snapshot \(hex(id))'s part in \(folder): \(error)") }
     }
 
     /// The file name of the part in the snapshot folder.
@@ -57,7 +82,7 @@ public struct SnapshotPart: Sendable, Equatable {
         }
         let crc = CRC32.checksum(bytes)
         guard crc == entry.crc32 else {
-            throw .corruptPart(pool: entry.pool, path: path, detail: "CRC-32 is \(hex32(crc)), the manifest says \(hex32(entry.crc32))")
+            throw .corruptPart(pool: entry.pool, path: path, detail: "CRC-32 is \(hex(UInt64(crc), digits: 8)), the manifest says \(hex(UInt64(entry.crc32), digits: 8))")
         }
         let raw: [UInt8]
         do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, expected: entry.rawBytes) } } catch {
@@ -96,7 +121,7 @@ public enum SnapshotStore {
     public static func write(root: String, manifest: SnapshotManifest, parts: [SnapshotPart]) throws(SnapshotError) -> String {
         do { _ = try OutputDirectory(root) } catch { throw .io("\(error)") }
         var manifest = manifest
-        manifest.parts = parts.map { SnapshotManifest.Part(pool: $0.pool, file: SnapshotPart.fileName($0.pool), bytes: $0.bytes.count, rawBytes: $0.rawBytes, crc32: $0.crc32) }
+        manifest.parts = parts.map(SnapshotManifest.Part.init)
         let partial = "\(root)/.partial-\(hex(manifest.id))-\(getpid())"
         let final = "\(root)/\(folderName(tick: manifest.tick, id: manifest.id))"
         removeTree(partial)
