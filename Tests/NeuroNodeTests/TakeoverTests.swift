@@ -34,8 +34,10 @@ struct TakeoverTests {
         return status
     }
 
-    /// Real time takes periodic snapshots without stopping the clock; each restores, in one
-    /// process and across processes, and runs on to the end.
+    /// Real time takes periodic snapshots without stopping the clock; each is the pools at
+    /// its cut, and restores, in one process and across processes, running on to the end.
+    /// (A cut the pools pass while the previous snapshot is still being taken is skipped and
+    /// logged — a loaded machine may skip some — so only the kept ones are checked.)
     @Test func realtimeSnapshotsAreTakenAndRestore() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -44,24 +46,30 @@ struct TakeoverTests {
         let (status, output) = try L.neurobus(["up", file, "--ticks", "2500", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
         let controller = Self.read("\(dir)/up/logs/controller.log")
         #expect(status == .exited(0), "\(output)\n\(controller)")
-        #expect(controller.contains("at tick 1000 complete") && controller.contains("at tick 2000 complete"), "\(controller)")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/up/snapshots").filter { $0.hasPrefix("tick-") }.sorted()
-        #expect(folders.count == 3, "kept \(folders)")
-        let snapshot = try #require(folders.first(where: { $0.hasPrefix("tick-2000-") }), "\(folders)")
-        let path = "\(dir)/up/snapshots/\(snapshot)"
-        let manifest = try SnapshotStore.manifest(at: path)
-        #expect(manifest.tick == 2000 && manifest.parts.count == 3)
-        // The parts are the pools at the cut: each has simulated exactly 2000 ticks.
-        for pool in ["sensory", "association", "motor"] {
-            #expect(try SnapshotStore.loadPart(path, manifest: manifest, pool: pool).tickCount == 2000)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/up/snapshots").filter { $0.hasPrefix("tick-") }
+        let ticks = folders.compactMap { UInt64($0.dropFirst(5).prefix { $0.isNumber }) }.sorted()
+        #expect(ticks.count >= 2 && ticks.count <= 3 && ticks.allSatisfy { $0 % 500 == 0 }, "kept \(folders)\n\(controller)")
+        // Every cut the controller asked for was either completed or reported skipped/abandoned.
+        for t in stride(from: 500, through: 2500, by: 500) {
+            #expect(controller.contains("at tick \(t) complete") || controller.contains("snapshot at tick \(t) skipped")
+                || controller.contains("at tick \(t) abandoned"), "tick \(t): \(controller)")
         }
-        let run = try L.neurobus(["run", file, "--restore", path, "--ticks", "2600", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        let newest = try #require(ticks.last.flatMap { t in folders.first { $0.hasPrefix("tick-\(t)-") } })
+        let path = "\(dir)/up/snapshots/\(newest)"
+        let manifest = try SnapshotStore.manifest(at: path)
+        #expect(manifest.parts.count == 3)
+        // The parts are the pools at the cut: each has simulated exactly that many ticks.
+        for pool in ["sensory", "association", "motor"] {
+            #expect(try SnapshotStore.loadPart(path, manifest: manifest, pool: pool).tickCount == manifest.tick)
+        }
+        let end = manifest.tick + 300
+        let run = try L.neurobus(["run", file, "--restore", path, "--ticks", "\(end)", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
         #expect(run.status == .exited(0), "\(run.output)")
-        let up = try L.neurobus(["up", file, "--restore", path, "--ticks", "2600", "--out", "\(dir)/up2", "--quiet"], log: "\(dir)/up2.log")
+        let up = try L.neurobus(["up", file, "--restore", path, "--ticks", "\(end)", "--out", "\(dir)/up2", "--quiet"], log: "\(dir)/up2.log")
         #expect(up.status == .exited(0), "\(up.output)")
         for pool in ["sensory", "association", "motor"] {
-            #expect(try NeuronPool.load(from: "\(dir)/run/\(pool).pool").tickCount == 2600)
-            #expect(try NeuronPool.load(from: "\(dir)/up2/\(pool).pool").tickCount == 2600)
+            #expect(try NeuronPool.load(from: "\(dir)/run/\(pool).pool").tickCount == end)
+            #expect(try NeuronPool.load(from: "\(dir)/up2/\(pool).pool").tickCount == end)
         }
     }
 
@@ -95,7 +103,7 @@ struct TakeoverTests {
         // The raster holds the primary's ticks and the replica's after the restart.
         let ticks = Self.read("\(dir)/up/association.raster").split(separator: "\n").filter { !$0.hasPrefix("#") }
             .compactMap { UInt64($0.prefix { $0.isNumber }) }
-        #expect(ticks.contains { $0 < restart } && ticks.contains { $0 >= restart })
+        #expect(ticks.contains { $0 < restart } && ticks.contains { $0 >= restart }, "restart \(restart), raster ticks \(ticks.prefix(5)) … \(ticks.suffix(3)) (\(ticks.count) lines)\n\(controller)")
         #expect(ticks == ticks.sorted(), "raster lines out of order")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
@@ -131,6 +139,36 @@ struct TakeoverTests {
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
         #expect(controller.components(separatedBy: "failover complete").count - 1 == 2, "\(controller)")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// Lockstep: the pool fed by a `[[source]]` fails over; the injector resends its input
+    /// from the snapshot's tick to the replica, and the result equals the uninterrupted run.
+    @Test func aPoolFedByASourceFailsOverAndTheResultIsUnchanged() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Self.write(LiveIOTests.defaultWithSource + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
+        var csv = "tick,neuron\n"
+        for t in stride(from: 0, to: 3500, by: 10) {
+            for k in 0 ..< 20 { csv += "\(t + k / 7),\(128 + (t * 7 + k * 13) % 128)\n" }
+        }
+        try csv.write(toFile: "\(dir)/touch.csv", atomically: true, encoding: .utf8)
+        let inject = ["--inject", "touch=\(dir)/touch.csv"]
+        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"] + inject, log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"] + inject, logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-sensory.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
+        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}sensory\u{0}", "node-snapshots"]))
+        kill(victim, SIGKILL)
+        let status = Self.finish(up, seconds: 90)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)\nreplica: \(Self.read("\(dir)/up/logs/replica-sensory.log"))")
+        #expect(controller.contains("failover complete"), "\(controller)")
+        #expect(Self.read("\(dir)/up/logs/source-touch.log").contains("resent"), "\(Self.read("\(dir)/up/logs/source-touch.log"))")
         try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }

@@ -92,10 +92,6 @@ extension Controller {
     func failOver(_ k: Int, silentFor silence: UInt64) throws(NodeError) -> Bool {
         // The newest complete snapshot the replica holds too (the one before the newest, if
         // the newest was still being streamed to it); every node keeps its last three parts.
-        guard options.network.sources.isEmpty else {
-            log.error("pool \(pools[k].name) is lost; failover does not yet replay [[source]] inputs")
-            return false
-        }
         let network = options.network
         let candidates = [lastManifest, previousManifest].compactMap { $0 }
         var promoted: (replica: ReplicaTrack, manifest: SnapshotManifest)?

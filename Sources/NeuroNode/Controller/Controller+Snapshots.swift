@@ -77,7 +77,13 @@ extension Controller {
         if snapshot == nil, phase == .running, !pools.contains(where: { $0.dead || $0.takeover != nil }) {
             let earliest = estimatedTick(now: now) + realtimeLead
             var due = nextDueSnapshot(after: lastSnapshotTick)
-            while let d = due, d < earliest { due = nextDueSnapshot(after: d) }
+            while let d = due, d < earliest {
+                if d > skippedThrough, d <= target {
+                    log.warning("snapshot at tick \(d) skipped: the pools are at about tick \(earliest - realtimeLead), too close to ask for it (the previous one took until then)")
+                }
+                skippedThrough = max(skippedThrough, d)
+                due = nextDueSnapshot(after: d)
+            }
             if let d = due, d <= earliest + realtimeLead, d <= target { begin(at: d) }
         }
         guard var s = snapshot else { return }

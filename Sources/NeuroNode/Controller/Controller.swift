@@ -95,6 +95,8 @@ public final class Controller {
     /// The last complete snapshot's id (the next one's parent) and tick.
     var snapshotParent: UInt64 = 0
     var lastSnapshotTick: UInt64 = 0
+    /// Real time: periodic cuts up to this tick have been skipped (and reported).
+    var skippedThrough: UInt64 = 0
     /// The tick the run started from (a restored snapshot's, or 0).
     let startTick: UInt64
     /// The tick nodes join at: `startTick`, or after a failover the snapshot's.

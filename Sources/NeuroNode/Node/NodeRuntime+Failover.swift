@@ -26,6 +26,8 @@ extension NodeRuntime {
         if var input = source {
             input.stream = SpikeStream(name: input.spec.name, neuronCount: spec.neurons, startTick: tick)
             input.end = nil
+            input.restartedAt = tick
+            input.awaitingMarker = true
             source = input
         }
         outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)

@@ -179,6 +179,10 @@ extension NodeRuntime {
                 // A promoted replica joining a rolled-back network: its upstreams' batches
                 // count from their markers of this epoch, and it sends its own.
                 for k in upstream.indices { awaitingMarker[k] = true }
+                if source != nil {
+                    source!.awaitingMarker = true
+                    source!.restartedAt = driver.tick
+                }
                 markerPending = true
             }
             controllerLastHeard = monotonicMicroseconds()

@@ -159,6 +159,12 @@ public final class NodeRuntime {
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         sourceTopics = source.map { ($0.stimulusTopic, $0.heartbeatTopic) }
         realtime = network.mode == .realtime
+        if options.promotion != nil, !realtime, source != nil {
+            // A promoted replica: the source resends from the snapshot's tick after its marker;
+            // what it hears before (even before its WELCOME) belongs to the dead node's stream.
+            source!.awaitingMarker = true
+            source!.restartedAt = startTick
+        }
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
         for u in network.upstream(of: options.pool) {
