@@ -279,11 +279,14 @@ public final class Controller {
         if !pools.contains(where: \.joined) { phase = .done; finished = true }
     }
 
+    /// Sends to pool `k`'s node. A node that cannot be reached (not connected: it died, or
+    /// is being replaced) is not an error here: its silence is, which `checkLiveness` judges
+    /// (lockstep: failover or stop; real time: dead, or taken over).
     func sendToNode(_ k: Int, _ message: WireMessage) throws(NodeError) {
         do throws(NodeError) {
             try sender.send(message, envelope: [pools[k].identity], stream: pools[k].identity, on: router)
         } catch {
-            throw .peerLost("pool \(pools[k].name) cannot be reached: \(error)")
+            log.warning("pool \(pools[k].name) cannot be reached (\(message.kind)): \(error)")
         }
     }
 

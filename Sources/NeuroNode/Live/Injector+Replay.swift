@@ -8,7 +8,8 @@ extension Injector {
         struct Rollback {
             let epoch: UInt32
             let tick: UInt64
-            /// The node has been heard standing at `tick`, not running (rolled back, joining).
+            /// The node has been heard standing at `tick` since the rollback (it cannot pass it
+            /// without this injector's input).
             var nodeThere = false
         }
 

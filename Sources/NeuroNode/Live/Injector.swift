@@ -283,7 +283,9 @@ public final class Injector {
                 _ = nodeSequence.accept(envelope.sequence)
             }
             guard case .heartbeat(let beat) = envelope.message else { continue }
-            if var r = history.pending, beat.tick == r.tick, beat.state != .running {
+            // At the snapshot's tick after the rollback: it cannot pass it without our input
+            // (it may be `running` already: the restart does not wait for us).
+            if var r = history.pending, beat.tick == r.tick {
                 r.nodeThere = true
                 history.pending = r
             }
