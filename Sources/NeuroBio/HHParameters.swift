@@ -106,7 +106,7 @@ public struct HHParameters: Sendable, Equatable {
     /// Recovery time constant toward full, ms.
     public var tauATP = 2000.0
     /// K_ATP conductance at complete depletion, mS/cm² (g = gKATP·(1 − ATP)).
-    public var gKATP = 2.0
+    public var gKATP = 0.5
 
     // Neuromodulation: gain = 1 + sensitivity · (level − 128)/128.
     /// Dopamine on NMDA and AMPA (D1 enhancement).

@@ -61,6 +61,10 @@ extension HHPool {
         let xMax = Double(table.count - 1) - 1e-9
         var fired = 0
         var random = self.random
+        var synapticActive = false
+        let tickDecay = constants.tickDecay
+        // Per-tick values of each neuron, kept beside the state for the blocked substep loop.
+        if scratch.count != 5 * count { scratch = ContiguousArray(repeating: 0, count: 5 * count) }
         v.withUnsafeMutableBufferPointer { V in
         m.withUnsafeMutableBufferPointer { M in
         h.withUnsafeMutableBufferPointer { H in
@@ -78,92 +82,130 @@ extension HHPool {
         ringInhibitory.withUnsafeMutableBufferPointer { ringI in
         spikeBuffer.withUnsafeMutableBufferPointer { spikes in
         bias.withUnsafeBufferPointer { bias in
+        scratch.withUnsafeMutableBufferPointer { work in
+        constants.powers.withUnsafeBufferPointer { powers in
         table.values.withUnsafeBufferPointer { T in
+            let stimOf = work.baseAddress!, slowKOf = stimOf + count, unblockOf = slowKOf + count
+            let chargeOf = unblockOf + count, spikeAtOf = chargeOf + count
+            // Prologue per neuron: deliver (1), slow K⁺ conductances held over the tick (AHP from
+            // calcium, K_ATP from depletion), this tick's current, NMDA unblock at the start.
             for i in 0 ..< count {
-                // 1. deliver
                 let e = Double(ringE[base &+ i]), inh = Double(ringI[base &+ i])
                 ringE[base &+ i] = 0
                 ringI[base &+ i] = 0
-                var aD = aDs[i] + e * wAMPA, aR = aRs[i] + e * wAMPA
-                var nD = nDs[i] + e * wNMDA, nR = nRs[i] + e * wNMDA
-                var gD = gDs[i] + inh * wGABA, gR = gRs[i] + inh * wGABA
-                // Slow K⁺ conductances held over the tick: AHP from calcium, K_ATP from depletion.
+                aDs[i] += e * wAMPA; aRs[i] += e * wAMPA
+                nDs[i] += e * wNMDA; nRs[i] += e * wNMDA
+                gDs[i] += inh * wGABA; gRs[i] += inh * wGABA
                 var gSlowK = 0.0
                 if useCalcium {
                     let free = max(Ca[i] - p.calciumRest, 0)
                     gSlowK += p.gAHP * free / (free + p.calciumHalf)
                 }
                 if useATP { gSlowK += p.gKATP * (1 - ATP[i]) }
+                slowKOf[i] = gSlowK
                 var stim = bias[i]
                 if let current { stim += current[i] }
                 if noiseAmplitude > 0 {
                     let u = Double(random.next() >> 11) * 0x1p-53
                     stim += noiseAmplitude * (2 * u - 1)
                 }
-                var vm = V[i], mm = M[i], hh = H[i], nn = N[i]
-                // NMDA unblock at the step's starting potential (updated with the gates).
-                var x0 = (vm - vMin) * invStep
+                stimOf[i] = stim
+                var x0 = (V[i] - vMin) * invStep
                 x0 = x0 > 0 ? x0 : 0
                 x0 = x0 < xMax ? x0 : xMax
-                var unblock = T[Int(x0) &* HHRateTable.columns &+ 6]
-                var naCharge = 0.0
-                var spiked = false
-                var spikeAt = 0.0
-                // 2. integrate
-                for s in 0 ..< steps {
-                    let gNa = p.gNa * mm * mm * mm * hh
-                    let n2 = nn * nn
-                    let gK = p.gK * n2 * n2 + gSlowK
-                    let gA: Double, gN: Double, gG: Double
-                    if kinetic {
-                        gA = normA * (aD - aR); gN = normN * (nD - nR) * unblock; gG = normG * (gD - gR)
-                    } else {
-                        gA = aD; gN = nD * unblock; gG = gD
+                unblockOf[i] = T[Int(x0) &* HHRateTable.columns &+ 6]
+                if aDs[i] != 0 || nDs[i] != 0 || gDs[i] != 0 || aRs[i] != 0 || nRs[i] != 0 || gRs[i] != 0 { synapticActive = true }
+                chargeOf[i] = 0
+                spikeAtOf[i] = -1
+            }
+            // 2. integrate, in blocks of neurons that stay in L1: within a block the substep
+            // loop runs over neurons, so the long dependency chain of one neuron's step
+            // (V → table → gates → V) overlaps with its neighbours'. Receptor conductances are
+            // exact exponentials within a tick: D(s) = D₀·e^(−s·dt/τ), from precomputed powers.
+            @inline(__always)
+            func integrate(synaptic: Bool, kinetic: Bool) {
+                var blockStart = 0
+                while blockStart < count {
+                    let blockEnd = min(blockStart &+ HHPool.block, count)
+                    for s in 0 ..< steps {
+                        let stepStart = Double(s) * dt
+                        let w = s &* 6
+                        let pAD = powers[w], pAR = powers[w &+ 1], pND = powers[w &+ 2]
+                        let pNR = powers[w &+ 3], pGD = powers[w &+ 4], pGR = powers[w &+ 5]
+                        for i in blockStart ..< blockEnd {
+                            let vm = V[i], mm = M[i], hh = H[i], nn = N[i]
+                            let gNa = p.gNa * mm * mm * mm * hh
+                            let n2 = nn * nn
+                            let gK = p.gK * n2 * n2 + slowKOf[i]
+                            var gTotal = gNa + gK + p.gL
+                            var driven = gNa * p.eNa + gK * p.eK + gLeL + stimOf[i]
+                            if synaptic {
+                                let gA: Double, gN: Double, gG: Double
+                                if kinetic {
+                                    gA = normA * (aDs[i] * pAD - aRs[i] * pAR)
+                                    gN = normN * (nDs[i] * pND - nRs[i] * pNR) * unblockOf[i]
+                                    gG = normG * (gDs[i] * pGD - gRs[i] * pGR)
+                                } else {
+                                    gA = aDs[i] * pAD; gN = nDs[i] * pND * unblockOf[i]; gG = gDs[i] * pGD
+                                }
+                                gTotal += gA + gN + gG
+                                driven += (gA + gN) * c.eAMPA + gG * c.eGABA
+                            }
+                            let v1 = (vm * (cOverDt - 0.5 * gTotal) + driven) / (cOverDt + 0.5 * gTotal)
+                            chargeOf[i] += gNa * (0.5 * (vm + v1) - p.eNa)
+                            if vm < theta, v1 >= theta, spikeAtOf[i] < 0 {
+                                spikeAtOf[i] = stepStart + (theta - vm) / (v1 - vm) * dt
+                            }
+                            V[i] = v1
+                            var x = (v1 - vMin) * invStep
+                            x = x > 0 ? x : 0
+                            x = x < xMax ? x : xMax
+                            let k = Int(x)
+                            let f = x - Double(k)
+                            let r = k &* HHRateTable.columns
+                            let q = r &+ HHRateTable.columns
+                            let mInf = T[r] + f * (T[q] - T[r]), mE = T[r &+ 1] + f * (T[q &+ 1] - T[r &+ 1])
+                            let hInf = T[r &+ 2] + f * (T[q &+ 2] - T[r &+ 2]), hE = T[r &+ 3] + f * (T[q &+ 3] - T[r &+ 3])
+                            let nInf = T[r &+ 4] + f * (T[q &+ 4] - T[r &+ 4]), nE = T[r &+ 5] + f * (T[q &+ 5] - T[r &+ 5])
+                            if synaptic { unblockOf[i] = T[r &+ 6] + f * (T[q &+ 6] - T[r &+ 6]) }
+                            M[i] = mInf + (mm - mInf) * mE
+                            H[i] = hInf + (hh - hInf) * hE
+                            N[i] = nInf + (nn - nInf) * nE
+                        }
                     }
-                    let gTotal = gNa + gK + p.gL + gA + gN + gG
-                    let driven = gNa * p.eNa + gK * p.eK + gLeL + gA * c.eAMPA + gN * c.eNMDA + gG * c.eGABA + stim
-                    let v1 = (vm * (cOverDt - 0.5 * gTotal) + driven) / (cOverDt + 0.5 * gTotal)
-                    naCharge += gNa * (0.5 * (vm + v1) - p.eNa)
-                    if !spiked, vm < theta, v1 >= theta {
-                        spiked = true
-                        spikeAt = (Double(s) + (theta - vm) / (v1 - vm)) * dt
-                    }
-                    vm = v1
-                    var x = (vm - vMin) * invStep
-                    x = x > 0 ? x : 0
-                    x = x < xMax ? x : xMax
-                    let k = Int(x)
-                    let f = x - Double(k)
-                    let r = k &* HHRateTable.columns
-                    let q = r &+ HHRateTable.columns
-                    let mInf = T[r] + f * (T[q] - T[r]), mE = T[r &+ 1] + f * (T[q &+ 1] - T[r &+ 1])
-                    let hInf = T[r &+ 2] + f * (T[q &+ 2] - T[r &+ 2]), hE = T[r &+ 3] + f * (T[q &+ 3] - T[r &+ 3])
-                    let nInf = T[r &+ 4] + f * (T[q &+ 4] - T[r &+ 4]), nE = T[r &+ 5] + f * (T[q &+ 5] - T[r &+ 5])
-                    unblock = T[r &+ 6] + f * (T[q &+ 6] - T[r &+ 6])
-                    mm = mInf + (mm - mInf) * mE
-                    hh = hInf + (hh - hInf) * hE
-                    nn = nInf + (nn - nInf) * nE
-                    aD *= c.decayAMPA; nD *= c.decayNMDA; gD *= c.decayGABA
-                    if kinetic { aR *= c.riseAMPA; nR *= c.riseNMDA; gR *= c.riseGABA }
+                    blockStart = blockEnd
                 }
-                V[i] = vm; M[i] = mm; H[i] = hh; N[i] = nn
-                aDs[i] = aD; nDs[i] = nD; gDs[i] = gD
-                if kinetic { aRs[i] = aR; nRs[i] = nR; gRs[i] = gR } else { aRs[i] = 0; nRs[i] = 0; gRs[i] = 0 }
-                // 3. slow variables
+            }
+            // A pool whose receptors are all at zero (e.g. uncoupled cells) skips their terms:
+            // they would add exact zeros.
+            switch (synapticActive, kinetic) {
+            case (true, true): integrate(synaptic: true, kinetic: true)
+            case (true, false): integrate(synaptic: true, kinetic: false)
+            default: integrate(synaptic: false, kinetic: false)
+            }
+            // Receptors decay over the whole tick.
+            for i in 0 ..< count {
+                aDs[i] *= tickDecay.0; nDs[i] *= tickDecay.2; gDs[i] *= tickDecay.4
+                if kinetic { aRs[i] *= tickDecay.1; nRs[i] *= tickDecay.3; gRs[i] *= tickDecay.5 }
+            }
+            // 3. slow variables, and the spike list (ascending).
+            for i in 0 ..< count {
+                let spiked = spikeAtOf[i] >= 0
+                if !kinetic { aRs[i] = 0; nRs[i] = 0; gRs[i] = 0 }
                 if useCalcium {
                     Ca[i] = p.calciumRest + (Ca[i] - p.calciumRest) * eCa + (spiked ? p.calciumPerSpike : 0)
                 }
                 if useATP {
-                    let used = (spiked ? p.atpPerSpike : 0) + p.atpPerCharge * max(-naCharge * dt, 0)
+                    let used = (spiked ? p.atpPerSpike : 0) + p.atpPerCharge * max(-chargeOf[i] * dt, 0)
                     ATP[i] = min(max(1 - (1 - ATP[i]) * eATP - used, 0), 1)
                 }
                 if spiked {
-                    lastTime[i] = tickStart + spikeAt
+                    lastTime[i] = tickStart + spikeAtOf[i]
                     spikes[fired] = UInt16(truncatingIfNeeded: i)
                     fired &+= 1
                 }
             }
-        }}}}}}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}}}}}}
         self.random = random
         lastSpikeCount = fired
         totalSpikes &+= UInt64(fired)
@@ -171,6 +213,10 @@ extension HHPool {
         tickCount = tick &+ 1
         return fired
     }
+
+    /// Neurons integrated together in the substep loop (their per-step state, ~15 doubles
+    /// each, stays in L1).
+    static let block = 32
 
     /// Step 4: local synapses of the neurons that fired. O(spikes × out-degree).
     private mutating func propagate(tick: UInt64, fired: Int) {

@@ -65,6 +65,8 @@ public struct HHPool: Sendable, Equatable {
     /// Derived from the parameters (not saved).
     var table: HHRateTable
     var constants: HHStepConstants
+    /// Per-tick working values of the substep loop (derived, not saved).
+    var scratch: ContiguousArray<Double> = []
 
     /// Number of neurons.
     public var neuronCount: Int { v.count }
@@ -183,8 +185,11 @@ public struct HHPool: Sendable, Equatable {
 struct HHStepConstants: Sendable {
     var eAMPA, eNMDA, eGABA: Double
     var normAMPA, normNMDA, normGABA: Double
-    var decayAMPA, riseAMPA, decayNMDA, riseNMDA, decayGABA, riseGABA: Double
     var gainAMPA, gainNMDA, gainGABA: Double
+    /// e^(−s·dt/τ) for s = 0 ..< substeps, six per step (AMPA decay, rise, NMDA decay, rise,
+    /// GABA decay, rise), and the same over a whole tick.
+    var powers: ContiguousArray<Double>
+    var tickDecay: (Double, Double, Double, Double, Double, Double)
 
     init(_ p: HHParameters, features: HHFeatures, modulators: HHModulators) {
         eAMPA = p.eAMPA
@@ -198,9 +203,10 @@ struct HHStepConstants: Sendable {
         normAMPA = norm(p.tauAMPARise, p.tauAMPADecay)
         normNMDA = norm(p.tauNMDARise, p.tauNMDADecay)
         normGABA = norm(p.tauGABARise, p.tauGABADecay)
-        decayAMPA = exp(-p.dt / p.tauAMPADecay); riseAMPA = exp(-p.dt / p.tauAMPARise)
-        decayNMDA = exp(-p.dt / p.tauNMDADecay); riseNMDA = exp(-p.dt / p.tauNMDARise)
-        decayGABA = exp(-p.dt / p.tauGABADecay); riseGABA = exp(-p.dt / p.tauGABARise)
+        let taus = [p.tauAMPADecay, p.tauAMPARise, p.tauNMDADecay, p.tauNMDARise, p.tauGABADecay, p.tauGABARise]
+        powers = ContiguousArray((0 ..< p.substeps).flatMap { s in taus.map { exp(-Double(s) * p.dt / $0) } })
+        let t = taus.map { exp(-Double(p.substeps) * p.dt / $0) }
+        tickDecay = (t[0], t[1], t[2], t[3], t[4], t[5])
         if features.contains(.modulators) {
             let da = (Double(modulators.dopamine) - 128) / 128
             let ht = (Double(modulators.serotonin) - 128) / 128

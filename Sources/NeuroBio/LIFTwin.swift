@@ -33,12 +33,19 @@ public struct LIFTwinParameters: Sendable, Equatable, Hashable, CustomStringConv
     public var weightScale: Int
     /// PSP of an inhibitory weight unit, Q8.8 mV.
     public var inhibitoryWeightScale: Int
+    /// Response latency, ticks (0…7): every synaptic input reaches the twin this many ticks
+    /// after it would reach a NeuroPool neuron — an HH neuron takes milliseconds from an input
+    /// to the peak of its spike, an integer LIF fires in the tick the input arrives. The
+    /// effective latency is capped so that delay + latency ≤ 8 (the delay ring's length).
+    public var latency: Int = 0
 
-    public init(excitatory: LIFNeuronParameters, inhibitory: LIFNeuronParameters, weightScale: Int, inhibitoryWeightScale: Int) {
+    public init(excitatory: LIFNeuronParameters, inhibitory: LIFNeuronParameters, weightScale: Int, inhibitoryWeightScale: Int,
+                latency: Int = 0) {
         self.excitatory = excitatory
         self.inhibitory = inhibitory
         self.weightScale = weightScale
         self.inhibitoryWeightScale = inhibitoryWeightScale
+        self.latency = latency
     }
 
     /// What a NeuroPool pool with this configuration does (its profiles, `1 << weightShift`).
@@ -54,14 +61,15 @@ public struct LIFTwinParameters: Sendable, Equatable, Hashable, CustomStringConv
                                 reset: min(max(p.reset, -32768), 32767), refractory: min(max(p.refractory, 0), 255))
         }
         return LIFTwinParameters(excitatory: c(excitatory), inhibitory: c(inhibitory),
-                                 weightScale: min(max(weightScale, 0), 255), inhibitoryWeightScale: min(max(inhibitoryWeightScale, 0), 255))
+                                 weightScale: min(max(weightScale, 0), 255), inhibitoryWeightScale: min(max(inhibitoryWeightScale, 0), 255),
+                                 latency: min(max(latency, 0), 7))
     }
 
     public var description: String {
         func d(_ p: LIFNeuronParameters) -> String {
             "leak \(p.leak)/256, threshold \(Double(p.threshold) / 256) mV, reset \(Double(p.reset) / 256) mV, refractory \(p.refractory) ticks"
         }
-        return "excitatory: \(d(excitatory)); inhibitory: \(d(inhibitory)); weight scale \(weightScale)/256 mV (inhibitory \(inhibitoryWeightScale)/256 mV)"
+        return "excitatory: \(d(excitatory)); inhibitory: \(d(inhibitory)); weight scale \(weightScale)/256 mV (inhibitory \(inhibitoryWeightScale)/256 mV); latency \(latency) ticks"
     }
 }
 
@@ -89,6 +97,8 @@ public struct LIFTwin: Sendable {
     public private(set) var tickCount: UInt64 = 0
     /// Last 32 ticks of spikes per neuron.
     public private(set) var history: SpikeHistoryRegister
+    /// `parameters.latency` capped so every delay + latency fits the ring.
+    public private(set) var effectiveLatency: Int
 
     /// A twin with the connectivity (kinds, synapses) of `pool`. O(N + S).
     public init(connectivityOf pool: NeuronPool, parameters: LIFTwinParameters) {
@@ -102,6 +112,8 @@ public struct LIFTwin: Sendable {
         ring = ContiguousArray(repeating: 0, count: 8 * n)
         spikeBuffer = ContiguousArray(repeating: 0, count: n)
         history = SpikeHistoryRegister(neurons: n)
+        let longest = Int(pool.synapses.synapses.map(\.delay).max() ?? 1)
+        effectiveLatency = min(self.parameters.latency, 8 - longest)
     }
 
     public var neuronCount: Int { membrane.count }
@@ -114,6 +126,8 @@ public struct LIFTwin: Sendable {
             throw .invalidSynapse(detail: "target \(bad.target) is outside the twin of \(neuronCount) neurons")
         }
         afferents.append(projection)
+        let longest = Int(projection.synapses.map(\.delay).max() ?? 1) - projection.lag + 1
+        effectiveLatency = min(effectiveLatency, 8 - longest)
         return afferents.count - 1
     }
 
@@ -125,7 +139,7 @@ public struct LIFTwin: Sendable {
             throw .deliveryOutOfOrder(projection: p, sourceTick: sourceTick, expected: tickCount &- UInt64(projection.lag))
         }
         let n = neuronCount
-        let s = Int(truncatingIfNeeded: sourceTick & 7)
+        let s = Int(truncatingIfNeeded: sourceTick & 7) &+ effectiveLatency
         let (exc, inh) = (Int32(parameters.weightScale), Int32(parameters.inhibitoryWeightScale))
         for id in spikes {
             guard Int(id) < projection.sourceCount else { throw .spikeOutOfRange(Int(id), neurons: projection.sourceCount) }
@@ -166,7 +180,7 @@ public struct LIFTwin: Sendable {
             }
         }
         lastSpikeCount = fired
-        let t = Int(tickCount & 7)
+        let t = Int(tickCount & 7) &+ effectiveLatency
         let (exc, inh) = (Int32(parameters.weightScale), Int32(parameters.inhibitoryWeightScale))
         for k in 0 ..< fired {
             let j = Int(spikeBuffer[k])
