@@ -96,7 +96,7 @@ public struct HHParameters: Sendable, Equatable {
     public var calciumPerSpike = 0.2
     public var tauCalcium = 80.0
     /// Calcium-activated K⁺ (AHP): peak mS/cm² and half-activation µM (g = gAHP·Ca/(Ca + K)).
-    public var gAHP = 1.0
+    public var gAHP = 0.15
     public var calciumHalf = 1.0
 
     // ATP budget (normalised: 1 = full).

@@ -274,7 +274,7 @@ struct DivergeCommand: ParsableCommand {
                                        spikes: pool.totalSpikes, wallSeconds: wall, realTimeFactor: Double(benchMs) / 1000 / wall))
         }
         if json {
-            print(try JSONOutput.string(results))
+            print(try JSONOutput.string(results, snakeCase: true))
         } else {
             for r in results {
                 print("\(r.cells) HH cells, features \(r.features), \(r.simulatedMs) ms at dt \(r.dtMs) ms: \(r.spikes) spikes, wall \(String(format: "%.3f", r.wallSeconds)) s, real-time factor \(String(format: "%.2f", r.realTimeFactor))")
