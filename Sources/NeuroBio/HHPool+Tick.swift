@@ -64,7 +64,7 @@ extension HHPool {
         var synapticActive = false
         let tickDecay = constants.tickDecay
         // Per-tick values of each neuron, kept beside the state for the blocked substep loop.
-        if scratch.count != 5 * count { scratch = ContiguousArray(repeating: 0, count: 5 * count) }
+        if scratch.count != 6 * count { scratch = ContiguousArray(repeating: 0, count: 6 * count) }
         v.withUnsafeMutableBufferPointer { V in
         m.withUnsafeMutableBufferPointer { M in
         h.withUnsafeMutableBufferPointer { H in
@@ -86,7 +86,7 @@ extension HHPool {
         constants.powers.withUnsafeBufferPointer { powers in
         table.values.withUnsafeBufferPointer { T in
             let stimOf = work.baseAddress!, slowKOf = stimOf + count, unblockOf = slowKOf + count
-            let chargeOf = unblockOf + count, spikeAtOf = chargeOf + count
+            let chargeOf = unblockOf + count, spikeAtOf = chargeOf + count, newVOf = spikeAtOf + count
             // Prologue per neuron: deliver (1), slow K⁺ conductances held over the tick (AHP from
             // calcium, K_ATP from depletion), this tick's current, NMDA unblock at the start.
             for i in 0 ..< count {
@@ -132,6 +132,7 @@ extension HHPool {
                         let w = s &* 6
                         let pAD = powers[w], pAR = powers[w &+ 1], pND = powers[w &+ 2]
                         let pNR = powers[w &+ 3], pGD = powers[w &+ 4], pGR = powers[w &+ 5]
+                        // Pass A (no table access, so it vectorizes): V by Crank–Nicolson.
                         for i in blockStart ..< blockEnd {
                             let vm = V[i], mm = M[i], hh = H[i], nn = N[i]
                             let gNa = p.gNa * mm * mm * mm * hh
@@ -153,6 +154,11 @@ extension HHPool {
                             }
                             let v1 = (vm * (cOverDt - 0.5 * gTotal) + driven) / (cOverDt + 0.5 * gTotal)
                             chargeOf[i] += gNa * (0.5 * (vm + v1) - p.eNa)
+                            newVOf[i] = v1
+                        }
+                        // Pass B: spike detection, then the gates from the table at V(t + dt).
+                        for i in blockStart ..< blockEnd {
+                            let vm = V[i], v1 = newVOf[i]
                             if vm < theta, v1 >= theta, spikeAtOf[i] < 0 {
                                 spikeAtOf[i] = stepStart + (theta - vm) / (v1 - vm) * dt
                             }
@@ -168,6 +174,7 @@ extension HHPool {
                             let hInf = T[r &+ 2] + f * (T[q &+ 2] - T[r &+ 2]), hE = T[r &+ 3] + f * (T[q &+ 3] - T[r &+ 3])
                             let nInf = T[r &+ 4] + f * (T[q &+ 4] - T[r &+ 4]), nE = T[r &+ 5] + f * (T[q &+ 5] - T[r &+ 5])
                             if synaptic { unblockOf[i] = T[r &+ 6] + f * (T[q &+ 6] - T[r &+ 6]) }
+                            let mm = M[i], hh = H[i], nn = N[i]
                             M[i] = mInf + (mm - mInf) * mE
                             H[i] = hInf + (hh - hInf) * hE
                             N[i] = nInf + (nn - nInf) * nE

@@ -29,7 +29,9 @@ struct DivergeCommand: ParsableCommand {
 
         --network is not supported yet: only the built-in scenario runs (giving --network is an \
         error). With --bench-hh N the command instead times N uncoupled HH cells under a \
-        10 µA/cm² step for --bench-ms ms (the cells of Tests/Benchmarks/hh-vs-neuron.sh).
+        10 µA/cm² step for --bench-ms ms (the cells of Tests/Benchmarks/hh-vs-neuron.sh), bare \
+        and with every feature, then an N-neuron pool of the scenario's network with all \
+        receptors active.
 
         Model, integrator and definitions: docs/NEUROBIO.md.
         """
@@ -271,6 +273,25 @@ struct DivergeCommand: ParsableCommand {
             for _ in 0 ..< benchMs { pool.tick() }
             let wall = (clock.now - started).seconds
             results.append(BenchOutput(cells: cells, simulatedMs: benchMs, dtMs: pool.parameters.dt, features: features.description,
+                                       spikes: pool.totalSpikes, wallSeconds: wall, realTimeFactor: Double(benchMs) / 1000 / wall))
+        }
+        // The same number of neurons as the built-in scenario's network (density 0.05, two
+        // Poisson sources per neuron at 15 Hz): every receptor active.
+        if cells >= 2 {
+            var s = DivergenceScenario()
+            s.neurons = cells
+            s.sources = 2 * cells
+            s.ticks = benchMs
+            var pool = try s.biologicalPool(features: .all)
+            let input = s.stimulus()
+            let clock = ContinuousClock()
+            let started = clock.now
+            for t in 0 ..< benchMs {
+                if t >= s.sourceDelay { try pool.deliver(projection: 0, sourceTick: UInt64(t - s.sourceDelay), spikes: input[t - s.sourceDelay]) }
+                pool.tick()
+            }
+            let wall = (clock.now - started).seconds
+            results.append(BenchOutput(cells: cells, simulatedMs: benchMs, dtMs: pool.parameters.dt, features: "all, coupled (scenario network)",
                                        spikes: pool.totalSpikes, wallSeconds: wall, realTimeFactor: Double(benchMs) / 1000 / wall))
         }
         if json {
