@@ -19,11 +19,13 @@ struct DivergeCommand: ParsableCommand {
         1 = identical, 0 = chance; window ±--window ticks), the van Rossum distance (τ = --tau ms, \
         elephant's normalisation: empty vs one spike = 1), the Victor–Purpura distance (shift cost \
         --cost per ms) and the rate difference (twin − HH, Hz). Spike times are the ticks the spikes \
-        fall in, for both models.
+        fall in, for both models. The population Γ is the mean over neurons that fired in at \
+        least one model (an undefined Γ counts as 0); the distances are means over all neurons.
 
-        Unless --no-fit, the twin's leak, threshold, reset, refractory period (per kind) and \
-        weight scales are then fitted by deterministic coordinate descent to maximise Γ, and Γ \
-        before and after is reported, also on a held-out stimulus (--stimulus-seed + 1). Unless \
+        Unless --no-fit, the twin's latency, leak, threshold, reset, refractory period (per kind) \
+        and weight scales are then fitted to maximise Γ — a coarse grid, then deterministic \
+        coordinate descent, at most --max-evaluations twin runs — and Γ before and after is \
+        reported, also on a held-out stimulus (--stimulus-seed + 1). Unless \
         --no-importance, each biological feature (calcium, atp, nmda, receptor-kinetics, \
         modulators) is switched off in turn and the change of the divergence is reported.
 
@@ -191,7 +193,6 @@ struct DivergeCommand: ParsableCommand {
             windowMs: Double(window), vanRossumTauMs: tau, victorPurpuraCostPerMs: cost,
             twinBefore: start.description, before: Population(before), gammaBefore: before.meanGamma, neurons: before.neurons, hhSeconds: hhSeconds)
         var fittedTwin = twin
-        var heldOutBio: SpikeRecord?
         if !noFit {
             progress.write(Data("diverge: fitting the twin…\n".utf8))
             let fit = try TwinFitter.fit(s, target: bio, start: start, maxEvaluations: maxEvaluations)
@@ -204,11 +205,9 @@ struct DivergeCommand: ParsableCommand {
             output.neurons = after.neurons
             progress.write(Data("diverge: held-out stimulus…\n".utf8))
             let hb = try heldOut.runBiological(features: s.features)
-            heldOutBio = hb
             output.heldOutBefore = Population(try heldOut.compare(hb, try heldOut.runTwin(start)))
             output.heldOutAfter = Population(try heldOut.compare(hb, try heldOut.runTwin(fit.fitted)))
         }
-        _ = heldOutBio
         if !noImportance {
             progress.write(Data("diverge: feature importance (one HH run per feature)…\n".utf8))
             output.featureImportance = try FeatureImportance.measure(s, full: bio, twin: fittedTwin)
