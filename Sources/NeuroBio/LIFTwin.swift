@@ -83,12 +83,18 @@ public struct LIFTwinParameters: Sendable, Equatable, Hashable, CustomStringConv
 /// `stdp = false` and `homeostasisStep = 0` (a test checks this), so the twin *is* NeuroPool's
 /// LIF. Its `history` is the bit-packed last-32-ticks register the divergence tracker reads.
 public struct LIFTwin: Sendable {
+    /// The parameters in effect (clamped to what the integer update can hold).
     public private(set) var parameters: LIFTwinParameters
+    /// Membrane potential, Q8.8 mV above rest.
     public private(set) var membrane: ContiguousArray<Int16>
+    /// Ticks of refractoriness left.
     public private(set) var refractory: ContiguousArray<UInt8>
+    /// 1 for inhibitory neurons (they use `parameters.inhibitory`).
     public let inhibitory: ContiguousArray<UInt8>
+    /// Local synapses, CSR, copied from the NeuroPool pool.
     public let rowPtr: ContiguousArray<UInt32>
     public let synapses: ContiguousArray<Synapse>
+    /// Projections from other pools.
     public private(set) var afferents: [HHProjection] = []
     /// Summed PSPs in flight, Q8.8 mV per (tick mod 8, neuron).
     var ring: ContiguousArray<Int32>
@@ -116,10 +122,12 @@ public struct LIFTwin: Sendable {
         effectiveLatency = min(self.parameters.latency, 8 - longest)
     }
 
+    /// Number of neurons.
     public var neuronCount: Int { membrane.count }
+    /// The neurons that fired in the last tick, ascending.
     public var lastSpikes: ArraySlice<UInt16> { spikeBuffer[0 ..< lastSpikeCount] }
 
-    /// Adds an afferent projection (targets must be in the twin). Returns its index.
+    /// Adds an afferent projection (targets must be in the twin). Returns its index. O(S).
     @discardableResult
     public mutating func addAfferent(_ projection: HHProjection) throws(HHError) -> Int {
         if let bad = projection.synapses.first(where: { Int($0.target) >= neuronCount }) {

@@ -38,27 +38,37 @@ public enum TwinFitter {
 
     /// Fits latency, leak, threshold, reset, refractory period (per kind) and the two weight
     /// scales to maximise the mean Γ between `target` (the biological record) and the twin on
-    /// `scenario`. First a coarse grid (latency × threshold × weight scale, at most a third of
+    /// `scenario`, less `ratePenalty` × the relative error of the twin's total spike count (Γ
+    /// alone rewards a twin that fires far too often). First a coarse grid (latency × threshold × weight scale, at most a third of
     /// the budget), then coordinate descent from its best point: each coordinate is moved by ± its step while that improves Γ; after a sweep without
     /// improvement every step halves; it stops when all steps are 1 and a sweep gains nothing,
     /// or after `maxEvaluations` twin runs. Fully deterministic (no random restarts).
     public static func fit(_ scenario: DivergenceScenario, target: SpikeRecord, start: LIFTwinParameters,
-                           maxEvaluations: Int = 1500) throws(HHError) -> Result {
+                           maxEvaluations: Int = 1500, ratePenalty: Double = 0.1) throws(HHError) -> Result {
         let network = try scenario.network()
         let projection = try scenario.projection()
         let stimulus = scenario.stimulus()
+        let targetSpikes = Double(target.reduce(0) { $0 + $1.count })
+        // |twin spikes − HH spikes| / HH spikes: Γ alone rewards a twin that fires far too often.
+        func relativeRateError(_ record: SpikeRecord) -> Double {
+            let spikes = Double(record.reduce(0) { $0 + $1.count })
+            return targetSpikes > 0 ? abs(spikes - targetSpikes) / targetSpikes : (spikes > 0 ? 1 : 0)
+        }
         var evaluations = 0
-        var cache: [LIFTwinParameters: Double] = [:]
-        func score(_ p: LIFTwinParameters) throws(HHError) -> Double {
+        var cache: [LIFTwinParameters: (score: Double, gamma: Double)] = [:]
+        func evaluate(_ p: LIFTwinParameters) throws(HHError) -> (score: Double, gamma: Double) {
             if let s = cache[p] { return s }
             evaluations += 1
-            let s = scenario.meanGamma(target, try scenario.runTwin(p, network: network, projection: projection, stimulus: stimulus))
-            cache[p] = s
-            return s
+            let record = try scenario.runTwin(p, network: network, projection: projection, stimulus: stimulus)
+            let gamma = scenario.meanGamma(target, record)
+            let result = (gamma - ratePenalty * relativeRateError(record), gamma)
+            cache[p] = result
+            return result
         }
+        func score(_ p: LIFTwinParameters) throws(HHError) -> Double { try evaluate(p).score }
         var best = start.clamped()
         var bestScore = try score(best)
-        let before = bestScore
+        let before = try evaluate(best).gamma
         // Stage 1: a coarse grid over the three parameters that shape the response most
         // (latency, excitatory threshold, weight scale), so the descent starts in the right basin.
         for latency in 0 ... 4 {
@@ -97,6 +107,6 @@ public enum TwinFitter {
                 steps = steps.map { max($0 / 2, 1) }
             }
         }
-        return Result(start: start, fitted: best, gammaBefore: before, gammaAfter: bestScore, evaluations: evaluations)
+        return Result(start: start, fitted: best, gammaBefore: before, gammaAfter: try evaluate(best).gamma, evaluations: evaluations)
     }
 }
