@@ -46,6 +46,23 @@ import Testing
         #expect(worst < 0.1)
     }
 
+    /// Temperature enters through q10: at 16.3 °C the spikes come three times as fast and
+    /// still agree.
+    @Test func spikeTimesMatchNEURONAtAnotherTemperature() throws {
+        var parameters = HHParameters()
+        parameters.celsius = NeuronHHReference.warmCelsius
+        let reference = NeuronHHReference.warmSpikeTimes
+        let times = try Self.spikeTimes(amplitudes: reference.map(\.amplitude), start: NeuronHHReference.stepStart, duration: 100,
+                                        parameters: parameters)
+        var worst = 0.0
+        for (k, ref) in reference.enumerated() {
+            #expect(times[k].count >= 10)
+            for (a, b) in zip(times[k].prefix(10), ref.times) { worst = max(worst, abs(a - b)) }
+        }
+        print("HH first-ten spike times at \(parameters.celsius) °C: worst error \(worst) ms")
+        #expect(worst < 0.1)
+    }
+
     @Test func fICurveMatchesNEURONWithin2Percent() throws {
         let reference = NeuronHHReference.fI
         let times = try Self.spikeTimes(amplitudes: reference.map(\.amplitude), start: NeuronHHReference.stepStart,

@@ -31,6 +31,7 @@ STEP_START = 10.0
 SPIKE_AMPLITUDES = [7.0, 10.0, 20.0, 40.0, 60.0]       # uA/cm^2, first ten spike times
 FI_AMPLITUDES = [6.5, 7.0, 8.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0]  # the repetitive range at 6.3 C
 FI_WINDOW = (100.0, 600.0)   # ms after step onset: rate = (n-1)/(t_last - t_first) of spikes in it
+WARM = (16.3, [10.0, 40.0])  # celsius, amplitudes: first ten spike times at another temperature
 RHEOBASE_DURATION = 100.0    # ms step; rheobase = least amplitude with at least one spike in it
 DIAM = math.sqrt(1000.0 / math.pi)   # um; area pi*d*L = 1000 um^2 with L = d
 
@@ -106,6 +107,11 @@ def main():
             worst[mode] = max(worst[mode], max(abs(x - y) for x, y in zip(t, other)))
     fi = [(a, rate(run(a, STEP_START + FI_WINDOW[1]))) for a in FI_AMPLITUDES]
     rb = rheobase()
+    h.celsius = WARM[0]
+    warm = {a: run(a, 250.0)[:10] for a in WARM[1]}
+    for a, t in warm.items():
+        assert len(t) == 10, (a, t)
+    h.celsius = 6.3
 
     def arr(xs):
         return "[" + ", ".join(repr(round(x, 9)) for x in xs) + "]"
@@ -128,6 +134,12 @@ def main():
         f.write("    static let fI: [(amplitude: Double, rate: Double)] = [\n")
         for a, r in fi:
             f.write("        (%r, %r),\n" % (a, round(r, 9)))
+        f.write("    ]\n")
+        f.write("    /// First ten spike times at another temperature: (celsius, [(amplitude, times)]).\n")
+        f.write("    static let warmCelsius = %r\n" % WARM[0])
+        f.write("    static let warmSpikeTimes: [(amplitude: Double, times: [Double])] = [\n")
+        for a in WARM[1]:
+            f.write("        (%r, %s),\n" % (a, arr(warm[a])))
         f.write("    ]\n")
         f.write("    /// Step duration for the rheobase, ms.\n    static let rheobaseDuration = %r\n" % RHEOBASE_DURATION)
         f.write("    /// Least step amplitude (uA/cm^2) giving at least one spike within the step.\n")
