@@ -110,6 +110,32 @@ import Testing
         }
     }
 
+    /// Truncations (every third length) and 150 mutations (with the length and CRC made right again, so
+    /// the field checks are reached) give a typed error or a pool that ticks — never a trap.
+    @Test func mutatedBytesNeverTrap() throws {
+        var (pool, input) = try Self.connectedPool()
+        _ = try Self.run(&pool, input, from: 0, to: 10)
+        let good = pool.encoded()
+        for n in stride(from: 0, to: good.count, by: 3) {
+            #expect(throws: HHPoolFileError.self) { try HHPool(decoding: Array(good.prefix(n))) }
+        }
+        var random = PoolRandom(seed: 99)
+        var decoded = 0
+        for _ in 0 ..< 150 {
+            var body = Array(good.dropLast(4))
+            for _ in 0 ..< 1 + Int(random.uniform(below: 3)) {
+                let at = 14 + Int(random.uniform(below: UInt64(body.count - 14)))
+                body[at] = UInt8(truncatingIfNeeded: random.next())
+            }
+            do {
+                var p = try HHPool(decoding: Self.withCRC(body))
+                decoded += 1
+                for _ in 0 ..< 3 { p.tick() }
+            } catch {}
+        }
+        #expect(decoded > 0)   // mutations of state values mostly decode; they must still tick
+    }
+
     @Test func misuseThrowsTypedErrors() throws {
         var (pool, _) = try Self.connectedPool()
         #expect(throws: HHError.unknownProjection(3, count: 1)) { try pool.deliver(projection: 3, sourceTick: 0, spikes: [UInt16]()) }
