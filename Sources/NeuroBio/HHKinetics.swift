@@ -37,7 +37,7 @@ public enum HHKinetics {
 /// x∞(V) and e^(−dt/τx(V)) for m, h, n, and the NMDA unblocked fraction; looked up with linear
 /// interpolation. Tabulating the exponentials is what makes 1,000 neurons run faster than real
 /// time (NEURON's `hh` tabulates too, on a 1 mV grid; this grid is 0.01 mV, so interpolation
-/// error is below 1e-6 of each value). Outside `vMin…vMax` the end values are used.
+/// error is at most 2.4e-8 from −100 to +60 mV, a test checks). Outside `vMin…vMax` the end values are used.
 struct HHRateTable: Sendable {
     static let vMin = -150.0
     static let vMax = 100.0

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuroBio
 
@@ -38,6 +39,29 @@ import Testing
             for (a, b) in zip(times[k].prefix(10), ref.times) { worst = max(worst, abs(a - b)) }
         }
         return worst
+    }
+
+    /// The tabulated gate updates are the exact ones to 1e-6 (linear interpolation, 0.01 mV grid).
+    @Test func rateTableInterpolatesWithin1e6() {
+        let dt = 0.025, celsius = 6.3
+        let table = HHRateTable(dt: dt, celsius: celsius, magnesium: 1)
+        let q = HHKinetics.q10(celsius: celsius)
+        var worst = 0.0
+        for k in 0 ..< 1601 {
+            let v = -100 + Double(k) * 0.1 + 0.0037   // off the grid
+            let x = (v - HHRateTable.vMin) / HHRateTable.step
+            let i = Int(x), f = x - Double(i)
+            func at(_ c: Int) -> Double {
+                let a = table.values[i * HHRateTable.columns + c], b = table.values[(i + 1) * HHRateTable.columns + c]
+                return a + f * (b - a)
+            }
+            let g = HHKinetics.gates(v: v, q10: q)
+            let exact = [g.mInf, exp(-dt / g.mTau), g.hInf, exp(-dt / g.hTau), g.nInf, exp(-dt / g.nTau),
+                         HHKinetics.magnesiumUnblock(v: v, magnesium: 1)]
+            for c in 0 ..< 7 { worst = max(worst, abs(at(c) - exact[c])) }
+        }
+        print("rate table: worst interpolation error \(worst)")
+        #expect(worst < 1e-6)
     }
 
     @Test func firstTenSpikeTimesMatchNEURONWithin0_1ms() throws {
