@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "NeuroPool", targets: ["NeuroPool"]),
+        .library(name: "NeuroBio", targets: ["NeuroBio"]),
         .library(name: "NeuroWire", targets: ["NeuroWire"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "NeuroNode", targets: ["NeuroNode"]),
@@ -32,6 +33,8 @@ let package = Package(
             name: "NeuroPool",
             dependencies: ["CZlib", "CNeuroPoolShims"]
         ),
+        // Hodgkin-Huxley pools, the LIF twin and divergence tracking (docs/NEUROBIO.md).
+        .target(name: "NeuroBio", dependencies: ["NeuroPool"]),
         // The wire protocol's messages and binary codec (protocol/SPEC.md). Pure: no sockets.
         // CRC-32 by carry-less multiplication (PCLMULQDQ), for the frame check.
         .target(name: "CNeuroWireShims"),
@@ -65,6 +68,7 @@ let package = Package(
             name: "neurobus",
             dependencies: [
                 "NeuroPool",
+                "NeuroBio",
                 "NeuroWire",
                 "NeuroNode",
                 "ZeroMQ",
@@ -75,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "NeuroPoolTests",
             dependencies: ["NeuroPool"]
+        ),
+        .testTarget(
+            name: "NeuroBioTests",
+            dependencies: ["NeuroBio", "NeuroPool"]
         ),
         .testTarget(
             name: "NeuroWireTests",
