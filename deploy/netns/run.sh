@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# NeuroBus across network namespaces: every node of the default network on its own "host".
+#
+# One network namespace per host (the controller and one per pool), each with a single veth
+# "eth0" into a bridge that lives in a namespace of its own; a private subnet 10.213.X.0/24
+# exists only inside these namespaces (nothing is added to, or changed in, the root namespace's
+# addresses, links or routes). The network file names its hosts (ctl.nb, sensory.nb, …):
+# each namespace resolves them through /etc/netns/NS/hosts, which `ip netns exec` mounts over
+# /etc/hosts, so nodes bind and connect by name over tcp, as in a cluster.
+#
+# Checks, each printed as "ok <name>: …" (the test suite requires all of them):
+#   lockstep      the distributed lockstep run equals `neurobus run` (raster hash, pool files)
+#   snapshot      the snapshot taken in that run has the same parts as `run`'s, and restores on
+#                 loopback (a fresh namespace, every name on 127.0.0.1, `neurobus up`) with the
+#                 identical continuation (final pools, rasters after the cut)
+#   outage        a link taken down for 2 s mid-run in lockstep stalls the run, which resumes
+#                 when the link is back and ends with the identical files
+#   realtime      the same outage in real time is reported as late/lost batches and the run goes on
+#
+# Everything is torn down on exit, also on failure or Ctrl-C (trap EXIT): the processes it
+# started (by pid), the namespaces, /etc/netns/NS folders, and the work folder (unless --keep).
+# Names are unique per run (nb-PID-RANDOM-…), so parallel or aborted runs never collide.
+#
+# Usage: deploy/netns/run.sh [--neurobus PATH] [--ticks N] [--cut T] [--keep]
+# Without root or without working `ip netns` it prints "SKIP: <why>" and exits 0.
+set -euo pipefail
+
+NEUROBUS=${NEUROBUS:-}
+TICKS=3000
+CUT=1100
+KEEP=0
+OUTAGE_S=2
+REALTIME_TICKS=3000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --neurobus) NEUROBUS=$2; shift 2 ;;
+    --ticks) TICKS=$2; shift 2 ;;
+    --cut) CUT=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+if [ -z "$NEUROBUS" ]; then
+  for c in "$REPO/.build/debug/neurobus" "$REPO/.build/release/neurobus" "$(command -v neurobus || true)"; do
+    if [ -n "$c" ] && [ -x "$c" ]; then NEUROBUS=$c; break; fi
+  done
+fi
+
+skip() { echo "SKIP: $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces); running as uid $(id -u)"
+command -v ip >/dev/null || skip "no 'ip' command (package iproute2)"
+ip netns list >/dev/null 2>&1 || skip "'ip netns' does not work here: $(ip netns list 2>&1 | head -1)"
+[ -f /etc/hosts ] || skip "no /etc/hosts to mount the namespaces' host files over"
+[ -n "$NEUROBUS" ] && [ -x "$NEUROBUS" ] || { echo "FAIL: no neurobus executable (give --neurobus PATH)"; exit 1; }
+[ "$CUT" -gt 0 ] && [ "$CUT" -lt "$TICKS" ] || { echo "FAIL: --cut must lie in 1..ticks-1"; exit 1; }
+
+ID="nb-$$-$RANDOM"
+SUBNET="10.213.$((RANDOM % 250 + 1))"
+WORK=$(mktemp -d "/tmp/$ID.XXXX")
+PIDS=()
+NAMESPACES=()
+ETC_NETNS_CREATED=0
+[ -d /etc/netns ] || ETC_NETNS_CREATED=1
+
+cleanup() {
+  local status=$?
+  set +e
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  for ns in "${NAMESPACES[@]}"; do
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "/etc/netns/$ns"
+  done
+  [ "$ETC_NETNS_CREATED" = 1 ] && rmdir /etc/netns 2>/dev/null
+  if [ "$status" != 0 ]; then
+    echo "FAIL (status $status); logs:"
+    for f in "$WORK"/*/logs/*.log "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done
+  fi
+  if [ "$KEEP" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+nb() { "$NEUROBUS" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# Waits (bounded) until "$@" succeeds.
+wait_for() { local seconds=$1; shift; local n=$((seconds * 10)); while ! "$@" >/dev/null 2>&1; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1; done; }
+
+# --- The network file: the default network, every role on its own named host. --------------
+nb network default -o "$WORK/default.toml"
+mapfile -t POOLS < <(nb network check "$WORK/default.toml" | awk '$1 == "pool" { print $2 }')
+HOSTS=(ctl)
+for p in "${POOLS[@]}"; do HOSTS+=("$p"); done
+HOSTLIST=$(printf '%s.nb,' "${HOSTS[@]}"); HOSTLIST=${HOSTLIST%,}
+nb network endpoints "$WORK/default.toml" --hosts "$HOSTLIST" -o "$WORK/net.toml" 2>"$WORK/placement.txt"
+sed 's/^mode = "lockstep"/mode = "realtime"/' "$WORK/net.toml" > "$WORK/net-rt.toml"
+grep -q '^mode = "realtime"' "$WORK/net-rt.toml" || fail "could not make the real-time variant"
+
+# --- Namespaces: a bridge namespace, one per host, one "loopback" host for the restore. ----
+BR="$ID-br"
+ip netns add "$BR"; NAMESPACES+=("$BR")
+ip -n "$BR" link add br0 type bridge
+ip -n "$BR" link set br0 up
+hosts_file() { # $1 = address for every name, or "" for the subnet's addresses
+  echo "127.0.0.1 localhost"
+  local k=0
+  for h in "${HOSTS[@]}"; do
+    if [ -n "$1" ]; then echo "$1 $h.nb"; else echo "$SUBNET.$((10 + k)) $h.nb"; fi
+    k=$((k + 1))
+  done
+}
+k=0
+for h in "${HOSTS[@]}"; do
+  ns="$ID-$h"
+  ip netns add "$ns"; NAMESPACES+=("$ns")
+  # Created inside the bridge namespace, the peer moved straight into the host's: neither
+  # end ever exists in the root namespace.
+  ip -n "$BR" link add "h$k" type veth peer name eth0 netns "$ns"
+  ip -n "$BR" link set "h$k" master br0 up
+  ip -n "$ns" addr add "$SUBNET.$((10 + k))/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  mkdir -p "/etc/netns/$ns"
+  hosts_file "" > "/etc/netns/$ns/hosts"
+  k=$((k + 1))
+done
+LO="$ID-lo"
+ip netns add "$LO"; NAMESPACES+=("$LO")
+ip -n "$LO" link set lo up
+mkdir -p "/etc/netns/$LO"
+hosts_file 127.0.0.1 > "/etc/netns/$LO/hosts"
+# Every host reaches every other by name.
+for h in "${HOSTS[@]}"; do
+  for other in "${HOSTS[@]}"; do
+    [ "$h" = "$other" ] && continue
+    in_ns "$ID-$h" getent hosts "$other.nb" >/dev/null || fail "$h cannot resolve $other.nb"
+  done
+done
+echo "namespaces: ${NAMESPACES[*]} (bridge in $BR, subnet $SUBNET.0/24 inside them only)"
+sed 's/^/  /' "$WORK/placement.txt"
+
+# Port index of pool $1's host veth in the bridge namespace.
+port_of() { local k=0; for h in "${HOSTS[@]}"; do [ "$h" = "$1" ] && { echo "h$k"; return; }; k=$((k + 1)); done; }
+# `ctl status` of the network in file $1, as "pool state alive tick late lost" lines.
+status_rows() { in_ns "$ID-ctl" "$NEUROBUS" ctl status --network "$1" --timeout 1000 | awk 'NR > 2 { print $1, $2, $3, $4, $9, $10 }'; }
+# Succeeds when every pool of file $1 is in state $2.
+all_in() { local rows; rows=$(status_rows "$1") || return 1; [ "$(echo "$rows" | awk -v s="$2" '$2 == s' | wc -l)" = "${#POOLS[@]}" ]; }
+# Succeeds when every pool of file $1 stands at tick $2.
+all_at() { local rows; rows=$(status_rows "$1") || return 1; [ "$(echo "$rows" | awk -v t="$2" '$4 == t' | wc -l)" = "${#POOLS[@]}" ]; }
+tick_of() { echo "$2" | awk -v p="$1" '$1 == p { print $4 }'; }
+
+# Starts the controller (args "$@") and every node of file $1 into folder $2, one per namespace.
+start_network() {
+  local file=$1 out=$2; shift 2
+  mkdir -p "$out/logs"
+  in_ns "$ID-ctl" "$NEUROBUS" controller --network "$file" --snapshots "$out/snapshots" "$@" > "$out/logs/controller.log" 2>&1 &
+  CONTROLLER=$!; PIDS+=("$CONTROLLER")
+  NODES=()
+  for p in "${POOLS[@]}"; do
+    in_ns "$ID-$p" "$NEUROBUS" node --network "$file" --pool "$p" --out "$out" --snapshots "$out/node-snapshots" $NODE_ARGS > "$out/logs/$p.log" 2>&1 &
+    NODES+=($!); PIDS+=($!)
+  done
+}
+# Waits (at most $1 s) for the controller and nodes to end; fails unless all exit 0.
+finish_network() {
+  local deadline=$((SECONDS + $1)) pid
+  for pid in "$CONTROLLER" "${NODES[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do [ $SECONDS -lt $deadline ] || fail "process $pid still running after $1 s"; sleep 0.1; done
+    wait "$pid" || fail "process $pid exited with status $?"
+  done
+}
+# Requires identical .raster and .pool files in folders $1 and $2; prints the raster hash.
+same_files() {
+  local p
+  for p in "${POOLS[@]}"; do
+    cmp -s "$1/$p.raster" "$2/$p.raster" || fail "$p.raster differs between $1 and $2"
+    cmp -s "$1/$p.pool" "$2/$p.pool" || fail "$p.pool differs between $1 and $2"
+  done
+  (cd "$1" && cat $(printf '%s.raster ' "${POOLS[@]}") | sha256sum | cut -c1-16)
+}
+NODE_ARGS=""
+
+# --- Reference: every pool in one process, no sockets. -------------------------------------
+nb run "$WORK/net.toml" --ticks "$TICKS" --out "$WORK/ref" --quiet --snapshot-at "$CUT" > "$WORK/ref.log" 2>&1 || fail "neurobus run failed"
+REF_HASH=$(cd "$WORK/ref" && cat $(printf '%s.raster ' "${POOLS[@]}") | sha256sum | cut -c1-16)
+SPIKES=$(awk 'NR > 1 { n += NF - 1 } END { print n + 0 }' "$WORK"/ref/*.raster)
+[ "$SPIKES" -gt 0 ] || fail "the reference run fired no spike: the comparison would mean nothing"
+
+# --- 1. Lockstep across hosts equals the single process. -----------------------------------
+start=$SECONDS
+start_network "$WORK/net.toml" "$WORK/dist" --run-ticks "$TICKS" --exit-when-done --snapshot-at "$CUT"
+finish_network 120
+HASH=$(same_files "$WORK/ref" "$WORK/dist")
+[ "$HASH" = "$REF_HASH" ] || fail "raster hash $HASH, reference $REF_HASH"
+echo "ok lockstep: ${#POOLS[@]} pools on ${#POOLS[@]} hosts + controller, $TICKS ticks in $((SECONDS - start)) s over tcp; raster hash $HASH = run's $REF_HASH; $SPIKES spikes; .pool files identical"
+
+# --- 2. The snapshot taken there restores on loopback. -------------------------------------
+SNAP=$(ls -d "$WORK"/dist/snapshots/tick-"$CUT"-* 2>/dev/null | head -1)
+REFSNAP=$(ls -d "$WORK"/ref/snapshots/tick-"$CUT"-* 2>/dev/null | head -1)
+[ -n "$SNAP" ] && [ -n "$REFSNAP" ] || fail "no snapshot at tick $CUT (distributed: '$SNAP', run: '$REFSNAP')"
+[ "$(basename "$SNAP")" = "$(basename "$REFSNAP")" ] || fail "snapshot ids differ: $(basename "$SNAP") vs $(basename "$REFSNAP")"
+for p in "${POOLS[@]}"; do cmp -s "$SNAP/$p.pool.z" "$REFSNAP/$p.pool.z" || fail "snapshot part $p differs from run's"; done
+in_ns "$LO" "$NEUROBUS" up "$WORK/net.toml" --ticks "$TICKS" --restore "$SNAP" --out "$WORK/restored" --quiet > "$WORK/restored.log" 2>&1 \
+  || fail "up --restore on loopback failed: $(tail -3 "$WORK/restored.log")"
+for p in "${POOLS[@]}"; do
+  cmp -s "$WORK/ref/$p.pool" "$WORK/restored/$p.pool" || fail "restored $p.pool differs from the uninterrupted run"
+  diff -q <(awk -v c="$CUT" 'NR > 1 && $1 >= c' "$WORK/ref/$p.raster") <(awk -v c="$CUT" 'NR > 1 && $1 >= c' "$WORK/restored/$p.raster") >/dev/null \
+    || fail "restored $p.raster differs after tick $CUT"
+done
+echo "ok snapshot: $(basename "$SNAP") taken across hosts = run's parts; restored with up on loopback ($LO), ticks $CUT..$TICKS identical (pools, rasters)"
+
+# --- 3. Lockstep: a link down for 2 s mid-run stalls the run; it resumes, identical. -------
+VICTIM=${POOLS[1]:-${POOLS[0]}}
+VPORT=$(port_of "$VICTIM")
+NODE_ARGS="--peer-timeout 15000"
+FIRST=$((TICKS / 2))
+start_network "$WORK/net.toml" "$WORK/outage" --peer-timeout 15000
+wait_for 60 all_in "$WORK/net.toml" ready || fail "the network did not become ready"
+in_ns "$ID-ctl" "$NEUROBUS" ctl run --ticks "$FIRST" --network "$WORK/net.toml" >/dev/null
+wait_for 60 all_at "$WORK/net.toml" "$FIRST" || fail "the run did not reach tick $FIRST"
+in_ns "$ID-ctl" "$NEUROBUS" ctl run --ticks "$((TICKS - FIRST))" --network "$WORK/net.toml" >/dev/null
+# Cut the link once the victim itself is past the pause (the run is moving everywhere).
+victim_moving() { local rows; rows=$(status_rows "$WORK/net.toml") || return 1; [ "$(tick_of "$VICTIM" "$rows")" -gt "$FIRST" ]; }
+wait_for 30 victim_moving || fail "pool $VICTIM did not resume after tick $FIRST"
+ip -n "$BR" link set "$VPORT" down
+down_at=$SECONDS
+sleep 0.8
+EARLY=$(status_rows "$WORK/net.toml")
+sleep "$(awk -v s="$OUTAGE_S" 'BEGIN { print s - 0.9 }')"
+LATE=$(status_rows "$WORK/net.toml")
+ip -n "$BR" link set "$VPORT" up
+up_at=$SECONDS
+for p in "${POOLS[@]}"; do
+  [ "$(tick_of "$p" "$EARLY")" = "$(tick_of "$p" "$LATE")" ] || fail "pool $p moved during the outage ($(tick_of "$p" "$EARLY") -> $(tick_of "$p" "$LATE")): lockstep must stall"
+done
+[ "$(tick_of "$VICTIM" "$LATE")" -lt "$TICKS" ] || fail "the run had ended before the link went down"
+STALLED=$(for p in "${POOLS[@]}"; do printf '%s@%s ' "$p" "$(tick_of "$p" "$LATE")"; done)
+wait_for 120 all_at "$WORK/net.toml" "$TICKS" || fail "the run did not resume to tick $TICKS after the link came back"
+resumed=$((SECONDS - up_at))
+in_ns "$ID-ctl" "$NEUROBUS" ctl stop --network "$WORK/net.toml" >/dev/null
+finish_network 60
+HASH=$(same_files "$WORK/ref" "$WORK/outage")
+echo "ok outage: $VICTIM's link ($BR:$VPORT) down ${OUTAGE_S} s mid-run: stalled at ${STALLED% }; resumed when it came back, tick $TICKS reached $resumed s later; raster hash $HASH = run's, .pool files identical"
+
+# --- 4. Real time: the same outage is reported as late/lost batches, the run goes on. ------
+NODE_ARGS="--peer-timeout 15000"
+start_network "$WORK/net-rt.toml" "$WORK/rt" --run-ticks "$REALTIME_TICKS" --exit-when-done --peer-timeout 15000
+at_least() { local rows; rows=$(status_rows "$WORK/net-rt.toml") || return 1; [ "$(tick_of "$VICTIM" "$rows")" -ge "$1" ]; }
+wait_for 60 at_least 500 || fail "the real-time run did not reach tick 500"
+BEFORE=$(status_rows "$WORK/net-rt.toml")
+ip -n "$BR" link set "$VPORT" down
+sleep "$OUTAGE_S"
+DURING=$(status_rows "$WORK/net-rt.toml")
+ip -n "$BR" link set "$VPORT" up
+finish_network 60
+REPORT=""
+for p in "${POOLS[@]}"; do
+  line=$(grep -o 'real time: .*' "$WORK/rt/logs/$p.log" | tail -1)
+  [ -n "$line" ] || fail "pool $p wrote no real-time summary"
+  echo "$line" | grep -q "real time: $REALTIME_TICKS ticks" || fail "pool $p did not run $REALTIME_TICKS ticks: $line"
+  late=$(echo "$line" | sed -n 's/.*late batches \([0-9]*\), lost \([0-9]*\).*/\1/p')
+  lost=$(echo "$line" | sed -n 's/.*late batches \([0-9]*\), lost \([0-9]*\).*/\2/p')
+  REPORT+="$p late $late lost $lost; "
+  # Every pool downstream of the cut link (the victim itself and the pools it feeds) must report it.
+  if [ "$p" = "$VICTIM" ] || awk -v v="$VICTIM" -v p="$p" '/^\[\[projection\]\]/ { f = ""; t = "" } /^from = / { f = $3 } /^to = / { t = $3; if (f == "\"" v "\"" && t == "\"" p "\"") hit = 1 } END { exit !hit }' "$WORK/net-rt.toml"; then
+    [ $((late + lost)) -gt 0 ] || fail "pool $p reported no late or lost batch after a ${OUTAGE_S} s outage: $line"
+  fi
+done
+FIRSTPOOL=${POOLS[0]}
+moved=$(( $(tick_of "$FIRSTPOOL" "$DURING") - $(tick_of "$FIRSTPOOL" "$BEFORE") ))
+[ "$moved" -gt 0 ] || fail "pool $FIRSTPOOL did not tick during the outage"
+echo "ok realtime: $VICTIM's link down ${OUTAGE_S} s; $FIRSTPOOL ticked on ($moved ticks during the outage, up to the controller's lead window); every pool ran $REALTIME_TICKS ticks to the end; ${REPORT%; }"
+
+echo "PASS: netns deployment checks (lockstep, snapshot, outage, realtime)"
