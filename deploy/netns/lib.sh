@@ -27,6 +27,15 @@ ETC_NETNS_CREATED=0
 cleanup() {
   local status=$?
   set +e
+  if [ "$status" != 0 ]; then
+    # What was still running, and where each thread waited (for a hang).
+    for ns in "${NAMESPACES[@]}"; do
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do
+        echo "still running in $ns: $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+        for t in /proc/"$pid"/task/*; do echo "  thread ${t##*/}: state $(awk '{ print $3 }' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"; done
+      done
+    done
+  fi
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

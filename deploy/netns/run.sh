@@ -16,6 +16,9 @@
 #   outage        a link taken down for 2 s mid-run in lockstep stalls the run, which resumes
 #                 when the link is back and ends with the identical files
 #   realtime      the same outage in real time is reported as late/lost batches and the run goes on
+#   restart       the systemd units' restart policy (deploy/bin/neurobus-unit under a loop doing
+#                 what Restart=on-failure does): a node SIGKILLed mid-run, every process comes
+#                 back from the newest snapshot, the run ends with the reference's files
 #
 # Everything is torn down on exit, also on failure or Ctrl-C (trap EXIT): the processes it
 # started (by pid), the namespaces, /etc/netns/NS folders, and the work folder (unless --keep).
@@ -37,7 +40,7 @@ while [ $# -gt 0 ]; do
     --ticks) TICKS=$2; shift 2 ;;
     --cut) CUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -148,4 +151,54 @@ moved=$(( $(tick_of "$FIRSTPOOL" "$DURING") - $(tick_of "$FIRSTPOOL" "$BEFORE") 
 [ "$moved" -gt 0 ] || fail "pool $FIRSTPOOL did not tick during the outage"
 echo "ok realtime: $VICTIM's link down ${OUTAGE_S} s; $FIRSTPOOL ticked on ($moved ticks during the outage, up to the controller's lead window); every pool ran $REALTIME_TICKS ticks to the end; ${REPORT%; }"
 
-echo "PASS: netns deployment checks (lockstep, snapshot, outage, realtime)"
+# --- 5. The restart policy of the systemd units: a node killed mid-run, everything resumes. --
+# Each process runs through deploy/bin/neurobus-unit, as the units start it, under a loop
+# that does what Restart=on-failure does (start again after RestartSec when the exit status
+# is not 0). Periodic snapshots every SNAP_EVERY ticks; motor's node is SIGKILLed after the
+# first one is complete; the run must stop, every process must come back from the newest
+# snapshot, and the run must end with the reference's files.
+SNAP_EVERY=1000
+{ cat "$WORK/net.toml"; printf '\n[snapshots]\nevery = %s\nkeep = 3\n' "$SNAP_EVERY"; } > "$WORK/net-snap.toml"
+UNIT_STATE="$WORK/units"
+mkdir -p "$UNIT_STATE/logs"
+# supervise NAME ROLE [POOL]: runs neurobus-unit ROLE POOL in namespace ID-NAME until it exits 0.
+supervise() {
+  local name=$1; shift
+  local n=0 status
+  while :; do
+    n=$((n + 1))
+    echo "--- start $n" >> "$UNIT_STATE/logs/$name.log"
+    status=0
+    env NEUROBUS_BIN="$NEUROBUS" NEUROBUS_NETWORK="$WORK/net-snap.toml" NEUROBUS_STATE="$UNIT_STATE/$name" \
+      NEUROBUS_SNAPSHOT_STORE="$UNIT_STATE/store" NEUROBUS_RESUME=latest NEUROBUS_RUN_TICKS="$TICKS" NEUROBUS_PEER_TIMEOUT_MS=2000 \
+      ip netns exec "$ID-$name" "$HERE/../bin/neurobus-unit" "$@" >> "$UNIT_STATE/logs/$name.log" 2>&1 || status=$?
+    echo "--- exit $status" >> "$UNIT_STATE/logs/$name.log"
+    [ "$status" = 0 ] && return 0
+    [ "$n" -lt 6 ] || { echo "--- giving up" >> "$UNIT_STATE/logs/$name.log"; return 1; }
+    sleep 1   # RestartSec
+  done
+}
+SUPERVISORS=()
+supervise ctl controller & SUPERVISORS+=($!); PIDS+=($!)
+for p in "${POOLS[@]}"; do supervise "$p" node "$p" & SUPERVISORS+=($!); PIDS+=($!); done
+first_snapshot() { ls -d "$UNIT_STATE"/store/tick-"$SNAP_EVERY"-*/manifest.toml; }
+wait_for 120 first_snapshot || fail "no snapshot at tick $SNAP_EVERY in the unit run"
+KILLED=${POOLS[${#POOLS[@]}-1]}
+victim_pid=$(ip netns pids "$ID-$KILLED" | head -1)
+[ -n "$victim_pid" ] || fail "no process in $KILLED's namespace"
+kill -KILL "$victim_pid"
+for pid in "${SUPERVISORS[@]}"; do wait "$pid" || fail "a unit did not end with exit status 0 (see $UNIT_STATE/logs)"; done
+starts=$(cat "$UNIT_STATE"/logs/*.log | grep -c '^--- start')
+[ "$starts" -gt $(( ${#POOLS[@]} + 1 )) ] || fail "nothing was restarted after the kill"
+RESUMED=$(grep -ho 'resuming from .*' "$UNIT_STATE/logs/ctl.log" | tail -1 | sed 's/.*tick-\([0-9]*\)-.*/\1/')
+[ -n "$RESUMED" ] || fail "the controller did not resume from a snapshot"
+for p in "${POOLS[@]}"; do
+  grep -q "resuming from .*tick-$RESUMED-" "$UNIT_STATE/logs/$p.log" || fail "node $p did not resume from the controller's snapshot at tick $RESUMED"
+  cmp -s "$WORK/ref/$p.pool" "$UNIT_STATE/$p/out/$p.pool" || fail "$p.pool after the restarts differs from the uninterrupted run"
+  diff -q <(awk -v c="$RESUMED" 'NR > 1 && $1 >= c' "$WORK/ref/$p.raster") <(awk -v c="$RESUMED" 'NR > 1 && $1 >= c' "$UNIT_STATE/$p/out/$p.raster") >/dev/null \
+    || fail "$p.raster after the restarts differs from tick $RESUMED on"
+done
+EXITS=$(for f in "$UNIT_STATE"/logs/*.log; do printf '%s:%s ' "$(basename "$f" .log)" "$(grep '^--- exit' "$f" | awk '{ print $3 }' | paste -sd, -)"; done)
+echo "ok restart: $KILLED's node SIGKILLed after the tick-$SNAP_EVERY snapshot; under Restart=on-failure (exit statuses ${EXITS% }) every process resumed from tick $RESUMED via neurobus-unit; final pools and rasters from tick $RESUMED = the uninterrupted run's"
+
+echo "PASS: netns deployment checks (lockstep, snapshot, outage, realtime, restart)"
