@@ -157,7 +157,7 @@ echo "ok realtime: $VICTIM's link down ${OUTAGE_S} s; $FIRSTPOOL ticked on ($mov
 # is not 0). Periodic snapshots every SNAP_EVERY ticks; motor's node is SIGKILLed after the
 # first one is complete; the run must stop, every process must come back from the newest
 # snapshot, and the run must end with the reference's files.
-SNAP_EVERY=1000
+SNAP_EVERY=500
 { cat "$WORK/net.toml"; printf '\n[snapshots]\nevery = %s\nkeep = 3\n' "$SNAP_EVERY"; } > "$WORK/net-snap.toml"
 UNIT_STATE="$WORK/units"
 mkdir -p "$UNIT_STATE/logs"
@@ -170,7 +170,7 @@ supervise() {
     echo "--- start $n" >> "$UNIT_STATE/logs/$name.log"
     status=0
     env NEUROBUS_BIN="$NEUROBUS" NEUROBUS_NETWORK="$WORK/net-snap.toml" NEUROBUS_STATE="$UNIT_STATE/$name" \
-      NEUROBUS_SNAPSHOT_STORE="$UNIT_STATE/store" NEUROBUS_RESUME=latest NEUROBUS_RUN_TICKS="$TICKS" NEUROBUS_PEER_TIMEOUT_MS=2000 \
+      NEUROBUS_SNAPSHOT_STORE="$UNIT_STATE/store" NEUROBUS_RESUME=latest NEUROBUS_RUN_TICKS="$TICKS" NEUROBUS_PEER_TIMEOUT_MS=1000 \
       ip netns exec "$ID-$name" "$HERE/../bin/neurobus-unit" "$@" >> "$UNIT_STATE/logs/$name.log" 2>&1 || status=$?
     echo "--- exit $status" >> "$UNIT_STATE/logs/$name.log"
     [ "$status" = 0 ] && return 0
