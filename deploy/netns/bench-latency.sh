@@ -14,7 +14,9 @@
 # one-way latency d the rate is bounded by D / (2 d): here D = 2L (association ⇄ motor).
 #
 # Usage: deploy/netns/bench-latency.sh [--neurobus PATH] [--delay MS] [--seconds S]
-#        [--lookaheads "1 2 4 8"] [--method auto|netem|relay]
+#        [--lookaheads "1 2 4 8"] [--method auto|netem|relay] [--no-reward]
+# --no-reward drops the [[reward]] rule: lockstep holds every pool at the end of each reward
+# window (100 ticks) until the controller has stamped the reward, a pause per window.
 # Build first: swift build -c release --scratch-path .build-deploy
 set -euo pipefail
 
@@ -24,6 +26,7 @@ MEASURE_S=3
 LOOKAHEADS="1 2 4 8"
 METHOD=auto
 KEEP=0
+NO_REWARD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --neurobus) NEUROBUS=$2; shift 2 ;;
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
     --lookaheads) LOOKAHEADS=$2; shift 2 ;;
     --method) METHOD=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --no-reward) NO_REWARD=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench-latency.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -114,6 +118,10 @@ echo "|---:|---:|---:|---:|---:|---:|"
 for L in $LOOKAHEADS; do
   hi=$((L + 2 > 8 ? 8 : L + 2))
   sed -E "s/^delay = \[[0-9]+, [0-9]+\]/delay = [$L, $hi]/" "$WORK/net.toml" > "$WORK/net-$L.toml"
+  if [ "$NO_REWARD" = 1 ]; then
+    awk '/^\[\[reward\]\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$WORK/net-$L.toml" > "$WORK/net-$L.tmp" && mv "$WORK/net-$L.tmp" "$WORK/net-$L.toml"
+    ! grep -q '^\[\[reward\]\]' "$WORK/net-$L.toml" || fail "could not drop the reward rule"
+  fi
   nb network check "$WORK/net-$L.toml" >/dev/null
   set_latency none "$WORK/net-$L.toml"; measure "$WORK/net-$L.toml" "$WORK/L$L-direct"; direct=$RATE
   set_latency 0 "$WORK/net-$L.toml"; measure "$WORK/net-$L.toml" "$WORK/L$L-zero"; zero=$RATE; stop_relays
