@@ -139,3 +139,52 @@ struct NetworkEndpointsTests {
         }
     }
 }
+
+/// The `neurobus network` command itself: files written atomically, in place, through
+/// symbolic links, never over a non-regular file; bad hosts named, exit status 1.
+@Suite("neurobus network command", .serialized)
+struct NetworkCommandTests {
+    typealias L = LockstepIntegrationTests
+
+    @Test func defaultEndpointsAndRefusals() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/net.toml"
+        var r = try L.neurobus(["network", "default", "-o", file], log: "\(dir)/1.log")
+        #expect(r.status == .exited(0), "\(r.output)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == NetworkDescription.defaultFileText)
+
+        // In place: the input is read whole before the rewrite replaces it.
+        r = try L.neurobus(["network", "endpoints", file, "--hosts", "c.example,p1.example,p2.example", "-o", file], log: "\(dir)/2.log")
+        #expect(r.status == .exited(0), "\(r.output)")
+        let placed = try NetworkDescription.load(path: file)
+        #expect(placed.controller.publish == "tcp://c.example:27101")
+        #expect(placed.pools.map(\.endpoint) == ["tcp://p1.example:27110", "tcp://p2.example:27111", "tcp://c.example:27112"])
+        #expect(r.output.contains("pool[2].endpoint     motor          tcp://c.example:27112"), "\(r.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".tmp-") }, "a temporary file was left")
+
+        r = try L.neurobus(["network", "endpoints", file, "--hosts", "a,,b"], log: "\(dir)/3.log")
+        #expect(r.status == .exited(1))
+        #expect(r.output.contains("--hosts a,,b: host 2 (\"\"): empty"), "\(r.output)")
+
+        // Through a symbolic link: the file it points to is replaced, the link stays.
+        let link = "\(dir)/link.toml"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        r = try L.neurobus(["network", "endpoints", file, "--hosts", "127.0.0.1", "-o", link], log: "\(dir)/4.log")
+        #expect(r.status == .exited(0), "\(r.output)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == file)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == NetworkDescription.defaultFileText)
+
+        // Never over something that is not a regular file.
+        let fifo = "\(dir)/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        r = try L.neurobus(["network", "default", "-o", fifo], log: "\(dir)/5.log")
+        #expect(r.status == .exited(1))
+        #expect(r.output.contains("is not a regular file"), "\(r.output)")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was replaced")
+
+        r = try L.neurobus(["network", "check", file], log: "\(dir)/6.log")
+        #expect(r.status == .exited(0) && r.output.contains("pool motor        tcp://127.0.0.1:27112  (128 neurons, lookahead 3)"), "\(r.output)")
+    }
+}
