@@ -143,15 +143,17 @@ struct CtlCommand: ParsableCommand {
 
     struct Snapshot: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Take a consistent snapshot of the whole network (lockstep).",
+            abstract: "Take a consistent snapshot of the whole network.",
             discussion: """
-            Every pool stops at the cut tick T (the state after ticks 0…T-1), captures its pool with \
-            the spikes still in flight and the broadcasts not yet applied, and streams it to the \
+            Lockstep: every pool stops at the cut tick T (the state after ticks 0…T-1), captures its pool \
+            with the spikes still in flight and the broadcasts not yet applied, and streams it to the \
             controller, which verifies every part and writes SNAPSHOTS/tick-T-ID/ atomically. The run \
-            then goes on. Restore with `neurobus up|run FILE --restore SNAPSHOTS/tick-T-ID`.
+            then goes on. Real time: nobody stops; each pool captures its part when it reaches T and \
+            streams it while it keeps pace (T at least 250 ms ahead of the pools). Restore with \
+            `neurobus up|run FILE --restore SNAPSHOTS/tick-T-ID`.
             """)
         @OptionGroup var target: Target
-        @Option(help: "Cut tick (must not be permitted yet). Default: the first tick no pool has been permitted.") var atTick: UInt64?
+        @Option(help: "Cut tick (lockstep: not permitted yet; real time: at least 250 ms ahead). Default: the earliest such tick.") var atTick: UInt64?
 
         func run() throws {
             let reply = try target.request(.snapshotRequest(SnapshotCut(snapshot: 1, parent: 0, tick: atTick ?? .max)))

@@ -16,7 +16,9 @@ struct InjectCommand: ParsableCommand {
         neuron ids are the pool's and must lie within the source's neurons. Each spike adds the \
         source's drive to that neuron's input in its tick. Lockstep: the spikes are part of the \
         deterministic schedule — the pool waits for them, and this command ends once the pool \
-        has simulated the last input tick. Real time: each tick is sent when the wall clock \
+        has simulated the last input tick (with snapshots in the network file: once the pool \
+        stops, since a failover may roll it back and the input is then resent from the \
+        snapshot's tick). Real time: each tick is sent when the wall clock \
         (from the pool's subscription) reaches it and applies on arrival. `--from -` reads \
         standard input as it comes.
         """

@@ -33,7 +33,7 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Start from this snapshot folder (this pool's part and tick); the controller and every node must get the same one.")
     var restore: String?
 
-    @Flag(help: "Run as the pool's replica (lockstep): follow every complete snapshot of the pool, and take the pool over from the last one when the controller promotes it after the primary dies.")
+    @Flag(help: "Run as a replica of the pool: follow every complete snapshot of it, and take the pool over from the last one when the controller promotes it after the primary dies (lockstep: the network rolls back, result unchanged; real time: it restarts ahead of the network, the gap reported).")
     var replica = false
 
     @Option(help: "Keep a local copy of each snapshot part this node sends under this folder.")
@@ -74,7 +74,7 @@ struct NodeCommand: ParsableCommand {
                 let follower = try ReplicaRuntime(options: options, logger: logger)
                 guard let promotion = try follower.follow(shouldStop: { Signals.stopRequested }) else { return }
                 options.promotion = promotion
-                options.identity = "replica/\(pool)"
+                options.identity = follower.identity
             }
             let node = try NodeRuntime(options: options, logger: logger)
             try node.run { Signals.stopRequested }

@@ -25,7 +25,7 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Format of --record's files: npy or csv.")
     var recordFormat: SpikeFileFormat = .npy
 
-    @Flag(help: "Also start a replica per pool (lockstep; needs snapshots, e.g. [snapshots] every): when a pool's node dies, the network rolls back to the last snapshot and the replica takes over, with the same result.")
+    @Flag(help: "Also start a replica per pool (needs snapshots, e.g. [snapshots] every). When a pool's node dies, lockstep rolls the network back to the last snapshot and the replica takes over, with the same result; real time lets the replica take over from the last snapshot while the rest run on, and reports the gap. Each failover starts a new replica, so a pool survives repeated crashes.")
     var replicas = false
 
     func run() throws {
@@ -33,9 +33,6 @@ struct UpCommand: ParsableCommand {
         let description = try loadNetwork(options.network)
         let injections = try options.injections(description)
         let restore = try options.restored(description)
-        if description.mode == .realtime, restore != nil || !options.snapshotAt.isEmpty || description.snapshotEvery != nil {
-            throw CommandFailure("snapshots need lockstep mode; \(description.file) runs in real time")
-        }
         let restoreArguments = options.restore.map { ["--restore", $0] } ?? []
         let directory = try OutputDirectory(out)
         _ = try OutputDirectory(out + "/logs")
@@ -47,6 +44,15 @@ struct UpCommand: ParsableCommand {
         let start = monotonicSeconds()
 
         var children: [ChildProcess] = []
+        /// Replica `generation` of `pool` (the first is started with the network; each
+        /// failover starts the next, so the pool survives another crash).
+        func startReplica(_ pool: String, generation: Int) throws -> ChildProcess {
+            let suffix = generation == 1 ? "" : "-\(generation)"
+            return try ChildProcess(label: "replica \(pool)\(generation == 1 ? "" : " (\(generation))")", executable: executable,
+                                    arguments: ["node", "--replica", "--network", file, "--pool", pool, "--out", out, "--exit-with-parent",
+                                                "--snapshots", out + "/replica-snapshots\(suffix)"],
+                                    logPath: "\(out)/logs/replica-\(pool)\(suffix).log")
+        }
         func stopAll() {
             for c in children { c.kill(SIGTERM) }
             let deadline = monotonicSeconds() + 2
@@ -72,12 +78,7 @@ struct UpCommand: ParsableCommand {
                                                  logPath: "\(out)/logs/source-\(source.name).log"))
             }
             if replicas {
-                for pool in description.pools {
-                    children.append(try ChildProcess(label: "replica \(pool.name)", executable: executable,
-                                                     arguments: ["node", "--replica", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
-                                                                 "--snapshots", out + "/replica-snapshots"],
-                                                     logPath: "\(out)/logs/replica-\(pool.name).log"))
-                }
+                for pool in description.pools { children.append(try startReplica(pool.name, generation: 1)) }
             }
             if record {
                 _ = try OutputDirectory(out + "/record")
@@ -99,8 +100,12 @@ struct UpCommand: ParsableCommand {
         // Real time: a node that dies is reported and the rest run on (the controller stops
         // waiting for it after --peer-timeout); `up` still exits non-zero at the end.
         var died: [String] = []
-        // Lockstep with replicas: pools whose node died and whose replica took over.
+        // With replicas: processes that died and whose pool's replica took over; per pool the
+        // label of the process running it now, of its standby, and the replicas started.
         var failedOver: [String] = []
+        var running = Dictionary(uniqueKeysWithValues: description.pools.map { ($0.name, "pool \($0.name)") })
+        var standby = Dictionary(uniqueKeysWithValues: description.pools.map { ($0.name, "replica \($0.name)") })
+        var generations = Dictionary(uniqueKeysWithValues: description.pools.map { ($0.name, 1) })
         var lastReport = start
         var lastTicks = description.pools.map { _ in UInt64(0) }
         var lastSpikes = description.pools.map { _ in UInt64(0) }
@@ -113,10 +118,20 @@ struct UpCommand: ParsableCommand {
             // anything else is a failure that stops everything.
             for c in children {
                 guard let status = c.poll(), !status.succeeded else { continue }
-                if replicas, !realtime, c.label.hasPrefix("pool "), !failedOver.contains(c.label) {
+                if replicas, !failedOver.contains(c.label), let pool = running.first(where: { $0.value == c.label })?.key {
                     failedOver.append(c.label)
-                    printError("\(c.label) died (\(status)); its replica takes over from the last snapshot")
-                    continue
+                    printError("\(c.label) died (\(status)); its replica takes over from the last snapshot\(realtime ? " (real time: the gap is reported in logs/controller.log)" : "")")
+                    running[pool] = standby[pool]
+                    generations[pool]! += 1
+                    do {
+                        let next = try startReplica(pool, generation: generations[pool]!)
+                        standby[pool] = next.label
+                        children.append(next)
+                    } catch {
+                        stopAll()
+                        throw CommandFailure("cannot start a new replica of \(pool): \(error)")
+                    }
+                    break
                 }
                 if failedOver.contains(c.label) { continue }
                 if realtime, c.label.hasPrefix("pool "), !died.contains(c.label) {
@@ -156,6 +171,8 @@ struct UpCommand: ParsableCommand {
         for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {
             let pool: NeuronPool
             do { pool = try NeuronPool.load(from: directory.poolPath(spec.name)) } catch {
+                // Real time: a pool whose replica could not take over (no snapshot yet) is dead.
+                if realtime, failedOver.contains("pool \(spec.name)") { died.append("pool \(spec.name)"); continue }
                 throw CommandFailure("pool \(spec.name) left no final pool file: \(error)")
             }
             var row = PoolSummary(name: spec.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,

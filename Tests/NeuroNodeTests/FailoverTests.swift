@@ -41,13 +41,18 @@ struct FailoverTests {
         let controller = (try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8)) ?? ""
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
         #expect(output.contains("pool association died") && controller.contains("failover complete"), "\(output)\n\(controller)")
-        for pool in ["sensory", "association", "motor"] {
+        try Self.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// Each pool's final `.pool` and raster in folder `b` equal those in `a` byte for byte.
+    static func expectSameOutputs(_ a: String, _ b: String, pools: [String] = ["sensory", "association", "motor"]) throws {
+        for pool in pools {
             for name in ["\(pool).pool", "\(pool).raster"] {
-                let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
-                let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
-                #expect(a == b, "\(name) differs from the uninterrupted run")
+                let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name)"))
+                let y = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name)"))
+                #expect(x == y, "\(name) differs from the uninterrupted run")
             }
         }
-        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
 }

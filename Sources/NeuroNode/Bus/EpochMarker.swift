@@ -18,4 +18,13 @@ enum EpochMarker {
         _ = sequence.accept(envelope.sequence)
         return cut.tick
     }
+
+    /// Real time: when `envelope` is a marker of any epoch (a replica that took over starts
+    /// its stream with one), restarts `sequence` from it and returns its tick.
+    static func restart(_ envelope: WireEnvelope, sequence: inout SequenceCheck) -> UInt64? {
+        guard case .snapshotMarker(let cut) = envelope.message else { return nil }
+        sequence.reset()
+        _ = sequence.accept(envelope.sequence)
+        return cut.tick
+    }
 }

@@ -4,22 +4,33 @@ import NeuroWire
 /// A replica the controller streams snapshot parts to.
 struct ReplicaTrack {
     let identity: [UInt8]
+    /// The pool it follows.
+    let pool: Int
     /// The part being streamed, and the tick of the last part it has verified.
     var sender: PartSender?
     var tick: UInt64?
     /// The tick of the part it verified before `tick`.
     var previousTick: UInt64?
-    var promoted = false
 }
 
 extension Controller {
     static let replicaPrefix = Array("replica/".utf8)
+
+    /// A replica of pool `name` joins as `replica/NAME` or `replica/NAME/TAG` (a tag, e.g.
+    /// its process id, tells replicas of the same pool apart: a second one follows the
+    /// pool after the first has been promoted).
+    static func isReplicaIdentity(_ identity: [UInt8], of name: String) -> Bool {
+        let base = Array("replica/\(name)".utf8)
+        return identity == base || (identity.starts(with: base + [UInt8(ascii: "/")]) && identity.count > base.count + 1)
+    }
 
     /// A replica joining (HELLO → WELCOME) and acknowledging the parts streamed to it.
     func handleReplica(_ identity: [UInt8], _ envelope: WireEnvelope) throws(NodeError) {
         // A replica that has gone (stopped, crashed) is no reason to stop the network.
         func send(_ message: WireMessage) throws(NodeError) {
             do { try sender.send(message, envelope: [identity], stream: identity, on: router) } catch {
+                // A replica told to stop may be gone before its last acks are answered.
+                guard phase != .stopping, phase != .done else { return }
                 log.warning("replica \(String(decoding: identity, as: UTF8.self)) cannot be reached: \(error)")
             }
         }
@@ -27,24 +38,24 @@ extension Controller {
         case .hello(let hello):
             let network = options.network
             guard hello.networkHash == network.hash, Int(hello.pool) < pools.count, Int(hello.neuronCount) == pools[Int(hello.pool)].neurons,
-                  identity == Array("replica/\(pools[Int(hello.pool)].name)".utf8) else {
+                  Self.isReplicaIdentity(identity, of: pools[Int(hello.pool)].name) else {
                 try send(.error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence,
                                            message: "replica \(String(decoding: identity, as: UTF8.self)) does not match this network's pool \(hello.pool)")))
                 return
             }
-            guard !realtime else {
-                try send(.error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence,
-                                           message: "replicas need lockstep mode")))
-                return
-            }
             let k = Int(hello.pool)
-            replicas[k] = ReplicaTrack(identity: identity)
-            let mode: RunMode = .lockstep
+            // A pool may have several (a new one is started after each failover); the one
+            // promoted leaves the list and becomes the pool's node.
+            replicas.removeAll { $0.identity == identity }
+            replicas.append(ReplicaTrack(identity: identity, pool: k))
+            let mode: RunMode = realtime ? .realtime : .lockstep
             try send(.welcome(Welcome(startTick: until, epoch: epoch, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
             log.info("replica of pool \(pools[k].name) joined")
-            try streamLastPart(to: k)
+            try streamLastPart(to: replicas.count - 1)
         case .snapshotAck(let ack):
-            guard let k = replicas.first(where: { $0.value.identity == identity })?.key, var r = replicas[k], var s = r.sender else { return }
+            guard let i = replicas.firstIndex(where: { $0.identity == identity }), var s = replicas[i].sender else { return }
+            var r = replicas[i]
+            let k = r.pool
             for chunk in try s.handle(ack) { try send(chunk) }
             if s.complete {
                 if r.tick != s.tick { r.previousTick = r.tick }
@@ -54,18 +65,20 @@ extension Controller {
             } else {
                 r.sender = s
             }
-            replicas[k] = r
+            replicas[i] = r
         default:
             break
         }
     }
 
-    /// Streams pool `k`'s part of the last complete snapshot to its replica.
-    func streamLastPart(to k: Int) throws(NodeError) {
-        guard phase != .stopping, phase != .done, var r = replicas[k], !r.promoted, let manifest = lastManifest, k < lastParts.count else { return }
+    /// Streams the last complete snapshot's part of its pool to replica `i`.
+    func streamLastPart(to i: Int) throws(NodeError) {
+        guard phase != .stopping, phase != .done, i < replicas.count, let manifest = lastManifest, replicas[i].pool < lastParts.count else { return }
+        var r = replicas[i]
+        let k = r.pool
         let s = PartSender(snapshot: manifest.id, pool: UInt16(k), tick: manifest.tick, part: lastParts[k])
         r.sender = s
-        replicas[k] = r
+        replicas[i] = r
         do { try sender.send(s.announce, envelope: [r.identity], stream: r.identity, on: router) } catch {
             log.warning("the replica of pool \(pools[k].name) cannot be reached: \(error)")
         }
@@ -79,16 +92,30 @@ extension Controller {
     func failOver(_ k: Int, silentFor silence: UInt64) throws(NodeError) -> Bool {
         // The newest complete snapshot the replica holds too (the one before the newest, if
         // the newest was still being streamed to it); every node keeps its last three parts.
+        let network = options.network
         let candidates = [lastManifest, previousManifest].compactMap { $0 }
-        guard var replica = replicas[k], !replica.promoted,
-              let manifest = candidates.first(where: { $0.tick == replica.tick || $0.tick == replica.previousTick }) else {
-            if replicas[k] != nil { log.error("pool \(pools[k].name) is lost, but its replica holds no complete snapshot yet") }
-            return false
+        var promoted: (replica: ReplicaTrack, manifest: SnapshotManifest)?
+        while promoted == nil {
+            var choice: (index: Int, manifest: SnapshotManifest)?
+            for m in candidates where choice == nil {
+                if let i = replicas.firstIndex(where: { $0.pool == k && ($0.tick == m.tick || $0.previousTick == m.tick) }) { choice = (i, m) }
+            }
+            guard let (index, manifest) = choice else {
+                if replicas.contains(where: { $0.pool == k }) { log.error("pool \(pools[k].name) is lost, but no replica of it holds a complete snapshot yet") }
+                return false
+            }
+            // Promoted first (a WELCOME of the new epoch at the snapshot's tick): a replica
+            // that has gone too is dropped, and the next one is tried.
+            let replica = replicas.remove(at: index)
+            do {
+                try sender.send(.welcome(Welcome(startTick: manifest.tick, epoch: epoch + 1, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)),
+                                envelope: [replica.identity], stream: replica.identity, on: router)
+                promoted = (replica, manifest)
+            } catch {
+                log.warning("replica \(String(decoding: replica.identity, as: UTF8.self)) cannot be reached (\(error)); trying another")
+            }
         }
-        guard options.network.sources.isEmpty else {
-            log.error("pool \(pools[k].name) is lost; failover does not yet replay [[source]] inputs")
-            return false
-        }
+        let (replica, manifest) = promoted!
         let started = monotonicMicroseconds()
         epoch += 1
         log.notice("pool \(pools[k].name) (last heard at tick \(pools[k].tick)) silent for \(silence / 1000) ms: failing over to its replica, rolling every pool back to the snapshot at tick \(manifest.tick) (epoch \(epoch))")
@@ -106,7 +133,6 @@ extension Controller {
         // The gate for broadcasts: every MODULATORS before this permit belongs to the old epoch.
         try sender.publish(.permit(Permit(until: manifest.tick, epoch: epoch)), topic: Topic.clock, on: pub)
         startingSince = monotonicMicroseconds()
-        let network = options.network
         for j in pools.indices {
             pools[j].ready = false
             pools[j].beat = nil
@@ -122,12 +148,8 @@ extension Controller {
             try sendToNode(j, .welcome(Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
         }
         // The replica takes the pool's place under its own routing id.
-        replica.promoted = true
-        replicas[k] = replica
         pools[k].identity = replica.identity
         pools[k].joined = false
-        try sender.send(.welcome(Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)),
-                        envelope: [replica.identity], stream: replica.identity, on: router)
         return true
     }
 }

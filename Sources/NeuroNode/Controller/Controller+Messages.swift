@@ -47,6 +47,18 @@ extension Controller {
                 log.error("\(message)")
                 return
             }
+            if let takeover = pools[k].takeover, !pools[k].joined {
+                guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == takeover.from else {
+                    let message = "the replica of pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick); expected tick \(takeover.from)"
+                    try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
+                    return
+                }
+                pools[k].joined = true
+                let at = takeoverJoined(k)
+                try sendToNode(k, .welcome(Welcome(startTick: at, epoch: epoch, mode: .realtime, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+                log.info("pool \(pools[k].name): its replica joined; it restarts at tick \(at)")
+                return
+            }
             guard Int(hello.pool) == k, Int(hello.neuronCount) == pools[k].neurons, hello.tick == joinTick else {
                 let message = "pool \(pools[k].name) says it is pool \(hello.pool) with \(hello.neuronCount) neurons at tick \(hello.tick); the controller expects pool \(k) with \(pools[k].neurons) neurons at tick \(joinTick)\(startTick > 0 ? " (restored snapshot: start every node with the same --restore)" : "")"
                 try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
@@ -64,6 +76,7 @@ extension Controller {
         case .ready:
             pools[k].ready = true
             log.info("pool \(pools[k].name) ready\(epoch > 0 ? " in epoch \(epoch)" : "")")
+            try takeoverReady(k)
         case .commandReply(let reply) where reply.verb == .stop:
             pools[k].stopped = true
             log.info("\(reply.message)")

@@ -14,12 +14,20 @@ struct SnapshotInProgress {
 }
 
 extension Controller {
-    /// Starts a snapshot at `tick` (`UInt64.max`: the first tick no pool has been permitted).
-    /// Lockstep only; one at a time; never at a tick some pool may already have simulated.
+    /// Starts a snapshot at `tick` (`UInt64.max`: the first tick no pool has been permitted;
+    /// in real time, a lead of 250 ms ahead of the furthest pool). One at a time; never at a
+    /// tick some pool may already have simulated.
     func requestSnapshot(at tick: UInt64) throws(NodeError) -> SnapshotCut {
-        guard !realtime else { throw .refused("snapshots need lockstep mode (this network runs in real time)") }
         if let s = snapshot { throw .refused("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) is still being taken") }
         guard phase != .stopping, phase != .done else { throw .refused("the network is stopping") }
+        if realtime {
+            if let dead = pools.first(where: { $0.dead || $0.takeover != nil }) { throw .refused("pool \(dead.name) is not running: a snapshot needs every pool") }
+            let earliest = estimatedTick(now: monotonicMicroseconds()) + realtimeLead
+            let t = tick == .max ? earliest : tick
+            guard t >= earliest else { throw .refused("tick \(t) is too close: the pools are at about tick \(earliest - realtimeLead) and run on; the earliest is \(earliest)") }
+            guard t <= target else { throw .refused("tick \(t) is after the run's end (tick \(target))") }
+            return begin(at: t)
+        }
         let t = tick == .max ? until : tick
         guard t >= until else { throw .refused("tick \(t) is already permitted (pools may be past it); the earliest is \(until)") }
         guard t > startTick else { throw .refused("tick \(t) is the start of this run; the earliest is \(startTick + 1)") }
@@ -39,7 +47,11 @@ extension Controller {
     /// that falls at or before `desired`; nil when none does. Also publishes the cut once the
     /// controller's own state (the reward schedule) stands at it.
     func snapshotBarrier(upTo desired: UInt64) throws(NodeError) -> UInt64? {
-        if snapshot == nil, !realtime {
+        if realtime {
+            try realtimeSnapshots()
+            return nil
+        }
+        if snapshot == nil {
             // The next due cut no pool may have passed yet (a cut at `until` is still ahead).
             var due = nextDueSnapshot(after: lastSnapshotTick)
             while let d = due, d < until { due = nextDueSnapshot(after: d) }
@@ -53,6 +65,36 @@ extension Controller {
             try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
         }
         return s.cut.tick
+    }
+
+    /// Real time: the nodes never wait for a snapshot. A due cut is asked for a lead ahead
+    /// of the furthest pool (skipping any the network has passed); each node captures its
+    /// part at the end of the cut tick and streams it while it runs on. Late upstream spikes
+    /// are dropped in real time, so the part holds what the node held then. A snapshot whose
+    /// parts do not come within ten peer timeouts is abandoned.
+    func realtimeSnapshots() throws(NodeError) {
+        let now = monotonicMicroseconds()
+        if snapshot == nil, phase == .running, !pools.contains(where: { $0.dead || $0.takeover != nil }) {
+            let earliest = estimatedTick(now: now) + realtimeLead
+            var due = nextDueSnapshot(after: lastSnapshotTick)
+            while let d = due, d < earliest {
+                if d > skippedThrough, d <= target {
+                    log.warning("snapshot at tick \(d) skipped: the pools are at about tick \(earliest - realtimeLead), too close to ask for it (the previous one took until then)")
+                }
+                skippedThrough = max(skippedThrough, d)
+                due = nextDueSnapshot(after: d)
+            }
+            if let d = due, d <= earliest + realtimeLead, d <= target { begin(at: d) }
+        }
+        guard var s = snapshot else { return }
+        if !s.published {
+            s.rewardCounts = rewards.counts
+            s.published = true
+            snapshot = s
+            try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
+        } else if now - s.started > 10 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
+            abandonSnapshot("its parts did not all come within \(10 * options.peerTimeoutMilliseconds) ms")
+        }
     }
 
     /// The first cut tick after `tick` that the network's `[snapshots] every` or `--snapshot-at` asks for.
@@ -120,12 +162,13 @@ extension Controller {
         snapshotParent = s.cut.snapshot
         lastSnapshotTick = s.cut.tick
         snapshot = nil
-        snapshotGraceUntil = monotonicMicroseconds() + UInt64(options.peerTimeoutMilliseconds) * 1000
+        // Lockstep only: real time never waits, so a dead pool must show within the timeout.
+        if !realtime { snapshotGraceUntil = monotonicMicroseconds() + UInt64(options.peerTimeoutMilliseconds) * 1000 }
         var stored = manifest
         stored.parts = parts.map(SnapshotManifest.Part.init)
         previousManifest = lastManifest
         lastManifest = stored
         lastParts = parts
-        for k in replicas.keys.sorted() { try streamLastPart(to: k) }
+        for i in replicas.indices { try streamLastPart(to: i) }
     }
 }

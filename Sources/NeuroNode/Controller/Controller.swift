@@ -59,6 +59,8 @@ public final class Controller {
         var nextSpikeTick: UInt64 = 0
         /// After a failover: the pool's spikes count again from its marker of the new epoch.
         var awaitingMarker = false
+        /// Real time: the pool's replica is taking over (until it is READY).
+        var takeover: Takeover?
         var tick: UInt64 { beat?.tick ?? 0 }
     }
 
@@ -93,18 +95,23 @@ public final class Controller {
     /// The last complete snapshot's id (the next one's parent) and tick.
     var snapshotParent: UInt64 = 0
     var lastSnapshotTick: UInt64 = 0
+    /// Real time: periodic cuts up to this tick have been skipped (and reported).
+    var skippedThrough: UInt64 = 0
     /// The tick the run started from (a restored snapshot's, or 0).
     let startTick: UInt64
     /// The tick nodes join at: `startTick`, or after a failover the snapshot's.
     var joinTick: UInt64
     /// Raised by each failover (rollback); sent in WELCOME and PERMIT.
     var epoch: UInt32 = 0
-    /// Replicas by pool index, and the last complete snapshot (manifest and parts) they follow.
-    var replicas: [Int: ReplicaTrack] = [:]
+    /// Standby replicas (a pool may have several; a promoted one leaves the list to be the
+    /// pool's node), and the last complete snapshot (manifest and parts) they follow.
+    var replicas: [ReplicaTrack] = []
     var lastManifest: SnapshotManifest?
     /// The complete snapshot before `lastManifest` (its replicas may not have the newest yet).
     var previousManifest: SnapshotManifest?
     var lastParts: [SnapshotPart] = []
+    /// Real time: the takeovers so far (pool, snapshot tick, restart tick).
+    var takeovers: [(pool: String, from: UInt64, at: UInt64)] = []
     /// When the running failover began (for the recovery time in the log).
     var failoverStarted: UInt64?
     /// Until when pools are given extra time after a snapshot (see `checkLiveness`).
@@ -190,8 +197,9 @@ public final class Controller {
         }
     }
 
-    /// The network tick: the smallest tick over all pools (live ones in real time).
-    var networkTick: UInt64 { pools.filter { !$0.dead }.map(\.tick).min() ?? 0 }
+    /// The network tick: the smallest tick over all pools (live ones in real time; a pool
+    /// whose replica is still taking over stands at its old snapshot and is left out).
+    var networkTick: UInt64 { pools.filter { !$0.dead && $0.takeover == nil }.map(\.tick).min() ?? 0 }
 
     var state: NodeState {
         switch phase {
@@ -267,7 +275,7 @@ public final class Controller {
         for k in pools.indices where pools[k].joined && !pools[k].dead {
             try sendToNode(k, .command(Command(verb: .stop)))
         }
-        for (_, r) in replicas where !r.promoted {
+        for r in replicas {
             try? sender.send(.command(Command(verb: .stop)), envelope: [r.identity], stream: r.identity, on: router)
         }
         if !pools.contains(where: \.joined) { phase = .done; finished = true }
@@ -300,7 +308,7 @@ public final class Controller {
             // pool) is busy, not dead: it gets ten times as long until its part is in.
             // (Measured on the 65,536 × 100 pool: after a multi-second verification, the
             // node's heartbeats take a moment to show again; a grace of one timeout covers it.)
-            let busy = snapshot.map { $0.published } ?? (now < snapshotGraceUntil)
+            let busy = realtime ? isCapturing(k) : snapshot.map { $0.published } ?? (now < snapshotGraceUntil)
             guard let heard = pools[k].heard, now - heard > (busy ? 10 * limit : limit) else {
                 if pools[k].dead {
                     pools[k].dead = false
@@ -314,7 +322,14 @@ public final class Controller {
             }
             if !pools[k].dead {
                 pools[k].dead = true
+                if pools[k].takeover != nil {
+                    pools[k].takeover = nil
+                    log.error("pool \(pools[k].name): its replica went silent while taking over; running on without it")
+                    continue
+                }
                 log.error("pool \(pools[k].name) is dead: silent for \((now - heard) / 1000) ms (timeout \(options.peerTimeoutMilliseconds) ms); running on without it")
+                if let s = snapshot, s.parts[k] == nil { abandonSnapshot("pool \(pools[k].name) is dead") }
+                try takeOver(k, silentFor: now - heard)
             }
         }
     }

@@ -97,6 +97,10 @@ public final class Injector {
     var pollers: (sockets: ZMQPoller, withInput: ZMQPoller)?
     /// Real time: the wall-clock time of the node's tick 0, from its last running heartbeat.
     var epoch: UInt64?
+    /// Lockstep failover: the batches sent since the third-newest snapshot cut seen on the
+    /// controller's `clk/` (nodes keep their last three parts, so no rollback goes further
+    /// back), and the rollback waiting to be served.
+    var history = Replay()
 
     public init(options: InjectorOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -133,6 +137,11 @@ public final class Injector {
             try xpub.bind(bindAt)
             try sub.subscribe(nodeHeartbeatTopic)
             try sub.connect(pool.endpoint)
+            // The controller's clock: snapshot cuts (what to keep) and rollbacks (what to resend).
+            if !realtime {
+                try sub.subscribe(Topic.clock)
+                try sub.connect(network.controller.publish)
+            }
         } catch {
             closeAll()
             throw .transport(error)
@@ -168,7 +177,9 @@ public final class Injector {
             if shouldStop() { throw .failed("interrupted") }
             try drainSockets()
             let now = monotonicMicroseconds()
-            if let heard = nodeHeard, !nodeStopped, now - heard > UInt64(options.peerTimeoutMilliseconds) * 1000 {
+            // Three times the peer timeout, as nodes wait for an upstream: the controller
+            // decides first, and a failover (the node rolled back or replaced) ends well within.
+            if let heard = nodeHeard, !nodeStopped, now - heard > 3 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
                 // Everything was sent to a pool that subscribed (and TCP keeps the order): a
                 // pool that finished and left before its last heartbeat reached us is not a failure.
                 if state == .stopped {
@@ -191,7 +202,10 @@ public final class Injector {
                 wantInput = try realtime ? pumpRealtime(now: now) : pumpLockstep()
                 if inputEnded, queueHead == queued.count, state == .running { try endStream() }
             }
-            if state == .stopped, !realtime ? nodeTick >= summary.endTick || nodeStopped : true {
+            if !realtime, let rollback = history.pending, subscribed, rollback.nodeThere { try replay(rollback) }
+            // With snapshots a failover may roll the node back past the end: stay until it stops.
+            let stay = options.network.snapshotEvery != nil || history.cutsSeen
+            if state == .stopped, !realtime ? (nodeTick >= summary.endTick && !stay) || nodeStopped : true {
                 log.info("source \(spec.name): sent \(summary.spikes) spikes in \(summary.messages) messages; pool \(pool.name) is at tick \(nodeTick)")
                 return
             }
@@ -239,6 +253,10 @@ public final class Injector {
             do { frame = try xpub.receiveBytes(dontWait: true) } catch { throw .transport(error) }
             guard let frame else { break }
             // 1 + topic: subscribe; 0 + topic: unsubscribe.
+            if frame.first == 0, Array(frame.dropFirst()) == stimulusTopic {
+                // Its last subscriber left (the node died): a replica will subscribe anew.
+                subscribed = false
+            }
             if frame.first == 1, Array(frame.dropFirst()) == stimulusTopic {
                 subscribed = true
                 // Its subscription is a sign of life: silence counts from here, even if none
@@ -250,10 +268,27 @@ public final class Injector {
             let frames: [[UInt8]]?
             do { frames = try sub.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
             guard let frames else { break }
-            guard frames.count == 2, frames[0] == nodeHeartbeatTopic else { continue }
+            guard frames.count == 2 else { continue }
+            if frames[0] == Topic.clock {
+                let envelope: WireEnvelope
+                do { envelope = try WireDecoder.decode(frames[1]) } catch { throw .wire("clk/", error) }
+                history.observe(envelope.message)
+                continue
+            }
+            guard frames[0] == nodeHeartbeatTopic else { continue }
             let envelope: WireEnvelope
             do { envelope = try WireDecoder.decode(frames[1]) } catch { throw .wire("hb/\(pool.name)/", error) }
-            guard nodeSequence.accept(envelope.sequence) != nil, case .heartbeat(let beat) = envelope.message else { continue }
+            if nodeSequence.accept(envelope.sequence) == nil {
+                // During a rollback the pool's node may be a promoted replica: a new sender.
+                guard history.pending != nil else { continue }
+                nodeSequence.reset()
+                _ = nodeSequence.accept(envelope.sequence)
+            }
+            guard case .heartbeat(let beat) = envelope.message else { continue }
+            if var r = history.pending, beat.tick == r.tick, beat.state != .running {
+                r.nodeThere = true
+                history.pending = r
+            }
             nodeHeard = monotonicMicroseconds()
             nodeTick = beat.tick
             if beat.state == .failed { throw .peerLost("pool \(pool.name) has failed") }
@@ -357,6 +392,7 @@ public final class Injector {
     private func flush() throws(NodeError) {
         let stimulus = Stimulus(targetPool: UInt16(spec.pool), drive: spec.drive, batch: batch)
         try sender.publish(.stimulus(stimulus), topic: stimulusTopic, on: xpub)
+        if !realtime { history.keep(batch) }
         summary.messages = sender.packets
         summary.bytes = sender.bytes
         batch.removeAll(firstTick: batch.firstTick + UInt64(batch.tickCount), neuronCount: pool.neurons)
@@ -402,6 +438,24 @@ public final class Injector {
         state = .stopped
         try heartbeat(now: monotonicMicroseconds())
         log.info("source \(spec.name): input ended\(realtime ? "" : " at tick \(summary.endTick); waiting for pool \(pool.name) to reach it")")
+    }
+
+    /// Lockstep failover: the node (rolled back, or the replica promoted in its place) stands
+    /// at the snapshot's tick and subscribes. Sends the marker of the new epoch — the node
+    /// drops what it gets before it — then every kept batch from that tick on; the input goes
+    /// on from where it was. O(ticks resent).
+    private func replay(_ rollback: Replay.Rollback) throws(NodeError) {
+        history.pending = nil
+        let batches = try history.batches(from: rollback.tick)
+        // The id field is not read for a stream restart (ids are non-zero: 1).
+        let cut = SnapshotCut(snapshot: 1, parent: UInt64(rollback.epoch), tick: rollback.tick)
+        try sender.publish(.snapshotMarker(cut), topic: stimulusTopic, on: xpub)
+        for b in batches {
+            try sender.publish(.stimulus(Stimulus(targetPool: UInt16(spec.pool), drive: spec.drive, batch: b)), topic: stimulusTopic, on: xpub)
+        }
+        summary.messages = sender.packets
+        summary.bytes = sender.bytes
+        log.notice("pool \(pool.name) rolled back to tick \(rollback.tick) (epoch \(rollback.epoch)): resent \(batches.count) batch(es) from there")
     }
 
     func heartbeat(now: UInt64) throws(NodeError) {

@@ -26,6 +26,8 @@ extension NodeRuntime {
         if var input = source {
             input.stream = SpikeStream(name: input.spec.name, neuronCount: spec.neurons, startTick: tick)
             input.end = nil
+            input.restartedAt = tick
+            input.awaitingMarker = true
             source = input
         }
         outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)
@@ -58,5 +60,34 @@ public struct Promotion: Sendable {
         self.pool = pool
         self.cut = cut
         self.epoch = epoch
+    }
+}
+
+/// Real time: a replica taking over from the last snapshot.
+extension NodeRuntime {
+    /// Brings the pool from its snapshot's tick to `tick`, the restart tick the controller
+    /// gave (a lead ahead of the network), by simulating the gap without input — upstream
+    /// spikes of those ticks were sent to the dead primary, and nothing of the gap is
+    /// published or recorded — then sets the clock so `tick` is due when the network gets
+    /// there: a lead after the WELCOME (`welcomedAt`). O(gap × tick cost).
+    func takeOver(at tick: UInt64, welcomedAt: UInt64) throws(NodeError) {
+        let from = driver.tick
+        while driver.tick < tick {
+            let t = driver.tick
+            let spikes = try driver.advance(history: history)
+            if history.streams[options.pool] != nil {
+                // A projection onto itself still sees its own spikes.
+                scratch.removeAll(firstTick: t, neuronCount: spec.neurons)
+                scratch.appendTick(spikes)
+                try history.streams[options.pool]!.append(scratch)
+            }
+            if t & 63 == 0, t >= 8 {
+                for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
+            }
+        }
+        source?.pending.removeAll(keepingCapacity: true)
+        let lead = realtimeLeadTicks(tickMicroseconds: options.network.tickMicroseconds)
+        pacer.start(tick: tick, now: welcomedAt + lead * UInt64(max(options.network.tickMicroseconds, 1)))
+        log.notice("taking over from the snapshot at tick \(from): simulated the gap to tick \(tick) without input (\(tick - from) ticks); running on from there")
     }
 }

@@ -56,6 +56,12 @@ extension NodeRuntime {
                         awaitingMarker[k] = false
                         upstreamLastHeard[k] = now
                         log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(tick)")
+                    } else if realtime, !awaitingMarker[k], let tick = EpochMarker.restart(envelope, sequence: &upstreamSpikeSeq[k]) {
+                        // Real time: the upstream's replica took over (a new publisher), and
+                        // its stream counts from here; the ticks it missed read as silent.
+                        upstreamHeartbeatSeq[k].reset()
+                        upstreamLastHeard[k] = now
+                        log.notice("upstream pool \(options.network.pools[upstream[k]].name) taken over by its replica: its spikes resume at tick \(tick)")
                     }
                     return
                 }
@@ -105,7 +111,13 @@ extension NodeRuntime {
                 permitUntil = max(permitUntil, permit.until)
             }
             if case .snapshotRequest(let cut) = envelope.message {
-                guard cut.tick >= driver.tick else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(driver.tick)") }
+                guard cut.tick >= driver.tick else {
+                    // Real time runs on: a request that comes too late is skipped (the
+                    // controller abandons that snapshot); lockstep never lets a pool past a cut.
+                    guard realtime else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(driver.tick)") }
+                    log.warning("snapshot \(hex(cut.snapshot)) at tick \(cut.tick) came too late (this pool is at tick \(driver.tick)): skipped")
+                    return
+                }
                 pendingCut = cut
                 log.info("snapshot \(hex(cut.snapshot)) requested at tick \(cut.tick)")
             }
@@ -151,15 +163,26 @@ extension NodeRuntime {
                 controllerLastHeard = monotonicMicroseconds()
                 return
             }
+            if realtime, options.promotion != nil, welcome.startTick > driver.tick {
+                // Real time: a replica taking over restarts a lead ahead of the network.
+                try takeOver(at: welcome.startTick, welcomedAt: monotonicMicroseconds())
+            }
             guard welcome.startTick == driver.tick else {
                 throw .refused("the controller starts at tick \(welcome.startTick) but this pool is at tick \(driver.tick)")
             }
             welcomed = true
             epoch = welcome.epoch
-            if epoch > 0 {
+            if realtime {
+                // Real time never rolls back; a replica taking over starts its stream anew.
+                if options.promotion != nil { markerPending = true }
+            } else if epoch > 0 {
                 // A promoted replica joining a rolled-back network: its upstreams' batches
                 // count from their markers of this epoch, and it sends its own.
                 for k in upstream.indices { awaitingMarker[k] = true }
+                if source != nil {
+                    source!.awaitingMarker = true
+                    source!.restartedAt = driver.tick
+                }
                 markerPending = true
             }
             controllerLastHeard = monotonicMicroseconds()
@@ -179,7 +202,15 @@ extension NodeRuntime {
             log.info("stopped at tick \(driver.tick)")
         case .snapshotAck(let ack):
             guard var t = transfer else { return }
-            for chunk in try t.handle(ack) { try sender.send(chunk, stream: [], on: dealer) }
+            let chunks: [WireMessage]
+            do { chunks = try t.handle(ack) } catch {
+                // Real time: the controller abandoned that snapshot; the run goes on.
+                guard realtime else { throw error }
+                log.warning("\(error); dropped")
+                transfer = nil
+                return
+            }
+            for chunk in chunks { try sender.send(chunk, stream: [], on: dealer) }
             if t.complete {
                 log.info("snapshot \(hex(t.snapshot)): the store verified this pool's part (\(t.part.bytes.count) bytes)")
                 transfer = nil

@@ -7,8 +7,16 @@ extension NodeRuntime {
     /// then announces it to the store (the controller) and streams it under its credit. The
     /// controller grants no tick past T until every part is in, so the cut is consistent.
     func captureSnapshotIfDue() throws(NodeError) {
-        guard let cut = pendingCut, driver.tick == cut.tick, transfer == nil else { return }
-        if cut.tick > 0 {
+        guard let cut = pendingCut, driver.tick == cut.tick else { return }
+        if let stale = transfer {
+            // A newer cut supersedes a part the store no longer waits for (real time abandons
+            // a snapshot whose parts do not all come).
+            guard stale.snapshot != cut.snapshot else { return }
+            log.warning("snapshot \(hex(stale.snapshot)): part never completed; superseded by snapshot \(hex(cut.snapshot))")
+            transfer = nil
+        }
+        // Real time holds no spike back for a cut: what had not arrived reads as silent.
+        if cut.tick > 0, !realtime {
             for (u, stream) in history.streams where u != options.pool && !stream.holds(cut.tick - 1) { return }
         }
         let part = SnapshotPart(pool: try driver.snapshotPool(history: history))

@@ -9,6 +9,19 @@ extension NodeRuntime {
         guard var input = source else { return }
         let topic = "stim/\(spec.name)/"
         let envelope = try decode(frame, topic)
+        if case .snapshotMarker(let cut) = envelope.message {
+            // After a rollback the source resends from the snapshot's tick, after this marker.
+            guard input.awaitingMarker, cut.parent == UInt64(epoch) else { return }
+            input.awaitingMarker = false
+            input.stimulusSeq.reset()
+            _ = input.stimulusSeq.accept(envelope.sequence)
+            input.lastHeard = now
+            source = input
+            log.info("source \(input.spec.name) resends from tick \(cut.tick) (epoch \(epoch))")
+            return
+        }
+        // Batches of the abandoned epoch.
+        if input.awaitingMarker { return }
         guard let lost = input.stimulusSeq.accept(envelope.sequence) else { return }
         if lost > 0 {
             guard realtime else { throw .sequenceGap(stream: topic, lost: lost) }
@@ -42,8 +55,10 @@ extension NodeRuntime {
         switch beat.state {
         case .failed where !realtime:
             throw .peerLost("source \(input.spec.name) has failed")
-        case .stopped where input.end == nil:
-            if !realtime, beat.tick != input.stream.nextTick {
+        case .stopped where input.end == nil && !input.awaitingMarker:
+            // After a rollback past the end, the stream restarts where the input had ended.
+            let restartedPastEnd = input.restartedAt == input.stream.nextTick && beat.tick < input.stream.nextTick
+            if !realtime, beat.tick != input.stream.nextTick, !restartedPastEnd {
                 throw .failed("source \(input.spec.name) ended at tick \(beat.tick) but sent spikes up to tick \(input.stream.nextTick)")
             }
             input.end = beat.tick

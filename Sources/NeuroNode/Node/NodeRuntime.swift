@@ -28,7 +28,7 @@ public struct NodeOptions: Sendable {
     public var snapshotRoot: String?
     /// A promoted replica: the snapshot part it starts from, instead of `restore`.
     public var promotion: Promotion?
-    /// The DEALER's routing id name (default `node/POOL`; a promoted replica keeps `replica/POOL`).
+    /// The DEALER's routing id name (default `node/POOL`; a promoted replica keeps `replica/POOL/PID`).
     public var identity: String?
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
@@ -159,6 +159,12 @@ public final class NodeRuntime {
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         sourceTopics = source.map { ($0.stimulusTopic, $0.heartbeatTopic) }
         realtime = network.mode == .realtime
+        if options.promotion != nil, !realtime, source != nil {
+            // A promoted replica: the source resends from the snapshot's tick after its marker;
+            // what it hears before (even before its WELCOME) belongs to the dead node's stream.
+            source!.awaitingMarker = true
+            source!.restartedAt = startTick
+        }
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
         for u in network.upstream(of: options.pool) {
@@ -216,7 +222,8 @@ public final class NodeRuntime {
         }
         if let out = options.out {
             // A restored or promoted node continues the raster left in the folder from its tick.
-            let start = driver.tick
+            // A real-time takeover keeps every line the dead primary wrote (it restarts past them).
+            let start = realtime && options.promotion != nil ? UInt64.max : driver.tick
             do { raster = start == 0 ? try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons)
                 : try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons, resumingAt: start) } catch {
                 closeSockets()
@@ -302,6 +309,8 @@ public final class NodeRuntime {
             // Simulate every tick we may.
             while try canAdvance() {
                 try advance()
+                // Real time never waits at a cut: capture it the moment the pool is there.
+                if pendingCut?.tick == driver.tick { try captureSnapshotIfDue() }
                 // Every 64 ticks for the controller's window, and at least every heartbeat
                 // interval: a large pool's 64 ticks can outlast the peer timeout.
                 let t = monotonicMicroseconds()

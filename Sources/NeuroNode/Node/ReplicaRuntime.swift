@@ -2,9 +2,12 @@ import Logging
 import NeuroPool
 import NeuroWire
 import ZeroMQ
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `neurobus node --replica`: a standby for one pool. It joins the controller as
-/// `replica/POOL` and receives every complete snapshot's part of its pool (streamed under
+/// `replica/POOL/PID` and receives every complete snapshot's part of its pool (streamed under
 /// credit, CRC-checked, decoded), keeping the latest in memory and, with `snapshotRoot`, on
 /// disk. When the primary dies the controller promotes it with a WELCOME of a new epoch at the
 /// latest snapshot's tick; `follow` then returns the part to start the pool from.
@@ -20,17 +23,21 @@ public final class ReplicaRuntime {
     /// before the newest, if the newest snapshot was not complete everywhere yet).
     var held: [(cut: SnapshotCut, pool: NeuronPool)] = []
     var registered = false
+    /// Its routing id, `replica/POOL/PID`: unique, so a second replica of the pool can
+    /// follow it once it has been promoted (and keeps this id as the pool's node).
+    public let identity: String
 
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
         self.options = options
         spec = options.network.pools[options.pool]
         log = logger
         sender = MessageSender(source: SourceID.pool(options.pool))
+        identity = "replica/\(spec.name)/\(getpid())"
         do {
             context = try ZMQContext()
             dealer = try ZMQSocket(context, .dealer)
             try dealer.setLinger(milliseconds: 1000)
-            try dealer.setRoutingID(Array("replica/\(spec.name)".utf8))
+            try dealer.setRoutingID(Array(identity.utf8))
             try dealer.connect(options.network.controller.control)
         } catch { throw .transport(error) }
     }

@@ -19,6 +19,10 @@ struct SourceInput {
     var silent = false
     var stimulusSeq = SequenceCheck()
     var heartbeatSeq = SequenceCheck()
+    /// Lockstep failover: the stream restarted at this tick (a rollback), and what the source
+    /// sends counts only from its marker of the new epoch.
+    var restartedAt: UInt64?
+    var awaitingMarker = false
 
     init(spec: SourceSpec, pool: PoolSpec, startTick: UInt64 = 0) {
         self.spec = spec

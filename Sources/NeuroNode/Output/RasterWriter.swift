@@ -63,8 +63,9 @@ public final class RasterWriter {
         guard fflush(f) == 0, fsync(fileno(f)) == 0 else { throw .io("cannot sync \(temporaryPath): \(String(cString: strerror(errno)))") }
     }
 
-    /// Drops every line of a tick ≥ `tick` (a rollback to a snapshot at `tick`): scans the
-    /// lines from the start for the first such tick and truncates the file there. O(file).
+    /// Drops every line of a tick ≥ `tick` (a rollback to a snapshot at `tick`), and a last
+    /// line left incomplete by a crash: scans the lines from the start for the first such
+    /// tick and truncates the file there. O(file).
     public func truncate(fromTick tick: UInt64) throws(NodeError) {
         guard let f = file else { throw .io("raster \(path) is already finished") }
         guard fflush(f) == 0, fseek(f, 0, SEEK_SET) == 0 else { throw .io("cannot rewind \(temporaryPath): \(String(cString: strerror(errno)))") }
@@ -101,7 +102,8 @@ public final class RasterWriter {
             }
             offset += n
         }
-        let end = cut ?? offset
+        // A last line without its newline was cut short by a crash: it goes too.
+        let end = cut ?? (atLineStart ? offset : lineStart)
         guard ftruncate(fileno(f), off_t(end)) == 0, fseek(f, 0, SEEK_END) == 0 else {
             throw .io("cannot cut \(temporaryPath) at tick \(tick): \(String(cString: strerror(errno)))")
         }

@@ -1,0 +1,175 @@
+import Foundation
+import NeuroNode
+import NeuroPool
+import Testing
+
+/// Snapshots and replicas beyond a single lockstep failover: real-time snapshots, a
+/// real-time replica taking over while the rest run on (the gap reported), and a pool that
+/// fails over twice. Real processes; nothing here asserts timing.
+@Suite("Real-time takeover and repeated failover", .serialized)
+struct TakeoverTests {
+    typealias L = LockstepIntegrationTests
+
+    static func write(_ text: String, dir: String) throws -> String {
+        let file = "\(dir)/network.toml"
+        try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// Polls (20 ms) until `condition` holds or `seconds` pass; returns whether it held.
+    static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    static func finish(_ up: ChildProcess, seconds: Double) -> ChildProcess.Status? {
+        var status: ChildProcess.Status?
+        _ = wait(seconds: seconds) { status = up.poll(); return status != nil }
+        return status
+    }
+
+    /// Real time takes periodic snapshots without stopping the clock; each is the pools at
+    /// its cut, and restores, in one process and across processes, running on to the end.
+    /// (A cut the pools pass while the previous snapshot is still being taken is skipped and
+    /// logged — a loaded machine may skip some — so only the kept ones are checked.)
+    @Test func realtimeSnapshotsAreTakenAndRestore() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText) + "\n[snapshots]\nevery = 500\nkeep = 3\n"
+        let file = try Self.write(text, dir: dir)
+        let (status, output) = try L.neurobus(["up", file, "--ticks", "2500", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
+        let controller = Self.read("\(dir)/up/logs/controller.log")
+        #expect(status == .exited(0), "\(output)\n\(controller)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/up/snapshots").filter { $0.hasPrefix("tick-") }
+        let ticks = folders.compactMap { UInt64($0.dropFirst(5).prefix { $0.isNumber }) }.sorted()
+        #expect(ticks.count >= 2 && ticks.count <= 3 && ticks.allSatisfy { $0 % 500 == 0 }, "kept \(folders)\n\(controller)")
+        // Every cut the controller asked for was either completed or reported skipped/abandoned.
+        for t in stride(from: 500, through: 2500, by: 500) {
+            #expect(controller.contains("at tick \(t) complete") || controller.contains("snapshot at tick \(t) skipped")
+                || controller.contains("at tick \(t) abandoned"), "tick \(t): \(controller)")
+        }
+        let newest = try #require(ticks.last.flatMap { t in folders.first { $0.hasPrefix("tick-\(t)-") } })
+        let path = "\(dir)/up/snapshots/\(newest)"
+        let manifest = try SnapshotStore.manifest(at: path)
+        #expect(manifest.parts.count == 3)
+        // The parts are the pools at the cut: each has simulated exactly that many ticks.
+        for pool in ["sensory", "association", "motor"] {
+            #expect(try SnapshotStore.loadPart(path, manifest: manifest, pool: pool).tickCount == manifest.tick)
+        }
+        let end = manifest.tick + 300
+        let run = try L.neurobus(["run", file, "--restore", path, "--ticks", "\(end)", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(run.status == .exited(0), "\(run.output)")
+        let up = try L.neurobus(["up", file, "--restore", path, "--ticks", "\(end)", "--out", "\(dir)/up2", "--quiet"], log: "\(dir)/up2.log")
+        #expect(up.status == .exited(0), "\(up.output)")
+        for pool in ["sensory", "association", "motor"] {
+            #expect(try NeuronPool.load(from: "\(dir)/run/\(pool).pool").tickCount == end)
+            #expect(try NeuronPool.load(from: "\(dir)/up2/\(pool).pool").tickCount == end)
+        }
+    }
+
+    /// Real time with replicas: a node killed mid-run is replaced by its replica from the
+    /// last snapshot while the other pools run on; the gap is reported, downstream pools take
+    /// the replica's stream, and the pool runs to the end.
+    @Test func realtimeReplicaTakesOverAndTheGapIsReported() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText) + "\n[snapshots]\nevery = 500\nkeep = 2\n"
+        let file = try Self.write(text, dir: dir)
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "7000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") },
+                "the replica never held a snapshot: \(Self.read(controllerLog))")
+        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
+        kill(victim, SIGKILL)
+        let status = Self.finish(up, seconds: 60)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
+        #expect(output.contains("pool association died"), "\(output)")
+        #expect(controller.contains("takeover of pool association complete") && controller.contains("a gap of"), "\(controller)")
+        // The restart tick, from "running again from tick N".
+        let restart = try #require(controller.components(separatedBy: "running again from tick ").dropFirst().first
+            .flatMap { UInt64($0.prefix { $0.isNumber }) }, "\(controller)")
+        #expect(restart > 500 && restart < 7000)
+        #expect(Self.read("\(dir)/up/logs/motor.log").contains("taken over by its replica"))
+        #expect(try NeuronPool.load(from: "\(dir)/up/association.pool").tickCount == 7000)
+        // The raster holds the primary's ticks and the replica's after the restart.
+        let ticks = Self.read("\(dir)/up/association.raster").split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .compactMap { UInt64($0.prefix { $0.isNumber }) }
+        #expect(ticks.contains { $0 < restart } && ticks.contains { $0 >= restart }, "restart \(restart), raster ticks \(ticks.prefix(5)) … \(ticks.suffix(3)) (\(ticks.count) lines)\n\(controller)")
+        #expect(ticks == ticks.sorted(), "raster lines out of order")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// Lockstep: the same pool fails over twice (its node, then the replica promoted in its
+    /// place), and the run still ends exactly as the uninterrupted one.
+    @Test func aPoolFailsOverTwiceAndTheResultIsUnchanged() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Self.write(NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
+        let reference = try L.neurobus(["run", file, "--ticks", "6000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "6000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
+        let first = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
+        kill(first, SIGKILL)
+        // The first replica is promoted; the second, started by `up`, follows it and holds
+        // a snapshot taken after the rollback (to tick R).
+        #expect(Self.wait(seconds: 60) { Self.read(controllerLog).contains("failover complete") }, "\(Self.read(controllerLog))")
+        let rollback = try #require(Self.read(controllerLog).components(separatedBy: "back to the snapshot at tick ").dropFirst().first
+            .flatMap { UInt64($0.prefix { $0.isNumber }) })
+        #expect(Self.wait(seconds: 60) {
+            Self.read("\(dir)/up/logs/replica-association-2.log").components(separatedBy: "holds snapshot ").dropFirst()
+                .compactMap { $0.components(separatedBy: "at tick ").dropFirst().first.flatMap { UInt64($0.prefix { $0.isNumber }) } }
+                .contains { $0 > rollback }
+        }, "no second replica: \(Self.read(controllerLog))")
+        let second = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "replica-snapshots\u{0}"]))
+        kill(second, SIGKILL)
+        let status = Self.finish(up, seconds: 90)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
+        #expect(controller.components(separatedBy: "failover complete").count - 1 == 2, "\(controller)")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+
+    /// Lockstep: the pool fed by a `[[source]]` fails over; the injector resends its input
+    /// from the snapshot's tick to the replica, and the result equals the uninterrupted run.
+    @Test func aPoolFedByASourceFailsOverAndTheResultIsUnchanged() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Self.write(LiveIOTests.defaultWithSource + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
+        var csv = "tick,neuron\n"
+        for t in stride(from: 0, to: 3500, by: 10) {
+            for k in 0 ..< 20 { csv += "\(t + k / 7),\(128 + (t * 7 + k * 13) % 128)\n" }
+        }
+        try csv.write(toFile: "\(dir)/touch.csv", atomically: true, encoding: .utf8)
+        let inject = ["--inject", "touch=\(dir)/touch.csv"]
+        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"] + inject, log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"] + inject, logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-sensory.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
+        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}sensory\u{0}", "node-snapshots"]))
+        kill(victim, SIGKILL)
+        let status = Self.finish(up, seconds: 90)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)\nreplica: \(Self.read("\(dir)/up/logs/replica-sensory.log"))")
+        #expect(controller.contains("failover complete"), "\(controller)")
+        #expect(Self.read("\(dir)/up/logs/source-touch.log").contains("resent"), "\(Self.read("\(dir)/up/logs/source-touch.log"))")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+}
