@@ -6,7 +6,7 @@ enum StatusTable {
     /// Renders `reply`; with `previous` (the reply before and the seconds since), adds spikes/s
     /// and rate (Hz per neuron) from the change between the two.
     static func render(_ reply: StatusReply, previous: (StatusReply, Double)?) -> String {
-        var text = "network \(reply.state.name) at tick \(reply.tick)\n"
+        let text = "network \(reply.state.name) at tick \(reply.tick)\n"
         let maxTick = reply.rows.map(\.tick).max() ?? 0
         var table = [["pool", "state", "alive", "tick", "lag", "spikes", "spikes/s", "rate Hz", "late", "lost",
                       "packets in", "bytes in", "packets out", "bytes out", "hb age ms"]]

@@ -139,6 +139,8 @@ public final class Controller {
             do { rewards = try RewardSchedule(rules: network.rewards, restoredAt: restored.tick, counts: restored.rewardCounts) } catch { throw error }
             for k in pools.indices { pools[k].nextSpikeTick = restored.tick }
         }
+        let controlAt = try NetworkEndpoints.bindAddress(network.controller.control)
+        let publishAt = try NetworkEndpoints.bindAddress(network.controller.publish)
         do {
             context = try ZMQContext()
             router = try ZMQSocket(context, .router)
@@ -152,8 +154,8 @@ public final class Controller {
             try router.setRouterHandover(true)
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
-            try router.bind(network.controller.control)
-            try pub.bind(network.controller.publish)
+            try router.bind(controlAt)
+            try pub.bind(publishAt)
             for index in rewards.pools.sorted() { try sub.subscribe(spikeTopics[index]) }
             for topic in heartbeatTopics { try sub.subscribe(topic) }
             for pool in network.pools { try sub.connect(pool.endpoint) }

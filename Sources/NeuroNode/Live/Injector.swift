@@ -107,6 +107,8 @@ public final class Injector {
         let network = options.network
         spec = network.sources[options.source]
         pool = network.pools[spec.pool]
+        // Before anything is opened: resolving a named host may fail.
+        let bindAt = try NetworkEndpoints.bindAddress(spec.endpoint)
         log = logger
         realtime = network.mode == .realtime
         stimulusTopic = Topic.stimulus(pool.name)
@@ -132,7 +134,7 @@ public final class Injector {
         do throws(ZMQError) {
             for socket in [xpub, sub] { try socket.setLinger(milliseconds: 1000) }
             try xpub.setSendHighWaterMark(options.highWaterMark)
-            try xpub.bind(spec.endpoint)
+            try xpub.bind(bindAt)
             try sub.subscribe(nodeHeartbeatTopic)
             try sub.connect(pool.endpoint)
             // The controller's clock: snapshot cuts (what to keep) and rollbacks (what to resend).

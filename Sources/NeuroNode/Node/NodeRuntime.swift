@@ -185,6 +185,7 @@ public final class NodeRuntime {
         scratch = SpikeBatch(firstTick: 0, neuronCount: spec.neurons)
         sender = MessageSender(source: SourceID.pool(options.pool), spikePolicy: network.spikeEncoding)
         started = monotonicMicroseconds()
+        let bindAt = try NetworkEndpoints.bindAddress(spec.endpoint)
         do throws(ZMQError) {
             context = try ZMQContext()
             pub = try ZMQSocket(context, .pub)
@@ -197,7 +198,7 @@ public final class NodeRuntime {
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             // The hot-path wait (see `loop`) blocks on the SUB for at most this long.
             try sub.setReceiveTimeout(milliseconds: 2)
-            try pub.bind(spec.endpoint)
+            try pub.bind(bindAt)
             // Spike topics before heartbeat topics: a heartbeat heard proves the spike
             // subscription (sent earlier on the same connection) is in place too.
             for topic in upstreamSpikeTopics { try sub.subscribe(topic) }
