@@ -58,6 +58,7 @@ let package = Package(
             name: "NeuroNode",
             dependencies: [
                 "NeuroPool",
+                "NeuroBio",
                 "NeuroWire",
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),

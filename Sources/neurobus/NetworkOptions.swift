@@ -47,8 +47,15 @@ struct RunOptions: ParsableArguments {
         return SnapshotPlan(root: out + "/snapshots", every: network.snapshotEvery, at: Set(snapshotAt), keep: network.snapshotKeep)
     }
 
+    /// Refuses --snapshot-at and --restore for a network whose snapshots cannot be taken.
+    func checkSnapshots(_ network: NetworkDescription) throws {
+        guard !snapshotAt.isEmpty || restore != nil, let hh = network.pools.first(where: { $0.model == .hh }) else { return }
+        throw CommandFailure("\(snapshotAt.isEmpty ? "--restore" : "--snapshot-at"): snapshots do not hold Hodgkin–Huxley pools yet, and pool \(hh.name) has model = \"hh\"")
+    }
+
     /// The snapshot to restore, loaded and checked against `network` (nil without --restore).
     func restored(_ network: NetworkDescription) throws -> LoadedSnapshot? {
+        try checkSnapshots(network)
         guard let restore else { return nil }
         do {
             let snapshot = try LoadedSnapshot(path: restore, network: network)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NeuroBio
+import NeuroNode
 import NeuroPool
 
 struct PoolCommand: ParsableCommand {
@@ -90,6 +92,16 @@ struct PoolCommand: ParsableCommand {
         var json = false
 
         func run() throws {
+            // A Hodgkin–Huxley pool's final file (model = "hh"): its summary line.
+            if let bytes = try? AtomicFile.read(file), bytes.starts(with: HHPool.fileMagic) {
+                let s = try PoolDriver.summary(ofFinalFile: file)
+                guard !json else {
+                    print(#"{"model":"hh","name":"\#(s.name)","neurons":\#(s.neurons),"ticks":\#(s.ticks),"spikes":\#(s.spikes),"synapses":\#(s.synapses)}"#)
+                    return
+                }
+                print("pool \(s.name): \(s.neurons) Hodgkin–Huxley neurons, \(s.synapses) synapses (protocol/HH-POOL-FORMAT.md)\n  ticks \(s.ticks), spikes \(s.spikes)")
+                return
+            }
             let pool: NeuronPool
             do {
                 pool = try NeuronPool.load(from: file)

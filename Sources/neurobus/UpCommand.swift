@@ -169,14 +169,12 @@ struct UpCommand: ParsableCommand {
         // Summary from the final pools on disk (proof they were written) and the last heartbeats.
         var rows: [PoolSummary] = []
         for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {
-            let pool: NeuronPool
-            do { pool = try NeuronPool.load(from: directory.poolPath(spec.name)) } catch {
+            var row: PoolSummary
+            do { row = try PoolDriver.summary(ofFinalFile: directory.poolPath(spec.name)) } catch {
                 // Real time: a pool whose replica could not take over (no snapshot yet) is dead.
                 if realtime, failedOver.contains("pool \(spec.name)") { died.append("pool \(spec.name)"); continue }
                 throw CommandFailure("pool \(spec.name) left no final pool file: \(error)")
             }
-            var row = PoolSummary(name: spec.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,
-                                  synapses: pool.synapseCount + pool.afferentSynapseCount)
             row.packetsOut = monitor.beats[k]?.counters.packetsOut ?? 0
             row.bytesOut = monitor.beats[k]?.counters.bytesOut ?? 0
             rows.append(row)

@@ -54,7 +54,9 @@ struct LockstepIntegrationTests {
     /// Runs `network` both ways for `ticks` and requires byte-identical output files.
     /// `extra` is passed to both (e.g. `--inject SOURCE=FILE`); `prepare` may write files in
     /// the scratch folder first.
-    static func expectIdenticalRuns(networkText: String, ticks: Int, extra: [String] = [], prepare: (String) throws -> Void = { _ in }) throws {
+    /// Returns each pool's final summary (from `up`'s files).
+    @discardableResult
+    static func expectIdenticalRuns(networkText: String, ticks: Int, extra: [String] = [], prepare: (String) throws -> Void = { _ in }) throws -> [PoolSummary] {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
@@ -69,17 +71,20 @@ struct LockstepIntegrationTests {
         #expect(distributed.status == .exited(0), "\(distributed.output)")
 
         var totalSpikes: UInt64 = 0
+        var summaries: [PoolSummary] = []
         for pool in network.pools {
             for name in ["\(pool.name).raster", "\(pool.name).pool"] {
                 let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
                 let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
                 #expect(a == b, "\(name) differs between `run` and `up` (\(a.count) vs \(b.count) bytes)")
             }
-            let final = try NeuronPool.load(from: "\(dir)/up/\(pool.name).pool")
-            #expect(final.tickCount == UInt64(ticks))
-            totalSpikes += final.totalSpikes
+            let final = try PoolDriver.summary(ofFinalFile: "\(dir)/up/\(pool.name).pool")
+            #expect(final.ticks == UInt64(ticks))
+            totalSpikes += final.spikes
+            summaries.append(final)
         }
         #expect(totalSpikes > 0, "the network must be active for the comparison to mean anything")
+        return summaries
     }
 
     /// The default network (plasticity on, dopamine rewards for motor activity, scheduled
@@ -95,6 +100,16 @@ struct LockstepIntegrationTests {
         let network = NetworkDescription.builtInLoopExample()
         #expect(network.projections.allSatisfy { $0.delay.lowerBound == 1 })
         try Self.expectIdenticalRuns(networkText: NetworkDescription.loopExampleText, ticks: 5000)
+    }
+
+    /// A Hodgkin–Huxley pool between integer LIF pools, in a loop, with plasticity, rewards
+    /// and broadcasts: one process per pool equals one process, byte for byte.
+    @Test func mixedNetworkWithAHodgkinHuxleyPoolIsIdenticalAcrossProcesses() throws {
+        let network = try NetworkDescription.parse(Array(NetworkDescription.mixedExampleText.utf8), file: "<mixed>")
+        #expect(network.pools.map(\.model) == [.lif, .hh, .lif])
+        let summaries = try Self.expectIdenticalRuns(networkText: NetworkDescription.mixedExampleText, ticks: 5000)
+        let cortex = try #require(summaries.first { $0.name == "cortex" })
+        #expect(cortex.spikes > 0 && summaries.allSatisfy { $0.spikes > 0 }, "\(summaries)")
     }
 
     /// Killing a node mid-run makes `up` fail, naming the pool, and leaves no process behind.

@@ -147,3 +147,15 @@ import NeuroNode
     expectError(edited("neurons = 10", "neurons = 10\ninhibitory_weight = [60, 20]"), key: "pool[0].inhibitory_weight", "reversed")
     expectError(edited("neurons = 10", "neurons = 10\nstdp = 1"), key: "pool[0].stdp", "expected a boolean")
 }
+
+@Test func poolModelIsLifOrHodgkinHuxley() throws {
+    let hh = try NetworkDescription.parse(Array(edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n").utf8), file: "t")
+    #expect(hh.pools.map(\.model) == [.hh, .lif])
+    expectError(edited("neurons = 10\n", "neurons = 10\nmodel = \"izhikevich\"\n"), key: "pool[0].model", "model \"izhikevich\" is not a neuron model", "\"lif\" or \"hh\"")
+    // The Hodgkin–Huxley integrator steps 25 µs: the tick must be a multiple.
+    expectError(edited("seed = 1\n", "seed = 1\ntick_us = 1010\n", in: edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n")),
+                key: "pool[0].model", "tick_us = 1010 is not a multiple of 25")
+    // Snapshots cannot hold an hh pool yet: refused, naming it.
+    expectError(edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n") + "\n[snapshots]\nevery = 100\n",
+                key: "snapshots", "snapshots do not hold Hodgkin–Huxley pools yet", "pool a")
+}

@@ -92,11 +92,8 @@ public enum LocalRun {
         try takeSnapshot(at: ticks)
         if let out {
             for r in rasters { try r.finish() }
-            for d in drivers { try out.savePool(d.pool) }
+            for d in drivers { try out.savePool(of: d) }
         }
-        return drivers.map {
-            PoolSummary(name: $0.spec.name, neurons: $0.pool.neuronCount, ticks: $0.pool.tickCount, spikes: $0.pool.totalSpikes,
-                        synapses: $0.pool.synapseCount + $0.pool.afferentSynapseCount)
-        }
+        return drivers.map(\.summary)
     }
 }

@@ -33,7 +33,9 @@ extension NetworkDescription {
             } catch { throw .pool(spec.name, error) }
             sources.append(projection.from)
         }
-        return PoolDriver(pool: pool, spec: spec, afferentSources: sources)
+        var driver = PoolDriver(pool: pool, spec: spec, afferentSources: sources)
+        if spec.model == .hh { try driver.useHodgkinHuxley(tickMicroseconds: tickMicroseconds) }
+        return driver
     }
 
     /// The smallest lag of the projections out of `pool` (how many ticks one spike batch may

@@ -5,6 +5,7 @@ extension PoolDriver {
     /// broadcasts not applied yet, and per afferent projection the source spikes of ticks
     /// T − lag … T − 1 (from tick 0 on), which `history` must hold. O(pool + held spikes).
     public func snapshotPool(history: some SpikeHistory) throws(NodeError) -> NeuronPool {
+        guard hh == nil else { throw .refused("snapshots do not hold Hodgkin–Huxley pools yet (pool \(spec.name) has model = \"hh\")") }
         var held = HeldInput()
         held.broadcasts = pending.map { HeldInput.Broadcast(tick: $0.tick, levels: $0.levels) }
         let t = tick
@@ -27,6 +28,7 @@ extension PoolDriver {
     /// its held input, whose broadcasts are scheduled again. Returns the held input (the
     /// caller seeds its spike history with the afferent spikes).
     public mutating func restore(_ restored: NeuronPool) throws(NodeError) -> HeldInput {
+        guard hh == nil else { throw .refused("snapshots do not hold Hodgkin–Huxley pools yet (pool \(spec.name) has model = \"hh\")") }
         guard let held = restored.held else { throw .failed("pool \(spec.name)'s part has no held input: it is a plain pool file, not a snapshot part") }
         guard restored.neuronCount == pool.neuronCount, restored.name == pool.name else {
             throw .failed("the part holds pool \(restored.name) of \(restored.neuronCount) neurons, the network's pool \(spec.name) has \(pool.neuronCount)")

@@ -1,3 +1,4 @@
+import NeuroBio
 import NeuroPool
 
 /// Runs one pool of a network tick by tick: applies the modulator broadcasts stamped for the
@@ -5,8 +6,11 @@ import NeuroPool
 /// ticks the pool. The single-process run and the distributed node both drive pools through
 /// this type, so the two cannot drift apart.
 public struct PoolDriver: Sendable {
-    /// The pool, with its afferent projections.
+    /// The pool, with its afferent projections. For a Hodgkin–Huxley pool (`model = "hh"`) it
+    /// holds the connectivity and the stimulus generator only; `hh` runs.
     public internal(set) var pool: NeuronPool
+    /// The Hodgkin–Huxley pool that runs in place of `pool` (`model = "hh"`), else nil.
+    public internal(set) var hh: HHPool?
     /// The pool's description.
     public let spec: PoolSpec
     /// Source pool index of each afferent projection (the pool's `afferents` order).
@@ -15,9 +19,11 @@ public struct PoolDriver: Sendable {
     /// keep the order they were scheduled in).
     var pending: [(tick: UInt64, levels: ModulatorLevels)] = []
     /// Reused stimulus input, one value per neuron.
-    private var input: ContiguousArray<Int16>
+    var input: ContiguousArray<Int16>
+    /// Hodgkin–Huxley pools: the stimulus as current, µA/cm² (reused).
+    var current: ContiguousArray<Double> = []
     /// Whether any stimulus can still be active.
-    private let hasStimulus: Bool
+    let hasStimulus: Bool
 
     /// Wraps a built pool (see `NetworkDescription.buildPool(_:)`).
     public init(pool: NeuronPool, spec: PoolSpec, afferentSources: [Int]) {
@@ -29,11 +35,11 @@ public struct PoolDriver: Sendable {
     }
 
     /// The next tick to simulate.
-    public var tick: UInt64 { pool.tickCount }
+    public var tick: UInt64 { hh?.tickCount ?? pool.tickCount }
 
     /// Schedules a broadcast to apply before tick `tick`. Throws if the pool is past it.
     public mutating func schedule(_ levels: ModulatorLevels, at tick: UInt64) throws(NodeError) {
-        guard tick >= pool.tickCount else { throw .lateModulation(pool: spec.name, tick: tick, poolTick: pool.tickCount) }
+        guard tick >= self.tick else { throw .lateModulation(pool: spec.name, tick: tick, poolTick: self.tick) }
         var index = pending.count
         while index > 0, pending[index - 1].tick > tick { index -= 1 }
         pending.insert((tick, levels), at: index)
@@ -44,7 +50,7 @@ public struct PoolDriver: Sendable {
     /// younger than the projection's lag.
     public func neededSourceTick(projection p: Int) -> UInt64? {
         let lag = UInt64(pool.afferents[p].lag)
-        return pool.tickCount >= lag ? pool.tickCount - lag : nil
+        return tick >= lag ? tick - lag : nil
     }
 
 
@@ -56,6 +62,7 @@ public struct PoolDriver: Sendable {
     @discardableResult
     public mutating func advance(history: some SpikeHistory, injected: UnsafeBufferPointer<UInt16> = UnsafeBufferPointer(start: nil, count: 0),
                                  drive: Int16 = 0) throws(NodeError) -> ArraySlice<UInt16> {
+        if hh != nil { return try advanceHH(history: history, injected: injected, drive: drive) }
         let t = pool.tickCount
         while let first = pending.first, first.tick == t {
             pool.apply(first.levels)
@@ -67,15 +74,7 @@ public struct PoolDriver: Sendable {
                 do throws(PoolError) { try pool.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .pool(spec.name, error) }
             }
         }
-        var active = hasStimulus && fillStimulus(tick: t)
-        if !injected.isEmpty {
-            if !active { input.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-            active = true
-            for i in injected {
-                guard Int(i) < input.count else { throw .failed("injected neuron \(i) is beyond pool \(spec.name) of \(input.count) neurons") }
-                input[Int(i)] = Int16(clamping: Int32(input[Int(i)]) + Int32(drive))
-            }
-        }
+        let active = try fillInput(tick: t, injected: injected, drive: drive)
         if active {
             do {
                 _ = try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
@@ -86,9 +85,23 @@ public struct PoolDriver: Sendable {
         return pool.lastSpikes
     }
 
+    /// Writes this tick's stimulus and the injected spikes' drive into `input`; false when
+    /// neither is active (then `input` is stale and unused). O(stimulated + injected).
+    mutating func fillInput(tick t: UInt64, injected: UnsafeBufferPointer<UInt16>, drive: Int16) throws(NodeError) -> Bool {
+        var active = hasStimulus && fillStimulus(tick: t)
+        guard !injected.isEmpty else { return active }
+        if !active { input.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        active = true
+        for i in injected {
+            guard Int(i) < input.count else { throw .failed("injected neuron \(i) is beyond pool \(spec.name) of \(input.count) neurons") }
+            input[Int(i)] = Int16(clamping: Int32(input[Int(i)]) + Int32(drive))
+        }
+        return active
+    }
+
     /// Writes this tick's stimulus into `input`; false when no stimulus is active. Poisson
     /// draws come from the pool's own generator, so they are saved with the pool.
-    private mutating func fillStimulus(tick t: UInt64) -> Bool {
+    mutating func fillStimulus(tick t: UInt64) -> Bool {
         var active = false
         for stimulus in spec.stimuli where stimulus.isActive(at: t) {
             if !active {

@@ -161,4 +161,91 @@ extension NetworkDescription {
         delay = [1, 1]
 
         """#
+
+    /// A mixed network: integer LIF pools around a Hodgkin–Huxley pool (`model = "hh"`),
+    /// sensory → cortex ⇄ motor, with a Poisson input, a dopamine reward for motor activity and
+    /// scheduled broadcasts. For the mixed-placement determinism test and `diverge`-style
+    /// experiments on the bus.
+    public static let mixedExampleText = #"""
+        # NeuroBus network file: integer LIF pools around a Hodgkin–Huxley pool.
+        [network]
+        name = "mixed"
+        seed = 2027
+        mode = "lockstep"
+        tick_us = 1000          # an hh pool needs a multiple of 25 µs (its integration step)
+
+        [controller]
+        control = "tcp://127.0.0.1:27140"
+        publish = "tcp://127.0.0.1:27141"
+
+        [[pool]]
+        name = "sensory"
+        neurons = 128
+        density = 0.05
+        endpoint = "tcp://127.0.0.1:27142"
+
+          [[pool.stimulus]]
+          neurons = [0, 64]
+          kind = "poisson"
+          drive = 3072
+          rate_hz = 60.0
+
+        # Hodgkin–Huxley neurons with the connectivity a LIF pool of this seed would have.
+        [[pool]]
+        name = "cortex"
+        model = "hh"
+        neurons = 48
+        density = 0.05
+        endpoint = "tcp://127.0.0.1:27143"
+
+          # 1 mV per tick of drive is 1 µA/cm² for a 1 ms tick: 4 µA/cm², above rheobase.
+          [[pool.stimulus]]
+          neurons = [0, 16]
+          kind = "constant"
+          drive = 1024
+
+        [[pool]]
+        name = "motor"
+        neurons = 64
+        density = 0.05
+        endpoint = "tcp://127.0.0.1:27144"
+
+        [[projection]]
+        from = "sensory"
+        to = "cortex"
+        out_degree = 8
+        weight = [20, 50]
+        delay = [1, 3]
+
+        [[projection]]
+        from = "cortex"
+        to = "motor"
+        out_degree = 12
+        weight = [30, 60]
+        delay = [1, 2]
+
+        [[projection]]
+        from = "motor"
+        to = "cortex"
+        out_degree = 4
+        weight = [10, 30]
+        delay = [2, 4]
+
+        [[reward]]
+        pool = "motor"
+        neurons = [0, 32]
+        every = 100
+        min_spikes = 100
+        dopamine = 200
+        lag = 5
+
+        [[modulation]]
+        at = 1500
+        acetylcholine = 160
+
+        [[modulation]]
+        at = 3000
+        cortisol = 60
+
+        """#
 }

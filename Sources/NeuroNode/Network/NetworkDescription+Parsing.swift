@@ -24,7 +24,7 @@ enum NetworkKeys {
     static let top = ["network", "controller", "pool", "projection", "source", "reward", "modulation", "snapshots"]
     static let network = ["name", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
-    static let pool = ["name", "neurons", "density", "out_degree", "profile", "inhibitory_profile", "seed",
+    static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
                        "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
                        "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
@@ -93,6 +93,9 @@ extension NetworkParser {
             let every: Int = try required(f, "every", int(f, "every", in: 1 ... Int.max))
             description.snapshotEvery = UInt64(every)
             description.snapshotKeep = try int(f, "keep", in: 1 ... 1_000_000) ?? 3
+            if let hh = pools.first(where: { $0.model == .hh }) {
+                throw fail(f.path, "snapshots do not hold Hodgkin–Huxley pools yet, and pool \(hh.name) has model = \"hh\": remove [snapshots]")
+            }
         }
         return description
     }

@@ -71,6 +71,8 @@ public struct PoolSpec: Sendable, Equatable {
     public var endpoint: String
     /// External inputs, in file order.
     public var stimuli: [StimulusSpec]
+    /// The neuron model (`model` key): NeuroPool's integer LIF, or Hodgkin–Huxley.
+    public var model: PoolModel = .lif
 
     public init(name: String, index: Int, neurons: Int, connectivity: Connectivity, config: PoolConfig,
                 endpoint: String, stimuli: [StimulusSpec] = []) {
@@ -82,6 +84,15 @@ public struct PoolSpec: Sendable, Equatable {
         self.endpoint = endpoint
         self.stimuli = stimuli
     }
+}
+
+/// The neurons a pool runs.
+public enum PoolModel: String, Sendable, Equatable {
+    /// NeuroPool's integer leaky integrate-and-fire (the default).
+    case lif
+    /// NeuroBio's Hodgkin–Huxley neurons (float math inside this model only), with the
+    /// connectivity the LIF pool would have.
+    case hh
 }
 
 /// Synapses from some neurons of one pool to some neurons of another (or the same) pool.

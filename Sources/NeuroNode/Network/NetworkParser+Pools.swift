@@ -18,6 +18,7 @@ extension NetworkParser {
         config.excitatoryProfile = try profile(f, "profile", default: .regularSpiking)
         config.inhibitoryProfile = try profile(f, "inhibitory_profile", default: .fastSpiking)
         config.seed = try uint64(f, "seed") ?? NetworkDescription.derivedPoolSeed(networkSeed: networkSeed, index: index)
+        let model = try self.model(f, tickMicroseconds: tickMicroseconds)
         let endpoint = try self.endpoint(f, "endpoint")
         try endpoints.add(endpoint, key: f.keyPath("endpoint"), parser: self)
         try applyOverrides(f, to: &config)
@@ -27,8 +28,23 @@ extension NetworkParser {
         for s in stimulusTables {
             stimuli.append(try stimulus(s, pool: name, size: neurons, tickMicroseconds: tickMicroseconds))
         }
-        return PoolSpec(name: name, index: index, neurons: neurons, connectivity: connectivity,
-                        config: config, endpoint: endpoint, stimuli: stimuli)
+        var spec = PoolSpec(name: name, index: index, neurons: neurons, connectivity: connectivity,
+                            config: config, endpoint: endpoint, stimuli: stimuli)
+        spec.model = model
+        return spec
+    }
+
+    /// `model = "lif"` (default: NeuroPool's integer LIF) or `"hh"` (NeuroBio's Hodgkin–Huxley
+    /// neurons with the same connectivity; the tick must be a whole number of its 25 µs steps).
+    private func model(_ f: NetworkFields, tickMicroseconds: Int) throws(NetworkFileError) -> PoolModel {
+        guard let text = try string(f, "model") else { return .lif }
+        guard let model = PoolModel(rawValue: text) else {
+            throw fail(f.keyPath("model"), "model \"\(text)\" is not a neuron model: expected \"lif\" or \"hh\"")
+        }
+        if model == .hh, tickMicroseconds % 25 != 0 {
+            throw fail(f.keyPath("model"), "model = \"hh\" integrates in steps of 25 µs, but [network] tick_us = \(tickMicroseconds) is not a multiple of 25")
+        }
+        return model
     }
 
     /// TOML key of each `PoolConfig` field a file may override.

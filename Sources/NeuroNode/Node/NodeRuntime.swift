@@ -494,7 +494,7 @@ public final class NodeRuntime {
         }
         try raster?.finish()
         raster = nil
-        if let out = options.out { try out.savePool(driver.pool) }
+        if let out = options.out { try out.savePool(of: driver) }
     }
 }
 

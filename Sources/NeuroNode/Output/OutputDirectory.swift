@@ -35,6 +35,11 @@ public struct OutputDirectory: Sendable {
     public func savePool(_ pool: NeuronPool) throws(NodeError) {
         do { try pool.save(to: poolPath(pool.name)) } catch { throw .poolFile(error) }
     }
+
+    /// Saves a driven pool's final file (atomically): `.pool`, or a Hodgkin–Huxley pool's file.
+    public func savePool(of driver: PoolDriver) throws(NodeError) {
+        do { try AtomicFile.write(driver.finalFileBytes(), to: poolPath(driver.spec.name)) } catch { throw .poolFile(error) }
+    }
 }
 
 /// One pool's line in a run's summary.

@@ -1,0 +1,83 @@
+import NeuroBio
+import NeuroPool
+
+/// Hodgkin–Huxley pools (`model = "hh"`) on the bus: the same driver, so a node and the
+/// single-process run drive them alike and the results stay bit-identical across placements.
+extension PoolDriver {
+    /// Replaces the LIF dynamics of a built pool with Hodgkin–Huxley neurons of the same
+    /// connectivity (kinds, synapses, afferent projections), seeded by the pool's seed, the
+    /// bus tick sub-stepped at 25 µs. O(N + S).
+    mutating func useHodgkinHuxley(tickMicroseconds: UInt32) throws(NodeError) {
+        var parameters = HHParameters()
+        parameters.tickDuration = Double(tickMicroseconds) / 1000
+        do throws(HHError) {
+            var cells = try HHPool(connectivityOf: pool, parameters: parameters, features: .all, seed: spec.config.seed)
+            for afferent in pool.afferents { _ = try cells.addAfferent(HHProjection(afferent)) }
+            hh = cells
+        } catch { throw .failed("pool \(spec.name) (model hh): \(error)") }
+        current = ContiguousArray(repeating: 0, count: pool.neuronCount)
+    }
+
+    /// One tick of the Hodgkin–Huxley pool: broadcasts (dopamine and acetylcholine scale its
+    /// receptor gains; a level the broadcast leaves out is baseline, 128; cortisol has no
+    /// counterpart in the model), upstream spikes, then the stimulus as a current: a drive of
+    /// d mV (Q8.8) in a tick of τ ms injects d·Cm/τ µA/cm² — the charge that moves an
+    /// unleaky membrane by d mV. Float math stays inside NeuroBio's model.
+    mutating func advanceHH(history: some SpikeHistory, injected: UnsafeBufferPointer<UInt16>, drive: Int16) throws(NodeError) -> ArraySlice<UInt16> {
+        let t = tick
+        while let first = pending.first, first.tick == t {
+            let l = first.levels
+            hh!.apply(HHModulators(dopamine: l.dopamine ?? 128, serotonin: 128, acetylcholine: l.acetylcholine ?? 128))
+            pending.removeFirst()
+        }
+        for p in afferentSources.indices {
+            guard let sourceTick = neededSourceTick(projection: p) else { continue }
+            try history.withSpikes(ofPool: afferentSources[p], tick: sourceTick) { (spikes) throws(NodeError) in
+                do throws(HHError) { try hh!.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .failed("pool \(spec.name): \(error)") }
+            }
+        }
+        let active = try fillInput(tick: t, injected: injected, drive: drive)
+        if active {
+            let scale = hh!.parameters.cm / (256 * hh!.parameters.tickDuration)
+            for i in input.indices { current[i] = Double(input[i]) * scale }
+            do { _ = try current.withUnsafeBufferPointer { (b) throws(HHError) in try hh!.tick(current: b) } } catch {
+                throw .failed("pool \(spec.name): \(error)")
+            }
+        } else {
+            hh!.tick()
+        }
+        return hh!.lastSpikes
+    }
+
+    /// The pool's line in a run's summary.
+    public var summary: PoolSummary {
+        let afferent = pool.afferentSynapseCount
+        guard let hh else {
+            return PoolSummary(name: spec.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes, synapses: pool.synapseCount + afferent)
+        }
+        return PoolSummary(name: spec.name, neurons: hh.neuronCount, ticks: hh.tickCount, spikes: hh.totalSpikes, synapses: hh.synapseCount + afferent)
+    }
+
+    /// The summary line of a final pool file (`.pool`, or a Hodgkin–Huxley pool's file, told
+    /// apart by its magic); throws naming the problem if it is neither.
+    public static func summary(ofFinalFile path: String) throws(NodeError) -> PoolSummary {
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(path) } catch { throw .poolFile(error) }
+        if bytes.starts(with: HHPool.fileMagic) {
+            let hh: HHPool
+            do { hh = try HHPool(decoding: bytes) } catch { throw .failed("\(path): \(error)") }
+            let afferent = hh.afferents.reduce(0) { $0 + $1.synapses.count }
+            return PoolSummary(name: hh.name, neurons: hh.neuronCount, ticks: hh.tickCount, spikes: hh.totalSpikes, synapses: hh.synapseCount + afferent)
+        }
+        let pool: NeuronPool
+        do { pool = try NeuronPool.decode(bytes) } catch { throw .poolFile(error) }
+        return PoolSummary(name: pool.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,
+                           synapses: pool.synapseCount + pool.afferentSynapseCount)
+    }
+
+    /// The pool's final file: a `.pool` (protocol/POOL-FORMAT.md), or for a Hodgkin–Huxley pool
+    /// its HH pool file (protocol/HH-POOL-FORMAT.md).
+    public func finalFileBytes() -> [UInt8] {
+        hh?.encoded() ?? pool.encoded()
+    }
+}
