@@ -172,4 +172,31 @@ struct TakeoverTests {
         try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
+
+    /// Lockstep: a node killed while a snapshot is being taken (its part not in) is failed
+    /// over to the previous complete snapshot — the controller decides before any node gives
+    /// up on it — and the result equals the uninterrupted run.
+    @Test func aNodeKilledDuringASnapshotFailsOverToThePreviousOne() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Self.write(NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
+        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        // The replica holds the snapshot at 1000; kill as soon as the one at 1500 begins.
+        #expect(Self.wait(seconds: 60) {
+            Self.read("\(dir)/up/logs/replica-association.log").contains("at tick 1000") && Self.read(controllerLog).contains("at tick 1500: holding")
+        }, "\(Self.read(controllerLog))")
+        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
+        kill(victim, SIGKILL)
+        let status = Self.finish(up, seconds: 90)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
+        #expect(controller.contains("failover complete"), "\(controller)")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
 }

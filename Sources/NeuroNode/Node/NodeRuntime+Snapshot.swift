@@ -19,6 +19,9 @@ extension NodeRuntime {
         if cut.tick > 0, !realtime {
             for (u, stream) in history.streams where u != options.pool && !stream.holds(cut.tick - 1) { return }
         }
+        // At the cut, before the capture (seconds for a large pool): the controller sees this
+        // pool reached it, and gives it the snapshot's grace.
+        try heartbeat(now: monotonicMicroseconds())
         let part = SnapshotPart(pool: try driver.snapshotPool(history: history))
         // The raster up to the cut goes to disk with the part: a replica taking over after a
         // crash continues it from there.

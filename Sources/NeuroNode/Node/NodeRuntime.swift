@@ -466,10 +466,11 @@ public final class NodeRuntime {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
         try checkSourceLiveness(now: now, limit: limit)
-        // An upstream pool gets three times as long: in lockstep the controller, which hears
-        // every pool, decides first whether a silent pool fails over to its replica or stops
-        // the run; this node gives up only if that decision never comes.
-        let upstreamLimit = realtime ? limit : 3 * limit
+        // An upstream pool gets four times as long (more than the controller's 2.5 during a
+        // snapshot): in lockstep the controller, which hears every pool, decides first whether
+        // a silent pool fails over to its replica or stops the run; this node gives up only if
+        // that decision never comes.
+        let upstreamLimit = realtime ? limit : 4 * limit
         for (k, heard) in upstreamLastHeard.enumerated() {
             guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {
