@@ -307,13 +307,15 @@ public final class Controller {
         }
         let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
         for k in pools.indices where pools[k].joined && !pools[k].stopped {
-            // A pool capturing and compressing its part of a snapshot (~4 s for the 65,536 ×
-            // 100 pool) is busy, not dead, and so are the heartbeats this controller did not
-            // read while it verified a large part (~3 s): 2.5 timeouts then. That stays below
-            // the 4 timeouts a node waits for a silent upstream, so the controller still
-            // decides first about a pool that died during a snapshot (failover or stop).
-            let busy = realtime ? isCapturing(k) : snapshot.map { $0.published } ?? (now < snapshotGraceUntil)
-            guard let heard = pools[k].heard, now - heard > (busy ? 5 * limit / 2 : limit) else {
+            // A pool that stands at a snapshot's cut without its part in is capturing and
+            // compressing it (~4 s for the 65,536 × 100 pool): busy, not dead — ten timeouts.
+            // Every other pool gets 2.5 while a snapshot is being taken and just after: the
+            // heartbeats this controller did not read while it verified a large part (~3 s).
+            // Nodes wait longer for a silent upstream (4 timeouts, 12 while held at a cut), so
+            // the controller decides first about a pool that died during a snapshot.
+            let snapshotting = realtime ? false : snapshot.map { $0.published } ?? (now < snapshotGraceUntil)
+            let allowed = isCapturing(k) ? (realtime ? 5 * limit / 2 : 10 * limit) : snapshotting ? 5 * limit / 2 : limit
+            guard let heard = pools[k].heard, now - heard > allowed else {
                 if pools[k].dead {
                     pools[k].dead = false
                     log.notice("pool \(pools[k].name) is heard again")

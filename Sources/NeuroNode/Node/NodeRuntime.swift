@@ -466,11 +466,13 @@ public final class NodeRuntime {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
         try checkSourceLiveness(now: now, limit: limit)
-        // An upstream pool gets four times as long (more than the controller's 2.5 during a
-        // snapshot): in lockstep the controller, which hears every pool, decides first whether
-        // a silent pool fails over to its replica or stops the run; this node gives up only if
+        // An upstream pool gets four times as long, and twelve while this node is held at a
+        // snapshot's cut (the upstream may be capturing for seconds; the controller allows
+        // ten): in lockstep the controller, which hears every pool, decides first whether a
+        // silent pool fails over to its replica or stops the run; this node gives up only if
         // that decision never comes.
-        let upstreamLimit = realtime ? limit : 4 * limit
+        let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
+        let upstreamLimit = realtime ? limit : (heldAtCut ? 12 : 4) * limit
         for (k, heard) in upstreamLastHeard.enumerated() {
             guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {
