@@ -12,10 +12,11 @@ REPS=${REPS:-3}
 CELLS=${CELLS:-1000}
 MS=${MS:-1000}
 PYTHON=${PYTHON:-python3}
-OUT=${OUT:-.build-bio/bench-hh.jsonl}
+SCRATCH=${SCRATCH:-.build}
+OUT=${OUT:-$SCRATCH/bench-hh.jsonl}
 
-swift build -c release --scratch-path .build-bio --product neurobus >&2
-BIN=.build-bio/release/neurobus
+swift build -c release --scratch-path "$SCRATCH" --product neurobus >&2
+BIN=$SCRATCH/release/neurobus
 "$PYTHON" -c 'import neuron' 2>/dev/null || { echo "NEURON is not importable by $PYTHON (pip install neuron)" >&2; exit 1; }
 
 : > "$OUT"
