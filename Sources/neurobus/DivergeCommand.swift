@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuroBio
+import NeuroNode
 import NeuroPool
 
 /// `neurobus diverge`: a Hodgkin–Huxley pool against its integer-LIF twin.
@@ -29,8 +30,11 @@ struct DivergeCommand: ParsableCommand {
         --no-importance, each biological feature (calcium, atp, nmda, receptor-kinetics, \
         modulators) is switched off in turn and the change of the divergence is reported.
 
-        --network is not supported yet: only the built-in scenario runs (giving --network is an \
-        error). With --bench-hh N the command instead times N uncoupled HH cells under a \
+        With --network FILE the scenario's pool is a pool of that network file (--pool NAME, \
+        default: its first model = "hh" pool): its size, recurrent connectivity (density, or \
+        out_degree as the density k/(n−1)), excitatory weight range, largest delay and seed \
+        replace the scenario's (the file's ticks must be 1 ms); its input stays the scenario's Poisson sources \
+        (the pool's upstream pools and stimuli are not replayed). With --bench-hh N the command instead times N uncoupled HH cells under a \
         10 µA/cm² step for --bench-ms ms (the cells of Tests/Benchmarks/hh-vs-neuron.sh), bare \
         and with every feature, then an N-neuron pool of the scenario's network with all \
         receptors active.
@@ -39,8 +43,11 @@ struct DivergeCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "A network file to compare. Not supported yet: only the built-in scenario runs.")
+    @Option(help: "Take the pool from this network file (its size, connectivity, weights, delays and seed; 1 ms ticks); the input stays the scenario's Poisson sources.")
     var network: String?
+
+    @Option(help: "With --network: the pool to take (default: the file's first model = \"hh\" pool).")
+    var pool: String?
 
     @Option(help: "Neurons in the scenario's pool, 2…65536.")
     var neurons: Int = 100
@@ -116,9 +123,7 @@ struct DivergeCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let network {
-            throw ValidationError("--network \(network): network files are not supported by diverge yet; run without --network for the built-in scenario")
-        }
+        if pool != nil, network == nil { throw ValidationError("--pool needs --network FILE") }
         _ = try parsedFeatures()
         if !(2 ... 65536).contains(neurons) { throw ValidationError("--neurons \(neurons) is out of range 2…65536") }
         if !(density.isFinite && (0 ... 1).contains(density)) { throw ValidationError("--density \(density) is out of range 0…1") }
@@ -171,12 +176,48 @@ struct DivergeCommand: ParsableCommand {
         var featureImportance: [FeatureImportance]? = nil
     }
 
+    /// The pool of `--network` as the scenario's pool: size, connectivity, weights, delays,
+    /// seed and tick length; a description of where it came from.
+    func poolFromNetwork(_ path: String, into s: inout DivergenceScenario) throws -> String {
+        let description = try loadNetwork(path)
+        let spec: PoolSpec
+        if let pool {
+            guard let named = description.pools.first(where: { $0.name == pool }) else {
+                throw CommandFailure("--pool \(pool): no such pool in \(path); its pools are \(description.pools.map(\.name).joined(separator: ", "))")
+            }
+            spec = named
+        } else {
+            guard let hh = description.pools.first(where: { $0.model == .hh }) else {
+                throw CommandFailure("\(path) has no model = \"hh\" pool: name the pool to compare with --pool")
+            }
+            spec = hh
+        }
+        guard spec.neurons >= 2 else { throw CommandFailure("pool \(spec.name) has \(spec.neurons) neuron: diverge needs at least 2") }
+        s.neurons = spec.neurons
+        switch spec.connectivity {
+        case .density(let p): s.density = p
+        case .outDegree(let k): s.density = Double(k) / Double(spec.neurons - 1)
+        }
+        s.weights = spec.config.excitatoryWeight
+        s.maxDelay = spec.config.maxDelay
+        s.seed = spec.config.seed
+        // The distances read tick k as k ms (docs/NEUROBIO.md).
+        guard description.tickMicroseconds == 1000 else {
+            throw CommandFailure("\(path): tick_us = \(description.tickMicroseconds); diverge compares 1 ms ticks (tick_us = 1000)")
+        }
+        s.sourceOutDegree = min(s.sourceOutDegree, spec.neurons)
+        return "pool \(spec.name) of \(path) (\(spec.model.rawValue) in the file)"
+    }
+
     func report() throws {
         var s = DivergenceScenario()
         s.neurons = neurons; s.density = density; s.ticks = ticks; s.seed = seed; s.stimulusSeed = stimulusSeed
         s.sources = sources; s.sourceRate = sourceRate; s.hh.celsius = celsius; s.features = try parsedFeatures()
         s.window = window; s.vanRossumTau = tau; s.victorPurpuraCost = cost
+        let origin = try network.map { try poolFromNetwork($0, into: &s) }
         try s.validate()
+        let (neurons, density, seed) = (s.neurons, s.density, s.seed)
+        let tickMs = 1
         let progress = FileHandle.standardError
         let clock = ContinuousClock()
         let started = clock.now
@@ -189,7 +230,7 @@ struct DivergeCommand: ParsableCommand {
         var heldOut = s
         heldOut.stimulusSeed = stimulusSeed &+ 1
         var output = Output(
-            scenario: "\(neurons) HH neurons (\(neurons - 4 * neurons / 5) inhibitory), density \(density), \(sources) Poisson sources at \(sourceRate) Hz, \(ticks) ticks of 1 ms, \(celsius) °C, features \(s.features), seed \(seed), stimulus seed \(stimulusSeed)",
+            scenario: "\(origin.map { "\($0): " } ?? "")\(neurons) HH neurons (\(neurons - 4 * neurons / 5) inhibitory), density \(density), \(sources) Poisson sources at \(sourceRate) Hz, \(ticks) ticks of \(tickMs) ms, \(celsius) °C, features \(s.features), seed \(seed), stimulus seed \(stimulusSeed)",
             windowMs: Double(window), vanRossumTauMs: tau, victorPurpuraCostPerMs: cost,
             twinBefore: start.description, before: Population(before), gammaBefore: before.meanGamma, neurons: before.neurons, hhSeconds: hhSeconds)
         var fittedTwin = twin
