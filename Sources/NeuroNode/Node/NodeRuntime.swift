@@ -192,7 +192,11 @@ public final class NodeRuntime {
             dealer = try ZMQSocket(context, .dealer)
         } catch { throw .transport(error) }
         do throws(ZMQError) {
-            for socket in [pub, sub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            for socket in [pub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            // A SUB sends only subscriptions, which mean nothing once it closes: no linger, or
+            // closing waits the full linger for a publisher that has already gone (the
+            // controller's exit took 1 s after every run this way).
+            try sub.setLinger(milliseconds: 0)
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             // The hot-path wait (see `loop`) blocks on the SUB for at most this long.
