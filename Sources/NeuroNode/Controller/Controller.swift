@@ -154,6 +154,7 @@ public final class Controller {
             // closing waits the full linger for a publisher that has already gone (the
             // controller's exit took 1 s after every run this way).
             try sub.setLinger(milliseconds: 0)
+            try sub.reconnectSoon()
             try router.setRouterMandatory(true)
             // A promoted replica reconnects under its routing id: the new connection wins.
             try router.setRouterHandover(true)
