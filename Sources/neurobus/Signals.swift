@@ -51,7 +51,21 @@ enum Signals {
         while read(fd, &buffer, buffer.count) > 0 {}
     }
 
+    /// Polled by a node once per loop, i.e. every tick of a fast loop: the parent is asked
+    /// for (a system call) at most every 10 ms. Read from one thread only (the command's).
     static var stopRequested: Bool {
-        received.load(ordering: .relaxed) != 0 || (parent != 0 && getppid() != parent)
+        if received.load(ordering: .relaxed) != 0 { return true }
+        guard parent != 0 else { return false }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+        if parentGone || now &- parentCheckedAt >= 10 {
+            parentCheckedAt = now
+            parentGone = getppid() != parent
+        }
+        return parentGone
     }
+
+    nonisolated(unsafe) private static var parentCheckedAt: UInt64 = 0
+    nonisolated(unsafe) private static var parentGone = false
 }
