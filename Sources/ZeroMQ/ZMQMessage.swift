@@ -7,7 +7,7 @@ import CZeroMQ
 /// `ZMQMessage` moves only the pointer. Closed (`zmq_msg_close`) and freed in `deinit`.
 public struct ZMQMessage: ~Copyable {
     /// Stable address of the libzmq struct for the message's whole life.
-    let storage: UnsafeMutablePointer<zmq_msg_t>
+    @usableFromInline let storage: UnsafeMutablePointer<zmq_msg_t>
 
     /// An empty message (`zmq_msg_init`), e.g. to reuse across `ZMQSocket.receive(into:)`.
     public init() {
@@ -53,14 +53,15 @@ public struct ZMQMessage: ~Copyable {
     }
 
     /// The frame's size in bytes. O(1).
-    public var count: Int { zmq_msg_size(storage) }
+    @inlinable public var count: Int { zmq_msg_size(storage) }
 
     /// Whether more frames of the same message follow this received frame (`zmq_msg_more`).
-    public var more: Bool { zmq_msg_more(storage) != 0 }
+    @inlinable public var more: Bool { zmq_msg_more(storage) != 0 }
 
     /// Calls `body` with the frame's bytes. The pointer is valid only inside `body` and must
-    /// not escape it (the next receive into this message frees it). O(1).
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    /// not escape it (the next receive into this message frees it). O(1). Inlinable, so the
+    /// hot path's calls are specialised instead of going through generic metadata.
+    @inlinable public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try body(UnsafeRawBufferPointer(start: zmq_msg_data(storage), count: zmq_msg_size(storage)))
     }
 

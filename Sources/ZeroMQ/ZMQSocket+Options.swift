@@ -94,6 +94,12 @@ extension ZMQSocket {
         try setInt32(ZMQ_RECONNECT_IVL, milliseconds, "ZMQ_RECONNECT_IVL")
     }
 
+    /// Upper bound of the reconnect wait, in milliseconds (`ZMQ_RECONNECT_IVL_MAX`): above the
+    /// interval, each failed attempt doubles the wait up to it; 0 = always the interval.
+    public func setReconnectIntervalMax(milliseconds: Int32) throws(ZMQError) {
+        try setInt32(ZMQ_RECONNECT_IVL_MAX, milliseconds, "ZMQ_RECONNECT_IVL_MAX")
+    }
+
     /// Longest a new connection may take to complete the ZMTP handshake, in milliseconds
     /// (`ZMQ_HANDSHAKE_IVL`); 0 = no limit.
     public func setHandshakeInterval(milliseconds: Int32) throws(ZMQError) {

@@ -20,7 +20,52 @@ enum Signals {
 
     nonisolated(unsafe) private static var parent: pid_t = 0
 
-    static var stopRequested: Bool {
-        received.load(ordering: .relaxed) != 0 || (parent != 0 && getppid() != parent)
+    /// The write end of the pipe `childExitPipe` returns (-1: none).
+    static let childExitWriteEnd = Atomic<Int32>(-1)
+
+    /// A pipe whose read end turns readable when a child process exits (SIGCHLD writes a
+    /// byte), so a loop waiting in `zmq_poll` wakes at once instead of at its timeout. Both
+    /// ends non-blocking and close-on-exec (children must not hold them). nil if no pipe.
+    static func childExitPipe() -> Int32? {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        childExitWriteEnd.store(fds[1], ordering: .relaxed)
+        signal(SIGCHLD) { _ in
+            let fd = Signals.childExitWriteEnd.load(ordering: .relaxed)
+            guard fd >= 0 else { return }
+            let saved = errno
+            var byte: UInt8 = 1
+            _ = write(fd, &byte, 1) // a full pipe already says "a child exited"
+            errno = saved
+        }
+        return fds[0]
     }
+
+    /// Empties the pipe `childExitPipe` returned.
+    static func drainChildExitPipe(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(fd, &buffer, buffer.count) > 0 {}
+    }
+
+    /// Polled by a node once per loop, i.e. every tick of a fast loop: the parent is asked
+    /// for (a system call) at most every 10 ms. Read from one thread only (the command's).
+    static var stopRequested: Bool {
+        if received.load(ordering: .relaxed) != 0 { return true }
+        guard parent != 0 else { return false }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+        if parentGone || now &- parentCheckedAt >= 10 {
+            parentCheckedAt = now
+            parentGone = getppid() != parent
+        }
+        return parentGone
+    }
+
+    nonisolated(unsafe) private static var parentCheckedAt: UInt64 = 0
+    nonisolated(unsafe) private static var parentGone = false
 }

@@ -41,6 +41,8 @@ struct UpCommand: ParsableCommand {
         let file = directory.networkPath
         let executable = try selfExecutable()
         Signals.install()
+        // Before any child starts: the pipe is close-on-exec, and no exit may go unsignalled.
+        let childExits = Signals.childExitPipe()
         let start = monotonicSeconds()
 
         var children: [ChildProcess] = []
@@ -145,7 +147,9 @@ struct UpCommand: ParsableCommand {
                 throw CommandFailure("\(c.label) failed (\(status)); everything stopped.\(tail.isEmpty ? "" : "\n--- \(c.logPath) ---\n\(tail)")")
             }
             if children.allSatisfy({ $0.poll() != nil }) { break }
-            do { try monitor.poll(milliseconds: 100) } catch { stopAll(); throw CommandFailure("\(error)") }
+            // Wakes for a heartbeat, or at once when a child exits (the run's end, or a crash).
+            do { try monitor.poll(milliseconds: 100, wakeOn: childExits) } catch { stopAll(); throw CommandFailure("\(error)") }
+            if let childExits { Signals.drainChildExitPipe(childExits) }
             let now = monotonicSeconds()
             if !quiet, now - lastReport >= 1 {
                 var parts: [String] = []

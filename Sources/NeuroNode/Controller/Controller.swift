@@ -118,6 +118,9 @@ public final class Controller {
     var snapshotGraceUntil: UInt64 = 0
     /// When the current joining phase began (start-up, or a failover's rejoin).
     var startingSince = monotonicMicroseconds()
+    /// When the run began (every pool ready) and at which network tick: for the rate logged
+    /// when it reaches its target, start-up and shutdown left out.
+    var runBegan: (at: UInt64, tick: UInt64)?
 
     public init(options: ControllerOptions, logger: Logger) throws(NodeError) {
         self.options = options
@@ -148,7 +151,12 @@ public final class Controller {
             sub = try ZMQSocket(context, .sub)
         } catch { throw .transport(error) }
         do throws(ZMQError) {
-            for socket in [router, pub, sub] { try socket.setLinger(milliseconds: 1000) }
+            for socket in [router, pub] { try socket.setLinger(milliseconds: 1000) }
+            // A SUB sends only subscriptions, which mean nothing once it closes: no linger, or
+            // closing waits the full linger for a publisher that has already gone (the
+            // controller's exit took 1 s after every run this way).
+            try sub.setLinger(milliseconds: 0)
+            try sub.reconnectSoon()
             try router.setRouterMandatory(true)
             // A promoted replica reconnects under its routing id: the new connection wins.
             try router.setRouterHandover(true)
@@ -231,6 +239,7 @@ public final class Controller {
             }
         }
         phase = autoRun ? .running : .paused
+        runBegan = (monotonicMicroseconds(), networkTick)
         log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
         if let began = failoverStarted {
             log.notice("failover complete: every pool back at tick \(joinTick) in epoch \(epoch) after \(formatFixed(Double(monotonicMicroseconds() - began) / 1000, 1)) ms")
@@ -257,7 +266,13 @@ public final class Controller {
     func finishIfDone() throws(NodeError) {
         if phase == .running, target != .max, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }) {
             phase = .paused
-            log.info("reached tick \(target)")
+            if let began = runBegan, target > began.tick {
+                let seconds = Double(monotonicMicroseconds() - began.at) / 1e6
+                let ticks = target - began.tick
+                log.info("reached tick \(target): \(ticks) ticks in \(formatFixed(seconds, 3)) s since every pool was ready, \(formatFixed(Double(ticks) / seconds, 0)) ticks/s")
+            } else {
+                log.info("reached tick \(target)")
+            }
             if options.exitWhenDone { try stopNodes(reason: "run complete") }
         }
         if phase == .stopping, pools.allSatisfy({ $0.stopped || $0.dead }) {

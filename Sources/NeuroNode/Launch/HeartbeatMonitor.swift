@@ -17,6 +17,7 @@ public final class HeartbeatMonitor {
             context = try ZMQContext()
             sub = try ZMQSocket(context, .sub)
             try sub.setLinger(milliseconds: 0)
+            try sub.reconnectSoon()
             for t in topics { try sub.subscribe(t) }
             for p in network.pools { try sub.connect(p.endpoint) }
         } catch { throw .transport(error) }
@@ -24,10 +25,12 @@ public final class HeartbeatMonitor {
 
     deinit { if !sub.isClosed { sub.close() } }
 
-    /// Waits up to `milliseconds` for heartbeats and records all that arrived.
-    public func poll(milliseconds: Int) throws(NodeError) {
+    /// Waits up to `milliseconds` for heartbeats (or for file descriptor `wakeOn` to turn
+    /// readable) and records all that arrived.
+    public func poll(milliseconds: Int, wakeOn fd: Int32? = nil) throws(NodeError) {
         var poller = ZMQPoller()
         poller.add(sub)
+        if let fd { poller.add(fileDescriptor: fd) }
         do { _ = try poller.poll(timeoutMilliseconds: milliseconds) } catch { throw .transport(error) }
         while true {
             let frames: [[UInt8]]?

@@ -101,7 +101,8 @@ public final class Recorder {
             dealer = try ZMQSocket(context, .dealer)
         } catch { throw .transport(error) }
         do throws(ZMQError) {
-            for socket in [sub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            try dealer.setLinger(milliseconds: 1000)
+            try sub.setLinger(milliseconds: 0) // a SUB sends only subscriptions: nothing to flush
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             for t in tracks { try sub.subscribe(t.spikeTopic) }
             for t in tracks { try sub.subscribe(t.heartbeatTopic) }

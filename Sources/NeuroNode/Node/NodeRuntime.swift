@@ -61,6 +61,9 @@ public final class NodeRuntime {
     let upstream: [Int]
     let upstreamSpikeTopics: [[UInt8]]
     let upstreamHeartbeatTopics: [[UInt8]]
+    /// This pool's own topics, built once: formatting them per message cost an allocation a tick.
+    let spikeTopic: [UInt8]
+    let heartbeatTopic: [UInt8]
     var upstreamSpikeSeq: [SequenceCheck]
     var upstreamHeartbeatSeq: [SequenceCheck]
     var upstreamLastHeard: [UInt64?]
@@ -149,6 +152,8 @@ public final class NodeRuntime {
         upstream = network.upstream(of: options.pool).filter { $0 != options.pool }
         upstreamSpikeTopics = upstream.map { Topic.spikes(network.pools[$0].name) }
         upstreamHeartbeatTopics = upstream.map { Topic.heartbeat(network.pools[$0].name) }
+        spikeTopic = Topic.spikes(spec.name)
+        heartbeatTopic = Topic.heartbeat(spec.name)
         upstreamSpikeSeq = upstream.map { _ in SequenceCheck() }
         upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
         upstreamLastHeard = upstream.map { _ in nil }
@@ -193,7 +198,13 @@ public final class NodeRuntime {
             dealer = try ZMQSocket(context, .dealer)
         } catch { throw .transport(error) }
         do throws(ZMQError) {
-            for socket in [pub, sub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            for socket in [pub, dealer] { try socket.setLinger(milliseconds: 1000) }
+            // A SUB sends only subscriptions, which mean nothing once it closes: no linger, or
+            // closing waits the full linger for a publisher that has already gone (the
+            // controller's exit took 1 s after every run this way).
+            try sub.setLinger(milliseconds: 0)
+            try sub.reconnectSoon()
+            try dealer.reconnectSoon()
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             // The hot-path wait (see `loop`) blocks on the SUB for at most this long.
@@ -414,8 +425,10 @@ public final class NodeRuntime {
         }
         if outBatch.tickCount >= batchTicks { try flushBatch() }
         if realtime { pacer.ended(now: monotonicMicroseconds()) }
-        // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8).
-        if t & 63 == 0, t >= 8 {
+        // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8). Every
+        // 8 ticks, so that at most 8 batches go at a time and every one is kept as a spare for
+        // the next batches to decode into (every 64 ticks, most were freed and allocated anew).
+        if t & 7 == 0, t >= 8 {
             for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
             source?.stream.discard(before: t)
         }
@@ -426,10 +439,10 @@ public final class NodeRuntime {
             // After a rollback, the first message of this epoch on the spike topic: receivers
             // drop everything before it (batches of the abandoned epoch).
             let cut = SnapshotCut(snapshot: lastPart?.cut.snapshot ?? 1, parent: UInt64(epoch), tick: outBatch.firstTick)
-            try sender.publish(.snapshotMarker(cut), topic: Topic.spikes(spec.name), on: pub)
+            try sender.publish(.snapshotMarker(cut), topic: spikeTopic, on: pub)
             markerPending = false
         }
-        try sender.publish(.spikeBatch(outBatch), topic: Topic.spikes(spec.name), on: pub)
+        try sender.publish(.spikeBatch(outBatch), topic: spikeTopic, on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes
         outBatch.removeAll(firstTick: driver.tick, neuronCount: spec.neurons)
@@ -437,7 +450,7 @@ public final class NodeRuntime {
 
     func heartbeat(now: UInt64) throws(NodeError) {
         let beat = Heartbeat(state: state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters, overruns: pacer.overruns)
-        try sender.publish(.heartbeat(beat), topic: Topic.heartbeat(spec.name), on: pub)
+        try sender.publish(.heartbeat(beat), topic: heartbeatTopic, on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes
         lastHeartbeatAt = now
