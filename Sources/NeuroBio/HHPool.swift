@@ -183,7 +183,7 @@ public struct HHPool: Sendable, Equatable {
 
 /// Per-step factors derived from the parameters, features and modulator levels.
 struct HHStepConstants: Sendable {
-    var eAMPA, eNMDA, eGABA: Double
+    var eAMPA, eGABA: Double
     var normAMPA, normNMDA, normGABA: Double
     var gainAMPA, gainNMDA, gainGABA: Double
     /// e^(−s·dt/τ) for s = 0 ..< substeps, six per step (AMPA decay, rise, NMDA decay, rise,
@@ -193,7 +193,6 @@ struct HHStepConstants: Sendable {
 
     init(_ p: HHParameters, features: HHFeatures, modulators: HHModulators) {
         eAMPA = p.eAMPA
-        eNMDA = p.eAMPA
         eGABA = p.eGABA
         // Peak of e^(−t/τd) − e^(−t/τr) after a unit jump, so a weight unit peaks at weightScale.
         func norm(_ rise: Double, _ decay: Double) -> Double {

@@ -39,8 +39,14 @@ struct BioByteWriter {
     mutating func write(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
     mutating func write(doubles: ContiguousArray<Double>) { for x in doubles { write(x.bitPattern) } }
     mutating func write<T: FixedWidthInteger>(array: ContiguousArray<T>) { for x in array { write(x) } }
+    /// A name of at most 255 bytes, cut at a character boundary (as `.pool` files store it:
+    /// a cut inside a character would not decode as UTF-8).
     mutating func write(string: String) {
-        let utf8 = Array(string.utf8.prefix(255))
+        var utf8: [UInt8] = []
+        for character in string {
+            if utf8.count + character.utf8.count > 255 { break }
+            utf8 += character.utf8
+        }
         write(UInt8(utf8.count))
         write(utf8)
     }

@@ -105,6 +105,9 @@ public struct LIFTwin: Sendable {
     public private(set) var history: SpikeHistoryRegister
     /// `parameters.latency` capped so every delay + latency fits the ring.
     public private(set) var effectiveLatency: Int
+    /// `parameters` per kind (0 excitatory, 1 inhibitory) in the tick's integer types, built
+    /// once: the fitter ticks thousands of twins.
+    private let leakOf: [Int32], thetaOf: [Int32], resetOf: [Int16], refractoryOf: [UInt8]
 
     /// A twin with the connectivity (kinds, synapses) of `pool`. O(N + S).
     public init(connectivityOf pool: NeuronPool, parameters: LIFTwinParameters) {
@@ -120,6 +123,11 @@ public struct LIFTwin: Sendable {
         history = SpikeHistoryRegister(neurons: n)
         let longest = Int(pool.synapses.synapses.map(\.delay).max() ?? 1)
         effectiveLatency = min(self.parameters.latency, 8 - longest)
+        let kinds = [self.parameters.excitatory, self.parameters.inhibitory]
+        leakOf = kinds.map { Int32($0.leak) }
+        thetaOf = kinds.map { Int32($0.threshold) }
+        resetOf = kinds.map { Int16(clamping: $0.reset) }
+        refractoryOf = kinds.map { UInt8(clamping: $0.refractory) }
     }
 
     /// Number of neurons.
@@ -165,9 +173,6 @@ public struct LIFTwin: Sendable {
     public mutating func tick() -> Int {
         let n = neuronCount
         let base = Int(tickCount & 7) * n
-        let kinds = [parameters.excitatory, parameters.inhibitory]
-        let leakOf = kinds.map { Int32($0.leak) }, thetaOf = kinds.map { Int32($0.threshold) }
-        let resetOf = kinds.map { Int16(clamping: $0.reset) }, refrOf = kinds.map { UInt8(clamping: $0.refractory) }
         var fired = 0
         for i in 0 ..< n {
             let input = ring[base + i]
@@ -180,7 +185,7 @@ public struct LIFTwin: Sendable {
             v = min(max(v, Int32(Int16.min)), Int32(Int16.max))
             if v >= thetaOf[kind] {
                 membrane[i] = resetOf[kind]
-                refractory[i] = refrOf[kind]
+                refractory[i] = refractoryOf[kind]
                 spikeBuffer[fired] = UInt16(truncatingIfNeeded: i)
                 fired += 1
             } else {

@@ -49,8 +49,8 @@ struct RunOptions: ParsableArguments {
 
     /// Refuses --snapshot-at and --restore for a network whose snapshots cannot be taken.
     func checkSnapshots(_ network: NetworkDescription) throws {
-        guard !snapshotAt.isEmpty || restore != nil, let hh = network.pools.first(where: { $0.model == .hh }) else { return }
-        throw CommandFailure("\(snapshotAt.isEmpty ? "--restore" : "--snapshot-at"): snapshots do not hold Hodgkin–Huxley pools yet, and pool \(hh.name) has model = \"hh\"")
+        guard !snapshotAt.isEmpty || restore != nil, let blocker = network.snapshotBlocker else { return }
+        throw CommandFailure("\(snapshotAt.isEmpty ? "--restore" : "--snapshot-at"): \(blocker)")
     }
 
     /// The snapshot to restore, loaded and checked against `network` (nil without --restore).

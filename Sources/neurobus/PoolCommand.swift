@@ -94,7 +94,7 @@ struct PoolCommand: ParsableCommand {
         func run() throws {
             // A Hodgkin–Huxley pool's final file (model = "hh"): its summary line.
             if let bytes = try? AtomicFile.read(file), bytes.starts(with: HHPool.fileMagic) {
-                let s = try PoolDriver.summary(ofFinalFile: file)
+                let s = try PoolDriver.summary(ofFinalFileBytes: bytes, path: file)
                 guard !json else {
                     print(#"{"model":"hh","name":"\#(s.name)","neurons":\#(s.neurons),"ticks":\#(s.ticks),"spikes":\#(s.spikes),"synapses":\#(s.synapses)}"#)
                     return

@@ -1,3 +1,4 @@
+import NeuroNode
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -56,9 +57,7 @@ enum Signals {
     static var stopRequested: Bool {
         if received.load(ordering: .relaxed) != 0 { return true }
         guard parent != 0 else { return false }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+        let now = monotonicMicroseconds() / 1000
         if parentGone || now &- parentCheckedAt >= 10 {
             parentCheckedAt = now
             parentGone = getppid() != parent

@@ -34,6 +34,33 @@ struct TakeoverTests {
         return status
     }
 
+    /// `text` with periodic snapshots every 500 ticks, keeping `keep`.
+    static func withSnapshots(_ text: String, keep: Int = 2) -> String { text + "\n[snapshots]\nevery = 500\nkeep = \(keep)\n" }
+
+    /// `neurobus up FILE --ticks TICKS --out DIR/up --quiet --replicas EXTRA…`, output in DIR/up.log.
+    static func upWithReplicas(_ file: String, dir: String, ticks: Int, extra: [String] = []) throws -> ChildProcess {
+        try ChildProcess(label: "up", executable: try L.executable(),
+                         arguments: ["up", file, "--ticks", "\(ticks)", "--out", "\(dir)/up", "--quiet", "--replicas"] + extra, logPath: "\(dir)/up.log")
+    }
+
+    /// SIGKILLs the process running `pool` in `up`: its node (`fragment` "node-snapshots") or
+    /// the first replica (`"replica-snapshots\u{0}"`).
+    static func kill(_ pool: String, dir: String, fragment: String = "node-snapshots") throws {
+        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}\(pool)\u{0}", fragment]))
+        Foundation.kill(victim, SIGKILL)
+    }
+
+    /// The number right after the first `phrase` in `text`.
+    static func number(after phrase: String, in text: String) -> UInt64? {
+        text.components(separatedBy: phrase).dropFirst().first.flatMap { UInt64($0.prefix { $0.isNumber }) }
+    }
+
+    /// `neurobus run FILE --ticks TICKS --out DIR/run --quiet EXTRA…`, which must succeed.
+    static func reference(_ file: String, dir: String, ticks: Int, extra: [String] = []) throws {
+        let run = try L.neurobus(["run", file, "--ticks", "\(ticks)", "--out", "\(dir)/run", "--quiet"] + extra, log: "\(dir)/run.log")
+        #expect(run.status == .exited(0), "\(run.output)")
+    }
+
     /// Real time takes periodic snapshots without stopping the clock; each is the pools at
     /// its cut, and restores, in one process and across processes, running on to the end.
     /// (A cut the pools pass while the previous snapshot is still being taken is skipped and
@@ -41,8 +68,7 @@ struct TakeoverTests {
     @Test func realtimeSnapshotsAreTakenAndRestore() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let text = RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText) + "\n[snapshots]\nevery = 500\nkeep = 3\n"
-        let file = try Self.write(text, dir: dir)
+        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText), keep: 3), dir: dir)
         let (status, output) = try L.neurobus(["up", file, "--ticks", "2500", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
         let controller = Self.read("\(dir)/up/logs/controller.log")
         #expect(status == .exited(0), "\(output)\n\(controller)")
@@ -79,24 +105,20 @@ struct TakeoverTests {
     @Test func realtimeReplicaTakesOverAndTheGapIsReported() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let text = RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText) + "\n[snapshots]\nevery = 500\nkeep = 2\n"
-        let file = try Self.write(text, dir: dir)
-        let up = try ChildProcess(label: "up", executable: try L.executable(),
-                                  arguments: ["up", file, "--ticks", "7000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText)), dir: dir)
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 7000)
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
         #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") },
                 "the replica never held a snapshot: \(Self.read(controllerLog))")
-        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
-        kill(victim, SIGKILL)
+        try Self.kill("association", dir: dir)
         let status = Self.finish(up, seconds: 60)
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
         #expect(output.contains("pool association died"), "\(output)")
         #expect(controller.contains("takeover of pool association complete") && controller.contains("a gap of"), "\(controller)")
         // The restart tick, from "running again from tick N".
-        let restart = try #require(controller.components(separatedBy: "running again from tick ").dropFirst().first
-            .flatMap { UInt64($0.prefix { $0.isNumber }) }, "\(controller)")
+        let restart = try #require(Self.number(after: "running again from tick ", in: controller), "\(controller)")
         #expect(restart > 500 && restart < 7000)
         #expect(Self.read("\(dir)/up/logs/motor.log").contains("taken over by its replica"))
         #expect(try NeuronPool.load(from: "\(dir)/up/association.pool").tickCount == 7000)
@@ -113,28 +135,23 @@ struct TakeoverTests {
     @Test func aPoolFailsOverTwiceAndTheResultIsUnchanged() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
-        let reference = try L.neurobus(["run", file, "--ticks", "6000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
-        #expect(reference.status == .exited(0), "\(reference.output)")
-        let up = try ChildProcess(label: "up", executable: try L.executable(),
-                                  arguments: ["up", file, "--ticks", "6000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        try Self.reference(file, dir: dir, ticks: 6000)
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 6000)
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
         #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
-        let first = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
-        kill(first, SIGKILL)
+        try Self.kill("association", dir: dir)
         // The first replica is promoted; the second, started by `up`, follows it and holds
         // a snapshot taken after the rollback (to tick R).
         #expect(Self.wait(seconds: 60) { Self.read(controllerLog).contains("failover complete") }, "\(Self.read(controllerLog))")
-        let rollback = try #require(Self.read(controllerLog).components(separatedBy: "back to the snapshot at tick ").dropFirst().first
-            .flatMap { UInt64($0.prefix { $0.isNumber }) })
+        let rollback = try #require(Self.number(after: "back to the snapshot at tick ", in: Self.read(controllerLog)))
         #expect(Self.wait(seconds: 60) {
             Self.read("\(dir)/up/logs/replica-association-2.log").components(separatedBy: "holds snapshot ").dropFirst()
                 .compactMap { $0.components(separatedBy: "at tick ").dropFirst().first.flatMap { UInt64($0.prefix { $0.isNumber }) } }
                 .contains { $0 > rollback }
         }, "no second replica: \(Self.read(controllerLog))")
-        let second = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "replica-snapshots\u{0}"]))
-        kill(second, SIGKILL)
+        try Self.kill("association", dir: dir, fragment: "replica-snapshots\u{0}")
         let status = Self.finish(up, seconds: 90)
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
@@ -148,22 +165,19 @@ struct TakeoverTests {
     @Test func aPoolFedByASourceFailsOverAndTheResultIsUnchanged() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(LiveIOTests.defaultWithSource + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
+        let file = try Self.write(Self.withSnapshots(LiveIOTests.defaultWithSource), dir: dir)
         var csv = "tick,neuron\n"
         for t in stride(from: 0, to: 3500, by: 10) {
             for k in 0 ..< 20 { csv += "\(t + k / 7),\(128 + (t * 7 + k * 13) % 128)\n" }
         }
         try csv.write(toFile: "\(dir)/touch.csv", atomically: true, encoding: .utf8)
         let inject = ["--inject", "touch=\(dir)/touch.csv"]
-        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"] + inject, log: "\(dir)/run.log")
-        #expect(reference.status == .exited(0), "\(reference.output)")
-        let up = try ChildProcess(label: "up", executable: try L.executable(),
-                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"] + inject, logPath: "\(dir)/up.log")
+        try Self.reference(file, dir: dir, ticks: 4000, extra: inject)
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 4000, extra: inject)
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
         #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-sensory.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
-        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}sensory\u{0}", "node-snapshots"]))
-        kill(victim, SIGKILL)
+        try Self.kill("sensory", dir: dir)
         let status = Self.finish(up, seconds: 90)
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)\nreplica: \(Self.read("\(dir)/up/logs/replica-sensory.log"))")
@@ -179,19 +193,16 @@ struct TakeoverTests {
     @Test func aNodeKilledDuringASnapshotFailsOverToThePreviousOne() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n", dir: dir)
-        let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
-        #expect(reference.status == .exited(0), "\(reference.output)")
-        let up = try ChildProcess(label: "up", executable: try L.executable(),
-                                  arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        try Self.reference(file, dir: dir, ticks: 4000)
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 4000)
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
         // The replica holds the snapshot at 1000; kill as soon as the one at 1500 begins.
         #expect(Self.wait(seconds: 60) {
             Self.read("\(dir)/up/logs/replica-association.log").contains("at tick 1000") && Self.read(controllerLog).contains("at tick 1500: holding")
         }, "\(Self.read(controllerLog))")
-        let victim = try #require(L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}", "node-snapshots"]))
-        kill(victim, SIGKILL)
+        try Self.kill("association", dir: dir)
         let status = Self.finish(up, seconds: 90)
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")

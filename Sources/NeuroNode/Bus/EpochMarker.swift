@@ -10,19 +10,11 @@ enum EpochMarker {
         frame.withUnsafeBytes { $0.count > 4 && $0[4] == WireKind.snapshotMarker.rawValue }
     }
 
-    /// When `envelope` is the marker of `epoch`, restarts `sequence` from it and returns the
-    /// tick the stream resumes at; nil for anything else (a marker of another epoch).
-    static func resume(_ envelope: WireEnvelope, epoch: UInt32, sequence: inout SequenceCheck) -> UInt64? {
-        guard case .snapshotMarker(let cut) = envelope.message, cut.parent == UInt64(epoch) else { return nil }
-        sequence.reset()
-        _ = sequence.accept(envelope.sequence)
-        return cut.tick
-    }
-
-    /// Real time: when `envelope` is a marker of any epoch (a replica that took over starts
-    /// its stream with one), restarts `sequence` from it and returns its tick.
-    static func restart(_ envelope: WireEnvelope, sequence: inout SequenceCheck) -> UInt64? {
-        guard case .snapshotMarker(let cut) = envelope.message else { return nil }
+    /// When `envelope` is the marker of `epoch` (nil: of any epoch — real time, where a
+    /// replica that took over starts its stream with one), restarts `sequence` from it and
+    /// returns the tick the stream resumes at; nil for anything else.
+    static func resume(_ envelope: WireEnvelope, epoch: UInt32?, sequence: inout SequenceCheck) -> UInt64? {
+        guard case .snapshotMarker(let cut) = envelope.message, epoch.map({ cut.parent == UInt64($0) }) ?? true else { return nil }
         sequence.reset()
         _ = sequence.accept(envelope.sequence)
         return cut.tick

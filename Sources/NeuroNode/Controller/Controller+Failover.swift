@@ -71,6 +71,23 @@ extension Controller {
         }
     }
 
+    /// Promotes a replica of pool `k`: `choose` picks one from `replicas` (its index and the
+    /// part's tick, nil when none will do), `welcome` is its promotion at that tick. One that
+    /// cannot be reached (gone too) is dropped and the next choice tried. Returns the promoted
+    /// replica (no longer in `replicas`) and its tick, or nil.
+    func promoteReplica(choose: () -> (index: Int, tick: UInt64)?, welcome: (UInt64) -> Welcome) -> (replica: ReplicaTrack, tick: UInt64)? {
+        while let (index, tick) = choose() {
+            let replica = replicas.remove(at: index)
+            do {
+                try sender.send(.welcome(welcome(tick)), envelope: [replica.identity], stream: replica.identity, on: router)
+                return (replica, tick)
+            } catch {
+                log.warning("replica \(String(decoding: replica.identity, as: UTF8.self)) cannot be reached (\(error)); trying another")
+            }
+        }
+        return nil
+    }
+
     /// Streams the last complete snapshot's part of its pool to replica `i`.
     func streamLastPart(to i: Int) throws(NodeError) {
         guard phase != .stopping, phase != .done, i < replicas.count, let manifest = lastManifest, replicas[i].pool < lastParts.count else { return }
@@ -94,28 +111,16 @@ extension Controller {
         // the newest was still being streamed to it); every node keeps its last three parts.
         let network = options.network
         let candidates = [lastManifest, previousManifest].compactMap { $0 }
-        var promoted: (replica: ReplicaTrack, manifest: SnapshotManifest)?
-        while promoted == nil {
-            var choice: (index: Int, manifest: SnapshotManifest)?
-            for m in candidates where choice == nil {
-                if let i = replicas.firstIndex(where: { $0.pool == k && ($0.tick == m.tick || $0.previousTick == m.tick) }) { choice = (i, m) }
+        let chosen = promoteReplica(choose: {
+            for m in candidates {
+                if let i = replicas.firstIndex(where: { $0.pool == k && ($0.tick == m.tick || $0.previousTick == m.tick) }) { return (i, m.tick) }
             }
-            guard let (index, manifest) = choice else {
-                if replicas.contains(where: { $0.pool == k }) { log.error("pool \(pools[k].name) is lost, but no replica of it holds a complete snapshot yet") }
-                return false
-            }
-            // Promoted first (a WELCOME of the new epoch at the snapshot's tick): a replica
-            // that has gone too is dropped, and the next one is tried.
-            let replica = replicas.remove(at: index)
-            do {
-                try sender.send(.welcome(Welcome(startTick: manifest.tick, epoch: epoch + 1, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)),
-                                envelope: [replica.identity], stream: replica.identity, on: router)
-                promoted = (replica, manifest)
-            } catch {
-                log.warning("replica \(String(decoding: replica.identity, as: UTF8.self)) cannot be reached (\(error)); trying another")
-            }
+            return nil
+        }, welcome: { Welcome(startTick: $0, epoch: epoch + 1, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash) })
+        guard let (replica, tick) = chosen, let manifest = candidates.first(where: { $0.tick == tick }) else {
+            if replicas.contains(where: { $0.pool == k }) { log.error("pool \(pools[k].name) is lost, but no replica of it holds a complete snapshot yet") }
+            return false
         }
-        let (replica, manifest) = promoted!
         let started = monotonicMicroseconds()
         epoch += 1
         log.notice("pool \(pools[k].name) (last heard at tick \(pools[k].tick)) silent for \(silence / 1000) ms: failing over to its replica, rolling every pool back to the snapshot at tick \(manifest.tick) (epoch \(epoch))")

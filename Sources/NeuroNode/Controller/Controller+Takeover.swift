@@ -56,26 +56,15 @@ extension Controller {
     func takeOver(_ k: Int, silentFor silence: UInt64) throws(NodeError) {
         guard realtime, replicas.contains(where: { $0.pool == k }) else { return }
         let network = options.network
-        var promoted: (replica: ReplicaTrack, from: UInt64)?
-        while promoted == nil {
-            // The replica holding the newest part.
+        // The replica holding the newest part.
+        let chosen = promoteReplica(choose: {
             let held = replicas.indices.filter { replicas[$0].pool == k && replicas[$0].tick != nil }
-            guard let index = held.max(by: { replicas[$0].tick! < replicas[$1].tick! }), let from = replicas[index].tick else {
-                log.error("pool \(pools[k].name): no replica of it holds a complete snapshot yet, so none can take over")
-                return
-            }
-            // The promotion: a WELCOME at the tick of the part it holds. One that has gone
-            // too is dropped, and the next one is tried.
-            let replica = replicas.remove(at: index)
-            do {
-                try sender.send(.welcome(Welcome(startTick: from, epoch: epoch, mode: .realtime, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)),
-                                envelope: [replica.identity], stream: replica.identity, on: router)
-                promoted = (replica, from)
-            } catch {
-                log.warning("replica \(String(decoding: replica.identity, as: UTF8.self)) cannot be reached (\(error)); trying another")
-            }
+            return held.max(by: { replicas[$0].tick! < replicas[$1].tick! }).map { ($0, replicas[$0].tick!) }
+        }, welcome: { Welcome(startTick: $0, epoch: epoch, mode: .realtime, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash) })
+        guard let (replica, from) = chosen else {
+            log.error("pool \(pools[k].name): no replica of it holds a complete snapshot yet, so none can take over")
+            return
         }
-        let (replica, from) = promoted!
         pools[k].identity = replica.identity
         pools[k].joined = false
         pools[k].ready = false
@@ -104,7 +93,6 @@ extension Controller {
         let gap = at - t.from
         let ms = Double(gap) * Double(options.network.tickMicroseconds) / 1000
         log.notice("takeover of pool \(pools[k].name) complete after \(formatFixed(Double(monotonicMicroseconds() - t.began) / 1000, 1)) ms: running again from tick \(at) with the state of tick \(t.from) — a gap of \(gap) ticks (\(formatFixed(ms, 1)) ms of simulated time; the primary was last heard at tick \(t.lastHeard))")
-        takeovers.append((pool: pools[k].name, from: t.from, at: at))
         try sender.publish(.permit(Permit(until: until, epoch: epoch)), topic: Topic.clock, on: pub)
     }
 }

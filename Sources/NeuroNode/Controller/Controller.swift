@@ -110,8 +110,6 @@ public final class Controller {
     /// The complete snapshot before `lastManifest` (its replicas may not have the newest yet).
     var previousManifest: SnapshotManifest?
     var lastParts: [SnapshotPart] = []
-    /// Real time: the takeovers so far (pool, snapshot tick, restart tick).
-    var takeovers: [(pool: String, from: UInt64, at: UInt64)] = []
     /// When the running failover began (for the recovery time in the log).
     var failoverStarted: UInt64?
     /// Until when pools are given extra time after a snapshot (see `checkLiveness`).

@@ -50,34 +50,41 @@ extension PoolDriver {
     }
 
     /// The pool's line in a run's summary.
-    public var summary: PoolSummary {
-        let afferent = pool.afferentSynapseCount
-        guard let hh else {
-            return PoolSummary(name: spec.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes, synapses: pool.synapseCount + afferent)
-        }
-        return PoolSummary(name: spec.name, neurons: hh.neuronCount, ticks: hh.tickCount, spikes: hh.totalSpikes, synapses: hh.synapseCount + afferent)
-    }
+    public var summary: PoolSummary { hh.map(PoolSummary.init) ?? PoolSummary(pool) }
 
     /// The summary line of a final pool file (`.pool`, or a Hodgkin–Huxley pool's file, told
     /// apart by its magic); throws naming the problem if it is neither.
     public static func summary(ofFinalFile path: String) throws(NodeError) -> PoolSummary {
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(path) } catch { throw .poolFile(error) }
+        return try summary(ofFinalFileBytes: bytes, path: path)
+    }
+
+    /// `summary(ofFinalFile:)` of bytes already read from `path`.
+    public static func summary(ofFinalFileBytes bytes: [UInt8], path: String) throws(NodeError) -> PoolSummary {
         if bytes.starts(with: HHPool.fileMagic) {
-            let hh: HHPool
-            do { hh = try HHPool(decoding: bytes) } catch { throw .failed("\(path): \(error)") }
-            let afferent = hh.afferents.reduce(0) { $0 + $1.synapses.count }
-            return PoolSummary(name: hh.name, neurons: hh.neuronCount, ticks: hh.tickCount, spikes: hh.totalSpikes, synapses: hh.synapseCount + afferent)
+            do { return PoolSummary(try HHPool(decoding: bytes)) } catch { throw .failed("\(path): \(error)") }
         }
-        let pool: NeuronPool
-        do { pool = try NeuronPool.decode(bytes) } catch { throw .poolFile(error) }
-        return PoolSummary(name: pool.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,
-                           synapses: pool.synapseCount + pool.afferentSynapseCount)
+        do { return PoolSummary(try NeuronPool.decode(bytes)) } catch { throw .poolFile(error) }
     }
 
     /// The pool's final file: a `.pool` (protocol/POOL-FORMAT.md), or for a Hodgkin–Huxley pool
     /// its HH pool file (protocol/HH-POOL-FORMAT.md).
     public func finalFileBytes() -> [UInt8] {
         hh?.encoded() ?? pool.encoded()
+    }
+}
+
+extension PoolSummary {
+    /// A LIF pool's line: its own and its afferent synapses.
+    public init(_ pool: NeuronPool) {
+        self.init(name: pool.name, neurons: pool.neuronCount, ticks: pool.tickCount, spikes: pool.totalSpikes,
+                  synapses: pool.synapseCount + pool.afferentSynapseCount)
+    }
+
+    /// A Hodgkin–Huxley pool's line: its own and its afferent synapses.
+    public init(_ hh: HHPool) {
+        self.init(name: hh.name, neurons: hh.neuronCount, ticks: hh.tickCount, spikes: hh.totalSpikes,
+                  synapses: hh.synapseCount + hh.afferents.reduce(0) { $0 + $1.synapses.count })
     }
 }

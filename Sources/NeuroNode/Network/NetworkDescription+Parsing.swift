@@ -93,9 +93,7 @@ extension NetworkParser {
             let every: Int = try required(f, "every", int(f, "every", in: 1 ... Int.max))
             description.snapshotEvery = UInt64(every)
             description.snapshotKeep = try int(f, "keep", in: 1 ... 1_000_000) ?? 3
-            if let hh = pools.first(where: { $0.model == .hh }) {
-                throw fail(f.path, "snapshots do not hold Hodgkin–Huxley pools yet, and pool \(hh.name) has model = \"hh\": remove [snapshots]")
-            }
+            if let blocker = description.snapshotBlocker { throw fail(f.path, "\(blocker): remove [snapshots]") }
         }
         return description
     }

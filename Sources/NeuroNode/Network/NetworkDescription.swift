@@ -86,6 +86,14 @@ public struct PoolSpec: Sendable, Equatable {
     }
 }
 
+extension NetworkDescription {
+    /// Why this network's snapshots cannot be taken, or nil: a Hodgkin–Huxley pool (its state
+    /// is not in `.pool` parts yet). Every place that takes or restores snapshots refuses with it.
+    public var snapshotBlocker: String? {
+        pools.first { $0.model == .hh }.map { "snapshots do not hold Hodgkin–Huxley pools yet, and pool \($0.name) has model = \"hh\"" }
+    }
+}
+
 /// The neurons a pool runs.
 public enum PoolModel: String, Sendable, Equatable {
     /// NeuroPool's integer leaky integrate-and-fire (the default).

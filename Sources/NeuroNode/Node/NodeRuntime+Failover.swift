@@ -23,13 +23,7 @@ extension NodeRuntime {
         var streams: [Int: SpikeStream] = [:]
         for u in network.upstream(of: options.pool) { streams[u] = try Self.restoredStream(from: u, held: held, driver: driver, network: network) }
         history = StreamHistory(streams: streams, missingIsSilent: realtime)
-        if var input = source {
-            input.stream = SpikeStream(name: input.spec.name, neuronCount: spec.neurons, startTick: tick)
-            input.end = nil
-            input.restartedAt = tick
-            input.awaitingMarker = true
-            source = input
-        }
+        source?.restart(at: tick)
         outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)
         permitUntil = tick
         readySent = false
@@ -75,15 +69,8 @@ extension NodeRuntime {
         while driver.tick < tick {
             let t = driver.tick
             let spikes = try driver.advance(history: history)
-            if history.streams[options.pool] != nil {
-                // A projection onto itself still sees its own spikes.
-                scratch.removeAll(firstTick: t, neuronCount: spec.neurons)
-                scratch.appendTick(spikes)
-                try history.streams[options.pool]!.append(scratch)
-            }
-            if t & 63 == 0, t >= 8 {
-                for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
-            }
+            try feedOwnSpikes(spikes, tick: t)
+            discardHistory(after: t)
         }
         source?.pending.removeAll(keepingCapacity: true)
         let lead = realtimeLeadTicks(tickMicroseconds: options.network.tickMicroseconds)

@@ -56,7 +56,7 @@ extension NodeRuntime {
                         awaitingMarker[k] = false
                         upstreamLastHeard[k] = now
                         log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(tick)")
-                    } else if realtime, !awaitingMarker[k], let tick = EpochMarker.restart(envelope, sequence: &upstreamSpikeSeq[k]) {
+                    } else if realtime, !awaitingMarker[k], let tick = EpochMarker.resume(envelope, epoch: nil, sequence: &upstreamSpikeSeq[k]) {
                         // Real time: the upstream's replica took over (a new publisher), and
                         // its stream counts from here; the ticks it missed read as silent.
                         upstreamHeartbeatSeq[k].reset()
@@ -178,11 +178,8 @@ extension NodeRuntime {
             } else if epoch > 0 {
                 // A promoted replica joining a rolled-back network: its upstreams' batches
                 // count from their markers of this epoch, and it sends its own.
+                // (Its source's stream was restarted at init: `NodeOptions.promotion`.)
                 for k in upstream.indices { awaitingMarker[k] = true }
-                if source != nil {
-                    source!.awaitingMarker = true
-                    source!.restartedAt = driver.tick
-                }
                 markerPending = true
             }
             controllerLastHeard = monotonicMicroseconds()

@@ -9,15 +9,13 @@ extension NodeRuntime {
         guard var input = source else { return }
         let topic = "stim/\(spec.name)/"
         let envelope = try decode(frame, topic)
-        if case .snapshotMarker(let cut) = envelope.message {
+        if case .snapshotMarker = envelope.message {
             // After a rollback the source resends from the snapshot's tick, after this marker.
-            guard input.awaitingMarker, cut.parent == UInt64(epoch) else { return }
+            guard input.awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &input.stimulusSeq) else { return }
             input.awaitingMarker = false
-            input.stimulusSeq.reset()
-            _ = input.stimulusSeq.accept(envelope.sequence)
             input.lastHeard = now
             source = input
-            log.info("source \(input.spec.name) resends from tick \(cut.tick) (epoch \(epoch))")
+            log.info("source \(input.spec.name) resends from tick \(tick) (epoch \(epoch))")
             return
         }
         // Batches of the abandoned epoch.

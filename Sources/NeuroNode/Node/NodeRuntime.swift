@@ -164,12 +164,9 @@ public final class NodeRuntime {
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         sourceTopics = source.map { ($0.stimulusTopic, $0.heartbeatTopic) }
         realtime = network.mode == .realtime
-        if options.promotion != nil, !realtime, source != nil {
-            // A promoted replica: the source resends from the snapshot's tick after its marker;
-            // what it hears before (even before its WELCOME) belongs to the dead node's stream.
-            source!.awaitingMarker = true
-            source!.restartedAt = startTick
-        }
+        // A promoted replica: the source resends from the snapshot's tick after its marker;
+        // what it hears before (even before its WELCOME) belongs to the dead node's stream.
+        if options.promotion != nil, !realtime { source?.restart(at: startTick) }
         pacer = RealtimePacer(tickMicroseconds: UInt64(network.tickMicroseconds))
         var streams: [Int: SpikeStream] = [:]
         for u in network.upstream(of: options.pool) {
@@ -320,8 +317,9 @@ public final class NodeRuntime {
             // Simulate every tick we may.
             while try canAdvance() {
                 try advance()
-                // Real time never waits at a cut: capture it the moment the pool is there.
-                if pendingCut?.tick == driver.tick { try captureSnapshotIfDue() }
+                // Real time never waits at a cut: capture it the moment the pool is there
+                // (lockstep's permit stops this loop at the cut; the capture above takes it).
+                if realtime, pendingCut?.tick == driver.tick { try captureSnapshotIfDue() }
                 // Every 64 ticks for the controller's window, and at least every heartbeat
                 // interval: a large pool's 64 ticks can outlast the peer timeout.
                 let t = monotonicMicroseconds()
@@ -417,21 +415,27 @@ public final class NodeRuntime {
         try raster?.record(tick: t, spikes: spikes)
         if outBatch.tickCount == 0 { outBatch.removeAll(firstTick: t, neuronCount: spec.neurons) }
         outBatch.appendTick(spikes)
-        if history.streams[options.pool] != nil {
-            // A projection from this pool onto itself: feed our own spikes back.
-            scratch.removeAll(firstTick: t, neuronCount: spec.neurons)
-            scratch.appendTick(spikes)
-            try history.streams[options.pool]!.append(scratch)
-        }
+        try feedOwnSpikes(spikes, tick: t)
         if outBatch.tickCount >= batchTicks { try flushBatch() }
         if realtime { pacer.ended(now: monotonicMicroseconds()) }
-        // Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8). Every
-        // 8 ticks, so that at most 8 batches go at a time and every one is kept as a spare for
-        // the next batches to decode into (every 64 ticks, most were freed and allocated anew).
-        if t & 7 == 0, t >= 8 {
-            for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
-            source?.stream.discard(before: t)
-        }
+        discardHistory(after: t)
+    }
+
+    /// A projection from this pool onto itself: feeds tick `t`'s own spikes back.
+    func feedOwnSpikes(_ spikes: ArraySlice<UInt16>, tick t: UInt64) throws(NodeError) {
+        guard history.streams[options.pool] != nil else { return }
+        scratch.removeAll(firstTick: t, neuronCount: spec.neurons)
+        scratch.appendTick(spikes)
+        try history.streams[options.pool]!.append(scratch)
+    }
+
+    /// Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8). Every 8
+    /// ticks, so that at most 8 batches go at a time and every one is kept as a spare for the
+    /// next batches to decode into (every 64 ticks, most were freed and allocated anew).
+    func discardHistory(after t: UInt64) {
+        guard t & 7 == 0, t >= 8 else { return }
+        for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
+        source?.stream.discard(before: t)
     }
 
     func flushBatch() throws(NodeError) {
@@ -484,8 +488,13 @@ public final class NodeRuntime {
         // ten): in lockstep the controller, which hears every pool, decides first whether a
         // silent pool fails over to its replica or stops the run; this node gives up only if
         // that decision never comes.
-        let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
-        let upstreamLimit = realtime ? limit : (heldAtCut ? 12 : 4) * limit
+        let upstreamLimit: UInt64
+        if realtime {
+            upstreamLimit = limit
+        } else {
+            let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
+            upstreamLimit = (heldAtCut ? 12 : 4) * limit
+        }
         for (k, heard) in upstreamLastHeard.enumerated() {
             guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {

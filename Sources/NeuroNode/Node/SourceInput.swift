@@ -32,6 +32,15 @@ struct SourceInput {
         pending.reserveCapacity(pool.neurons)
     }
 
+    /// Lockstep failover: the stream starts again at `tick` (a rollback, or a promoted
+    /// replica's start), and counts only from the source's marker of the new epoch.
+    mutating func restart(at tick: UInt64) {
+        stream = SpikeStream(name: spec.name, neuronCount: stream.neuronCount, startTick: tick)
+        end = nil
+        restartedAt = tick
+        awaitingMarker = true
+    }
+
     /// Lockstep: whether the input of `tick` is known (held, or after the end).
     func holds(_ tick: UInt64) -> Bool {
         stream.holds(tick) || end.map { tick >= $0 } ?? false

@@ -31,11 +31,6 @@ public struct OutputDirectory: Sendable {
         do { try AtomicFile.write(network.bytes, to: networkPath) } catch { throw .poolFile(error) }
     }
 
-    /// Saves a final pool (atomically).
-    public func savePool(_ pool: NeuronPool) throws(NodeError) {
-        do { try pool.save(to: poolPath(pool.name)) } catch { throw .poolFile(error) }
-    }
-
     /// Saves a driven pool's final file (atomically): `.pool`, or a Hodgkin–Huxley pool's file.
     public func savePool(of driver: PoolDriver) throws(NodeError) {
         do { try AtomicFile.write(driver.finalFileBytes(), to: poolPath(driver.spec.name)) } catch { throw .poolFile(error) }
