@@ -101,7 +101,9 @@ struct TakeoverTests {
 
     /// Real time with replicas: a node killed mid-run is replaced by its replica from the
     /// last snapshot while the other pools run on; the gap is reported, downstream pools take
-    /// the replica's stream, and the pool runs to the end.
+    /// the replica's stream, and the pool runs to the end. The killed pool is `sensory`: its
+    /// own seeded drive makes it fire from the first ticks whatever the machine's load (in
+    /// real time a loaded machine may make `association` miss all its input).
     @Test func realtimeReplicaTakesOverAndTheGapIsReported() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -109,22 +111,27 @@ struct TakeoverTests {
         let up = try Self.upWithReplicas(file, dir: dir, ticks: 7000)
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
-        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") },
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-sensory.log").contains("holds snapshot") },
                 "the replica never held a snapshot: \(Self.read(controllerLog))")
-        try Self.kill("association", dir: dir)
+        // What the primary has on disk just before it dies (every line before the held cut is
+        // synced; later ones may be, by stdio): every complete line of it must survive.
+        let written = Self.read("\(dir)/up/sensory.raster.tmp")
+        let before = written.split(separator: "\n", omittingEmptySubsequences: false).dropLast().filter { !$0.hasPrefix("#") }
+        try Self.kill("sensory", dir: dir)
         let status = Self.finish(up, seconds: 60)
         let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog)
         #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
-        #expect(output.contains("pool association died"), "\(output)")
-        #expect(controller.contains("takeover of pool association complete") && controller.contains("a gap of"), "\(controller)")
+        #expect(output.contains("pool sensory died"), "\(output)")
+        #expect(controller.contains("takeover of pool sensory complete") && controller.contains("a gap of"), "\(controller)")
         // The restart tick, from "running again from tick N".
         let restart = try #require(Self.number(after: "running again from tick ", in: controller), "\(controller)")
         #expect(restart > 500 && restart < 7000)
-        #expect(Self.read("\(dir)/up/logs/motor.log").contains("taken over by its replica"))
-        #expect(try NeuronPool.load(from: "\(dir)/up/association.pool").tickCount == 7000)
-        // The raster holds the primary's ticks and the replica's after the restart.
-        let ticks = Self.read("\(dir)/up/association.raster").split(separator: "\n").filter { !$0.hasPrefix("#") }
-            .compactMap { UInt64($0.prefix { $0.isNumber }) }
+        #expect(Self.read("\(dir)/up/logs/association.log").contains("taken over by its replica"))
+        #expect(try NeuronPool.load(from: "\(dir)/up/sensory.pool").tickCount == 7000)
+        // The raster holds the primary's lines, then the replica's from the restart on.
+        let lines = Self.read("\(dir)/up/sensory.raster").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let ticks = lines.compactMap { UInt64($0.prefix { $0.isNumber }) }
+        #expect(!before.isEmpty && lines.starts(with: before), "of the \(before.count) lines on disk before the kill, the raster starts with \(zip(lines, before).prefix { $0 == $1 }.count)")
         #expect(ticks.contains { $0 < restart } && ticks.contains { $0 >= restart }, "restart \(restart), raster ticks \(ticks.prefix(5)) … \(ticks.suffix(3)) (\(ticks.count) lines)\n\(controller)")
         #expect(ticks == ticks.sorted(), "raster lines out of order")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
