@@ -45,6 +45,9 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
+    @Option(help: "Bind this node (its simulation and its ZeroMQ I/O thread) to CPU N; `neurobus up` gives each node a core of its own when there are enough.")
+    var cpu: Int?
+
     func run() throws {
         let description = try loadNetwork(network)
         var overrides: [String: String] = [:]
@@ -61,6 +64,10 @@ struct NodeCommand: ParsableCommand {
             throw CommandFailure("pool \"\(pool)\" is not in \(network); its pools are \(description.pools.map(\.name).joined(separator: ", "))")
         }
         Signals.install(exitWithParent: exitWithParent)
+        // Before the first socket: libzmq's I/O thread inherits the binding.
+        if let cpu {
+            do { try CPUAffinity.pin(toCPU: cpu) } catch { throw CommandFailure("--cpu: \(error)") }
+        }
         var options = NodeOptions(network: description, pool: index, out: try out.map { try OutputDirectory($0) })
         options.peerTimeoutMilliseconds = peerTimeout
         options.joinTimeoutMilliseconds = joinTimeout
@@ -68,6 +75,7 @@ struct NodeCommand: ParsableCommand {
         options.restore = restore
         options.snapshotRoot = snapshots
         let logger = makeLogger(replica ? "replica/\(pool)" : "node/\(pool)")
+        if let cpu { logger.info("bound to CPU \(cpu)") }
         do {
             if replica {
                 guard restore == nil else { throw CommandFailure("a replica starts from the snapshots the controller streams to it: no --restore") }

@@ -28,6 +28,14 @@ struct UpCommand: ParsableCommand {
     @Flag(help: "Also start a replica per pool (needs snapshots, e.g. [snapshots] every). When a pool's node dies, lockstep rolls the network back to the last snapshot and the replica takes over, with the same result; real time lets the replica take over from the last snapshot while the rest run on, and reports the gap. Each failover starts a new replica, so a pool survives repeated crashes.")
     var replicas = false
 
+    @Option(help: "Bind nodes to CPU cores: auto (each node to a core of its own — and its replica to the same — when this process may use at least as many cores as there are pools; else none) or never.")
+    var pin: PinPolicy = .auto
+
+    /// How `up` binds nodes to cores (`CPUAffinity`).
+    enum PinPolicy: String, ExpressibleByArgument, CaseIterable {
+        case auto, never
+    }
+
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadNetwork(options.network)
@@ -44,6 +52,12 @@ struct UpCommand: ParsableCommand {
         // Before any child starts: the pipe is close-on-exec, and no exit may go unsignalled.
         let childExits = Signals.childExitPipe()
         let start = monotonicSeconds()
+        let cpus = pin == .never ? nil : CPUAffinity.assignment(pools: description.pools.count, cpus: CPUAffinity.allowed())
+        /// `--cpu N` for pool `name`'s node and replicas, when pinned.
+        func cpuArguments(_ name: String) -> [String] {
+            guard let cpus, let k = description.pools.firstIndex(where: { $0.name == name }) else { return [] }
+            return ["--cpu", "\(cpus[k])"]
+        }
 
         var children: [ChildProcess] = []
         /// Replica `generation` of `pool` (the first is started with the network; each
@@ -52,7 +66,7 @@ struct UpCommand: ParsableCommand {
             let suffix = generation == 1 ? "" : "-\(generation)"
             return try ChildProcess(label: "replica \(pool)\(generation == 1 ? "" : " (\(generation))")", executable: executable,
                                     arguments: ["node", "--replica", "--network", file, "--pool", pool, "--out", out, "--exit-with-parent",
-                                                "--snapshots", out + "/replica-snapshots\(suffix)"],
+                                                "--snapshots", out + "/replica-snapshots\(suffix)"] + cpuArguments(pool),
                                     logPath: "\(out)/logs/replica-\(pool)\(suffix).log")
         }
         func stopAll() {
@@ -70,7 +84,7 @@ struct UpCommand: ParsableCommand {
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
                                                  arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
-                                                             "--snapshots", out + "/node-snapshots"] + restoreArguments,
+                                                             "--snapshots", out + "/node-snapshots"] + cpuArguments(pool.name) + restoreArguments,
                                                  logPath: "\(out)/logs/\(pool.name).log"))
             }
             for (source, input) in injections {
@@ -96,7 +110,10 @@ struct UpCommand: ParsableCommand {
         let monitor: HeartbeatMonitor
         do { monitor = try HeartbeatMonitor(network: description) } catch { stopAll(); throw CommandFailure("\(error)") }
         defer { monitor.close() }
-        if !quiet { printError("network \(description.name): controller and \(description.pools.count) node process(es) started; logs in \(out)/logs/") }
+        if !quiet {
+            let pinned = cpus.map { "; nodes bound to CPUs \(CPUAffinity.describe($0))" } ?? ""
+            printError("network \(description.name): controller and \(description.pools.count) node process(es) started\(pinned); logs in \(out)/logs/")
+        }
 
         let realtime = description.mode == .realtime
         // Real time: a node that dies is reported and the rest run on (the controller stops
