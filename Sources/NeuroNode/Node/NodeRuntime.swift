@@ -434,7 +434,13 @@ public final class NodeRuntime {
     /// next batches to decode into (every 64 ticks, most were freed and allocated anew).
     func discardHistory(after t: UInt64) {
         guard t & 7 == 0, t >= 8 else { return }
-        for key in history.streams.keys { history.streams[key]!.discard(before: t - 7) }
+        // In place through the indices: looping over `keys` would hold the storage and make
+        // every mutation copy the whole dictionary.
+        var i = history.streams.startIndex
+        while i != history.streams.endIndex {
+            history.streams.values[i].discard(before: t - 7)
+            history.streams.formIndex(after: &i)
+        }
         source?.stream.discard(before: t)
     }
 
