@@ -137,6 +137,18 @@ struct TakeoverTests {
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
 
+    /// The recorder does not follow a failover, so `up` refuses `--record` with `--replicas`
+    /// before anything starts, saying why.
+    @Test func recordingWithReplicasIsRefused() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        let (status, output) = try L.neurobus(["up", file, "--ticks", "100", "--out", "\(dir)/up", "--record", "--replicas"], log: "\(dir)/up.log", timeoutSeconds: 30)
+        #expect(status == .exited(64), "\(output)")
+        #expect(output.contains("--record and --replicas together") && output.contains("does not follow a failover"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/up"), "nothing may start")
+    }
+
     /// Lockstep: the same pool fails over twice (its node, then the replica promoted in its
     /// place), and the run still ends exactly as the uninterrupted one.
     @Test func aPoolFailsOverTwiceAndTheResultIsUnchanged() throws {
