@@ -36,14 +36,6 @@ struct UpCommand: ParsableCommand {
         case auto, never
     }
 
-    func validate() throws {
-        // The recorder does not follow a failover: the crash it should survive would stop
-        // the run through the recorder instead (it takes the dead pool's silence as fatal).
-        if record, replicas {
-            throw ValidationError("--record and --replicas together: the recorder does not follow a failover yet, so a crash would stop the run; record with the rasters (OUT/POOL.raster, which do follow it), or leave out one of the two")
-        }
-    }
-
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadNetwork(options.network)

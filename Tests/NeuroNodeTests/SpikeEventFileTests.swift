@@ -397,6 +397,36 @@ struct SpikeEventFileTests {
         }
     }
 
+    /// A rollback cuts the file before the first event of a tick ≥ T (ticks of one event and
+    /// of several, past a buffer's worth, at 0, at the end and beyond it), and writing goes
+    /// on from there: the result is as if the later ticks had never been written.
+    @Test func truncateCutsAtATickAndWritingGoesOn() throws {
+        try withDirectory { dir in
+            for format in SpikeFileFormat.allCases {
+                for cut in [0, 1, 3, 7_777, 9_999, 10_000, 12_345] as [UInt64] {
+                    let path = dir + "/cut\(cut)." + format.rawValue
+                    let writer = try SpikeEventWriter(path: path, format: format)
+                    var expected: [SpikeEvent] = []
+                    for tick in 0 ..< 10_000 as Range<UInt64> {
+                        let neurons = (0 ..< tick % 3).map { UInt16($0 * 100 + 7) }  // 0, 1 or 2 events
+                        try writer.append(tick: tick, neurons: neurons)
+                        if tick < cut { expected += neurons.map { SpikeEvent(tick: tick, neuron: $0) } }
+                    }
+                    try writer.truncate(fromTick: cut)
+                    #expect(writer.count == expected.count, "\(format) cut at \(cut)")
+                    // A tick before the last one kept would decrease: refused as before.
+                    if cut > 2, cut <= 10_000 { #expect(failure { try writer.append(tick: cut - 3, neuron: 1) } != nil, "\(format) cut at \(cut)") }
+                    for tick in cut ..< cut + 5 {
+                        try writer.append(tick: tick, neuron: 42)
+                        expected.append(SpikeEvent(tick: tick, neuron: 42))
+                    }
+                    try writer.finish()
+                    #expect(try SpikeEventFile.readAll(path) == expected, "\(format) cut at \(cut)")
+                }
+            }
+        }
+    }
+
     @Test func discardRemovesTheTemporaryFile() throws {
         try withDirectory { dir in
             for format in SpikeFileFormat.allCases {

@@ -108,7 +108,7 @@ struct TakeoverTests {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText)), dir: dir)
-        let up = try Self.upWithReplicas(file, dir: dir, ticks: 7000)
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 7000, extra: ["--record"])
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
         #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-sensory.log").contains("holds snapshot") },
@@ -134,19 +134,41 @@ struct TakeoverTests {
         #expect(!before.isEmpty && lines.starts(with: before), "of the \(before.count) lines on disk before the kill, the raster starts with \(zip(lines, before).prefix { $0 == $1 }.count)")
         #expect(ticks.contains { $0 < restart } && ticks.contains { $0 >= restart }, "restart \(restart), raster ticks \(ticks.prefix(5)) … \(ticks.suffix(3)) (\(ticks.count) lines)\n\(controller)")
         #expect(ticks == ticks.sorted(), "raster lines out of order")
+        // The recorder follows the replica's stream too.
+        let recorder = Self.read("\(dir)/up/logs/recorder.log")
+        #expect(recorder.contains("pool sensory taken over by its replica"), "\(recorder)")
+        let recorded = try SpikeEventFile.readAll("\(dir)/up/record/sensory.npy")
+        #expect(recorded.contains { $0.tick >= restart } && recorded.map(\.tick) == recorded.map(\.tick).sorted(), "\(recorded.count) events")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
 
-    /// The recorder does not follow a failover, so `up` refuses `--record` with `--replicas`
-    /// before anything starts, saying why.
-    @Test func recordingWithReplicasIsRefused() throws {
+    /// Lockstep with `--record`: the recorder follows a failover (cuts its files at the
+    /// snapshot rolled back to, waits for every pool in the new epoch, goes on), and its files
+    /// end byte-identical to a recording of the run without the crash.
+    @Test func aRecordingFollowsAFailover() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
-        let (status, output) = try L.neurobus(["up", file, "--ticks", "100", "--out", "\(dir)/up", "--record", "--replicas"], log: "\(dir)/up.log", timeoutSeconds: 30)
-        #expect(status == .exited(64), "\(output)")
-        #expect(output.contains("--record and --replicas together") && output.contains("does not follow a failover"), "\(output)")
-        #expect(!FileManager.default.fileExists(atPath: "\(dir)/up"), "nothing may start")
+        try Self.reference(file, dir: dir, ticks: 6000)
+        let plain = try L.neurobus(["up", file, "--ticks", "6000", "--out", "\(dir)/plain", "--quiet", "--record"], log: "\(dir)/plain.log")
+        #expect(plain.status == .exited(0), "\(plain.output)")
+        let up = try Self.upWithReplicas(file, dir: dir, ticks: 6000, extra: ["--record"])
+        defer { up.kill(SIGKILL) }
+        let controllerLog = "\(dir)/up/logs/controller.log"
+        #expect(Self.wait(seconds: 60) { Self.read("\(dir)/up/logs/replica-association.log").contains("holds snapshot") }, "\(Self.read(controllerLog))")
+        try Self.kill("association", dir: dir)
+        let status = Self.finish(up, seconds: 90)
+        let output = Self.read("\(dir)/up.log"), controller = Self.read(controllerLog), recorder = Self.read("\(dir)/up/logs/recorder.log")
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)\nrecorder: \(recorder)")
+        #expect(controller.contains("failover complete"), "\(controller)")
+        #expect(recorder.contains("the network rolled back to the snapshot at tick"), "\(recorder)")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
+        for pool in ["sensory", "association", "motor"] {
+            let a = FileManager.default.contents(atPath: "\(dir)/plain/record/\(pool).npy")
+            let b = FileManager.default.contents(atPath: "\(dir)/up/record/\(pool).npy")
+            #expect(a != nil && a == b, "\(pool).npy differs from the recording without the crash (\(a?.count ?? -1) vs \(b?.count ?? -1) bytes)")
+        }
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
 
     /// Lockstep: the same pool fails over twice (its node, then the replica promoted in its

@@ -152,6 +152,15 @@ extension Controller {
             guard j != k else { continue }
             try sendToNode(j, .welcome(Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
         }
+        // Recorders cut their files at the snapshot and follow the new epoch; the run waits
+        // for their READY again, as at the start.
+        for i in recorders.indices {
+            recorders[i].ready = false
+            let welcome = Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)
+            do { try sender.send(.welcome(welcome), envelope: [recorders[i].identity], stream: recorders[i].identity, on: router) } catch {
+                log.warning("recorder \(recorders[i].name) cannot be reached: \(error)")
+            }
+        }
         // The replica takes the pool's place under its own routing id.
         pools[k].identity = replica.identity
         pools[k].joined = false

@@ -63,6 +63,9 @@ public final class Recorder {
         var heard: UInt64?
         var done = false
         var lost: UInt64 = 0
+        /// After a rollback: the pool's batches belong to the abandoned epoch until its
+        /// marker of the new one comes.
+        var awaitingMarker = false
     }
 
     let options: RecorderOptions
@@ -76,6 +79,10 @@ public final class Recorder {
     let started = monotonicMicroseconds()
     var welcomed = false
     var readySent = false
+    /// Raised by each rollback (lockstep failover), as the controller's WELCOME says.
+    var epoch: UInt32 = 0
+    /// When the last rollback came, until READY is sent again.
+    var rolledBackAt: UInt64?
     var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
 
     public init(options: RecorderOptions, logger: Logger) throws(NodeError) {
@@ -154,7 +161,10 @@ public final class Recorder {
         var poller = ZMQPoller()
         poller.add(sub)
         poller.add(dealer)
-        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
+        // A silent pool may be failing over: the controller notices after one peer timeout
+        // and rolls the network back (a WELCOME of a new epoch) or hands the pool to its
+        // replica (real time: a marker); only a longer silence is fatal here.
+        let limit = 3 * UInt64(options.peerTimeoutMilliseconds) * 1000
         while !tracks.allSatisfy(\.done) {
             if shouldStop() { return }
             try drainDealer()
@@ -166,7 +176,12 @@ public final class Recorder {
             if welcomed, !readySent, tracks.allSatisfy({ $0.heard != nil }) {
                 try sender.send(.ready(Ready(tick: 0, upstreamReady: UInt16(tracks.count), upstreamTotal: UInt16(tracks.count))), stream: [], on: dealer)
                 readySent = true
+                rolledBackAt = nil
                 log.info("ready: recording \(tracks.map(\.name).joined(separator: ", "))")
+            }
+            if let since = rolledBackAt, now - since > UInt64(options.joinTimeoutMilliseconds) * 1000 {
+                let missing = tracks.filter { $0.heard == nil }.map(\.name).joined(separator: ", ")
+                throw .timeout("the network did not come back within \(options.joinTimeoutMilliseconds) ms of the rollback (not heard: \(missing))")
             }
             for t in tracks where !t.done {
                 guard let heard = t.heard, now - heard > limit else { continue }
@@ -187,6 +202,10 @@ public final class Recorder {
             case .welcome(let welcome):
                 guard welcome.networkHash == options.network.hash else {
                     throw .refused("the controller runs another network file (hash \(hex(welcome.networkHash)), ours \(hex(options.network.hash)))")
+                }
+                if welcomed, welcome.epoch > epoch {
+                    try rollBack(to: welcome.startTick, epoch: welcome.epoch)
+                    continue
                 }
                 welcomed = true
                 log.info("welcomed at permit \(welcome.startTick)")
@@ -210,8 +229,12 @@ public final class Recorder {
             let now = monotonicMicroseconds()
             for k in tracks.indices {
                 if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].spikeTopic) }) {
-                    try record(k, frame)
-                    tracks[k].heard = now
+                    if EpochMarker.isMarker(frame) {
+                        try resume(k, frame, now: now)
+                    } else if !tracks[k].awaitingMarker {
+                        try record(k, frame)
+                        tracks[k].heard = now
+                    }
                     break
                 }
                 if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].heartbeatTopic) }) {
@@ -220,6 +243,10 @@ public final class Recorder {
                         throw .wire("hb/\(tracks[k].name)/", error)
                     }
                     _ = tracks[k].heartbeatSeq.accept(envelope.sequence)
+                    // After a rollback only a heartbeat of the new epoch (not running yet)
+                    // counts: it proves the subscription to the pool as it is now (a replica
+                    // is a new publisher), so its marker cannot be missed.
+                    if tracks[k].awaitingMarker, case .heartbeat(let beat) = envelope.message, beat.state == .running || beat.state == .stopped { break }
                     tracks[k].heard = now
                     if case .heartbeat(let beat) = envelope.message {
                         if beat.state == .failed { throw .peerLost("pool \(tracks[k].name) has failed") }
@@ -235,6 +262,44 @@ public final class Recorder {
         }
     }
 
+    /// The network rolled back to the snapshot at `tick` (lockstep failover): every file is cut
+    /// before it, and each pool's stream continues from its marker of epoch `newEpoch`; READY
+    /// goes to the controller again once every pool is heard in that epoch.
+    private func rollBack(to tick: UInt64, epoch newEpoch: UInt32) throws(NodeError) {
+        epoch = newEpoch
+        for k in tracks.indices {
+            do { try tracks[k].writer.truncate(fromTick: tick) } catch { throw .spikeFile(error) }
+            if let first = tracks[k].firstTick, first >= tick { tracks[k].firstTick = nil }
+            tracks[k].nextTick = min(tracks[k].nextTick, tick)
+            tracks[k].spikeSeq.reset()
+            tracks[k].heartbeatSeq.reset()
+            tracks[k].awaitingMarker = true
+            tracks[k].heard = nil
+            tracks[k].done = options.untilTick.map { tick >= $0 } ?? false
+        }
+        readySent = false
+        rolledBackAt = monotonicMicroseconds()
+        log.notice("the network rolled back to the snapshot at tick \(tick) (epoch \(newEpoch)): the files are cut there and go on from it")
+    }
+
+    /// A marker on pool `k`'s stream: the start of its stream in the new epoch after a
+    /// rollback, or (real time) its replica taking over, whose stream counts from here.
+    private func resume(_ k: Int, _ frame: borrowing ZMQMessage, now: UInt64) throws(NodeError) {
+        let envelope: WireEnvelope
+        do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+            throw .wire("spk/\(tracks[k].name)/", error)
+        }
+        if tracks[k].awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &tracks[k].spikeSeq) {
+            tracks[k].awaitingMarker = false
+            tracks[k].heard = now
+            log.info("pool \(tracks[k].name) resumed in epoch \(epoch) at tick \(tick)")
+        } else if realtime, !tracks[k].awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: nil, sequence: &tracks[k].spikeSeq) {
+            tracks[k].heartbeatSeq.reset()
+            tracks[k].heard = now
+            log.notice("pool \(tracks[k].name) taken over by its replica: its spikes resume at tick \(tick)")
+        }
+    }
+
     /// Writes one batch. Lockstep: batches must follow each other exactly (a gap is lost data
     /// and fails the recording); real time: gaps are counted as lost.
     private func record(_ k: Int, _ frame: borrowing ZMQMessage) throws(NodeError) {
@@ -243,7 +308,17 @@ public final class Recorder {
         do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
-        guard let lost = tracks[k].spikeSeq.accept(header.sequence) else { return }
+        guard let lost = tracks[k].spikeSeq.accept(header.sequence) else {
+            // Real time: a replica that took over counts its stream from 0 again. Had its
+            // marker been missed (our subscription to it not yet made), its batches would
+            // read as old ones — but their ticks are new.
+            guard realtime, scratch.firstTick >= tracks[k].nextTick else { return }
+            tracks[k].spikeSeq.reset()
+            _ = tracks[k].spikeSeq.accept(header.sequence)
+            log.notice("pool \(tracks[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(scratch.firstTick)")
+            try write(k)
+            return
+        }
         if lost > 0 {
             guard realtime else { throw .sequenceGap(stream: "spk/\(tracks[k].name)/", lost: lost) }
             tracks[k].lost &+= UInt64(lost)
@@ -255,6 +330,11 @@ public final class Recorder {
         } else if scratch.firstTick != tracks[k].nextTick, !realtime {
             throw .tickGap(stream: "spk/\(tracks[k].name)/", expected: tracks[k].nextTick, found: scratch.firstTick)
         }
+        try write(k)
+    }
+
+    /// Appends the batch in `scratch` to pool `k`'s file, up to `untilTick`.
+    private func write(_ k: Int) throws(NodeError) {
         for i in 0 ..< scratch.tickCount {
             let tick = scratch.firstTick + UInt64(i)
             if let until = options.untilTick, tick >= until {

@@ -33,6 +33,8 @@ public final class SpikeEventWriter {
     private var finished = false
     private var failure: SpikeFileError?
     private var lastTick: UInt64 = 0
+    /// Bytes before the first event (the header).
+    private let headerSize: Int
     private let buffer: UnsafeMutableRawPointer
     private var used = 0
 
@@ -45,7 +47,8 @@ public final class SpikeEventWriter {
         self.path = path
         self.format = format
         temporaryPath = path + ".tmp"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Read-write: a rollback reads the events back to find where to cut (`truncate`).
+        fd = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system(temporaryPath, "create", errno) }
         buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.capacity, alignment: 16)
         let header: [UInt8] =
@@ -53,6 +56,7 @@ public final class SpikeEventWriter {
             case .csv: Array("tick,neuron\n".utf8)
             case .npy: NPYHeader.encode(rows: 0)
             }
+        headerSize = header.count
         header.withUnsafeBytes { bytes in
             if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
         }
@@ -78,6 +82,77 @@ public final class SpikeEventWriter {
         for neuron in neurons {
             if Self.capacity - used < Self.maxRecord { try flush() }
             put(tick, neuron)
+        }
+    }
+
+    /// Drops every event of a tick ≥ `tick` — the network rolled back to a snapshot at `tick`
+    /// and sends those ticks again. O(log events) for NPY (rows are sorted by tick), O(file)
+    /// for CSV.
+    public func truncate(fromTick tick: UInt64) throws(SpikeFileError) {
+        if let failure { throw failure }
+        guard fd >= 0, !finished else { throw SpikeFileError(file: path, message: finished ? "the file is already finished" : "the writer was discarded") }
+        try flush()
+        let (kept, end, last): (Int, Int, UInt64)
+        switch format {
+        case .npy: (kept, end, last) = try npyCut(tick)
+        case .csv: (kept, end, last) = try csvCut(tick)
+        }
+        guard ftruncate(fd, off_t(end)) == 0, lseek(fd, off_t(end), SEEK_SET) >= 0 else {
+            let error = SpikeFileError.system(temporaryPath, "cut", errno)
+            failure = error
+            throw error
+        }
+        count = kept
+        lastTick = last
+    }
+
+    /// The tick of NPY row `row`.
+    private func npyTick(_ row: Int) throws(SpikeFileError) -> UInt64 {
+        var tick: UInt64 = 0
+        let n = withUnsafeMutableBytes(of: &tick) { pread(fd, $0.baseAddress, 8, off_t(headerSize + row * 16)) }
+        guard n == 8 else { throw SpikeFileError.system(temporaryPath, "read back", n < 0 ? errno : EIO) }
+        return UInt64(littleEndian: tick)
+    }
+
+    /// Rows kept, the byte offset to cut at, and the last kept row's tick: binary search for
+    /// the first row of a tick ≥ `tick`.
+    private func npyCut(_ tick: UInt64) throws(SpikeFileError) -> (Int, Int, UInt64) {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if try npyTick(mid) < tick { low = mid + 1 } else { high = mid }
+        }
+        return (low, headerSize + low * 16, low > 0 ? try npyTick(low - 1) : 0)
+    }
+
+    /// The same for CSV: scans the lines after the header (`tick,neuron`) for the first of a
+    /// tick ≥ `tick`.
+    private func csvCut(_ tick: UInt64) throws(SpikeFileError) -> (Int, Int, UInt64) {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var offset = headerSize, lineStart = headerSize, lines = 0
+        var value: UInt64 = 0, inTick = true, last: UInt64 = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            guard n >= 0 else { throw SpikeFileError.system(temporaryPath, "read back", errno) }
+            if n == 0 { return (lines, lineStart, last) }
+            for i in 0 ..< n {
+                let c = chunk[i]
+                if c == 0x0A {
+                    lines += 1
+                    lineStart = offset + i + 1
+                    last = value
+                    value = 0
+                    inTick = true
+                } else if inTick {
+                    if c == UInt8(ascii: ",") {
+                        inTick = false
+                        if value >= tick { return (lines, lineStart, last) }
+                    } else {
+                        value = value &* 10 &+ UInt64(c &- 0x30)
+                    }
+                }
+            }
+            offset += n
         }
     }
 
