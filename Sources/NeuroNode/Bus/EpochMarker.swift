@@ -2,8 +2,8 @@ import NeuroWire
 import ZeroMQ
 
 /// After a rollback (failover), each pool's spike stream counts again from its
-/// `SNAPSHOT_MARKER` of the new epoch (protocol/SPEC.md §4.6): node and controller read the
-/// markers through these two helpers.
+/// `SNAPSHOT_MARKER` of the new epoch (protocol/SPEC.md §4.6): node, recorder and controller
+/// read the markers through these helpers.
 enum EpochMarker {
     /// Whether `frame` holds a marker: its header's kind byte (offset 4), without decoding.
     static func isMarker(_ frame: borrowing ZMQMessage) -> Bool {
@@ -18,5 +18,37 @@ enum EpochMarker {
         sequence.reset()
         _ = sequence.accept(envelope.sequence)
         return cut.tick
+    }
+
+    /// What a marker on a pool's spike stream means to a receiver following that stream.
+    enum Resumption {
+        /// After a rollback: the stream of the new epoch starts at `tick`.
+        case newEpoch(tick: UInt64)
+        /// Real time: the pool's replica took over (a new publisher); its stream counts
+        /// from `tick`, the ticks it missed read as silent.
+        case takenOver(tick: UInt64)
+    }
+
+    /// A receiver awaiting the marker of `epoch` after a rollback takes it (and stops
+    /// awaiting); one not awaiting takes, in real time, any marker as a replica's takeover.
+    /// Restarts `sequence` from the marker; nil when the marker means nothing here.
+    static func follow(_ envelope: WireEnvelope, awaitingMarker: inout Bool, epoch: UInt32, realtime: Bool,
+                       sequence: inout SequenceCheck) -> Resumption? {
+        if awaitingMarker {
+            guard let tick = resume(envelope, epoch: epoch, sequence: &sequence) else { return nil }
+            awaitingMarker = false
+            return .newEpoch(tick: tick)
+        }
+        guard realtime, let tick = resume(envelope, epoch: nil, sequence: &sequence) else { return nil }
+        return .takenOver(tick: tick)
+    }
+
+    /// Whether a heartbeat proves the subscription to its pool: after a rollback
+    /// (`awaitingMarker`) only one of the new epoch — the pool not running yet — does, as
+    /// it comes from the pool as it is now (a replica is a new publisher), so its marker
+    /// cannot be missed.
+    static func heartbeatCounts(_ message: WireMessage, awaitingMarker: Bool) -> Bool {
+        guard awaitingMarker, case .heartbeat(let beat) = message else { return true }
+        return beat.state != .running && beat.state != .stopped
     }
 }

@@ -138,6 +138,7 @@ extension Controller {
         // The gate for broadcasts: every MODULATORS before this permit belongs to the old epoch.
         try sender.publish(.permit(Permit(until: manifest.tick, epoch: epoch)), topic: Topic.clock, on: pub)
         startingSince = monotonicMicroseconds()
+        let rollback = Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)
         for j in pools.indices {
             pools[j].ready = false
             pools[j].beat = nil
@@ -150,14 +151,13 @@ extension Controller {
             pools[j].spikeSeq.reset()
             pools[j].heartbeatSeq.reset()
             guard j != k else { continue }
-            try sendToNode(j, .welcome(Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
+            try sendToNode(j, .welcome(rollback))
         }
         // Recorders cut their files at the snapshot and follow the new epoch; the run waits
         // for their READY again, as at the start.
         for i in recorders.indices {
             recorders[i].ready = false
-            let welcome = Welcome(startTick: manifest.tick, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)
-            do { try sender.send(.welcome(welcome), envelope: [recorders[i].identity], stream: recorders[i].identity, on: router) } catch {
+            do { try sender.send(.welcome(rollback), envelope: [recorders[i].identity], stream: recorders[i].identity, on: router) } catch {
                 log.warning("recorder \(recorders[i].name) cannot be reached: \(error)")
             }
         }

@@ -243,10 +243,7 @@ public final class Recorder {
                         throw .wire("hb/\(tracks[k].name)/", error)
                     }
                     _ = tracks[k].heartbeatSeq.accept(envelope.sequence)
-                    // After a rollback only a heartbeat of the new epoch (not running yet)
-                    // counts: it proves the subscription to the pool as it is now (a replica
-                    // is a new publisher), so its marker cannot be missed.
-                    if tracks[k].awaitingMarker, case .heartbeat(let beat) = envelope.message, beat.state == .running || beat.state == .stopped { break }
+                    guard EpochMarker.heartbeatCounts(envelope.message, awaitingMarker: tracks[k].awaitingMarker) else { break }
                     tracks[k].heard = now
                     if case .heartbeat(let beat) = envelope.message {
                         if beat.state == .failed { throw .peerLost("pool \(tracks[k].name) has failed") }
@@ -289,14 +286,19 @@ public final class Recorder {
         do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
-        if tracks[k].awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &tracks[k].spikeSeq) {
-            tracks[k].awaitingMarker = false
+        var (awaiting, sequence) = (tracks[k].awaitingMarker, tracks[k].spikeSeq)
+        let resumption = EpochMarker.follow(envelope, awaitingMarker: &awaiting, epoch: epoch, realtime: realtime, sequence: &sequence)
+        (tracks[k].awaitingMarker, tracks[k].spikeSeq) = (awaiting, sequence)
+        switch resumption {
+        case .newEpoch(let tick):
             tracks[k].heard = now
             log.info("pool \(tracks[k].name) resumed in epoch \(epoch) at tick \(tick)")
-        } else if realtime, !tracks[k].awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: nil, sequence: &tracks[k].spikeSeq) {
+        case .takenOver(let tick):
             tracks[k].heartbeatSeq.reset()
             tracks[k].heard = now
             log.notice("pool \(tracks[k].name) taken over by its replica: its spikes resume at tick \(tick)")
+        case nil:
+            break
         }
     }
 

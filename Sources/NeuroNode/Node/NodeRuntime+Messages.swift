@@ -51,17 +51,18 @@ extension NodeRuntime {
                 // A marker starts an upstream's stream in a new epoch; until it comes, that
                 // upstream's batches belong to the abandoned epoch.
                 if EpochMarker.isMarker(frame) {
-                    let envelope = try decode(frame, "spk/\(options.network.pools[upstream[k]].name)/")
-                    if awaitingMarker[k], let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &upstreamSpikeSeq[k]) {
-                        awaitingMarker[k] = false
+                    let name = options.network.pools[upstream[k]].name
+                    let envelope = try decode(frame, "spk/\(name)/")
+                    switch EpochMarker.follow(envelope, awaitingMarker: &awaitingMarker[k], epoch: epoch, realtime: realtime, sequence: &upstreamSpikeSeq[k]) {
+                    case .newEpoch(let tick):
                         upstreamLastHeard[k] = now
-                        log.info("upstream pool \(options.network.pools[upstream[k]].name) resumed in epoch \(epoch) at tick \(tick)")
-                    } else if realtime, !awaitingMarker[k], let tick = EpochMarker.resume(envelope, epoch: nil, sequence: &upstreamSpikeSeq[k]) {
-                        // Real time: the upstream's replica took over (a new publisher), and
-                        // its stream counts from here; the ticks it missed read as silent.
+                        log.info("upstream pool \(name) resumed in epoch \(epoch) at tick \(tick)")
+                    case .takenOver(let tick):
                         upstreamHeartbeatSeq[k].reset()
                         upstreamLastHeard[k] = now
-                        log.notice("upstream pool \(options.network.pools[upstream[k]].name) taken over by its replica: its spikes resume at tick \(tick)")
+                        log.notice("upstream pool \(name) taken over by its replica: its spikes resume at tick \(tick)")
+                    case nil:
+                        break
                     }
                     return
                 }
@@ -86,10 +87,7 @@ extension NodeRuntime {
             if topic.withUnsafeBytes({ $0.elementsEqual(upstreamHeartbeatTopics[k]) }) {
                 let envelope = try decode(frame, "hb/\(options.network.pools[upstream[k]].name)/")
                 if let lost = upstreamHeartbeatSeq[k].accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
-                // After a rollback only a heartbeat of the new epoch (not running yet) counts:
-                // it proves the subscription to the upstream as it is now (a replica is a new
-                // publisher).
-                if awaitingMarker[k], case .heartbeat(let beat) = envelope.message, beat.state == .running || beat.state == .stopped { return }
+                guard EpochMarker.heartbeatCounts(envelope.message, awaitingMarker: awaitingMarker[k]) else { return }
                 upstreamLastHeard[k] = now
                 if case .heartbeat(let beat) = envelope.message, beat.state == .failed {
                     throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has failed")
