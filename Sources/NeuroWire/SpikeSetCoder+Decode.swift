@@ -44,10 +44,12 @@ extension SpikeSetCoder {
                 out[0] = UInt16(truncatingIfNeeded: id)
                 let raw = reader.bytes
                 var at = reader.offset
-                for index in 1..<n {
+                // Four gaps at a time while they are plain, then one at a time.
+                var next = 1
+                VarintGroups.decode(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
+                for index in next..<n {
                     // One- and two-byte gaps (below 16,384) are the common case; a non-minimal
-                    // or longer varint takes the checked general path. (A branch-free length
-                    // was slower: it chains every load on the previous one.)
+                    // or longer varint takes the checked general path.
                     if at < raw.count, raw[at] < 0x80 {
                         id = id &+ Int(raw[at]) &+ 1
                         at &+= 1

@@ -100,7 +100,8 @@ enum SpikeSetCoder {
 
     /// Writes the set (code byte, count, body) at `offset`; returns the offset after it.
     /// `out` must have room for `1 + plan.size` bytes there, plus 8 bytes of slack after them:
-    /// the Rice writer stores whole words past the last byte it keeps.
+    /// the Rice writer stores whole words past the last byte it keeps, the varint writer a
+    /// second byte after a one-byte gap.
     static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
         var at = offset
         out[at] = plan.encoding.code
@@ -122,13 +123,14 @@ enum SpikeSetCoder {
             for index in 1..<n {
                 let current = Int(ids[index])
                 let gap = current - previous - 1
-                if gap < 0x80 {
-                    out[at] = UInt8(truncatingIfNeeded: gap)
-                    at += 1
-                } else if gap < 0x4000 {
-                    out[at] = UInt8(truncatingIfNeeded: gap) | 0x80
-                    out[at + 1] = UInt8(truncatingIfNeeded: gap &>> 7)
-                    at += 2
+                if gap < 0x4000 {
+                    // One or two bytes without a branch on which: sparse sets mix both at
+                    // random. Always stores two bytes; a one-byte gap's second (zero) byte is
+                    // slack that the next write covers (`out` has 8 bytes of slack).
+                    let two = (gap &+ 0x3F80) &>> 14
+                    let low = (gap & 0x7F) | two &<< 7
+                    out.storeBytes(of: UInt16(truncatingIfNeeded: low | (gap &>> 7) &<< 8).littleEndian, toByteOffset: at, as: UInt16.self)
+                    at &+= 1 &+ two
                 } else {
                     at = putVarint(gap, out, at)
                 }
