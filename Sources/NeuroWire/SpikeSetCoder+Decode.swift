@@ -1,7 +1,9 @@
 extension SpikeSetCoder {
     /// Reads one spike set at the reader's position and appends it to `batch` as tick
     /// `tick`. Every malformed set is a `WireError` naming the tick. O(bytes + n).
-    static func read(_ reader: inout WireReader, into batch: inout SpikeBatch, tick: Int) throws(WireError) {
+    /// `vectorised`: whether varint gaps may go eight at a time through SSE (tests compare
+    /// both paths).
+    static func read(_ reader: inout WireReader, into batch: inout SpikeBatch, tick: Int, vectorised: Bool = VarintGroups.vectorised) throws(WireError) {
         let neuronCount = batch.neuronCount
         let code = try reader.u8("encoding")
         if code == 0 {
@@ -44,8 +46,11 @@ extension SpikeSetCoder {
                 out[0] = UInt16(truncatingIfNeeded: id)
                 let raw = reader.bytes
                 var at = reader.offset
-                // Four gaps at a time while they are plain, then one at a time.
+                // Eight gaps at a time (SSE), then four, while they are plain; then one at a time.
                 var next = 1
+                if vectorised {
+                    VarintGroups.decodeEights(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
+                }
                 VarintGroups.decode(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
                 for index in next..<n {
                     // One- and two-byte gaps (below 16,384) are the common case; a non-minimal

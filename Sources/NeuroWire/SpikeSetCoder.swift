@@ -102,7 +102,9 @@ enum SpikeSetCoder {
     /// `out` must have room for `1 + plan.size` bytes there, plus 8 bytes of slack after them:
     /// the Rice writer stores whole words past the last byte it keeps, the varint writer a
     /// second byte after a one-byte gap.
-    static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+    /// `vectorised`: whether varint gaps may go eight at a time through SSE (tests compare
+    /// both paths).
+    static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int, vectorised: Bool = VarintGroups.vectorised) -> Int {
         var at = offset
         out[at] = plan.encoding.code
         at += 1
@@ -119,8 +121,12 @@ enum SpikeSetCoder {
             }
         case .varint:
             at = putVarint(Int(ids[0]), out, at)
-            var previous = Int(ids[0])
-            for index in 1..<n {
+            var first = 1
+            if vectorised {
+                first += VarintGroups.encodeEights(ids, into: out, at: &at)
+            }
+            var previous = Int(ids[first - 1])
+            for index in first..<n {
                 let current = Int(ids[index])
                 let gap = current - previous - 1
                 if gap < 0x4000 {

@@ -4,7 +4,7 @@
 # same message size (topic + frame, rounded), alternating, REPS times. Prints the medians of
 # both and the median (and range) of the per-pair ratios: this VM's vCPUs are shared, so
 # throughput drifts between runs, and a pair run back to back shares the drift.
-# usage: Tests/Benchmarks/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
+# usage: [NEUROBUS_BIN=path] Tests/Benchmarks/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 reps=${1:-5}; shift || true
@@ -13,7 +13,7 @@ raw_src=${RAW_SRC:-../shared/bench/zmq_pubsub_thr.c}
 raw=$(mktemp /tmp/zmq_pubsub_thr.XXXXXX)
 trap 'rm -f "$raw"' EXIT
 gcc -O2 -o "$raw" "$raw_src" -lzmq
-bin=.build/release/neurobus
+bin=${NEUROBUS_BIN:-.build/release/neurobus}
 [ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
 port=27160
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

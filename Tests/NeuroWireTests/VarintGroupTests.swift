@@ -69,7 +69,7 @@ import Testing
     /// A set's body: the first id, then gaps drawn from one-, two- and (rarely) three-byte
     /// varints, with at most one fault: a non-minimal two- or three-byte varint, a four-byte
     /// varint, or a pool that ends before the last id. Also returns the set's count.
-    static func body(_ g: inout Generator) -> (body: [UInt8], n: Int, neuronCount: Int) {
+    static func body(_ g: inout Generator) -> (body: [UInt8], n: Int, neuronCount: Int, ids: [Int], faulted: Bool) {
         var ids = [g.below(300)]
         let target = g.inRange(1...90)
         let twoByteShare = g.below(101)
@@ -86,7 +86,9 @@ import Testing
             body += varintBytes(ids[index] - ids[index - 1] - 1)
         }
         var neuronCount = min(ids.last! + 1 + g.below(4), 65_536)
+        var faulted = false
         if !gapStarts.isEmpty, g.below(3) == 0 {
+            faulted = true
             let at = gapStarts[g.below(gapStarts.count)]
             var end = at
             while body[end] & 0x80 != 0 { end += 1 }
@@ -104,15 +106,35 @@ import Testing
             }
             body.replaceSubrange(at...end, with: replacement)
         }
-        return (body, ids.count, neuronCount)
+        return (body, ids.count, neuronCount, ids, faulted)
     }
 
-    @Test func groupDecodingMatchesAByteAtATimeReading() throws {
+    /// Decodes a spike-batch payload tick by tick, with or without the SSE steps; returns
+    /// the batch and the offset after the last tick.
+    static func decode(_ payload: [UInt8], vectorised: Bool) throws(WireError) -> (SpikeBatch, Int) {
+        try payload.withUnsafeBytes { raw in Result { () throws(WireError) in
+            var reader = WireReader(raw)
+            let firstTick = try reader.u64("first_tick")
+            let ticks = Int(try reader.u16("tick_count"))
+            let neuronCount = Int(try reader.u32("neuron_count"))
+            var batch = SpikeBatch(firstTick: firstTick, neuronCount: neuronCount)
+            for tick in 0..<ticks {
+                try SpikeSetCoder.read(&reader, into: &batch, tick: tick, vectorised: vectorised)
+            }
+            return (batch, reader.offset)
+        } }.get()
+    }
+
+    /// Both decoding paths (eight gaps per SSE step, where this CPU has it, then four per
+    /// table lookup; or four only) against the reference, through the whole frame decoder
+    /// too; and the encoder's bytes, both ways, against varints written here.
+    @Test(arguments: [true, false])
+    func groupDecodingMatchesAByteAtATimeReading(vectorised: Bool) throws {
         var g = Generator(state: 0x9E37_79B9_7F4A_7C15)
-        var decoded = 0, refused = 0, groups = 0
+        var decoded = 0, refused = 0, groups = 0, encoded = 0
         var codes: Set<UInt16> = []
         for _ in 0..<20_000 {
-            let (body, n, neuronCount) = Self.body(&g)
+            let (body, n, neuronCount, ids, faulted) = Self.body(&g)
             // Empty ticks before and after the set move it and what follows it in the payload.
             let before = g.below(4), after = g.below(10)
             var payload: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0] + FrameKit.le32(UInt32(before + 1 + after)).prefix(2) + FrameKit.le32(UInt32(neuronCount))
@@ -120,36 +142,53 @@ import Testing
             payload += [2] + Self.varintBytes(n)
             let bodyStart = payload.count
             payload += body + [UInt8](repeating: 0, count: after)
-            let frame = FrameKit.seal(header: FrameKit.header(kind: 0x01, flags: 0, source: 1, sequence: 0)[...], payload: payload)
             let expected = Reference.decode(payload, at: bodyStart, n: n, neuronCount: neuronCount, tick: before)
-            var batch = SpikeBatch(firstTick: 0, neuronCount: 1)
-            do {
-                _ = try frame.withUnsafeBytes { raw throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
-                guard case .success(let (ids, end)) = expected else {
-                    Issue.record("decoded a set the reference refuses (\(expected)): body \(body)")
-                    continue
+            if !faulted {
+                // The encoder writes exactly these bytes, whichever path it takes.
+                var batch = SpikeBatch(firstTick: 0, neuronCount: neuronCount)
+                batch.appendTick(ids.map { UInt16($0) }, encoding: .varint)
+                let set = try batch.ids.withUnsafeBufferPointer { ids throws(WireError) in
+                    let plan = try SpikeSetCoder.plan(ids, neuronCount: neuronCount, tick: 0, requested: .varint)
+                    var bytes = [UInt8](repeating: 0xEE, count: 1 + plan.size + 8)
+                    let end = bytes.withUnsafeMutableBytes { out in
+                        SpikeSetCoder.write(ids, plan: plan, neuronCount: neuronCount, into: out, at: 0, vectorised: vectorised)
+                    }
+                    return Array(bytes[..<end])
                 }
-                #expect(end == bodyStart + body.count)
+                #expect(set == [2] + Self.varintBytes(n) + body, "ids \(ids)")
+                encoded += 1
+            }
+            let result = Result { () throws(WireError) in try Self.decode(payload, vectorised: vectorised) }
+            switch (result, expected) {
+            case (.success(let (batch, end)), .success(let (ids, setEnd))):
+                #expect(end == payload.count && setEnd == bodyStart + body.count)
                 #expect(Array(batch.ids) == ids, "body \(body)")
                 #expect(batch.tickCount == before + 1 + after && batch.range(ofTick: before).count == n)
                 decoded += 1
                 groups += (n - 1) / 4
-            } catch {
-                guard let error = error as? WireError else {
-                    Issue.record("not a WireError: \(error)")
-                    continue
-                }
-                guard case .failure(let reference) = expected else {
-                    Issue.record("refused a set the reference decodes: \(error), body \(body)")
-                    continue
-                }
+            case (.failure(let error), .failure(let reference)):
                 #expect(error == reference, "body \(body)")
                 codes.insert(error.code.rawValue)
                 refused += 1
+            default:
+                Issue.record("decoder \(result), reference \(expected): body \(body)")
+            }
+            if vectorised {
+                // The frame decoder takes the default path: the same outcome.
+                let frame = FrameKit.seal(header: FrameKit.header(kind: 0x01, flags: 0, source: 1, sequence: 0)[...], payload: payload)
+                var batch = SpikeBatch(firstTick: 0, neuronCount: 1)
+                let whole = frame.withUnsafeBytes { raw in
+                    Result { () throws(WireError) in _ = try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
+                }
+                switch (whole, expected) {
+                case (.success, .success(let (ids, _))): #expect(Array(batch.ids) == ids)
+                case (.failure(let error), .failure(let reference)): #expect(error == reference)
+                default: Issue.record("frame decoder \(whole), reference \(expected): body \(body)")
+                }
             }
         }
         // Both outcomes and every fault must actually occur.
-        #expect(decoded > 10_000 && refused > 3_000 && groups > 100_000)
+        #expect(decoded > 10_000 && refused > 3_000 && groups > 100_000 && encoded > 10_000)
         #expect(codes == [WireError.Code.badVarint.rawValue, WireError.Code.idBeyondPool.rawValue])
     }
 
