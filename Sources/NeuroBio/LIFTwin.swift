@@ -154,11 +154,12 @@ public struct LIFTwin: Sendable {
         guard sourceTick &+ UInt64(projection.lag) == tickCount else {
             throw .deliveryOutOfOrder(projection: p, sourceTick: sourceTick, expected: tickCount &- UInt64(projection.lag))
         }
+        // Every id is checked before any is delivered, so a refused delivery changes nothing.
+        for id in spikes where Int(id) >= projection.sourceCount { throw .spikeOutOfRange(Int(id), neurons: projection.sourceCount) }
         let n = neuronCount
         let s = Int(truncatingIfNeeded: sourceTick & 7) &+ effectiveLatency
         let (exc, inh) = (Int32(parameters.weightScale), Int32(parameters.inhibitoryWeightScale))
         for id in spikes {
-            guard Int(id) < projection.sourceCount else { throw .spikeOutOfRange(Int(id), neurons: projection.sourceCount) }
             for k in Int(projection.rowPtr[Int(id)]) ..< Int(projection.rowPtr[Int(id) + 1]) {
                 let syn = projection.synapses[k]
                 let w = Int32(syn.weight)

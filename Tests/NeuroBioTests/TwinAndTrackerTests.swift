@@ -39,6 +39,40 @@ import Testing
         #expect(spikes > 50)
     }
 
+    /// A delivery with an id beyond the source is refused whole: the twin goes on exactly as
+    /// one that never saw it (before, the ids ahead of the bad one had been delivered).
+    @Test func aRefusedDeliveryChangesNothing() throws {
+        var s = Self.smallScenario()
+        s.sourceRate = 40
+        s.sourceWeights = 60 ... 127
+        let pool = try s.network()
+        let projection = try AfferentProjection.random(
+            source: "poisson", inhibitory: Array(repeating: false, count: s.sources), from: 0 ..< s.sources, targetCount: s.neurons,
+            to: 0 ..< s.neurons, connectivity: .outDegree(s.sourceOutDegree), weight: s.sourceWeights, delay: 1 ... 3, seed: 9)
+        var refused = LIFTwin(connectivityOf: pool, parameters: LIFTwinParameters(s.poolConfig))
+        try refused.addAfferent(HHProjection(projection))
+        var clean = refused
+        let input = s.stimulus()
+        var differed = false
+        for t in 0 ..< 60 {
+            if t >= 1 {
+                let spikes = input[t - 1]
+                if !spikes.isEmpty {
+                    #expect(throws: HHError.spikeOutOfRange(s.sources, neurons: s.sources)) {
+                        try refused.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes + [UInt16(s.sources)])
+                    }
+                    differed = true
+                }
+                try refused.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes)
+                try clean.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes)
+            }
+            refused.tick()
+            clean.tick()
+            #expect(refused.membrane == clean.membrane && Array(refused.lastSpikes) == Array(clean.lastSpikes), "tick \(t)")
+        }
+        #expect(differed, "the stimulus must have spikes to refuse")
+    }
+
     @Test func historyRegisterHoldsTheLast32Ticks() {
         var r = SpikeHistoryRegister(neurons: 3)
         for t in 0 ..< 40 { r.record(fired: t % 5 == 0 ? [UInt16(0), 2] : t == 38 ? [1] : []) }
