@@ -1,9 +1,9 @@
 extension SpikeSetCoder {
     /// Reads one spike set at the reader's position and appends it to `batch` as tick
     /// `tick`. Every malformed set is a `WireError` naming the tick. O(bytes + n).
-    /// `vectorised`: whether varint gaps may go eight at a time through SSE (tests compare
-    /// both paths).
-    static func read(_ reader: inout WireReader, into batch: inout SpikeBatch, tick: Int, vectorised: Bool = VarintGroups.vectorised) throws(WireError) {
+    /// `vectorised`: whether varint gaps may go eight at a time through SSE where the CPU
+    /// has it (tests compare both paths).
+    static func read(_ reader: inout WireReader, into batch: inout SpikeBatch, tick: Int, vectorised: Bool = true) throws(WireError) {
         let neuronCount = batch.neuronCount
         let code = try reader.u8("encoding")
         if code == 0 {
@@ -51,7 +51,7 @@ extension SpikeSetCoder {
                 if vectorised {
                     VarintGroups.decodeEights(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
                 }
-                VarintGroups.decode(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
+                VarintGroups.decodeFours(raw, at: &at, id: &id, index: &next, n: n, neuronCount: neuronCount, into: out)
                 for index in next..<n {
                     // One- and two-byte gaps (below 16,384) are the common case; a non-minimal
                     // or longer varint takes the checked general path.

@@ -1,9 +1,10 @@
 import CNeuroWireShims
 
-/// Group decoding of one- and two-byte varint gaps, four at a time, after the idea of
-/// Plaisance, Kurz and Lemire's Masked VByte: the high bits of the next eight bytes index a
-/// table that says where the next four varints start and which are two bytes long, so the
-/// four decode without a branch on any byte.
+/// Group decoding of one- and two-byte varint gaps, after the idea of Plaisance, Kurz and
+/// Lemire's Masked VByte: the high bits of the next bytes index a table that says where the
+/// next varints start and which are two bytes long, so they decode without a branch on any
+/// byte. Eight per step through SSE where the CPU has it (`CNeuroWireShims/varint_groups.c`,
+/// which also encodes eight per step), then four per step here, portable, for the rest.
 ///
 /// Why: sparse ticks of a large pool (≈ 500 of 65,536 neurons) mix one- and two-byte gaps
 /// at random, and a branch per gap mispredicted about a third of the time: the byte-at-a-time
@@ -12,7 +13,7 @@ enum VarintGroups {
     /// Whether this CPU runs the eight-at-a-time SSE steps (`CNeuroWireShims`), checked once.
     static let vectorised = neurowire_varint_groups_available() != 0
 
-    /// Decodes eight gaps per step through SSE while they are plain (see `decode`), the
+    /// Decodes eight gaps per step through SSE while they are plain (see `decodeFours`), the
     /// same contract; nothing where the CPU lacks SSE4.1. O(ids decoded).
     @inline(__always)
     static func decodeEights(_ raw: UnsafeRawBufferPointer, at: inout Int, id: inout Int, index: inout Int, n: Int, neuronCount: Int, into out: UnsafeMutableBufferPointer<UInt16>) {
@@ -87,7 +88,7 @@ enum VarintGroups {
     /// which then finds the same values or raises the same error. Updates `id` (the last id
     /// written), `index` and `at`. O(ids decoded).
     @inline(__always)
-    static func decode(_ raw: UnsafeRawBufferPointer, at: inout Int, id: inout Int, index: inout Int, n: Int, neuronCount: Int, into out: UnsafeMutableBufferPointer<UInt16>) {
+    static func decodeFours(_ raw: UnsafeRawBufferPointer, at: inout Int, id: inout Int, index: inout Int, n: Int, neuronCount: Int, into out: UnsafeMutableBufferPointer<UInt16>) {
         table.withUnsafeBufferPointer { table in
             while index &+ 4 <= n, at &+ 8 <= raw.count {
                 let word = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian

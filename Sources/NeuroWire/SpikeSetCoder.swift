@@ -102,9 +102,9 @@ enum SpikeSetCoder {
     /// `out` must have room for `1 + plan.size` bytes there, plus 8 bytes of slack after them:
     /// the Rice writer stores whole words past the last byte it keeps, the varint writer a
     /// second byte after a one-byte gap.
-    /// `vectorised`: whether varint gaps may go eight at a time through SSE (tests compare
-    /// both paths).
-    static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int, vectorised: Bool = VarintGroups.vectorised) -> Int {
+    /// `vectorised`: whether varint gaps may go eight at a time through SSE where the CPU
+    /// has it (tests compare both paths).
+    static func write(_ ids: UnsafeBufferPointer<UInt16>, plan: Plan, neuronCount: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int, vectorised: Bool = true) -> Int {
         var at = offset
         out[at] = plan.encoding.code
         at += 1

@@ -13,8 +13,10 @@ import Testing
     }
 
     /// With NeuroPool's parameters the twin is NeuroPool's LIF: identical spikes every tick.
-    @Test func twinFiresExactlyAsNeuronPool() throws {
-        var s = Self.smallScenario()
+    /// The small scenario driven hard (40 Hz sources, strong weights), its pool with the
+    /// source projection, and a twin of that pool with the same projection.
+    static func drivenTwin() throws -> (DivergenceScenario, NeuronPool, LIFTwin) {
+        var s = smallScenario()
         s.sourceRate = 40
         s.sourceWeights = 60 ... 127
         var pool = try s.network()
@@ -24,6 +26,11 @@ import Testing
         try pool.addAfferent(projection)
         var twin = LIFTwin(connectivityOf: pool, parameters: LIFTwinParameters(s.poolConfig))
         try twin.addAfferent(HHProjection(projection))
+        return (s, pool, twin)
+    }
+
+    @Test func twinFiresExactlyAsNeuronPool() throws {
+        var (s, pool, twin) = try Self.drivenTwin()
         let input = s.stimulus()
         var spikes = 0
         for t in 0 ..< s.ticks {
@@ -42,18 +49,10 @@ import Testing
     /// A delivery with an id beyond the source is refused whole: the twin goes on exactly as
     /// one that never saw it (before, the ids ahead of the bad one had been delivered).
     @Test func aRefusedDeliveryChangesNothing() throws {
-        var s = Self.smallScenario()
-        s.sourceRate = 40
-        s.sourceWeights = 60 ... 127
-        let pool = try s.network()
-        let projection = try AfferentProjection.random(
-            source: "poisson", inhibitory: Array(repeating: false, count: s.sources), from: 0 ..< s.sources, targetCount: s.neurons,
-            to: 0 ..< s.neurons, connectivity: .outDegree(s.sourceOutDegree), weight: s.sourceWeights, delay: 1 ... 3, seed: 9)
-        var refused = LIFTwin(connectivityOf: pool, parameters: LIFTwinParameters(s.poolConfig))
-        try refused.addAfferent(HHProjection(projection))
+        var (s, _, refused) = try Self.drivenTwin()
         var clean = refused
         let input = s.stimulus()
-        var differed = false
+        var refusedOnce = false
         for t in 0 ..< 60 {
             if t >= 1 {
                 let spikes = input[t - 1]
@@ -61,7 +60,7 @@ import Testing
                     #expect(throws: HHError.spikeOutOfRange(s.sources, neurons: s.sources)) {
                         try refused.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes + [UInt16(s.sources)])
                     }
-                    differed = true
+                    refusedOnce = true
                 }
                 try refused.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes)
                 try clean.deliver(projection: 0, sourceTick: UInt64(t - 1), spikes: spikes)
@@ -70,7 +69,7 @@ import Testing
             clean.tick()
             #expect(refused.membrane == clean.membrane && Array(refused.lastSpikes) == Array(clean.lastSpikes), "tick \(t)")
         }
-        #expect(differed, "the stimulus must have spikes to refuse")
+        #expect(refusedOnce, "the stimulus must have spikes to refuse")
     }
 
     @Test func historyRegisterHoldsTheLast32Ticks() {

@@ -214,7 +214,7 @@ import Testing
                 var at = 0, id = 0, index = 1
                 bytes.withUnsafeBytes { raw in
                     out.withUnsafeMutableBufferPointer { out in
-                        VarintGroups.decode(raw, at: &at, id: &id, index: &index, n: 5, neuronCount: 65_536, into: out)
+                        VarintGroups.decodeFours(raw, at: &at, id: &id, index: &index, n: 5, neuronCount: 65_536, into: out)
                     }
                 }
                 #expect((index == 5) == takes, "mask \(mask): \(bytes)")
