@@ -36,6 +36,18 @@ public struct WireEncoder: Sendable {
     /// and leaves `frame` empty. O(payload).
     public mutating func encode(_ envelope: WireEnvelope, into frame: inout [UInt8]) throws(WireError) {
         frame.removeAll(keepingCapacity: true)
+        try encode(envelope, appendingTo: &frame)
+    }
+
+    /// Appends the message frame of `envelope` to `buffer` (after a pub/sub topic, say),
+    /// reusing its storage. On a `WireError` the buffer is cut back to what it held. O(payload).
+    public mutating func encode(_ envelope: WireEnvelope, appendingTo buffer: inout [UInt8]) throws(WireError) {
+        let start = buffer.count
+        try appendFrame(envelope, to: &buffer, at: start)
+    }
+
+    private mutating func appendFrame(_ envelope: WireEnvelope, to frame: inout [UInt8], at start: Int) throws(WireError) {
+        let payloadStart = start + WireFormat.headerSize
         frame.append(contentsOf: repeatElement(0, count: WireFormat.headerSize))
         do throws(WireError) {
             switch envelope.message {
@@ -53,24 +65,24 @@ public struct WireEncoder: Sendable {
                 frame.append(contentsOf: w.bytes)
             }
             var flags = envelope.flags
-            let payloadLength = frame.count - WireFormat.headerSize
+            let payloadLength = frame.count - payloadStart
             if flags.contains(.compressed) || shouldTryCompression(envelope.message, payloadLength) {
                 let deflated = frame.withUnsafeBytes { raw in
-                    Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[WireFormat.headerSize...]))
+                    Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[payloadStart...]))
                 }
                 if flags.contains(.compressed) || deflated.count + 4 < payloadLength {
                     flags.insert(.compressed)
-                    frame.removeSubrange(WireFormat.headerSize...)
+                    frame.removeSubrange(payloadStart...)
                     withUnsafeBytes(of: UInt32(payloadLength).littleEndian) { frame.append(contentsOf: $0) }
                     frame.append(contentsOf: deflated)
                 }
             }
-            guard frame.count - WireFormat.headerSize <= WireFormat.maxPayload else {
-                throw WireError(.oversized, "\(envelope.message.kind.name) payload of \(frame.count - WireFormat.headerSize) bytes exceeds \(WireFormat.maxPayload); split it")
+            guard frame.count - payloadStart <= WireFormat.maxPayload else {
+                throw WireError(.oversized, "\(envelope.message.kind.name) payload of \(frame.count - payloadStart) bytes exceeds \(WireFormat.maxPayload); split it")
             }
-            Self.sealHeader(&frame, kind: envelope.message.kind, flags: flags, source: envelope.source, sequence: envelope.sequence)
+            Self.sealHeader(&frame, at: start, kind: envelope.message.kind, flags: flags, source: envelope.source, sequence: envelope.sequence)
         } catch {
-            frame.removeAll(keepingCapacity: true)
+            frame.removeSubrange(start...)
             throw error
         }
     }
@@ -83,10 +95,12 @@ public struct WireEncoder: Sendable {
         }
     }
 
-    /// Fills the header of a frame whose payload is in place, CRC included.
-    static func sealHeader(_ frame: inout [UInt8], kind: WireKind, flags: WireFlags, source: UInt16, sequence: UInt32) {
-        let length = UInt32(frame.count - WireFormat.headerSize)
-        frame.withUnsafeMutableBytes { raw in
+    /// Fills the header of the frame that starts at `start` and runs to the end of `frame`,
+    /// its payload in place, CRC included.
+    static func sealHeader(_ frame: inout [UInt8], at start: Int = 0, kind: WireKind, flags: WireFlags, source: UInt16, sequence: UInt32) {
+        let length = UInt32(frame.count - start - WireFormat.headerSize)
+        frame.withUnsafeMutableBytes { whole in
+            let raw = UnsafeMutableRawBufferPointer(rebasing: whole[start...])
             raw[0] = WireFormat.magic.0
             raw[1] = WireFormat.magic.1
             raw[2] = WireFormat.majorVersion

@@ -97,15 +97,16 @@ struct FaultInjectionTests {
             var e = envelope
             e.sequence = sequences[topic, default: 0]
             sequences[topic] = e.sequence &+ 1
-            _ = try downstream.sendMultipart([topic, try encoder.encode(e)])
+            _ = try downstream.send(WirePubSub.join(topic: topic, frame: try encoder.encode(e)))
         }
         var poller = ZMQPoller()
         poller.add(upstream)
         let deadline = Date().addingTimeInterval(60)
         while children.contains(where: { $0.poll() == nil }), Date() < deadline {
             _ = try poller.poll(timeoutMilliseconds: 5)
-            while let frames = try upstream.receiveMultipart(dontWait: true) {
-                guard frames.count == 2 else { continue }
+            while let message = try upstream.receiveBytes(dontWait: true) {
+                let n = try message.withUnsafeBytes { try #require(WirePubSub.topicLength($0)) }
+                let frames = [Array(message[..<n]), Array(message[n..<(message.count - 1)])]
                 let envelope = try WireDecoder.decode(frames[1])
                 if case .spikeBatch = envelope.message {
                     defer { batches += 1 }

@@ -3,13 +3,8 @@ import ZeroMQ
 
 /// After a rollback (failover), each pool's spike stream counts again from its
 /// `SNAPSHOT_MARKER` of the new epoch (protocol/SPEC.md §4.6): node, recorder and controller
-/// read the markers through these helpers.
+/// read the markers through these helpers (a frame's `PubSubMessage.isMarker` tells one).
 enum EpochMarker {
-    /// Whether `frame` holds a marker: its header's kind byte (offset 4), without decoding.
-    static func isMarker(_ frame: borrowing ZMQMessage) -> Bool {
-        frame.withUnsafeBytes { $0.count > 4 && $0[4] == WireKind.snapshotMarker.rawValue }
-    }
-
     /// When `envelope` is the marker of `epoch` (nil: of any epoch — real time, where a
     /// replica that took over starts its stream with one), restarts `sequence` from it and
     /// returns the tick the stream resumes at; nil for anything else.

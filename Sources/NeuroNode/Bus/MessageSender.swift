@@ -1,10 +1,10 @@
 import NeuroWire
 import ZeroMQ
 
-/// Sends framed messages with per-stream sequence numbers: pub/sub as `[topic, frame]`,
-/// request/reply as one frame (or with a routing envelope). Owns one reusable frame buffer,
-/// so steady-state sends allocate nothing beyond libzmq's own copy. Confined to the thread of
-/// its sockets.
+/// Sends framed messages with per-stream sequence numbers: pub/sub as one frame (topic,
+/// message frame, topic length), request/reply as one frame (or with a routing envelope).
+/// Owns one reusable frame buffer, so steady-state sends allocate nothing beyond libzmq's own
+/// copy. Confined to the thread of its sockets.
 public struct MessageSender {
     private var encoder: WireEncoder
     private var frame: [UInt8] = []
@@ -42,15 +42,18 @@ public struct MessageSender {
         do { try encoder.encode(envelope, into: &frame) } catch { throw .wire("encoding \(message.kind)", error) }
     }
 
-    /// Publishes `message` on `topic`.
+    /// Publishes `message` on `topic` (1…255 bytes ending with `/`) as one frame: the topic,
+    /// the message frame, the topic's length (`WirePubSub`).
     public mutating func publish(_ message: WireMessage, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
-        try encode(message, stream: topic)
-        do throws(ZMQError) {
-            try socket.send(topic, more: true)
-            try socket.send(frame)
-        } catch { throw .transport(error) }
+        precondition((1...WirePubSub.maxTopicLength).contains(topic.count), "bad pub/sub topic \(topic)")
+        frame.removeAll(keepingCapacity: true)
+        frame.append(contentsOf: topic)
+        let envelope = WireEnvelope(source: source, sequence: nextSequence(topic), message: message)
+        do { try encoder.encode(envelope, appendingTo: &frame) } catch { throw .wire("encoding \(message.kind)", error) }
+        frame.append(UInt8(truncatingIfNeeded: topic.count))
+        do throws(ZMQError) { try socket.send(frame) } catch { throw .transport(error) }
         packets &+= 1
-        bytes &+= UInt64(frame.count)
+        bytes &+= UInt64(frame.count - topic.count - 1)
     }
 
     /// Sends `message` as one frame (a DEALER to its ROUTER), preceded by `envelope` frames

@@ -218,18 +218,14 @@ extension Controller {
 
     /// Heartbeats of every node and spikes of rewarded pools.
     func drainSubscriptions() throws(NodeError) {
-        var topic = ZMQMessage()
-        var frame = ZMQMessage()
+        var frame = PubSubMessage()
         while true {
-            let got: Bool
-            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
-            guard got else { break }
-            guard topic.more else { continue }
-            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
+            guard try frame.receive(from: sub, dontWait: true) else { break }
+            guard frame.isWellFormed else { continue }
             let now = monotonicMicroseconds()
-            if let k = heartbeatTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
+            if let k = heartbeatTopics.firstIndex(where: { t in frame.hasTopic(t) }) {
                 let envelope: WireEnvelope
-                do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                     throw .wire("hb/\(pools[k].name)/", error)
                 }
                 _ = pools[k].heartbeatSeq.accept(envelope.sequence)
@@ -240,10 +236,10 @@ extension Controller {
                     pools[k].heard = now
                     if beat.state == .failed { throw .peerLost("pool \(pools[k].name) has failed") }
                 }
-            } else if let k = spikeTopics.firstIndex(where: { t in topic.withUnsafeBytes { $0.elementsEqual(t) } }) {
-                if EpochMarker.isMarker(frame) {
+            } else if let k = spikeTopics.firstIndex(where: { t in frame.hasTopic(t) }) {
+                if frame.isMarker {
                     let envelope: WireEnvelope
-                    do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                    do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                         throw .wire("spk/\(pools[k].name)/", error)
                     }
                     if pools[k].awaitingMarker, EpochMarker.resume(envelope, epoch: epoch, sequence: &pools[k].spikeSeq) != nil {
@@ -253,7 +249,7 @@ extension Controller {
                 }
                 if pools[k].awaitingMarker { continue }
                 let header: WireHeader
-                do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
+                do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
                     throw .wire("spk/\(pools[k].name)/", error)
                 }
                 guard let lost = pools[k].spikeSeq.accept(header.sequence) else { continue }

@@ -32,12 +32,12 @@ public final class HeartbeatMonitor {
         poller.add(sub)
         if let fd { poller.add(fileDescriptor: fd) }
         do { _ = try poller.poll(timeoutMilliseconds: milliseconds) } catch { throw .transport(error) }
+        var message = PubSubMessage()
         while true {
-            let frames: [[UInt8]]?
-            do { frames = try sub.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
-            guard let frames else { break }
-            guard frames.count == 2, let k = topics.firstIndex(of: frames[0]),
-                  let envelope = try? WireDecoder.decode(frames[1]), case .heartbeat(let beat) = envelope.message else { continue }
+            guard try message.receive(from: sub, dontWait: true) else { break }
+            guard let k = topics.firstIndex(where: { message.hasTopic($0) }),
+                  let envelope = try? message.withFrame({ (raw) throws(WireError) in try WireDecoder.decode(raw) }),
+                  case .heartbeat(let beat) = envelope.message else { continue }
             beats[k] = beat
         }
     }

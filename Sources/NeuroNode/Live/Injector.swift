@@ -264,20 +264,19 @@ public final class Injector {
                 if nodeHeard == nil { nodeHeard = monotonicMicroseconds() }
             }
         }
+        var message = PubSubMessage()
         while true {
-            let frames: [[UInt8]]?
-            do { frames = try sub.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
-            guard let frames else { break }
-            guard frames.count == 2 else { continue }
-            if frames[0] == Topic.clock {
+            guard try message.receive(from: sub, dontWait: true) else { break }
+            guard message.isWellFormed else { continue }
+            if message.hasTopic(Topic.clock) {
                 let envelope: WireEnvelope
-                do { envelope = try WireDecoder.decode(frames[1]) } catch { throw .wire("clk/", error) }
+                do { envelope = try message.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire("clk/", error) }
                 history.observe(envelope.message)
                 continue
             }
-            guard frames[0] == nodeHeartbeatTopic else { continue }
+            guard message.hasTopic(nodeHeartbeatTopic) else { continue }
             let envelope: WireEnvelope
-            do { envelope = try WireDecoder.decode(frames[1]) } catch { throw .wire("hb/\(pool.name)/", error) }
+            do { envelope = try message.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire("hb/\(pool.name)/", error) }
             if nodeSequence.accept(envelope.sequence) == nil {
                 // During a rollback the pool's node may be a promoted replica: a new sender.
                 guard history.pending != nil else { continue }

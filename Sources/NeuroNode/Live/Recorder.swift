@@ -218,18 +218,14 @@ public final class Recorder {
     }
 
     private func drainSubscriptions() throws(NodeError) {
-        var topic = ZMQMessage()
-        var frame = ZMQMessage()
+        var frame = PubSubMessage()
         while true {
-            let got: Bool
-            do { got = try sub.receive(into: &topic, dontWait: true) } catch { throw .transport(error) }
-            guard got else { return }
-            guard topic.more else { continue }
-            do { _ = try sub.receive(into: &frame) } catch { throw .transport(error) }
+            guard try frame.receive(from: sub, dontWait: true) else { return }
+            guard frame.isWellFormed else { continue }
             let now = monotonicMicroseconds()
             for k in tracks.indices {
-                if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].spikeTopic) }) {
-                    if EpochMarker.isMarker(frame) {
+                if frame.hasTopic(tracks[k].spikeTopic) {
+                    if frame.isMarker {
                         try resume(k, frame, now: now)
                     } else if !tracks[k].awaitingMarker {
                         try record(k, frame)
@@ -237,9 +233,9 @@ public final class Recorder {
                     }
                     break
                 }
-                if topic.withUnsafeBytes({ $0.elementsEqual(tracks[k].heartbeatTopic) }) {
+                if frame.hasTopic(tracks[k].heartbeatTopic) {
                     let envelope: WireEnvelope
-                    do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+                    do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                         throw .wire("hb/\(tracks[k].name)/", error)
                     }
                     _ = tracks[k].heartbeatSeq.accept(envelope.sequence)
@@ -281,9 +277,9 @@ public final class Recorder {
 
     /// A marker on pool `k`'s stream: the start of its stream in the new epoch after a
     /// rollback, or (real time) its replica taking over, whose stream counts from here.
-    private func resume(_ k: Int, _ frame: borrowing ZMQMessage, now: UInt64) throws(NodeError) {
+    private func resume(_ k: Int, _ frame: borrowing PubSubMessage, now: UInt64) throws(NodeError) {
         let envelope: WireEnvelope
-        do { envelope = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
+        do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
         var (awaiting, sequence) = (tracks[k].awaitingMarker, tracks[k].spikeSeq)
@@ -304,10 +300,10 @@ public final class Recorder {
 
     /// Writes one batch. Lockstep: batches must follow each other exactly (a gap is lost data
     /// and fails the recording); real time: gaps are counted as lost.
-    private func record(_ k: Int, _ frame: borrowing ZMQMessage) throws(NodeError) {
+    private func record(_ k: Int, _ frame: borrowing PubSubMessage) throws(NodeError) {
         guard !tracks[k].done else { return }
         let header: WireHeader
-        do { header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
+        do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
         guard let lost = tracks[k].spikeSeq.accept(header.sequence) else {

@@ -32,25 +32,21 @@ extension NodeRuntime {
     /// Receives and handles one pub/sub message; false when none was waiting (or, blocking,
     /// when the SUB's 2 ms receive timeout passed).
     func receiveSubscription(dontWait: Bool) throws(NodeError) -> Bool {
-        let got: Bool
-        do { got = try sub.receive(into: &topicFrame, dontWait: dontWait) } catch { throw .transport(error) }
-        guard got else { return false }
-        guard topicFrame.more else { return true } // a lone frame is not a NeuroBus message
-        do { _ = try sub.receive(into: &messageFrame) } catch { throw .transport(error) }
-        try handleSubscription(topic: topicFrame, frame: messageFrame)
-        while messageFrame.more { do { _ = try sub.receive(into: &messageFrame) } catch { throw .transport(error) } }
+        guard try subMessage.receive(from: sub, dontWait: dontWait) else { return false }
+        guard subMessage.isWellFormed else { return true } // not a NeuroBus message
+        try handleSubscription(subMessage)
         return true
     }
 
-    private func handleSubscription(topic: borrowing ZMQMessage, frame: borrowing ZMQMessage) throws(NodeError) {
+    private func handleSubscription(_ frame: borrowing PubSubMessage) throws(NodeError) {
         counters.packetsIn &+= 1
-        counters.bytesIn &+= UInt64(frame.count)
+        counters.bytesIn &+= UInt64(frame.frameCount)
         let now = monotonicMicroseconds()
         for k in upstream.indices {
-            if topic.withUnsafeBytes({ $0.elementsEqual(upstreamSpikeTopics[k]) }) {
+            if frame.hasTopic(upstreamSpikeTopics[k]) {
                 // A marker starts an upstream's stream in a new epoch; until it comes, that
                 // upstream's batches belong to the abandoned epoch.
-                if EpochMarker.isMarker(frame) {
+                if frame.isMarker {
                     let name = options.network.pools[upstream[k]].name
                     let envelope = try decode(frame, "spk/\(name)/")
                     switch EpochMarker.follow(envelope, awaitingMarker: &awaitingMarker[k], epoch: epoch, realtime: realtime, sequence: &upstreamSpikeSeq[k]) {
@@ -70,7 +66,7 @@ extension NodeRuntime {
                 let header: WireHeader
                 var batch = history.streams[upstream[k]]!.spareBatch()
                 do {
-                    header = try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
+                    header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
                 } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
                 guard let lost = upstreamSpikeSeq[k].accept(header.sequence) else { return }
                 if lost > 0 {
@@ -84,7 +80,7 @@ extension NodeRuntime {
                 upstreamLastHeard[k] = now
                 return
             }
-            if topic.withUnsafeBytes({ $0.elementsEqual(upstreamHeartbeatTopics[k]) }) {
+            if frame.hasTopic(upstreamHeartbeatTopics[k]) {
                 let envelope = try decode(frame, "hb/\(options.network.pools[upstream[k]].name)/")
                 if let lost = upstreamHeartbeatSeq[k].accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
                 guard EpochMarker.heartbeatCounts(envelope.message, awaitingMarker: awaitingMarker[k]) else { return }
@@ -96,10 +92,10 @@ extension NodeRuntime {
             }
         }
         if let topics = sourceTopics {
-            if topic.withUnsafeBytes({ $0.elementsEqual(topics.stimulus) }) { return try handleStimulus(frame, now: now) }
-            if topic.withUnsafeBytes({ $0.elementsEqual(topics.heartbeat) }) { return try handleSourceHeartbeat(frame, now: now) }
+            if frame.hasTopic(topics.stimulus) { return try handleStimulus(frame, now: now) }
+            if frame.hasTopic(topics.heartbeat) { return try handleSourceHeartbeat(frame, now: now) }
         }
-        if topic.withUnsafeBytes({ $0.elementsEqual(Topic.clock) }) {
+        if frame.hasTopic(Topic.clock) {
             let envelope = try decode(frame, "clk/")
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             if case .permit(let permit) = envelope.message {
@@ -122,7 +118,7 @@ extension NodeRuntime {
             controllerLastHeard = now
             controllerSubscribed = true
             if state == .ready || state == .paused { state = .running }
-        } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.modulators) }) {
+        } else if frame.hasTopic(Topic.modulators) {
             let envelope = try decode(frame, "mod/")
             guard let lost = controllerSeq.modulators.accept(envelope.sequence) else { return }
             if lost > 0 {
@@ -136,7 +132,7 @@ extension NodeRuntime {
             let tick = m.mode == .atTick && (!realtime || m.tick >= driver.tick) ? m.tick : driver.tick
             try driver.schedule(ModulatorLevels(m), at: tick)
             log.info("modulation for tick \(tick): \(ModulatorLevels(m).summary)")
-        } else if topic.withUnsafeBytes({ $0.elementsEqual(Topic.controllerHeartbeat) }) {
+        } else if frame.hasTopic(Topic.controllerHeartbeat) {
             let envelope = try decode(frame, "hb/controller/")
             if let lost = controllerSeq.heartbeat.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             controllerLastHeard = now
@@ -144,8 +140,8 @@ extension NodeRuntime {
         }
     }
 
-    func decode(_ frame: borrowing ZMQMessage, _ what: String) throws(NodeError) -> WireEnvelope {
-        do { return try frame.withUnsafeBytes { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire(what, error) }
+    func decode(_ frame: borrowing PubSubMessage, _ what: String) throws(NodeError) -> WireEnvelope {
+        do { return try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch { throw .wire(what, error) }
     }
 
     private func handleDirect(_ envelope: WireEnvelope) throws(NodeError) {

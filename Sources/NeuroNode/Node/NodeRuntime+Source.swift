@@ -5,7 +5,7 @@ import ZeroMQ
 extension NodeRuntime {
     /// Lockstep: the batch must continue the stream exactly (a gap is a hard error). Real time:
     /// its spikes apply at the next tick simulated (on arrival); gaps count as lost.
-    func handleStimulus(_ frame: borrowing ZMQMessage, now: UInt64) throws(NodeError) {
+    func handleStimulus(_ frame: borrowing PubSubMessage, now: UInt64) throws(NodeError) {
         guard var input = source else { return }
         let topic = "stim/\(spec.name)/"
         let envelope = try decode(frame, topic)
@@ -43,7 +43,7 @@ extension NodeRuntime {
 
     /// A heartbeat with state `stopped` ends the stream at its tick: every tick before it was
     /// sent (pub/sub keeps one publisher's order), every tick from it on is silent.
-    func handleSourceHeartbeat(_ frame: borrowing ZMQMessage, now: UInt64) throws(NodeError) {
+    func handleSourceHeartbeat(_ frame: borrowing PubSubMessage, now: UInt64) throws(NodeError) {
         guard var input = source else { return }
         let envelope = try decode(frame, "hb/\(input.spec.name)/")
         if let lost = input.heartbeatSeq.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }

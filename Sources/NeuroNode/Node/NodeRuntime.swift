@@ -103,7 +103,7 @@ public final class NodeRuntime {
     /// The part being streamed to the store.
     var transfer: PartSender?
     /// Reused receive frames (no allocation per message).
-    var topicFrame = ZMQMessage()
+    var subMessage = PubSubMessage()
     var messageFrame = ZMQMessage()
     /// When the DEALER was last read; on the hot path it is read every `dealerInterval` µs.
     var lastDealerCheck: UInt64 = 0
