@@ -21,6 +21,15 @@ uint32_t neurowire_crc32_fold(uint32_t reg, const unsigned char *buf, size_t len
     const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
     __m128i x0, x1, x2, x3, x4, x5, x6, x7, x8;
 
+    if (len < 64) {
+        // Short runs (a small frame's payload): one lane from the start.
+        x1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)buf), _mm_cvtsi32_si128((int)reg));
+        buf += 16;
+        len -= 16;
+        x0 = k3k4;
+        goto one_lane;
+    }
+
     x1 = _mm_loadu_si128((const __m128i *)(buf + 0x00));
     x2 = _mm_loadu_si128((const __m128i *)(buf + 0x10));
     x3 = _mm_loadu_si128((const __m128i *)(buf + 0x20));
@@ -59,6 +68,7 @@ uint32_t neurowire_crc32_fold(uint32_t reg, const unsigned char *buf, size_t len
     x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
     x1 = _mm_xor_si128(_mm_xor_si128(x1, x4), x5);
 
+one_lane:
     while (len >= 16) {
         x2 = _mm_loadu_si128((const __m128i *)buf);
         x5 = _mm_clmulepi64_si128(x1, x0, 0x00);

@@ -82,7 +82,7 @@ struct BusBenchmark: ParsableCommand {
         for k in 0 ..< messages {
             var b = batches[k & 63]
             b.firstTick = UInt64(k * ticksPerBatch)
-            try sender.publish(.spikeBatch(b), topic: topic, on: pub)
+            try sender.publish(spikes: b, topic: topic, on: pub)
         }
     }
 

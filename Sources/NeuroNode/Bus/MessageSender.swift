@@ -45,11 +45,30 @@ public struct MessageSender {
     /// Publishes `message` on `topic` (1…255 bytes ending with `/`) as one frame: the topic,
     /// the message frame, the topic's length (`WirePubSub`).
     public mutating func publish(_ message: WireMessage, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
+        startMessage(topic)
+        let envelope = WireEnvelope(source: source, sequence: nextSequence(topic), message: message)
+        do { try encoder.encode(envelope, appendingTo: &frame) } catch { throw .wire("encoding \(message.kind)", error) }
+        try finishMessage(topic, on: socket)
+    }
+
+    /// Publishes `batch` as a `SPIKE_BATCH` on `topic`: `publish(.spikeBatch(batch), …)`
+    /// without copying the batch into a message first (the nodes' hot path).
+    public mutating func publish(spikes batch: SpikeBatch, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
+        startMessage(topic)
+        let sequence = nextSequence(topic)
+        do { try encoder.encodeSpikeBatch(batch, source: source, sequence: sequence, appendingTo: &frame) } catch {
+            throw .wire("encoding SPIKE_BATCH", error)
+        }
+        try finishMessage(topic, on: socket)
+    }
+
+    private mutating func startMessage(_ topic: [UInt8]) {
         precondition((1...WirePubSub.maxTopicLength).contains(topic.count), "bad pub/sub topic \(topic)")
         frame.removeAll(keepingCapacity: true)
         frame.append(contentsOf: topic)
-        let envelope = WireEnvelope(source: source, sequence: nextSequence(topic), message: message)
-        do { try encoder.encode(envelope, appendingTo: &frame) } catch { throw .wire("encoding \(message.kind)", error) }
+    }
+
+    private mutating func finishMessage(_ topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
         frame.append(UInt8(truncatingIfNeeded: topic.count))
         do throws(ZMQError) { try socket.send(frame) } catch { throw .transport(error) }
         packets &+= 1

@@ -5,9 +5,9 @@ import ZeroMQ
 /// views into a single reused libzmq frame. Noncopyable, like the frame it holds; confined
 /// to the thread of the socket it reads.
 public struct PubSubMessage: ~Copyable {
-    private var message = ZMQMessage()
+    @usableFromInline var message = ZMQMessage()
     /// The topic's length; 0 when the last message read was not a NeuroBus pub/sub message.
-    public private(set) var topicCount = 0
+    public private(set) var topicCount = 0 // (set only by `receive`)
 
     public init() {}
 
@@ -29,10 +29,10 @@ public struct PubSubMessage: ~Copyable {
         return true
     }
 
-    public var isWellFormed: Bool { topicCount > 0 }
+    @inlinable public var isWellFormed: Bool { topicCount > 0 }
 
     /// Whether the message's topic is exactly `topic`. O(topic).
-    public func hasTopic(_ topic: [UInt8]) -> Bool {
+    @inlinable public func hasTopic(_ topic: [UInt8]) -> Bool {
         guard topicCount == topic.count else { return false }
         return message.withUnsafeBytes { raw in
             topic.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: raw[0..<topicCount]).elementsEqual($0) }
@@ -43,17 +43,17 @@ public struct PubSubMessage: ~Copyable {
     public var topic: [UInt8] { message.withUnsafeBytes { Array($0[0..<topicCount]) } }
 
     /// The message frame's size in bytes.
-    public var frameCount: Int { isWellFormed ? message.count - topicCount - 1 : 0 }
+    @inlinable public var frameCount: Int { isWellFormed ? message.count - topicCount - 1 : 0 }
 
     /// Calls `body` with the message frame's bytes, valid only inside `body`. O(1).
-    public func withFrame<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    @inlinable public func withFrame<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let range = isWellFormed ? topicCount ..< message.count - 1 : 0 ..< 0
         return try message.withUnsafeBytes { (raw) throws(E) -> R in try body(UnsafeRawBufferPointer(rebasing: raw[range])) }
     }
 
     /// Whether the message frame is a `SNAPSHOT_MARKER`: its header's kind byte (offset 4),
     /// without decoding.
-    public var isMarker: Bool {
+    @inlinable public var isMarker: Bool {
         withFrame { $0.count > 4 && $0[4] == WireKind.snapshotMarker.rawValue }
     }
 }
