@@ -50,7 +50,7 @@ public struct SpikeBatch: Equatable, Sendable {
     /// Appends a tick of `count` ids written by `fill` into uninitialised-then-zeroed storage.
     mutating func appendTick(count: Int, encoding: SpikeEncoding?, fill: (UnsafeMutableBufferPointer<UInt16>) throws(WireError) -> Void) throws(WireError) {
         let start = ids.count
-        ids.append(contentsOf: repeatElement(0, count: count))
+        Zeros.append(count, to: &ids)
         let result = ids.withUnsafeMutableBufferPointer { all in
             Result { () throws(WireError) in
                 try fill(UnsafeMutableBufferPointer(rebasing: all[start..<(start + count)]))

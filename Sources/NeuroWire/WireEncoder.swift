@@ -43,7 +43,7 @@ public struct WireEncoder: Sendable {
     /// reusing its storage. On a `WireError` the buffer is cut back to what it held. O(payload).
     public mutating func encode(_ envelope: WireEnvelope, appendingTo buffer: inout [UInt8]) throws(WireError) {
         let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: WireFormat.headerSize))
+        Zeros.append(WireFormat.headerSize, to: &buffer)
         do throws(WireError) {
             switch envelope.message {
             case .spikeBatch(let batch):
@@ -72,7 +72,7 @@ public struct WireEncoder: Sendable {
     public mutating func encodeSpikeBatch(_ batch: SpikeBatch, source: UInt16, sequence: UInt32,
                                           appendingTo buffer: inout [UInt8]) throws(WireError) {
         let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: WireFormat.headerSize))
+        Zeros.append(WireFormat.headerSize, to: &buffer)
         do throws(WireError) {
             try appendBatch(batch, to: &buffer)
             try finishFrame(&buffer, at: start, kind: .spikeBatch, flags: [], source: source, sequence: sequence)
@@ -80,6 +80,34 @@ public struct WireEncoder: Sendable {
             buffer.removeSubrange(start...)
             throw error
         }
+    }
+
+    /// Writes the `SPIKE_BATCH` frame of `batch` (no flags) into `buffer` from `offset` on and
+    /// returns the offset just past it: the frame `encodeSpikeBatch` would append, byte for
+    /// byte. `buffer` grows (with zeros) when it is shorter than the frame plus `trailer` bytes
+    /// plus 8 of slack, but never shrinks, so a sender that keeps one buffer and sends a prefix
+    /// of it pays no per-message resizing. Bytes before `offset` are untouched, bytes past the
+    /// frame are scratch; on a `WireError` nothing is written. O(payload).
+    public mutating func writeSpikeBatch(_ batch: borrowing SpikeBatch, source: UInt16, sequence: UInt32, into buffer: inout [UInt8],
+                                         at offset: Int, trailer: Int = 0) throws(WireError) -> Int {
+        precondition(offset >= 0 && offset <= buffer.count && trailer >= 0, "offset \(offset) in a buffer of \(buffer.count)")
+        if case .automatic = compression {
+            // Deflate may shrink the frame: build it apart and copy it in.
+            var frame: [UInt8] = []
+            try encodeSpikeBatch(batch, source: source, sequence: sequence, appendingTo: &frame)
+            let end = offset + frame.count
+            if buffer.count < end + trailer { Zeros.append(end + trailer - buffer.count, to: &buffer) }
+            buffer.replaceSubrange(offset..<end, with: frame)
+            return end
+        }
+        let size = try planBatch(batch)
+        let end = offset + WireFormat.headerSize + size
+        if buffer.count < end + trailer + 8 { Zeros.append(end + trailer + 8 - buffer.count, to: &buffer) }
+        buffer.withUnsafeMutableBytes { raw in
+            writeBatch(batch, size: size, into: UnsafeMutableRawBufferPointer(rebasing: raw[(offset + WireFormat.headerSize)...]))
+            Self.seal(UnsafeMutableRawBufferPointer(rebasing: raw[offset..<end]), kind: .spikeBatch, flags: [], source: source, sequence: sequence)
+        }
+        return end
     }
 
     /// Deflates the payload in place when flagged or worth it, checks its size and seals the
@@ -117,26 +145,42 @@ public struct WireEncoder: Sendable {
     /// Fills the header of the frame that starts at `start` and runs to the end of `frame`,
     /// its payload in place, CRC included.
     static func sealHeader(_ frame: inout [UInt8], at start: Int = 0, kind: WireKind, flags: WireFlags, source: UInt16, sequence: UInt32) {
-        let length = UInt32(frame.count - start - WireFormat.headerSize)
         frame.withUnsafeMutableBytes { whole in
-            let raw = UnsafeMutableRawBufferPointer(rebasing: whole[start...])
-            raw[0] = WireFormat.magic.0
-            raw[1] = WireFormat.magic.1
-            raw[2] = WireFormat.majorVersion
-            raw[3] = WireFormat.minorVersion
-            raw[4] = kind.rawValue
-            raw[5] = flags.rawValue
-            raw.storeBytes(of: source.littleEndian, toByteOffset: 6, as: UInt16.self)
-            raw.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt32.self)
-            raw.storeBytes(of: length.littleEndian, toByteOffset: 12, as: UInt32.self)
-            let crc = WireCRC.frame(UnsafeRawBufferPointer(raw))
-            raw.storeBytes(of: crc.littleEndian, toByteOffset: 16, as: UInt32.self)
+            seal(UnsafeMutableRawBufferPointer(rebasing: whole[start...]), kind: kind, flags: flags, source: source, sequence: sequence)
         }
+    }
+
+    /// Fills the header of `raw`, exactly one frame whose payload is in place, CRC included.
+    static func seal(_ raw: UnsafeMutableRawBufferPointer, kind: WireKind, flags: WireFlags, source: UInt16, sequence: UInt32) {
+        let length = UInt32(raw.count - WireFormat.headerSize)
+        raw[0] = WireFormat.magic.0
+        raw[1] = WireFormat.magic.1
+        raw[2] = WireFormat.majorVersion
+        raw[3] = WireFormat.minorVersion
+        raw[4] = kind.rawValue
+        raw[5] = flags.rawValue
+        raw.storeBytes(of: source.littleEndian, toByteOffset: 6, as: UInt16.self)
+        raw.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt32.self)
+        raw.storeBytes(of: length.littleEndian, toByteOffset: 12, as: UInt32.self)
+        let crc = WireCRC.frame(UnsafeRawBufferPointer(raw))
+        raw.storeBytes(of: crc.littleEndian, toByteOffset: 16, as: UInt32.self)
     }
 
     /// Appends a `SPIKE_BATCH` payload: the fixed fields, then every tick in its planned
     /// encoding, written into storage sized exactly in advance.
     private mutating func appendBatch(_ batch: SpikeBatch, to frame: inout [UInt8]) throws(WireError) {
+        let size = try planBatch(batch)
+        let start = frame.count
+        // 8 bytes of slack for the Rice writer's word stores, removed below.
+        Zeros.append(size + 8, to: &frame)
+        frame.withUnsafeMutableBytes { raw in
+            writeBatch(batch, size: size, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+        }
+        frame.removeLast(8)
+    }
+
+    /// Checks `batch` and plans every tick's encoding (into `plans`); returns the payload size.
+    private mutating func planBatch(_ batch: borrowing SpikeBatch) throws(WireError) -> Int {
         let tickCount = batch.tickCount
         guard (1...WireFormat.maxTicksPerBatch).contains(tickCount) else {
             throw WireError(.badValue, "spike batch of \(tickCount) ticks, allowed 1…\(WireFormat.maxTicksPerBatch)")
@@ -166,25 +210,26 @@ public struct WireEncoder: Sendable {
         guard size <= WireFormat.maxPayload else {
             throw WireError(.oversized, "spike batch payload of \(size) bytes exceeds \(WireFormat.maxPayload); send fewer ticks per batch")
         }
-        let start = frame.count
-        // 8 bytes of slack for the Rice writer's word stores, removed below.
-        frame.append(contentsOf: repeatElement(0, count: size + 8))
-        frame.withUnsafeMutableBytes { raw in
-            let out = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
-            out.storeBytes(of: batch.firstTick.littleEndian, toByteOffset: 0, as: UInt64.self)
-            out.storeBytes(of: UInt16(tickCount).littleEndian, toByteOffset: 8, as: UInt16.self)
-            out.storeBytes(of: UInt32(neuronCount).littleEndian, toByteOffset: 10, as: UInt32.self)
-            var at = 14
-            batch.ids.withUnsafeBufferPointer { ids in
-                for tick in 0..<tickCount {
-                    at = SpikeSetCoder.write(
-                        UnsafeBufferPointer(rebasing: ids[batch.range(ofTick: tick)]),
-                        plan: plans[tick], neuronCount: neuronCount, into: out, at: at)
-                }
+        return size
+    }
+
+    /// Writes the planned payload of `batch` (`size` bytes) at the start of `out`, which has
+    /// 8 bytes of slack after them.
+    private func writeBatch(_ batch: borrowing SpikeBatch, size: Int, into out: UnsafeMutableRawBufferPointer) {
+        let tickCount = batch.tickCount
+        let neuronCount = batch.neuronCount
+        out.storeBytes(of: batch.firstTick.littleEndian, toByteOffset: 0, as: UInt64.self)
+        out.storeBytes(of: UInt16(tickCount).littleEndian, toByteOffset: 8, as: UInt16.self)
+        out.storeBytes(of: UInt32(neuronCount).littleEndian, toByteOffset: 10, as: UInt32.self)
+        var at = 14
+        batch.ids.withUnsafeBufferPointer { ids in
+            for tick in 0..<tickCount {
+                at = SpikeSetCoder.write(
+                    UnsafeBufferPointer(rebasing: ids[batch.range(ofTick: tick)]),
+                    plan: plans[tick], neuronCount: neuronCount, into: out, at: at)
             }
-            precondition(at == size, "spike batch size planned \(size), written \(at)")
         }
-        frame.removeLast(8)
+        precondition(at == size, "spike batch size planned \(size), written \(at)")
     }
 }
 

@@ -64,3 +64,53 @@ import Testing
         #expect(throws: WireError.self) { try WireDecoder.decode(Array(message[4..<4])) }
     }
 }
+
+/// `writeSpikeBatch`, the senders' in-place path, against `encode`: the spike batches among
+/// 2,000 generated envelopes (every shape the round-trip generator makes), at offsets after a
+/// topic, into a buffer holding earlier frames and junk, with and without automatic
+/// compression.
+@Suite struct InPlaceSpikeBatchTests {
+    @Test(arguments: [WireEncoder.Compression.asFlagged, .automatic(threshold: 64)])
+    func writesTheFrameEncodeGivesAndKeepsThePrefix(_ compression: WireEncoder.Compression) async {
+        var batches = 0, refused = 0
+        await propertyCheck(count: 100, input: WireGen.roundTripEnvelope.array(of: 20)) { envelopes in
+            var reference = WireEncoder(compression: compression, spikePolicy: .fast)
+            var inPlace = WireEncoder(compression: compression, spikePolicy: .fast)
+            var buffer: [UInt8] = Array(repeating: 0xA5, count: 37)
+            for (k, envelope) in envelopes.enumerated() {
+                guard case .spikeBatch(let batch) = envelope.message else { continue }
+                batches += 1
+                let plain = WireEnvelope(source: envelope.source, sequence: envelope.sequence, message: envelope.message)
+                let expected = try? reference.encode(plain)
+                let offset = k % 9
+                let prefix = Array(buffer[..<offset])
+                let before = buffer.count
+                let end = try? inPlace.writeSpikeBatch(batch, source: envelope.source, sequence: envelope.sequence,
+                                                       into: &buffer, at: offset, trailer: 1)
+                #expect(end.map { _ in true } == expected.map { _ in true }, "accepted by one path only")
+                #expect(buffer.count >= before, "the buffer shrank")
+                #expect(Array(buffer[..<offset]) == prefix)
+                if let end, let expected {
+                    #expect(Array(buffer[offset..<end]) == expected)
+                    #expect(buffer.count > end, "no room for the trailer")
+                } else {
+                    refused += 1
+                }
+            }
+        }
+        #expect(batches > 100, "only \(batches) spike batches generated")
+        print("in place: \(batches) batches, \(refused) refused by both paths")
+    }
+
+    @Test func aRefusedBatchWritesNothing() throws {
+        var batch = SpikeBatch(firstTick: 1, neuronCount: 8)
+        batch.appendTick([3, 9])  // 9 is beyond the pool
+        var encoder = WireEncoder()
+        var buffer: [UInt8] = Array(repeating: 7, count: 300)
+        let error = #expect(throws: WireError.self) {
+            _ = try encoder.writeSpikeBatch(batch, source: 1, sequence: 2, into: &buffer, at: 10)
+        }
+        #expect(error?.code == .idBeyondPool)
+        #expect(buffer == Array(repeating: 7, count: 300))
+    }
+}

@@ -52,14 +52,28 @@ public struct MessageSender {
     }
 
     /// Publishes `batch` as a `SPIKE_BATCH` on `topic`: `publish(.spikeBatch(batch), …)`
-    /// without copying the batch into a message first (the nodes' hot path).
-    public mutating func publish(spikes batch: SpikeBatch, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
-        startMessage(topic)
+    /// without copying the batch into a message first (the nodes' hot path). The batch is
+    /// not modified: it is `inout` only so that it is passed without a copy, where passing a
+    /// stored property or a `var` as a borrowed argument retains and releases its three
+    /// arrays on every message (perf, 10-spike batches: ~5 % of the sender's time).
+    /// The frame buffer is written in place and never shrunk here (`writeSpikeBatch`), and a
+    /// prefix of it is sent: no per-message resizing.
+    public mutating func publish(spikes batch: inout SpikeBatch, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
+        precondition((1...WirePubSub.maxTopicLength).contains(topic.count), "bad pub/sub topic \(topic)")
         let sequence = nextSequence(topic)
-        do { try encoder.encodeSpikeBatch(batch, source: source, sequence: sequence, appendingTo: &frame) } catch {
+        if frame.count < topic.count { frame.append(contentsOf: repeatElement(0, count: topic.count - frame.count)) }
+        frame.withUnsafeMutableBytes { raw in topic.withUnsafeBytes { raw.copyMemory(from: $0) } }
+        let end: Int
+        do { end = try encoder.writeSpikeBatch(batch, source: source, sequence: sequence, into: &frame, at: topic.count, trailer: 1) } catch {
             throw .wire("encoding SPIKE_BATCH", error)
         }
-        try finishMessage(topic, on: socket)
+        frame[end] = UInt8(truncatingIfNeeded: topic.count)
+        let sent = frame.withUnsafeBytes { raw in
+            Result { () throws(ZMQError) in try socket.send(UnsafeRawBufferPointer(rebasing: raw[...end])) }
+        }
+        do { _ = try sent.get() } catch { throw .transport(error) }
+        packets &+= 1
+        bytes &+= UInt64(end - topic.count)
     }
 
     private mutating func startMessage(_ topic: [UInt8]) {

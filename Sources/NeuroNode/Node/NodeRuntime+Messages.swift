@@ -76,7 +76,7 @@ extension NodeRuntime {
                 // Real time: a batch whose first tick was due before the tick we are at came
                 // too late for it (policy: dropped — those ticks were simulated as silent).
                 if realtime, batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
-                try history.streams[upstream[k]]!.append(batch, gapsAllowed: realtime)
+                try history.streams[upstream[k]]!.append(consume batch, gapsAllowed: realtime)
                 upstreamLastHeard[k] = now
                 return
             }

@@ -452,7 +452,7 @@ public final class NodeRuntime {
             try sender.publish(.snapshotMarker(cut), topic: spikeTopic, on: pub)
             markerPending = false
         }
-        try sender.publish(spikes: outBatch, topic: spikeTopic, on: pub)
+        try sender.publish(spikes: &outBatch, topic: spikeTopic, on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes
         outBatch.removeAll(firstTick: driver.tick, neuronCount: spec.neurons)

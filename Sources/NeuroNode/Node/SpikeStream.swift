@@ -23,9 +23,10 @@ public struct SpikeStream: Sendable {
     /// Appends a received batch. In lockstep (`gapsAllowed` false) it must continue the
     /// stream exactly, or this throws. In real time a batch may start later (the ticks between
     /// were lost and count as silent); one that starts earlier overlaps what is held and is
-    /// dropped (returns false).
+    /// dropped (returns false). Takes the batch (`consuming`): the hot path hands over its
+    /// storage instead of retaining a copy.
     @discardableResult
-    public mutating func append(_ batch: SpikeBatch, gapsAllowed: Bool = false) throws(NodeError) -> Bool {
+    public mutating func append(_ batch: consuming SpikeBatch, gapsAllowed: Bool = false) throws(NodeError) -> Bool {
         guard batch.neuronCount == neuronCount else {
             throw .failed("spk/\(name)/ batch says \(batch.neuronCount) neurons, the network file says \(neuronCount)")
         }
@@ -33,8 +34,8 @@ public struct SpikeStream: Sendable {
             guard gapsAllowed else { throw .tickGap(stream: "spk/\(name)/", expected: nextTick, found: batch.firstTick) }
             if batch.firstTick < nextTick { return false }
         }
-        batches.append(batch)
         nextTick = batch.firstTick + UInt64(batch.tickCount)
+        batches.append(batch)
         return true
     }
 
