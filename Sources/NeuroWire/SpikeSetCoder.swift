@@ -25,19 +25,30 @@ enum SpikeSetCoder {
             throw WireError(.countOverflow, "tick \(tick) has \(n) spikes in a pool of \(neuronCount)")
         }
         // One pass for order, range and varint sizes, and one for the Rice sums at three
-        // parameters when the policy may pick Rice. 32-bit lanes and no loop-carried state
-        // but the sums, so both loops vectorise.
+        // parameters when the policy may pick Rice. No loop-carried state but the sums, so
+        // both loops vectorise.
         let first = Int(ids[0])
         let last = Int(ids[n - 1])
         let gapSum = last - first - (n - 1)
         let kMid = n > 1 ? riceParameter(gapSum: gapSum, gaps: n - 1) : 0
         let kLow = max(kMid - 1, 0), kHigh = min(kMid + 1, 15)
-        var longGaps: Int32 = 0
-        var smallestGap: Int32 = 0
-        for index in 1..<n {
-            let gap = Int32(ids[index]) &- Int32(ids[index &- 1]) &- 1
-            smallestGap = min(smallestGap, gap)
-            longGaps &+= (gap >= 0x80 ? 1 : 0) &+ (gap >= 0x4000 ? 1 : 0)
+        // Order and varint sizes in 16-bit lanes (eight to a register, not four): `unordered`
+        // collects ids not above their predecessor; for ordered ids the wrapping gap is exact.
+        // Per-chunk 16-bit counts cannot overflow (2 × 16,383 per chunk).
+        var unordered: UInt16 = 0
+        var longGaps = 0
+        var chunk = 1
+        while chunk < n {
+            let end = min(chunk &+ 16_383, n)
+            var counted: UInt16 = 0
+            for index in chunk..<end {
+                let previous = ids[index &- 1], current = ids[index]
+                let gap = current &- previous &- 1
+                unordered |= current > previous ? 0 : 1
+                counted &+= (gap >= 0x80 ? 1 : 0) &+ (gap >= 0x4000 ? 1 : 0)
+            }
+            longGaps &+= Int(counted)
+            chunk = end
         }
         var sumLow: Int32 = 0, sumMid: Int32 = 0, sumHigh: Int32 = 0
         if policy == .compact && requested == nil {
@@ -50,7 +61,7 @@ enum SpikeSetCoder {
             }
         }
         let varintBytes = varintLength(first) + (n - 1) + Int(longGaps)
-        guard smallestGap >= 0 else {
+        guard unordered == 0 else {
             let bad = (1..<n).first { ids[$0] <= ids[$0 - 1] }!
             throw WireError(.unsortedIds, "tick \(tick): id \(ids[bad]) at position \(bad) follows \(ids[bad - 1]); ids must be strictly increasing")
         }
