@@ -4,7 +4,8 @@
 # same message size (topic + frame, rounded), alternating, REPS times. Prints the medians of
 # both and the median (and range) of the per-pair ratios: this VM's vCPUs are shared, so
 # throughput drifts between runs, and a pair run back to back shares the drift.
-# usage: [NEUROBUS_BIN=path] Tests/Benchmarks/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
+# usage: [NEUROBUS_BIN=path] [PAIRS=1] Tests/Benchmarks/bus-vs-raw.sh [REPS] [ENCODING...]   (defaults: 5, fast compact)
+# PAIRS=1 also prints every pair's ratio under its row, so runs can be pooled.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 reps=${1:-5}; shift || true
@@ -36,5 +37,6 @@ for enc in "${encodings[@]}"; do
     r=$(printf '%s\n' "${ratios[@]}" | median)
     lo=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
     printf '| %s | %d | %s | %s | %s | %.0f %% (%.0f–%.0f) |\n' "$enc" "$spikes" "$size" "$a" "$b" "$r" "$lo" "$hi"
+    [ "${PAIRS:-}" != 1 ] || printf 'pairs %s %d: %s\n' "$enc" "$spikes" "$(printf '%.0f ' "${ratios[@]}")"
   done
 done
