@@ -67,9 +67,9 @@ public struct WireEncoder: Sendable {
         }
     }
 
-    /// `encode(_:appendingTo:)` of a `SPIKE_BATCH` with no flags, taking the batch itself:
-    /// the nodes' hot path, which so skips wrapping (and copying) it in a `WireMessage`.
-    public mutating func encodeSpikeBatch(_ batch: SpikeBatch, source: UInt16, sequence: UInt32,
+    /// `encode(_:appendingTo:)` of a `SPIKE_BATCH` with no flags, taking the batch itself
+    /// (no wrapping, and copying, in a `WireMessage`): `writeSpikeBatch` under compression.
+    private mutating func encodeSpikeBatch(_ batch: SpikeBatch, source: UInt16, sequence: UInt32,
                                           appendingTo buffer: inout [UInt8]) throws(WireError) {
         let start = buffer.count
         Zeros.append(WireFormat.headerSize, to: &buffer)
@@ -83,13 +83,13 @@ public struct WireEncoder: Sendable {
     }
 
     /// Writes the `SPIKE_BATCH` frame of `batch` (no flags) into `buffer` from `offset` on and
-    /// returns the offset just past it: the frame `encodeSpikeBatch` would append, byte for
-    /// byte. `buffer` grows (with zeros) when it is shorter than the frame plus `trailer` bytes
+    /// returns the offset just past it: the frame `encode(_:appendingTo:)` would append for
+    /// it, byte for byte. `buffer` grows (with zeros) when it is shorter than the frame plus `trailer` bytes
     /// plus 8 of slack, but never shrinks, so a sender that keeps one buffer and sends a prefix
     /// of it pays no per-message resizing. Bytes before `offset` are untouched, bytes past the
     /// frame are scratch; on a `WireError` nothing is written. O(payload).
-    public mutating func writeSpikeBatch(_ batch: borrowing SpikeBatch, source: UInt16, sequence: UInt32, into buffer: inout [UInt8],
-                                         at offset: Int, trailer: Int = 0) throws(WireError) -> Int {
+    public mutating func writeSpikeBatch(_ batch: borrowing SpikeBatch, source: UInt16, sequence: UInt32,
+                                         into buffer: inout [UInt8], at offset: Int, trailer: Int = 0) throws(WireError) -> Int {
         precondition(offset >= 0 && offset <= buffer.count && trailer >= 0, "offset \(offset) in a buffer of \(buffer.count)")
         if case .automatic = compression {
             // Deflate may shrink the frame: build it apart and copy it in.

@@ -59,7 +59,7 @@ public struct MessageSender {
     /// The frame buffer is written in place and never shrunk here (`writeSpikeBatch`), and a
     /// prefix of it is sent: no per-message resizing.
     public mutating func publish(spikes batch: inout SpikeBatch, topic: [UInt8], on socket: ZMQSocket) throws(NodeError) {
-        precondition((1...WirePubSub.maxTopicLength).contains(topic.count), "bad pub/sub topic \(topic)")
+        Self.check(topic)
         let sequence = nextSequence(topic)
         if frame.count < topic.count { frame.append(contentsOf: repeatElement(0, count: topic.count - frame.count)) }
         frame.withUnsafeMutableBytes { raw in topic.withUnsafeBytes { raw.copyMemory(from: $0) } }
@@ -76,8 +76,13 @@ public struct MessageSender {
         bytes &+= UInt64(end - topic.count)
     }
 
+    /// Topics come from `Topic`, built from validated pool names: a bad one is a bug here.
+    private static func check(_ topic: [UInt8]) {
+        precondition((1...WirePubSub.maxTopicLength).contains(topic.count) && topic.last == UInt8(ascii: "/"), "bad pub/sub topic \(topic)")
+    }
+
     private mutating func startMessage(_ topic: [UInt8]) {
-        precondition((1...WirePubSub.maxTopicLength).contains(topic.count), "bad pub/sub topic \(topic)")
+        Self.check(topic)
         frame.removeAll(keepingCapacity: true)
         frame.append(contentsOf: topic)
     }

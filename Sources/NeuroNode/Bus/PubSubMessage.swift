@@ -7,7 +7,7 @@ import ZeroMQ
 public struct PubSubMessage: ~Copyable {
     @usableFromInline var message = ZMQMessage()
     /// The topic's length; 0 when the last message read was not a NeuroBus pub/sub message.
-    public private(set) var topicCount = 0 // (set only by `receive`)
+    public private(set) var topicCount = 0
 
     public init() {}
 
