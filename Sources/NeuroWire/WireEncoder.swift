@@ -67,21 +67,6 @@ public struct WireEncoder: Sendable {
         }
     }
 
-    /// `encode(_:appendingTo:)` of a `SPIKE_BATCH` with no flags, taking the batch itself
-    /// (no wrapping, and copying, in a `WireMessage`): `writeSpikeBatch` under compression.
-    private mutating func encodeSpikeBatch(_ batch: SpikeBatch, source: UInt16, sequence: UInt32,
-                                          appendingTo buffer: inout [UInt8]) throws(WireError) {
-        let start = buffer.count
-        Zeros.append(WireFormat.headerSize, to: &buffer)
-        do throws(WireError) {
-            try appendBatch(batch, to: &buffer)
-            try finishFrame(&buffer, at: start, kind: .spikeBatch, flags: [], source: source, sequence: sequence)
-        } catch {
-            buffer.removeSubrange(start...)
-            throw error
-        }
-    }
-
     /// Writes the `SPIKE_BATCH` frame of `batch` (no flags) into `buffer` from `offset` on and
     /// returns the offset just past it: the frame `encode(_:appendingTo:)` would append for
     /// it, byte for byte. `buffer` grows (with zeros) when it is shorter than the frame plus `trailer` bytes
@@ -92,9 +77,9 @@ public struct WireEncoder: Sendable {
                                          into buffer: inout [UInt8], at offset: Int, trailer: Int = 0) throws(WireError) -> Int {
         precondition(offset >= 0 && offset <= buffer.count && trailer >= 0, "offset \(offset) in a buffer of \(buffer.count)")
         if case .automatic = compression {
-            // Deflate may shrink the frame: build it apart and copy it in.
+            // Deflate may shrink the frame: build it apart (the general path) and copy it in.
             var frame: [UInt8] = []
-            try encodeSpikeBatch(batch, source: source, sequence: sequence, appendingTo: &frame)
+            try encode(WireEnvelope(source: source, sequence: sequence, message: .spikeBatch(copy batch)), appendingTo: &frame)
             let end = offset + frame.count
             if buffer.count < end + trailer { Zeros.append(end + trailer - buffer.count, to: &buffer) }
             buffer.replaceSubrange(offset..<end, with: frame)

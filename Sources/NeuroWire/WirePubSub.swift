@@ -19,9 +19,14 @@ public enum WirePubSub {
         return length
     }
 
-    /// The pub/sub message carrying `frame` on `topic` (1…255 bytes ending with `/`). O(n).
+    /// Whether `topic` can head a pub/sub message: 1…255 bytes ending with `/`. O(1).
+    public static func isTopic(_ topic: [UInt8]) -> Bool {
+        (1...maxTopicLength).contains(topic.count) && topic.last == UInt8(ascii: "/")
+    }
+
+    /// The pub/sub message carrying `frame` on `topic` (`isTopic`). O(n).
     public static func join(topic: [UInt8], frame: [UInt8]) -> [UInt8] {
-        precondition((1...maxTopicLength).contains(topic.count) && topic.last == UInt8(ascii: "/"), "bad pub/sub topic \(topic)")
+        precondition(isTopic(topic), "bad pub/sub topic \(topic)")
         var message = topic
         message.reserveCapacity(topic.count + frame.count + 1)
         message.append(contentsOf: frame)

@@ -78,7 +78,7 @@ public struct MessageSender {
 
     /// Topics come from `Topic`, built from validated pool names: a bad one is a bug here.
     private static func check(_ topic: [UInt8]) {
-        precondition((1...WirePubSub.maxTopicLength).contains(topic.count) && topic.last == UInt8(ascii: "/"), "bad pub/sub topic \(topic)")
+        precondition(WirePubSub.isTopic(topic), "bad pub/sub topic \(topic)")
     }
 
     private mutating func startMessage(_ topic: [UInt8]) {
