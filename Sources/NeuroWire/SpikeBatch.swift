@@ -47,6 +47,14 @@ public struct SpikeBatch: Equatable, Sendable {
         encodings.append(encoding)
     }
 
+    /// `appendTick(_:encoding:)` for a slice (a pool's spikes): one copy of the ids, where the
+    /// generic version, called from another module, goes through unspecialised code.
+    public mutating func appendTick(_ tickIds: ArraySlice<UInt16>, encoding: SpikeEncoding? = nil) {
+        ids.append(contentsOf: tickIds)
+        ends.append(Int32(ids.count))
+        encodings.append(encoding)
+    }
+
     /// Appends a tick of `count` ids written by `fill` into uninitialised-then-zeroed storage.
     mutating func appendTick(count: Int, encoding: SpikeEncoding?, fill: (UnsafeMutableBufferPointer<UInt16>) throws(WireError) -> Void) throws(WireError) {
         let start = ids.count

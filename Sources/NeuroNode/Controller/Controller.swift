@@ -196,10 +196,12 @@ public final class Controller {
             try startIfReady()
             try grantPermits()
             try finishIfDone()
-            let interval = UInt64(phase == .starting ? 20 : options.heartbeatMilliseconds) * 1000
+            // Joining, the nodes wait to hear the controller before READY: beat as fast as they do.
+            let joining = NodeRuntime.joiningHeartbeatMilliseconds
+            let interval = UInt64(phase == .starting ? joining : options.heartbeatMilliseconds) * 1000
             if now - lastHeartbeatAt >= interval { try heartbeat(now: now) }
             if finished { break }
-            do { _ = try poller.poll(timeoutMilliseconds: phase == .starting ? 20 : 50) } catch { throw .transport(error) }
+            do { _ = try poller.poll(timeoutMilliseconds: phase == .starting ? joining : 50) } catch { throw .transport(error) }
         }
     }
 

@@ -28,6 +28,7 @@ extension NodeRuntime {
         permitUntil = tick
         readySent = false
         state = .starting
+        controllerState = .starting
         epoch = newEpoch
         markerPending = true
         pendingCut = nil

@@ -137,6 +137,7 @@ extension NodeRuntime {
             if let lost = controllerSeq.heartbeat.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             controllerLastHeard = now
             controllerSubscribed = true
+            if case .heartbeat(let beat) = envelope.message { controllerState = beat.state }
         }
     }
 

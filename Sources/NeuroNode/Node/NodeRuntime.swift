@@ -123,6 +123,16 @@ public final class NodeRuntime {
     var recentParts: [(cut: SnapshotCut, part: SnapshotPart)] = []
     var lastPart: (cut: SnapshotCut, part: SnapshotPart)? { recentParts.last }
     static let dealerInterval: UInt64 = 2000
+    /// Heartbeat interval while the network joins, milliseconds: a pool's READY waits to hear
+    /// every upstream pool, and the controller's start waits to hear every pool, so this bounds
+    /// how long a run's start waits on a heartbeat.
+    static let joiningHeartbeatMilliseconds = 5
+    /// The controller's state in its last heartbeat (`.starting` until every pool is ready).
+    var controllerState: NodeState = .starting
+    /// Until the network has started, this node beats every `joiningHeartbeatMilliseconds`,
+    /// READY sent or not: a pool that joins later waits to hear it (after its READY, beating
+    /// only every 100 ms held the other pool's READY back by up to 100 ms).
+    var joining: Bool { state == .starting || (state == .ready && controllerState == .starting) }
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -301,8 +311,6 @@ public final class NodeRuntime {
             } else {
                 try drain()
             }
-            let now = monotonicMicroseconds()
-            try checkLiveness(now: now, joinDeadline: joinDeadline)
             // Lockstep waits for the source too: its spikes are part of the schedule. Real
             // time runs without it until it turns up.
             let sourceHeard = realtime || source.map { $0.lastHeard != nil } ?? true
@@ -329,7 +337,10 @@ public final class NodeRuntime {
             // Blocked: publish what downstream may be waiting for, report progress, then wait.
             if outBatch.tickCount > 0 { try flushBatch() }
             let after = monotonicMicroseconds()
-            let interval = UInt64(readySent ? options.heartbeatMilliseconds : 20) * 1000
+            // Here, not before the ticks: a delay-1 loop has its upstream batch in hand then,
+            // and nothing in this check can let a tick run sooner.
+            try checkLiveness(now: after, joinDeadline: joinDeadline)
+            let interval = UInt64(joining ? Self.joiningHeartbeatMilliseconds : options.heartbeatMilliseconds) * 1000
             // Progress for the controller's window: every 64 ticks (above), and when waiting
             // for a permit, so the controller sees where we stand.
             let waitingForPermit = readySent && driver.tick >= permitUntil && driver.tick != lastHeartbeatTick
@@ -351,7 +362,7 @@ public final class NodeRuntime {
                 } else if !realtime, permitted {
                     break hot
                 } else {
-                    _ = try poller.poll(timeoutMilliseconds: readySent ? 100 : 20)
+                    _ = try poller.poll(timeoutMilliseconds: joining ? Self.joiningHeartbeatMilliseconds : 100)
                 }
                 continue
             } catch { throw .transport(error) }
@@ -412,11 +423,13 @@ public final class NodeRuntime {
             }
         }
         counters.spikes &+= UInt64(spikes.count)
-        try raster?.record(tick: t, spikes: spikes)
         if outBatch.tickCount == 0 { outBatch.removeAll(firstTick: t, neuronCount: spec.neurons) }
         outBatch.appendTick(spikes)
-        try feedOwnSpikes(spikes, tick: t)
+        // Downstream may be waiting for this batch (a delay-1 loop waits every tick): send it
+        // before the bookkeeping below, which nothing downstream needs.
         if outBatch.tickCount >= batchTicks { try flushBatch() }
+        try raster?.record(tick: t, spikes: spikes)
+        try feedOwnSpikes(spikes, tick: t)
         if realtime { pacer.ended(now: monotonicMicroseconds()) }
         discardHistory(after: t)
     }
