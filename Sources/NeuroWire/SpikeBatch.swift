@@ -43,14 +43,19 @@ public struct SpikeBatch: Equatable, Sendable {
     /// checks and refuses a batch that breaks this). O(ids.count).
     public mutating func appendTick(_ tickIds: some Sequence<UInt16>, encoding: SpikeEncoding? = nil) {
         ids.append(contentsOf: tickIds)
-        ends.append(Int32(ids.count))
-        encodings.append(encoding)
+        endTick(encoding)
     }
 
     /// `appendTick(_:encoding:)` for a slice (a pool's spikes): one copy of the ids, where the
     /// generic version, called from another module, goes through unspecialised code.
     public mutating func appendTick(_ tickIds: ArraySlice<UInt16>, encoding: SpikeEncoding? = nil) {
         ids.append(contentsOf: tickIds)
+        endTick(encoding)
+    }
+
+    /// Closes the tick whose ids were just appended.
+    @inline(__always)
+    private mutating func endTick(_ encoding: SpikeEncoding?) {
         ends.append(Int32(ids.count))
         encodings.append(encoding)
     }
@@ -65,8 +70,7 @@ public struct SpikeBatch: Equatable, Sendable {
             }
         }
         try result.get()
-        ends.append(Int32(ids.count))
-        encodings.append(encoding)
+        endTick(encoding)
     }
 
     /// Empties the batch, keeping its storage for reuse. O(1) amortised.
