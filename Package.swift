@@ -2,12 +2,13 @@
 import PackageDescription
 
 // Modules are layered lowest first; a module imports only modules above it:
-// NeuroPool → NeuroBio → NeuroWire → CZeroMQ/ZeroMQ → NeuroNode → neurobus.
+// NeuroPool → NeuroModel / NeuroBio → NeuroWire → CZeroMQ/ZeroMQ → NeuroNode → neurobus.
 let package = Package(
     name: "NeuroBus",
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "NeuroPool", targets: ["NeuroPool"]),
+        .library(name: "NeuroModel", targets: ["NeuroModel"]),
         .library(name: "NeuroBio", targets: ["NeuroBio"]),
         .library(name: "NeuroWire", targets: ["NeuroWire"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
@@ -33,6 +34,9 @@ let package = Package(
             name: "NeuroPool",
             dependencies: ["CZlib", "CNeuroPoolShims"]
         ),
+        // Models in physical units (ms, mV, Hz): populations, connection rules, generators,
+        // quantized once onto NeuroPool's integer substrate.
+        .target(name: "NeuroModel", dependencies: ["NeuroPool"]),
         // Hodgkin-Huxley pools, the LIF twin and divergence tracking (docs/NEUROBIO.md).
         .target(name: "NeuroBio", dependencies: ["NeuroPool"]),
         // The wire protocol's messages and binary codec (protocol/SPEC.md). Pure: no sockets.
@@ -58,6 +62,7 @@ let package = Package(
             name: "NeuroNode",
             dependencies: [
                 "NeuroPool",
+                "NeuroModel",
                 "NeuroBio",
                 "NeuroWire",
                 "ZeroMQ",
@@ -69,6 +74,7 @@ let package = Package(
             name: "neurobus",
             dependencies: [
                 "NeuroPool",
+                "NeuroModel",
                 "NeuroBio",
                 "NeuroWire",
                 "NeuroNode",
@@ -80,6 +86,10 @@ let package = Package(
         .testTarget(
             name: "NeuroPoolTests",
             dependencies: ["NeuroPool"]
+        ),
+        .testTarget(
+            name: "NeuroModelTests",
+            dependencies: ["NeuroModel", "NeuroPool"]
         ),
         .testTarget(
             name: "NeuroBioTests",
@@ -98,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroNodeTests",
-            dependencies: ["NeuroNode", "NeuroPool", "NeuroWire", "ZeroMQ"]
+            dependencies: ["NeuroNode", "NeuroPool", "NeuroModel", "NeuroWire", "ZeroMQ"]
         ),
     ],
     swiftLanguageModes: [.v6]
