@@ -18,7 +18,7 @@ public struct AfferentProjection: Sendable, Equatable {
     /// Number of neurons in the source pool; spike ids must be below it.
     public let sourceCount: Int
     /// Ticks between a source tick and the target tick its spikes are delivered before
-    /// (the smallest delay of the projection), 1…8.
+    /// (the smallest delay of the projection), 1…8 (1…255 into a population pool).
     public let lag: Int
     /// 1 for each inhibitory source neuron, 0 for excitatory (Dale's law for the weights).
     public let sourceInhibitory: ContiguousArray<UInt8>
@@ -121,6 +121,40 @@ public struct AfferentProjection: Sendable, Equatable {
         }
         return AfferentProjection(
             source: source, sourceCount: sourceCount, lag: delay.lowerBound,
+            sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
+            rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
+    }
+
+    /// A projection with the given synapses, (source neuron, synapse) in any order, from a
+    /// source pool whose kinds are `inhibitory` (one per source neuron). Rows end sorted by
+    /// (delay, target), equal ones in the given order; the lag is the smallest delay.
+    /// Checks sources, targets (< `targetCount`), delays (1…`DelayBuffer.maxSlots`), weight
+    /// shifts (0…20) and Dale's law. O(S log S).
+    public static func explicit(source: String, inhibitory: [Bool], targetCount: Int,
+                                connections: [(source: Int, synapse: Synapse)]) throws(PoolError) -> AfferentProjection {
+        let sourceCount = inhibitory.count
+        guard (1 ... 65536).contains(sourceCount) else { throw .invalidNeuronCount(sourceCount) }
+        guard (1 ... 65536).contains(targetCount) else { throw .invalidNeuronCount(targetCount) }
+        for c in connections {
+            try NeuronPool.check(c.synapse, source: c.source, sourceCount: sourceCount,
+                                 inhibitory: c.source >= 0 && c.source < sourceCount && inhibitory[c.source],
+                                 targetCount: targetCount, slots: DelayBuffer.maxSlots)
+        }
+        var sorted = connections.enumerated().map { ($0.offset, $0.element) }
+        sorted.sort { a, b in
+            (a.1.source, a.1.synapse.delay, a.1.synapse.target, a.0) < (b.1.source, b.1.synapse.delay, b.1.synapse.target, b.0)
+        }
+        var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: sourceCount + 1)
+        var synapses = ContiguousArray<Synapse>()
+        synapses.reserveCapacity(sorted.count)
+        for (_, c) in sorted {
+            rowPtr[c.source + 1] += 1
+            synapses.append(c.synapse)
+        }
+        for i in 0 ..< sourceCount { rowPtr[i + 1] += rowPtr[i] }
+        let lag = max(1, synapses.reduce(Int(UInt8.max)) { min($0, Int($1.delay)) })
+        return AfferentProjection(
+            source: source, sourceCount: sourceCount, lag: synapses.isEmpty ? 1 : lag,
             sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
             rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
     }

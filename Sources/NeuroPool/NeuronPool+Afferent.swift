@@ -6,6 +6,16 @@ extension NeuronPool {
         if let bad = projection.synapses.first(where: { Int($0.target) >= neuronCount }) {
             throw .rangeOutOfBounds(Int(bad.target) ..< Int(bad.target) + 1, neurons: neuronCount)
         }
+        let longest = projection.synapses.reduce(0) { max($0, Int($1.delay)) }
+        if longest > delays.slotCount {
+            guard populations != nil else {
+                throw .invalidConfig(field: "delay", value: "\(longest)", expected: "1...\(DelayBuffer.slots) ticks in a shorthand pool")
+            }
+            try growDelays(to: longest)
+        }
+        if populations == nil, projection.synapses.contains(where: { $0.reserved != 0 }) {
+            throw .invalidConfig(field: "shift", value: "non-zero", expected: "no per-synapse weight shift in a shorthand pool")
+        }
         afferents.append(projection)
         return afferents.count - 1
     }
@@ -14,7 +24,7 @@ extension NeuronPool {
     /// `sourceTick`, which must be `tickCount − lag`: every projection gets exactly one
     /// delivery (possibly empty) before each tick from `lag` on.
     ///
-    /// Each spike adds `weight << weightShift` to the delay-ring slot of tick
+    /// Each spike adds `weight << weightShift` (in a population pool, `weight << shift`) to the delay-ring slot of tick
     /// `sourceTick + delay` of its targets. With STDP, the mirrored source traces decay one
     /// tick, a delivery onto a target with a recent trace depresses the synapse (post before
     /// pre), and the spiking sources get the full trace. Spike ids must be ascending or not,
@@ -30,6 +40,8 @@ extension NeuronPool {
 
         let n = neuronCount
         let shift = Int32(config.weightShift)
+        let scaled = populations != nil
+        let mask = delays.mask
         let s = Int(truncatingIfNeeded: sourceTick)
         let stdp = config.stdp
         let depression = Int32(config.stdpDepression)
@@ -52,7 +64,7 @@ extension NeuronPool {
                                 for k in Int(rowPtr[j]) ..< Int(rowPtr[j &+ 1]) {
                                     let synapse = syn[k]
                                     let target = Int(synapse.target)
-                                    ring[((s &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) &<< shift
+                                    ring[((s &+ Int(synapse.delay)) & mask) &* n &+ target] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                     guard stdp else { continue }
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {

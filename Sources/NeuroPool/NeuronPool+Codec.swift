@@ -7,7 +7,10 @@ extension NeuronPool {
     /// The newest format version this build writes and reads. Version 2 adds afferent
     /// projections; a pool without them is written as version 1, byte for byte as before.
     /// Version 3 adds the held input of a snapshot (`held`); without it, 1 or 2 as before.
-    public static let fileVersion: UInt16 = 3
+    /// Version 4 is a pool of populations (`populations`): a population section, 32-bit
+    /// membranes, no per-neuron leak, synapses with weight shifts, a ring of any slot count;
+    /// header flag bit 0 marks a held section. Shorthand pools are written as 1–3 as before.
+    public static let fileVersion: UInt16 = 4
     static let headerSize = 96
 
     /// The name as stored: its UTF-8 bytes, cut to at most 255 at a character boundary.
@@ -28,10 +31,16 @@ extension NeuronPool {
         let configWords = config.encodedWords
         let afferentBytes = encodedAfferents()
         let heldBytes = held.map { encodedHeld($0) }
+        let modelBytes = populations.map { encodedPopulations($0) }
         var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
         w.write(NeuronPool.fileMagic)
-        w.write(UInt16(heldBytes != nil ? 3 : afferents.isEmpty ? 1 : 2))
-        w.write(UInt16(0)) // flags, reserved
+        if modelBytes != nil {
+            w.write(UInt16(4))
+            w.write(UInt16(heldBytes != nil ? 1 : 0)) // flags: bit 0, a held section
+        } else {
+            w.write(UInt16(heldBytes != nil ? 3 : afferents.isEmpty ? 1 : 2))
+            w.write(UInt16(0)) // flags, reserved
+        }
         w.write(UInt32(n))
         w.write(UInt32(synapseCount))
         w.write(UInt16(name.count))
@@ -46,9 +55,16 @@ extension NeuronPool {
         w.write(UInt32(afferentBytes.count)) // reserved (0) in version 1
         w.write(name)
         for word in configWords { w.write(word) }
-        w.write(array: neurons.membrane)
-        w.write(array: neurons.threshold)
-        w.write(array: neurons.leak)
+        if let modelBytes {
+            w.write(UInt32(modelBytes.count))
+            w.write(modelBytes)
+            w.write(array: ContiguousArray((0 ..< n).lazy.map { neurons.potential($0) }))
+            w.write(array: neurons.threshold)
+        } else {
+            w.write(array: neurons.membrane)
+            w.write(array: neurons.threshold)
+            w.write(array: neurons.leak)
+        }
         w.write(array: neurons.refractory)
         w.write(array: neurons.flags)
         w.write(array: neurons.trace)
@@ -92,7 +108,7 @@ extension NeuronPool {
         let magic = try r.readBytes(8, "magic")
         guard magic == fileMagic else { throw .badMagic(magic) }
         let version = try r.read(UInt16.self, "header")
-        guard (1 ... 3).contains(version) else { throw .unsupportedVersion(found: version, supported: fileVersion) }
+        guard (1 ... 4).contains(version) else { throw .unsupportedVersion(found: version, supported: fileVersion) }
         try r.need(headerSize - r.offset, "header")
         let flags = try r.read(UInt16.self, "header")
         let n = Int(try r.read(UInt32.self, "header"))
@@ -111,17 +127,27 @@ extension NeuronPool {
         // The header fixes the total size, so check it (and the CRC) before trusting any field.
         guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
-        guard inFlightCount <= DelayBuffer.slots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(DelayBuffer.slots * n)") }
+        let maxSlots = version == 4 ? DelayBuffer.maxSlots : DelayBuffer.slots
+        guard inFlightCount <= maxSlots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(maxSlots * n)") }
         // Version 2 keeps the afferent count and section length in the reserved words.
         let afferentCount = version >= 2 ? Int(reserved.0) : 0
         let afferentLength = version >= 2 ? Int(reserved.1) : 0
-        // Version 3: the held section's length is the u32 just before the CRC.
+        // Version 4: the population section's length is the u32 after the config words.
+        var modelLength = 0
+        if version == 4 {
+            let at = headerSize + nameLength + configLength
+            guard raw.count >= at + 4 else { throw .truncated(section: "population length", offset: raw.count, needed: at + 4 - raw.count, available: 0) }
+            modelLength = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
+        }
+        let hasHeld = version == 3 || (version == 4 && flags & 1 != 0)
+        // Versions 3 and 4: the held section's length is the u32 just before the CRC.
         var heldLength = 0
-        if version == 3 {
+        if hasHeld {
             guard raw.count >= 8 else { throw .truncated(section: "held length", offset: raw.count, needed: 8 - raw.count, available: raw.count) }
             heldLength = Int(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian) + 4
         }
-        let expected = headerSize + nameLength + configLength + n * 8 + (n + 1) * 4 + s * 8 + spikeCount * 2
+        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron : 8
+        let expected = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
             + inFlightCount * 8 + afferentLength + heldLength + 4
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
@@ -131,7 +157,7 @@ extension NeuronPool {
         let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0 ..< expected - 4]))
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
 
-        guard flags == 0 else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
+        guard flags == 0 || (version == 4 && flags == 1) else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
         if version == 1 {
             guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
         } else if version == 2 {
@@ -145,23 +171,47 @@ extension NeuronPool {
         var config = try PoolConfig(words: Array(words))
         config.seed = seed
 
-        let membrane = try r.read(array: Int16.self, count: n, "membrane")
+        var table: PopulationTable?
+        var slots = DelayBuffer.slots
+        if version == 4 {
+            _ = try r.read(UInt32.self, "population length")
+            let start = r.offset
+            (table, slots) = try decodePopulations(&r, neurons: n)
+            guard r.offset - start == modelLength - 4 else {
+                throw .invalid(field: "populationLength", detail: "the file says \(modelLength - 4) bytes, the populations take \(r.offset - start)")
+            }
+        }
+        let membrane: ContiguousArray<Int16>
+        var membraneLow: ContiguousArray<UInt16> = []
+        let leak: ContiguousArray<UInt8>
+        if version == 4 {
+            let potentials = try r.read(array: Int32.self, count: n, "membrane")
+            membrane = ContiguousArray(potentials.lazy.map { Int16(truncatingIfNeeded: $0 >> 16) })
+            membraneLow = ContiguousArray(potentials.lazy.map { UInt16(truncatingIfNeeded: $0) })
+        } else {
+            membrane = try r.read(array: Int16.self, count: n, "membrane")
+        }
         let threshold = try r.read(array: Int16.self, count: n, "threshold")
-        let leak = try r.read(array: UInt8.self, count: n, "leak")
+        leak = version == 4 ? [] : try r.read(array: UInt8.self, count: n, "leak")
         let refractory = try r.read(array: UInt8.self, count: n, "refractory")
         let neuronFlags = try r.read(array: UInt8.self, count: n, "flags")
         let trace = try r.read(array: Int8.self, count: n, "trace")
-        if let bad = neuronFlags.firstIndex(where: { $0 & NeuronFlags.reservedMask != 0 }) {
+        if let table {
+            let expectedFlags = table.flags
+            if let bad = neuronFlags.indices.first(where: { neuronFlags[$0] != expectedFlags[$0] }) {
+                throw .invalid(field: "flags[\(bad)]", detail: "0x\(String(neuronFlags[bad], radix: 16)) does not match its population (0x\(String(expectedFlags[bad], radix: 16)))")
+            }
+        } else if let bad = neuronFlags.firstIndex(where: { $0 & NeuronFlags.reservedMask != 0 }) {
             throw .invalid(field: "flags[\(bad)]", detail: "reserved bits set in 0x\(String(neuronFlags[bad], radix: 16))")
         }
-        let (rowPtr, synapses) = try readCSR(&r, rows: n, synapses: s, targets: n, delays: 1 ... DelayBuffer.slots, prefix: "") {
+        let (rowPtr, synapses) = try readCSR(&r, rows: n, synapses: s, targets: n, delays: 1 ... slots, shifts: table != nil, prefix: "") {
             NeuronFlags.isInhibitory(neuronFlags[$0])
         }
         let spikes = try r.read(array: UInt16.self, count: spikeCount, "lastSpikes")
         for k in 0 ..< spikeCount where Int(spikes[k]) >= n || (k > 0 && spikes[k] <= spikes[k - 1]) {
             throw .invalid(field: "lastSpikes[\(k)]", detail: "\(spikes[k]) is out of range or out of order")
         }
-        var ring = ContiguousArray<Int32>(repeating: 0, count: DelayBuffer.slots * n)
+        var ring = ContiguousArray<Int32>(repeating: 0, count: slots * n)
         var previous = -1
         for k in 0 ..< inFlightCount {
             let index = Int(try r.read(UInt32.self, "inFlight"))
@@ -176,13 +226,13 @@ extension NeuronPool {
         var afferents: [AfferentProjection] = []
         let afferentStart = r.offset
         for p in 0 ..< afferentCount {
-            afferents.append(try decodeAfferent(&r, index: p, targetCount: n))
+            afferents.append(try decodeAfferent(&r, index: p, targetCount: n, slots: slots, shifts: table != nil))
         }
         guard r.offset - afferentStart == afferentLength else {
             throw .invalid(field: "afferentLength", detail: "header says \(afferentLength) bytes, the projections take \(r.offset - afferentStart)")
         }
         var held: HeldInput?
-        if version == 3 {
+        if hasHeld {
             let heldStart = r.offset
             held = try decodeHeld(&r, tickCount: tickCount, afferents: afferents)
             guard r.offset - heldStart == heldLength - 4 else {
@@ -195,6 +245,8 @@ extension NeuronPool {
             neurons: NeuronArrays(membrane: membrane, threshold: threshold, leak: leak, refractory: refractory, flags: neuronFlags, trace: trace),
             synapses: SynapseStore(rowPtr: rowPtr, synapses: synapses),
             delays: DelayBuffer(neuronCount: n, input: ring))
+        pool.populations = table
+        pool.neurons.membraneLow = membraneLow
         pool.tickCount = tickCount
         pool.totalSpikes = totalSpikes
         for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }
@@ -228,7 +280,7 @@ extension NeuronPool {
 
     /// Reads one afferent projection, checking every field (targets below `targetCount`,
     /// delays within lag...8, Dale's law per source neuron).
-    static func decodeAfferent(_ r: inout ByteReader, index p: Int, targetCount n: Int) throws(PoolFileError) -> AfferentProjection {
+    static func decodeAfferent(_ r: inout ByteReader, index p: Int, targetCount n: Int, slots: Int, shifts: Bool) throws(PoolFileError) -> AfferentProjection {
         let field = "afferents[\(p)]"
         let nameLength = Int(try r.read(UInt16.self, field))
         guard let source = String(validating: try r.readBytes(nameLength, field), as: UTF8.self) else {
@@ -237,7 +289,7 @@ extension NeuronPool {
         let sourceCount = Int(try r.read(UInt32.self, field))
         guard (1 ... 65536).contains(sourceCount) else { throw .invalid(field: "\(field).sourceCount", detail: "\(sourceCount) is outside 1...65536") }
         let lag = Int(try r.read(UInt8.self, field))
-        guard (1 ... DelayBuffer.slots).contains(lag) else { throw .invalid(field: "\(field).lag", detail: "\(lag) is outside 1...8") }
+        guard (1 ... slots).contains(lag) else { throw .invalid(field: "\(field).lag", detail: "\(lag) is outside 1...\(slots)") }
         guard try r.read(UInt8.self, field) == 0, try r.read(UInt16.self, field) == 0 else {
             throw .invalid(field: "\(field).reserved", detail: "must be zero")
         }
@@ -245,8 +297,8 @@ extension NeuronPool {
         let kinds = try r.read(array: UInt8.self, count: sourceCount, "\(field).sourceInhibitory")
         if let bad = kinds.firstIndex(where: { $0 > 1 }) { throw .invalid(field: "\(field).sourceInhibitory[\(bad)]", detail: "\(kinds[bad]) is not 0 or 1") }
         let trace = try r.read(array: Int8.self, count: sourceCount, "\(field).sourceTrace")
-        let (rowPtr, synapses) = try readCSR(&r, rows: sourceCount, synapses: s, targets: n, delays: lag ... DelayBuffer.slots,
-                                             prefix: "\(field).") { kinds[$0] == 1 }
+        let (rowPtr, synapses) = try readCSR(&r, rows: sourceCount, synapses: s, targets: n, delays: lag ... slots,
+                                             shifts: shifts, prefix: "\(field).") { kinds[$0] == 1 }
         return AfferentProjection(source: source, sourceCount: sourceCount, lag: lag, sourceInhibitory: kinds,
                                   rowPtr: rowPtr, synapses: synapses, sourceTrace: trace)
     }
@@ -256,7 +308,7 @@ extension NeuronPool {
     /// Reads a CSR of `rows` row starts and `s` packed synapses (fields named with `prefix`),
     /// checking the row starts, and each synapse's target (< `targets`), delay (in `delays`),
     /// sign (Dale's law by `inhibitory(row)`), value ranges and reserved bits.
-    static func readCSR(_ r: inout ByteReader, rows: Int, synapses s: Int, targets n: Int, delays: ClosedRange<Int>, prefix: String,
+    static func readCSR(_ r: inout ByteReader, rows: Int, synapses s: Int, targets n: Int, delays: ClosedRange<Int>, shifts: Bool = false, prefix: String,
                         inhibitory: (Int) -> Bool) throws(PoolFileError) -> (ContiguousArray<UInt32>, ContiguousArray<Synapse>) {
         let rowPtr = try r.read(array: UInt32.self, count: rows + 1, "\(prefix)rowPtr")
         guard rowPtr[0] == 0, Int(rowPtr[rows]) == s else {
@@ -283,7 +335,13 @@ extension NeuronPool {
                 guard syn.weight != Int8.min, syn.eligibility != Int8.min else {
                     throw .invalid(field: at, detail: "weight and eligibility must be within -127...127")
                 }
-                guard syn.reserved == 0 else { throw .invalid(field: "\(at).reserved", detail: "must be zero") }
+                if shifts {
+                    guard syn.shift <= 20, syn.reserved & ~Synapse.shiftMask == 0 else {
+                        throw .invalid(field: "\(at).reserved", detail: "0x\(String(syn.reserved, radix: 16)) is not a weight shift of 0...20")
+                    }
+                } else {
+                    guard syn.reserved == 0 else { throw .invalid(field: "\(at).reserved", detail: "must be zero") }
+                }
                 synapses.append(syn)
             }
         }

@@ -16,13 +16,21 @@ extension NeuronPool {
     /// Advances the pool one tick with no external input other than `inject`.
     @discardableResult
     public mutating func tick() -> Int {
-        step(external: nil)
+        step(external: nil as UnsafeBufferPointer<Int16>?)
     }
 
     /// Advances the pool one tick with input from a buffer of exactly `neuronCount` values
     /// (the allocation-free form for drivers that keep their own input buffer).
     @discardableResult
     public mutating func tick(input: UnsafeBufferPointer<Int16>) throws(PoolError) -> Int {
+        guard input.count == neuronCount else { throw .inputCountMismatch(input.count, neurons: neuronCount) }
+        return step(external: input)
+    }
+
+    /// Advances the pool one tick with 32-bit input in the pool's membrane units (a population
+    /// pool's inputs are 2^−16 mV and do not fit 16 bits), exactly `neuronCount` values.
+    @discardableResult
+    public mutating func tick(input: UnsafeBufferPointer<Int32>) throws(PoolError) -> Int {
         guard input.count == neuronCount else { throw .inputCountMismatch(input.count, neurons: neuronCount) }
         return step(external: input)
     }
@@ -37,27 +45,33 @@ extension NeuronPool {
     //  5. traces: with STDP, synapses onto each neuron that fired gain eligibility in proportion
     //     to their source's trace; then every neuron that fired gets the full trace.
     //  Every `eligibilityDecayInterval` ticks, eligibility decays toward zero.
-    mutating func step(external: UnsafeBufferPointer<Int16>?) -> Int {
+    mutating func step<E: FixedWidthInteger>(external: UnsafeBufferPointer<E>?) -> Int {
         let tick = tickCount
-        // Four copies of the neuron pass, each with its branches on configuration folded away.
-        let homeostasis = config.homeostasisStep > 0
         let fired: Int
-        switch (homeostasis, external) {
-        case (true, let external?): fired = integrate(tick: tick, external: external, homeostasis: true)
-        case (false, let external?): fired = integrate(tick: tick, external: external, homeostasis: false)
-        case (true, nil): fired = integrate(tick: tick, external: nil, homeostasis: true)
-        case (false, nil): fired = integrate(tick: tick, external: nil, homeostasis: false)
+        if populations != nil {
+            fired = integratePopulations(tick: tick, external: external)
+        } else {
+            // Four copies of the neuron pass, each with its branches on configuration folded away.
+            let homeostasis = config.homeostasisStep > 0
+            switch (homeostasis, external) {
+            case (true, let external?): fired = integrate(tick: tick, external: external, homeostasis: true)
+            case (false, let external?): fired = integrate(tick: tick, external: external, homeostasis: false)
+            case (true, nil): fired = integrate(tick: tick, external: nil as UnsafeBufferPointer<E>?, homeostasis: true)
+            case (false, nil): fired = integrate(tick: tick, external: nil as UnsafeBufferPointer<E>?, homeostasis: false)
+            }
         }
         lastSpikeCount = fired
         totalSpikes &+= UInt64(fired)
 
-        // Step 4 (and the depression half of STDP).
+        // Step 4 (and the depression half of STDP). A population pool's synapses carry their
+        // projection's weight shift.
+        let scaled = populations != nil
         if config.stdp {
-            propagatePlastic(tick: tick, fired: fired)
+            if scaled { propagatePlastic(tick: tick, fired: fired, scaled: true) } else { propagatePlastic(tick: tick, fired: fired, scaled: false) }
             potentiate(fired: fired)
             if !afferents.isEmpty { potentiateAfferents(fired: fired) }
         } else {
-            propagate(tick: tick, fired: fired)
+            if scaled { propagate(tick: tick, fired: fired, scaled: true) } else { propagate(tick: tick, fired: fired, scaled: false) }
         }
 
         // Step 5: the neurons that fired get the full trace.
@@ -83,9 +97,9 @@ extension NeuronPool {
     /// (eight at a time) and finishes the few that fired: reset, refractory count, spike list
     /// and homeostatic rise.
     @inline(__always)
-    private mutating func integrate(tick: UInt64, external: UnsafeBufferPointer<Int16>?, homeostasis: Bool) -> Int {
+    private mutating func integrate<E: FixedWidthInteger>(tick: UInt64, external: UnsafeBufferPointer<E>?, homeostasis: Bool) -> Int {
         let n = neuronCount
-        let base = DelayBuffer.slot(forTick: tick) * n
+        let base = delays.slot(forTick: tick) * n
         let traceDecay = Int32(config.traceDecay)
         let fall = Int32(config.homeostasisStep)
         let rise = Int32(config.homeostasisRise)
@@ -108,7 +122,7 @@ extension NeuronPool {
                 // 1. deliver
                 var input = ring[base &+ i]
                 ring[base &+ i] = 0
-                if let external { input &+= Int32(external[i]) }
+                if let external { input &+= Int32(truncatingIfNeeded: external[i]) }
                 trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) &>> 8)
                 // 2. integrate and leak
                 let r = refractory[i]
@@ -163,10 +177,13 @@ extension NeuronPool {
         neuropool_prefetch(synapses + from &* 8, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
     }
 
-    /// Static propagation: the tightest loop of the pool.
-    private mutating func propagate(tick: UInt64, fired: Int) {
+    /// Static propagation: the tightest loop of the pool. `scaled`: each synapse's PSP is
+    /// `weight << synapse.shift` (population pools) instead of `weight << weightShift`.
+    @inline(__always)
+    private mutating func propagate(tick: UInt64, fired: Int, scaled: Bool) {
         let n = neuronCount
         let shift = Int32(config.weightShift)
+        let mask = delays.mask
         let t = Int(truncatingIfNeeded: tick)
         synapses.synapses.withUnsafeBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
@@ -179,8 +196,8 @@ extension NeuronPool {
                             let end = Int(rowPtr[j + 1])
                             while s < end {
                                 let synapse = syn[s]
-                                let index = ((t &+ Int(synapse.delay)) & 7) &* n &+ Int(synapse.target)
-                                ring[index] &+= Int32(synapse.weight) &<< shift
+                                let index = ((t &+ Int(synapse.delay)) & mask) &* n &+ Int(synapse.target)
+                                ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                 s &+= 1
                             }
                         }
@@ -193,9 +210,11 @@ extension NeuronPool {
     /// Propagation with STDP depression: a spike arriving from a neuron whose target fired
     /// recently is a post-before-pre pairing, so the synapse loses eligibility in proportion
     /// to the target's trace. COLD synapses keep theirs (they are frozen).
-    private mutating func propagatePlastic(tick: UInt64, fired: Int) {
+    @inline(__always)
+    private mutating func propagatePlastic(tick: UInt64, fired: Int, scaled: Bool) {
         let n = neuronCount
         let shift = Int32(config.weightShift)
+        let mask = delays.mask
         let t = Int(truncatingIfNeeded: tick)
         let depression = Int32(config.stdpDepression)
         synapses.synapses.withUnsafeMutableBufferPointer { syn in
@@ -209,7 +228,7 @@ extension NeuronPool {
                                 for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                                     let synapse = syn[s]
                                     let target = Int(synapse.target)
-                                    ring[((t &+ Int(synapse.delay)) & 7) &* n &+ target] &+= Int32(synapse.weight) &<< shift
+                                    ring[((t &+ Int(synapse.delay)) & mask) &* n &+ target] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
                                         let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)

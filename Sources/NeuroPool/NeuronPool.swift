@@ -11,12 +11,15 @@ public struct NeuronPool: Sendable {
     public internal(set) var config: PoolConfig
     /// The pool's generator; its state is saved with the pool.
     public internal(set) var random: PoolRandom
-    /// Per-neuron state, 8 bytes per neuron.
+    /// Per-neuron state (`NeuronArrays`: 8 bytes per neuron, 9 in a population pool).
     public internal(set) var neurons: NeuronArrays
     /// Outgoing synapses in CSR form, 8 bytes per synapse.
     public internal(set) var synapses: SynapseStore
     /// Input in flight along axons.
     public internal(set) var delays: DelayBuffer
+    /// The populations of a pool built from populations in physical units, with their
+    /// constants; nil in a shorthand pool (random 80/20 kinds and `NeuronProfile`s).
+    public internal(set) var populations: PopulationTable?
     /// Projections arriving from other pools, with their synapses onto this pool's neurons.
     public internal(set) var afferents: [AfferentProjection] = []
     /// Ticks run so far; the next tick is number `tickCount`.
@@ -65,14 +68,14 @@ public struct NeuronPool: Sendable {
     /// The neurons that fired in the last tick, ascending.
     public var lastSpikes: ArraySlice<UInt16> { spikeBuffer[0 ..< lastSpikeCount] }
 
-    /// Adds `current` (Q8.8 mV) to every neuron of `range` for the next tick only: it goes
+    /// Adds `current` (the pool's membrane units: Q8.8 mV, or 2^−16 mV in a population pool) to every neuron of `range` for the next tick only: it goes
     /// into the delay-ring slot that tick consumes, like a spike arriving then.
     /// Throws if the range reaches outside the pool. O(range).
     public mutating func inject(_ range: Range<Int>, _ current: Int16) throws(PoolError) {
         guard range.lowerBound >= 0, range.upperBound <= neuronCount else {
             throw .rangeOutOfBounds(range, neurons: neuronCount)
         }
-        let base = DelayBuffer.slot(forTick: tickCount) * neuronCount
+        let base = delays.slot(forTick: tickCount) * neuronCount
         for i in range { delays.input[base + i] &+= Int32(current) }
     }
 
@@ -95,6 +98,7 @@ public struct NeuronPool: Sendable {
     /// thresholds, traces and input in flight are kept.
     public mutating func resetMembranes() {
         neurons.membrane.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        neurons.membraneLow.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         neurons.refractory.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
@@ -104,6 +108,7 @@ public struct NeuronPool: Sendable {
         for i in 0 ..< neuronCount {
             neurons.membrane[i] = Int16(random.uniform(below: UInt64(bound)))
         }
+        if !neurons.membraneLow.isEmpty { neurons.membraneLow.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
     }
 }
 
@@ -113,6 +118,7 @@ extension NeuronPool: Equatable {
         a.name == b.name && a.config == b.config && a.random == b.random && a.neurons == b.neurons
             && a.synapses == b.synapses && a.delays == b.delays && a.tickCount == b.tickCount
             && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes && a.afferents == b.afferents
+            && a.populations == b.populations
     }
 }
 

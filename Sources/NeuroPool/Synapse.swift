@@ -5,7 +5,8 @@
 public struct Synapse: Sendable, Equatable, Hashable {
     /// Post-synaptic neuron index.
     public var target: UInt16
-    /// Signed weight, −127…127; the PSP is `weight << PoolConfig.weightShift` in Q8.8 mV.
+    /// Signed weight, −127…127; the PSP is `weight << PoolConfig.weightShift` in Q8.8 mV, or
+    /// in a population pool `weight << shift` in 2^−16 mV.
     public var weight: Int8
     /// Axonal delay in ticks, 1…8.
     public var delay: UInt8
@@ -13,7 +14,8 @@ public struct Synapse: Sendable, Equatable, Hashable {
     public var eligibility: Int8
     /// Thermal state and reinforcement counter, see `Maturity`.
     public var maturity: UInt8
-    /// Reserved for future use (e.g. a modulator-sensitivity tag); always zero.
+    /// Bits 0–4: the weight shift of a population pool's synapse (its projection's scale);
+    /// zero in shorthand pools. Bits 5–15 are reserved and zero.
     public var reserved: UInt16
 
     public init(target: UInt16, weight: Int8, delay: UInt8, eligibility: Int8 = 0,
@@ -25,6 +27,13 @@ public struct Synapse: Sendable, Equatable, Hashable {
         self.maturity = maturity
         self.reserved = reserved
     }
+
+    /// The weight shift of a population pool's synapse (bits 0–4 of `reserved`), 0…31.
+    @inlinable
+    public var shift: UInt16 { reserved & 0x1F }
+
+    /// Mask of the bits of `reserved` that hold `shift`.
+    public static let shiftMask: UInt16 = 0x1F
 
     /// The synapse's thermal state.
     @inlinable

@@ -289,10 +289,10 @@ struct CodecTests {
 
     @Test func otherVersionsAreUnsupported() throws {
         let bytes = try Self.busyPool().encoded()
-        for version: UInt16 in [0, 4, 0xFFFF] {
+        for version: UInt16 in [0, 5, 0xFFFF] {
             var b = bytes
             Self.writeLE(&b, at: 8, version)
-            #expect(throws: PoolFileError.unsupportedVersion(found: version, supported: 3)) { try NeuronPool.decode(b) }
+            #expect(throws: PoolFileError.unsupportedVersion(found: version, supported: 4)) { try NeuronPool.decode(b) }
         }
     }
 
