@@ -129,8 +129,8 @@ public struct AfferentProjection: Sendable, Equatable {
     /// source pool whose kinds are `inhibitory` (one per source neuron). Rows end sorted by
     /// (delay, target), equal ones in the given order; the lag is the smallest delay.
     /// Checks sources, targets (< `targetCount`), delays (1…`DelayBuffer.maxSlots`), weight
-    /// shifts (0…20) and Dale's law. O(S log S).
-    public static func explicit(source: String, inhibitory: [Bool], targetCount: Int,
+    /// shifts (0…20) and Dale's law; `lag`, when given, must not exceed any delay. O(S log S).
+    public static func explicit(source: String, inhibitory: [Bool], targetCount: Int, lag fixedLag: Int? = nil,
                                 connections: [(source: Int, synapse: Synapse)]) throws(PoolError) -> AfferentProjection {
         let sourceCount = inhibitory.count
         guard (1 ... 65536).contains(sourceCount) else { throw .invalidNeuronCount(sourceCount) }
@@ -152,9 +152,12 @@ public struct AfferentProjection: Sendable, Equatable {
             synapses.append(c.synapse)
         }
         for i in 0 ..< sourceCount { rowPtr[i + 1] += rowPtr[i] }
-        let lag = max(1, synapses.reduce(Int(UInt8.max)) { min($0, Int($1.delay)) })
+        let shortest = synapses.isEmpty ? 1 : synapses.reduce(Int(UInt8.max)) { min($0, Int($1.delay)) }
+        if let fixedLag, !(1 ... shortest).contains(fixedLag) {
+            throw .invalidConfig(field: "lag", value: "\(fixedLag)", expected: "1...\(shortest) (the shortest delay)")
+        }
         return AfferentProjection(
-            source: source, sourceCount: sourceCount, lag: synapses.isEmpty ? 1 : lag,
+            source: source, sourceCount: sourceCount, lag: fixedLag ?? shortest,
             sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
             rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
     }

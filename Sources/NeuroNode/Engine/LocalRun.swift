@@ -29,7 +29,7 @@ public enum LocalRun {
             for d in drivers { rasters.append(try RasterWriter(directory: out.path, pool: d.spec.name, neurons: d.pool.neuronCount)) }
         }
         var rewards = RewardSchedule(rules: network.rewards)
-        var history = RecentSpikes(pools: drivers.count)
+        var history = RecentSpikes(pools: drivers.count, maxLag: network.maxLag)
         var parent: UInt64 = 0
         if let restore {
             // The pools' held input: broadcasts go back into each driver, the afferent spikes

@@ -1,3 +1,4 @@
+import NeuroModel
 import NeuroPool
 
 extension NetworkDescription {
@@ -8,16 +9,26 @@ extension NetworkDescription {
     public func buildPool(_ index: Int) throws(NodeError) -> PoolDriver {
         let spec = pools[index]
         var pool: NeuronPool
-        do {
+        do throws(PoolError) {
+            if !spec.populations.isEmpty {
+                pool = try buildPopulationPool(index)
+            } else {
             switch spec.connectivity {
             case .density(let p):
                 pool = try NeuronPool.withRandomConnectivity(name: spec.name, neurons: spec.neurons, density: p, config: spec.config)
             case .outDegree(let k):
                 pool = try NeuronPool.withFixedOutDegree(name: spec.name, neurons: spec.neurons, outDegree: k, config: spec.config)
             }
+            }
         } catch { throw .pool(spec.name, error) }
         var sources: [Int] = []
         for projection in projections(into: index) {
+            if let rule = projection.physical {
+                let afferent = try ruleAfferent(projection, rule: rule)
+                do throws(PoolError) { try pool.addAfferent(afferent) } catch { throw .pool(spec.name, error) }
+                sources.append(projection.from)
+                continue
+            }
             let source = pools[projection.from]
             let kinds = NeuronPool.inhibitoryNeurons(neurons: source.neurons, seed: source.config.seed)
             let connectivity: AfferentProjection.Connectivity = switch projection.connectivity {
@@ -37,6 +48,61 @@ extension NetworkDescription {
         if spec.model == .hh { try driver.useHodgkinHuxley(tickMicroseconds: tickMicroseconds) }
         return driver
     }
+
+    /// A pool of populations: each population's constants quantized at the network's tick,
+    /// initial membranes drawn from the pool's seed, a ring for the longest delay into it.
+    func buildPopulationPool(_ index: Int) throws(PoolError) -> NeuronPool {
+        let spec = pools[index]
+        var random = PoolRandom(seed: spec.config.seed)
+        var entries: [PopulationTable.Population] = []
+        var membranes = ContiguousArray<Int32>()
+        var start = 0
+        for p in spec.populations {
+            entries.append(p.parameters.quantized(name: p.name, start: start, size: p.size, inhibitory: p.inhibitory,
+                                                  tickMicroseconds: tickMicroseconds).0)
+            membranes.append(contentsOf: p.parameters.initialMembranes(size: p.size, random: &random))
+            start += p.size
+        }
+        let table = try PopulationTable(entries, neurons: spec.neurons)
+        let longest = projections(into: index).map(\.delay.upperBound).max() ?? 1
+        return try NeuronPool.withPopulations(name: spec.name, table: table, membrane: membranes, maxDelay: longest, config: spec.config)
+    }
+
+    /// The synapses of a rule projection: pairs by the rule, then per pair (in the rule's
+    /// order) a weight and a delay drawn from the projection's seed and quantized.
+    func ruleAfferent(_ projection: ProjectionSpec, rule: RuleProjection) throws(NodeError) -> AfferentProjection {
+        var random = PoolRandom(seed: projection.seed)
+        let pairs: [Connection]
+        do throws(ModelError) {
+            pairs = try rule.rule.connect(sources: projection.fromNeurons, targets: projection.toNeurons,
+                                          samePool: projection.from == projection.to, allowAutapses: rule.allowAutapses,
+                                          allowMultapses: rule.allowMultapses, random: &random)
+        } catch { throw .failed("projection \(projection.index): \(error)") }
+        let kinds = inhibitoryNeurons(ofPool: projection.from)
+        let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0) }
+        let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0) }
+        let dt = Double(tickMicroseconds) / 1000
+        let maturity = rule.plastic ? Maturity.newborn : Maturity.encode(.cold, counter: 0)
+        var connections: [(source: Int, synapse: Synapse)] = []
+        connections.reserveCapacity(pairs.count)
+        for c in pairs {
+            let source = Int(c.source)
+            let negative = kinds[source]
+            let (scale, distribution) = negative ? (inhibitory!, rule.inhibitoryWeight!) : (excitatory!, rule.excitatoryWeight!)
+            let w = scale.weight(distribution.sample(&random), inhibitory: negative)
+            let d = RuleProjection.ticks(rule.delay.sample(&random), tickMilliseconds: dt, range: projection.delay)
+            connections.append((source, Synapse(target: UInt16(c.target), weight: w, delay: UInt8(d), maturity: maturity,
+                                                reserved: UInt16(scale.shift))))
+        }
+        do throws(PoolError) {
+            return try AfferentProjection.explicit(source: pools[projection.from].name, inhibitory: kinds, targetCount: pools[projection.to].neurons,
+                                                   lag: projection.delay.lowerBound, connections: connections)
+        } catch { throw .pool(pools[projection.to].name, error) }
+    }
+
+    /// The largest lag of any projection (8 at least): how many past ticks of spikes a pool's
+    /// consumers may still ask for.
+    public var maxLag: Int { max(8, projections.map(\.delay.lowerBound).max() ?? 8) }
 
     /// The smallest lag of the projections out of `pool` (how many ticks one spike batch may
     /// cover), or nil when nothing downstream listens.

@@ -20,6 +20,8 @@ public struct PoolDriver: Sendable {
     var pending: [(tick: UInt64, levels: ModulatorLevels)] = []
     /// Reused stimulus input, one value per neuron.
     var input: ContiguousArray<Int16>
+    /// A pool of populations: reused generator input, 2^−16 mV per neuron.
+    var fineInput: ContiguousArray<Int32> = []
     /// Hodgkin–Huxley pools: the stimulus as current, µA/cm² (reused).
     var current: ContiguousArray<Double> = []
     /// Whether any stimulus can still be active.
@@ -30,8 +32,9 @@ public struct PoolDriver: Sendable {
         self.pool = pool
         self.spec = spec
         self.afferentSources = afferentSources
-        input = ContiguousArray(repeating: 0, count: pool.neuronCount)
-        hasStimulus = !spec.stimuli.isEmpty
+        input = ContiguousArray(repeating: 0, count: pool.populations == nil ? pool.neuronCount : 0)
+        if pool.populations != nil { fineInput = ContiguousArray(repeating: 0, count: pool.neuronCount) }
+        hasStimulus = !spec.stimuli.isEmpty || !spec.generators.isEmpty
     }
 
     /// The next tick to simulate.
@@ -74,6 +77,17 @@ public struct PoolDriver: Sendable {
                 do throws(PoolError) { try pool.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .pool(spec.name, error) }
             }
         }
+        if pool.populations != nil {
+            let active = try fillGenerators(tick: t, injected: injected, drive: drive)
+            do throws(PoolError) {
+                if active {
+                    _ = try fineInput.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
+                } else {
+                    pool.tick()
+                }
+            } catch { throw .pool(spec.name, error) }
+            return pool.lastSpikes
+        }
         let active = try fillInput(tick: t, injected: injected, drive: drive)
         if active {
             do {
@@ -95,6 +109,43 @@ public struct PoolDriver: Sendable {
         for i in injected {
             guard Int(i) < input.count else { throw .failed("injected neuron \(i) is beyond pool \(spec.name) of \(input.count) neurons") }
             input[Int(i)] = Int16(clamping: Int32(input[Int(i)]) + Int32(drive))
+        }
+        return active
+    }
+
+    /// A pool of populations: writes this tick's generator input and the injected spikes'
+    /// drive (Q8.8 mV, scaled to 2^−16 mV) into `fineInput`; false when neither is active.
+    /// Poisson counts come from the pool's own generator, so they are saved with the pool.
+    /// O(generated neurons + injected); no allocation, no floating point.
+    mutating func fillGenerators(tick t: UInt64, injected: UnsafeBufferPointer<UInt16>, drive: Int16) throws(NodeError) -> Bool {
+        var active = false
+        func clear() {
+            if !active { fineInput.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+            active = true
+        }
+        for g in spec.generators where g.isActive(at: t) {
+            clear()
+            let w = Int64(g.weight)
+            switch g.kind {
+            case .dc:
+                for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
+            case .poisson(_, let sampler):
+                pool.withGenerator { random in
+                    fineInput.withUnsafeMutableBufferPointer { buffer in
+                        for i in g.neurons {
+                            let k = sampler.sample(&random)
+                            if k != 0 { buffer[i] = Int32(clamping: Int64(buffer[i]) + w * Int64(k)) }
+                        }
+                    }
+                }
+            }
+        }
+        guard !injected.isEmpty else { return active }
+        clear()
+        let fine = Int64(drive) << 8
+        for i in injected {
+            guard Int(i) < fineInput.count else { throw .failed("injected neuron \(i) is beyond pool \(spec.name) of \(fineInput.count) neurons") }
+            fineInput[Int(i)] = Int32(clamping: Int64(fineInput[Int(i)]) + fine)
         }
         return active
     }

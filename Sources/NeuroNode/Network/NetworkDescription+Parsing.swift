@@ -21,12 +21,17 @@ extension NetworkDescription {
 
 /// Keys allowed in each table.
 enum NetworkKeys {
-    static let top = ["network", "controller", "pool", "projection", "source", "reward", "modulation", "snapshots"]
-    static let network = ["name", "seed", "mode", "tick_us", "spike_encoding"]
+    static let top = ["network", "controller", "pool", "projection", "generator", "source", "reward", "modulation", "snapshots"]
+    static let network = ["name", "format", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
                        "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
-                       "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus"]
+                       "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus", "population"]
+    static let population = ["name", "size", "kind", "tau_m", "v_rest", "v_threshold", "v_reset", "v_min", "t_ref",
+                             "i_e", "c_m", "v_init", "homeostasis_hz", "homeostasis_step"]
+    static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n",
+                                 "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
+    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "start", "stop"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
                              "weight", "delay", "seed"]
@@ -52,6 +57,7 @@ extension NetworkParser {
         let seed = try required(net, "seed", uint64(net, "seed"))
         let mode = try self.mode(net)
         let tick = try int(net, "tick_us", in: 1 ... 1_000_000) ?? 1000
+        let format = try int(net, "format", in: 1 ... 2) ?? 1
         let spikeEncoding = try self.spikeEncoding(net)
 
         guard let controllerNode = top["controller"] else { throw fail("controller", "missing required table [controller]") }
@@ -71,12 +77,17 @@ extension NetworkParser {
         var pools: [PoolSpec] = []
         var poolIndex: [String: Int] = [:]
         for (i, f) in poolTables.enumerated() {
-            let spec = try pool(f, index: i, networkSeed: seed, tickMicroseconds: tick,
-                                names: &poolIndex, endpoints: &endpoints)
+            let spec = f.has("population")
+                ? try populationPool(f, index: i, networkSeed: seed, tickMicroseconds: tick, format: format,
+                                     names: &poolIndex, endpoints: &endpoints)
+                : try pool(f, index: i, networkSeed: seed, tickMicroseconds: tick,
+                           names: &poolIndex, endpoints: &endpoints)
             pools.append(spec)
         }
 
-        let projections = try self.projections(top, pools: pools, names: poolIndex, networkSeed: seed)
+        let projections = try self.projections(top, pools: pools, names: poolIndex, networkSeed: seed,
+                                               tickMicroseconds: tick, format: format)
+        try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format)
         let sources = try self.sources(top, pools: pools, names: poolIndex, endpoints: &endpoints)
         let rewards = try self.rewards(top, pools: pools, names: poolIndex)
         let modulations = try self.modulations(top)
@@ -87,6 +98,7 @@ extension NetworkParser {
             pools: pools, projections: projections, rewards: rewards, modulations: modulations,
             file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
         description.sources = sources
+        description.format = format
         if let node = top["snapshots"] {
             let f = try table(node, path: "snapshots", header: "[snapshots]")
             try checkKeys(f, allowed: NetworkKeys.snapshots)

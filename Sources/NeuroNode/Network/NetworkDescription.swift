@@ -1,3 +1,4 @@
+import NeuroModel
 import NeuroPool
 import NeuroWire
 
@@ -73,6 +74,11 @@ public struct PoolSpec: Sendable, Equatable {
     public var stimuli: [StimulusSpec]
     /// The neuron model (`model` key): NeuroPool's integer LIF, or Hodgkin–Huxley.
     public var model: PoolModel = .lif
+    /// The pool's populations in physical units (format 2, `[[pool.population]]`), in neuron
+    /// order; empty for a shorthand pool (random 80/20 kinds with profiles).
+    public var populations: [PopulationSpec] = []
+    /// External generators into this pool (format 2, `[[generator]]`), in file order.
+    public var generators: [GeneratorSpec] = []
 
     public init(name: String, index: Int, neurons: Int, connectivity: Connectivity, config: PoolConfig,
                 endpoint: String, stimuli: [StimulusSpec] = []) {
@@ -124,6 +130,10 @@ public struct ProjectionSpec: Sendable, Equatable {
     public var delay: ClosedRange<Int>
     /// Seed of the projection's generator (given or derived).
     public var seed: UInt64
+    /// The rule and physical weights and delays (format 2, `rule` key); nil for a shorthand
+    /// projection (`weight` and `delay` ranges above). With it, `delay` holds the range of
+    /// quantized delays in ticks and `weight` is unused.
+    public var physical: RuleProjection?
 
     public init(index: Int, from: Int, fromNeurons: Range<Int>, to: Int, toNeurons: Range<Int>,
                 connectivity: Connectivity, weight: ClosedRange<Int>, delay: ClosedRange<Int>, seed: UInt64) {
@@ -233,6 +243,9 @@ public struct NetworkDescription: Sendable, Equatable {
     public var mode: NetworkMode
     /// Microseconds per tick, 1…1 000 000 (default 1000).
     public var tickMicroseconds: UInt32
+    /// The file format version (`[network] format`): 1, the shorthand format (default), or 2,
+    /// which adds populations, connection rules and generators in physical units.
+    public var format = 1
     /// How nodes encode their spike batches: `.fast` (default; byte-aligned encodings, the
     /// least CPU per spike) or `.compact` (Rice coding too, ~20 % fewer bytes for slow links).
     public var spikeEncoding: SpikeEncodingPolicy

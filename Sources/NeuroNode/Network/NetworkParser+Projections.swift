@@ -1,17 +1,37 @@
+import NeuroPool
 /// `[[projection]]`, including the zero-delay loop check.
 extension NetworkParser {
     /// All projections. Three passes, so the order of errors is fixed: every projection's keys
     /// and values except the delay range, then zero-delay loops, then each delay range.
     func projections(_ top: NetworkFields, pools: [PoolSpec], names: [String: Int],
-                     networkSeed: UInt64) throws(NetworkFileError) -> [ProjectionSpec] {
+                     networkSeed: UInt64, tickMicroseconds: Int = 1000, format: Int = 1) throws(NetworkFileError) -> [ProjectionSpec] {
         let tables = try arrayOfTables(top, "projection", header: "[[projection]]")
         var specs: [ProjectionSpec] = []
         var delays: [(low: Int, high: Int)] = []
+        var kindCache: [Int: [Bool]] = [:]
+        func kinds(_ pool: Int) -> [Bool] {
+            if let k = kindCache[pool] { return k }
+            let k = pools[pool].populations.isEmpty
+                ? NeuronPool.inhibitoryNeurons(neurons: pools[pool].neurons, seed: pools[pool].config.seed)
+                : pools[pool].populations.flatMap { repeatElement($0.inhibitory, count: $0.size) }
+            kindCache[pool] = k
+            return k
+        }
         for (i, f) in tables.enumerated() {
+            if f.has("rule") {
+                let spec = try ruleProjection(f, index: i, pools: pools, names: names, networkSeed: networkSeed,
+                                              tickMicroseconds: tickMicroseconds, format: format, kinds: kinds)
+                specs.append(spec)
+                delays.append((spec.delay.lowerBound, spec.delay.upperBound))
+                continue
+            }
             try checkKeys(f, allowed: NetworkKeys.projection)
             let from = try poolReference(f, "from", names: names)
             let to = try poolReference(f, "to", names: names)
             let source = pools[from], target = pools[to]
+            guard target.populations.isEmpty else {
+                throw fail(f.keyPath("to"), "pool \(target.name) is a pool of [[pool.population]]: a projection into it needs a rule and weights in mV (rule = \"fixed_indegree\", …)")
+            }
             let fromNeurons = try neuronRange(f, "from_neurons", pool: source.name, size: source.neurons)
             let toNeurons = try neuronRange(f, "to_neurons", pool: target.name, size: target.neurons)
             let connectivity = try self.connectivity(f, maxOutDegree: toNeurons.count,
@@ -34,7 +54,7 @@ extension NetworkParser {
                        "projections \(list) form a loop with total delay 0 (\(route.joined(separator: " → "))): give at least one of them a delay of 1 or more")
         }
 
-        for (i, f) in tables.enumerated() {
+        for (i, f) in tables.enumerated() where specs[i].physical == nil {
             specs[i].delay = try inclusiveRange(f, "delay", within: 1 ... 8, delays[i].low, delays[i].high)
         }
         return specs

@@ -442,16 +442,18 @@ public final class NodeRuntime {
         try history.streams[options.pool]!.append(scratch)
     }
 
-    /// Nothing before tick t + 1 − 8 will be asked for again (lags are at most 8). Every 8
-    /// ticks, so that at most 8 batches go at a time and every one is kept as a spare for the
-    /// next batches to decode into (every 64 ticks, most were freed and allocated anew).
+    /// Nothing before tick t + 1 − maxLag will be asked for again (`maxLag` ≥ 8: the largest
+    /// lag in the network). Every 8 ticks, so that at most 8 batches go at a time and every
+    /// one is kept as a spare for the next batches to decode into (every 64 ticks, most were
+    /// freed and allocated anew).
     func discardHistory(after t: UInt64) {
-        guard t & 7 == 0, t >= 8 else { return }
+        let keep = UInt64(options.network.maxLag)
+        guard t & 7 == 0, t >= keep else { return }
         // In place through the indices: looping over `keys` would hold the storage and make
         // every mutation copy the whole dictionary.
         var i = history.streams.startIndex
         while i != history.streams.endIndex {
-            history.streams.values[i].discard(before: t - 7)
+            history.streams.values[i].discard(before: t + 1 - keep)
             history.streams.formIndex(after: &i)
         }
         source?.stream.discard(before: t)

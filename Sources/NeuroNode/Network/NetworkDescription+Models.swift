@@ -1,0 +1,98 @@
+import NeuroModel
+import NeuroPool
+
+/// A projection in physical units (network file format 2): a NEST connection rule, weights as
+/// PSP amplitudes in mV and delays in ms, each drawn per synapse and quantized once.
+public struct RuleProjection: Sendable, Equatable {
+    /// How pairs of neurons are chosen.
+    public var rule: ConnectionRule
+    /// Whether a neuron may connect to itself (only meaningful within one pool).
+    public var allowAutapses: Bool
+    /// Whether a pair may be connected more than once.
+    public var allowMultapses: Bool
+    /// PSP amplitude of synapses from excitatory sources, mV (> 0; clipped at 0).
+    public var excitatoryWeight: ValueDistribution?
+    /// PSP amplitude of synapses from inhibitory sources, mV (< 0; clipped at 0).
+    public var inhibitoryWeight: ValueDistribution?
+    /// Axonal delay, ms, rounded to ticks and clipped at one tick.
+    public var delay: ValueDistribution
+    /// Whether the synapses take part in STDP and three-factor plasticity (`synapse = "stdp"`),
+    /// or are static (`"static"`, the default: frozen, as COLD synapses are).
+    public var plastic: Bool
+
+    public init(rule: ConnectionRule, allowAutapses: Bool = true, allowMultapses: Bool = true,
+                excitatoryWeight: ValueDistribution?, inhibitoryWeight: ValueDistribution?,
+                delay: ValueDistribution, plastic: Bool = false) {
+        self.rule = rule
+        self.allowAutapses = allowAutapses
+        self.allowMultapses = allowMultapses
+        self.excitatoryWeight = excitatoryWeight
+        self.inhibitoryWeight = inhibitoryWeight
+        self.delay = delay
+        self.plastic = plastic
+    }
+}
+
+/// An external generator into neurons of one pool (network file format 2, `[[generator]]`).
+public struct GeneratorSpec: Sendable, Equatable {
+    /// What a generator produces.
+    public enum Kind: Sendable, Equatable {
+        /// Each covered neuron receives a Poisson number of events per tick with mean
+        /// `rate × tick` (NEST's `poisson_generator`, one independent train per target),
+        /// each adding `weight`.
+        case poisson(rateHz: Double, sampler: PoissonSampler)
+        /// A constant input every tick (NEST's `dc_generator` through `iaf_psc_delta`).
+        case dc
+    }
+
+    /// Target pool index.
+    public var pool: Int
+    /// Target neurons (half-open, within the pool).
+    public var neurons: Range<Int>
+    public var kind: Kind
+    /// Input per event (Poisson) or per tick (DC), membrane units of the target pool
+    /// (2^−16 mV); never zero.
+    public var weight: Int32
+    /// The weight requested, mV per event (Poisson) or per tick (DC, after exact integration).
+    public var requestedMillivolts: Double
+    /// First active tick and the tick it stops at (exclusive; nil: never).
+    public var start: UInt64
+    public var stop: UInt64?
+
+    public init(pool: Int, neurons: Range<Int>, kind: Kind, weight: Int32, requestedMillivolts: Double,
+                start: UInt64 = 0, stop: UInt64? = nil) {
+        self.pool = pool
+        self.neurons = neurons
+        self.kind = kind
+        self.weight = weight
+        self.requestedMillivolts = requestedMillivolts
+        self.start = start
+        self.stop = stop
+    }
+
+    /// Whether the generator is active on `tick`.
+    public func isActive(at tick: UInt64) -> Bool {
+        tick >= start && (stop.map { tick < $0 } ?? true)
+    }
+}
+
+extension NetworkDescription {
+    /// Which population of pool `pool` holds neuron `i`, with its kind, or nil for a
+    /// shorthand pool (then the kind comes from the seeded 80/20 draw).
+    public func population(ofPool pool: Int, neuron i: Int) -> PopulationSpec? {
+        var start = 0
+        for p in pools[pool].populations {
+            if i < start + p.size { return p }
+            start += p.size
+        }
+        return nil
+    }
+
+    /// The kind of each neuron of pool `index` (true = inhibitory): its populations', or the
+    /// seeded 80/20 draw of a shorthand pool.
+    public func inhibitoryNeurons(ofPool index: Int) -> [Bool] {
+        let spec = pools[index]
+        if spec.populations.isEmpty { return NeuronPool.inhibitoryNeurons(neurons: spec.neurons, seed: spec.config.seed) }
+        return spec.populations.flatMap { repeatElement($0.inhibitory, count: $0.size) }
+    }
+}
