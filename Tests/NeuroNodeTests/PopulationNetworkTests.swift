@@ -1,0 +1,154 @@
+import Foundation
+import NeuroModel
+import NeuroNode
+import NeuroPool
+import Testing
+
+/// Network files in format 2: populations, connection rules and generators in physical units.
+@Suite("Networks of populations", .serialized)
+struct PopulationNetworkTests {
+    /// Two pools of populations on two processes: a small Brunel-like pool (E and I, fixed
+    /// in-degree, 1.5 ms delays at 0.1 ms ticks, Poisson drive) projecting into a readout pool
+    /// over pairwise_bernoulli with normal weights, a DC-driven inhibitory population there, and
+    /// snapshots in between.
+    static let text = """
+    [network]
+    name = "populations"
+    format = 2
+    seed = 7
+    tick_us = 100
+
+    [controller]
+    control = "tcp://127.0.0.1:27300"
+    publish = "tcp://127.0.0.1:27301"
+
+    [[pool]]
+    name = "cortex"
+    endpoint = "tcp://127.0.0.1:27310"
+
+      [[pool.population]]
+      name = "E"
+      size = 400
+      kind = "excitatory"
+      v_init = { uniform = [0.0, 20.0] }
+
+      [[pool.population]]
+      name = "I"
+      size = 100
+      kind = "inhibitory"
+      tau_m = 10.0
+
+    [[pool]]
+    name = "readout"
+    endpoint = "tcp://127.0.0.1:27311"
+
+      [[pool.population]]
+      name = "out"
+      size = 50
+      kind = "excitatory"
+      v_rest = -70.0
+      v_threshold = -55.0
+      v_reset = -70.0
+      v_init = -70.0
+
+      [[pool.population]]
+      name = "inh"
+      size = 20
+      kind = "inhibitory"
+
+    [[projection]]
+    from = "cortex.E"
+    to = "cortex"
+    rule = "fixed_indegree"
+    indegree = 40
+    weight = 0.2
+    delay = 1.5
+
+    [[projection]]
+    from = "cortex.I"
+    to = "cortex"
+    rule = "fixed_indegree"
+    indegree = 10
+    weight = -1.0
+    delay = 1.5
+
+    [[projection]]
+    from = "cortex.E"
+    to = "readout.out"
+    rule = "pairwise_bernoulli"
+    p = 0.1
+    weight = { normal = [0.5, 0.1] }
+    delay = { uniform = [1.0, 3.0] }
+
+    [[projection]]
+    from = "readout.inh"
+    to = "readout.out"
+    rule = "all_to_all"
+    weight = -0.3
+    delay = 0.8
+
+    [[generator]]
+    kind = "poisson"
+    to = "cortex"
+    rate_hz = 2500.0
+    weight = 0.2
+
+    [[generator]]
+    kind = "dc"
+    to = "readout.inh"
+    amplitude = 600.0
+    start = 100.0
+
+    [snapshots]
+    every = 1500
+    """
+
+    @Test func populationNetworkIsIdenticalAcrossProcesses() throws {
+        let network = try NetworkDescription.parse(Array(Self.text.utf8), file: "<populations>")
+        #expect(network.format == 2)
+        #expect(network.pools.map(\.neurons) == [500, 70])
+        #expect(network.projections.map(\.delay) == [15 ... 15, 15 ... 15, 10 ... 30, 8 ... 8])
+        let summaries = try LockstepIntegrationTests.expectIdenticalRuns(networkText: Self.text, ticks: 3000)
+        #expect(summaries.allSatisfy { $0.spikes > 0 })
+    }
+
+    /// Every synapse of a rule projection keeps the sign of its source population, the
+    /// in-degree the rule promises and the quantized delay; static synapses are frozen.
+    @Test func ruleProjectionsAreBuiltAsDescribed() throws {
+        let network = try NetworkDescription.parse(Array(Self.text.utf8), file: "<populations>")
+        let cortex = try network.buildPool(0).pool
+        #expect(cortex.afferents.count == 2)
+        for (p, projection) in cortex.afferents.enumerated() {
+            var indegree = [Int](repeating: 0, count: 500)
+            for s in projection.synapses {
+                indegree[Int(s.target)] += 1
+                #expect(s.delay == 15)
+                #expect(s.thermalState == .cold)
+                #expect(p == 0 ? s.weight > 0 : s.weight < 0)
+            }
+            #expect(indegree.allSatisfy { $0 == (p == 0 ? 40 : 10) })
+        }
+        let readout = try network.buildPool(1).pool
+        #expect(readout.populations?.populations.map(\.name) == ["out", "inh"])
+        #expect(readout.afferents[0].synapses.allSatisfy { $0.target < 50 && (10 ... 30).contains(Int($0.delay)) })
+        #expect(readout.afferents[1].count == 20 * 50)
+    }
+
+    /// Format-2 keys in a format-1 file, shorthand keys in a pool of populations, Dale's law
+    /// and unknown populations are refused with the key named.
+    @Test func mistakesAreNamed() throws {
+        func error(_ text: String) -> String {
+            do {
+                _ = try NetworkDescription.parse(Array(text.utf8), file: "t.toml")
+                return "parsed"
+            } catch { return error.description }
+        }
+        #expect(error(Self.text.replacingOccurrences(of: "format = 2\n", with: "")).contains("pool[0].population: [[pool.population]] needs the physical-unit format"))
+        #expect(error(Self.text.replacingOccurrences(of: "weight = -1.0", with: "weight = 1.0")).contains("projection[1].weight: weight of inhibitory sources must be negative"))
+        #expect(error(Self.text.replacingOccurrences(of: "to = \"readout.out\"\nrule = \"pairwise", with: "to = \"readout.outt\"\nrule = \"pairwise"))
+            .contains("pool readout has no population \"outt\"; its populations: out, inh"))
+        #expect(error(Self.text.replacingOccurrences(of: "name = \"cortex\"\n", with: "name = \"cortex\"\nneurons = 5\n")).contains("pool[0].neurons: neurons is a key of shorthand pools"))
+        #expect(error(Self.text.replacingOccurrences(of: "tau_m = 10.0", with: "tau_m = 0.01")).contains("pool[0].population[1].tau_m"))
+        #expect(error(Self.text.replacingOccurrences(of: "indegree = 40", with: "indegree = 40\np = 0.5")).contains("p belongs to rule pairwise_bernoulli"))
+    }
+}
