@@ -5,7 +5,7 @@ RELEASE_BIN := .build/release/neurobus
 SYSTEM_DEPS := zlib:zlib1g-dev libzmq:libzmq3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build bench bench-wire bench-bus fuzz clean
+.PHONY: run test deps build bench bench-brunel bench-wire bench-bus fuzz clean
 
 run: deps build
 	$(RELEASE_BIN) up
@@ -32,6 +32,10 @@ deps:
 # Pool benchmarks side by side with NEST (see BENCHMARKS.md).
 bench: deps build
 	bash Tests/Benchmarks/pool-vs-nest.sh
+
+# Brunel (2000) network side by side with NEST: rate, ISI CV, synchrony (SEEDS, REGIMES, MS).
+bench-brunel: deps build
+	bash Tests/Benchmarks/brunel-vs-nest.sh
 
 # Wire codec: encode + decode speed and bytes per spike (see BENCHMARKS.md).
 bench-wire: deps build

@@ -93,7 +93,7 @@ for regime in $REGIMES; do
 
     echo "[g=$g eta=$eta seed=$seed] neurobus" >&2
     t0=$(now)
-    "$BIN" run "$run/brunel.toml" --ticks "$TICKS" --out "$run/neurobus" --quiet
+    "$BIN" run "$run/brunel.toml" --ticks "$TICKS" --out "$run/neurobus" --quiet >/dev/null
     t1=$(now)
     [ -f "$run/neurobus/brunel.raster" ] || { echo "no raster at $run/neurobus/brunel.raster" >&2; exit 1; }
     record neurobus "$g" "$eta" "$seed" "$(python3 -c "print($t1 - $t0)")" "$(stats "$run/neurobus/brunel.raster")"
