@@ -99,6 +99,15 @@ struct PopulationNetworkTests {
     amplitude = 600.0
     start = 100.0
 
+    [[multimeter]]
+    to = "readout.out"
+    neurons = [0, 5]
+    interval = 0.5
+
+    [[weight_recorder]]
+    projection = 2
+    interval = 50.0
+
     [snapshots]
     every = 1500
     """
@@ -110,6 +119,43 @@ struct PopulationNetworkTests {
         #expect(network.projections.map(\.delay) == [15 ... 15, 15 ... 15, 10 ... 30, 8 ... 8])
         let summaries = try LockstepIntegrationTests.expectIdenticalRuns(networkText: Self.text, ticks: 3000)
         #expect(summaries.allSatisfy { $0.spikes > 0 })
+    }
+
+    /// Multimeter and weight-recorder files: the same bytes from `run` and `up`, one row per
+    /// interval, potentials in mV around the population's rest, weights as drawn.
+    @Test func monitorsAreIdenticalAcrossProcessesAndInPhysicalUnits() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try LockstepIntegrationTests.withPrivateEndpoints(Self.text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        for mode in ["run", "up"] {
+            let r = try LockstepIntegrationTests.neurobus([mode, file, "--ticks", "2000", "--out", "\(dir)/\(mode)", "--quiet"], log: "\(dir)/\(mode).log")
+            #expect(r.status == .exited(0), "\(r.output)")
+        }
+        for name in ["readout.multimeter-0.npy", "readout.weights-0.npy", "readout.weights-0.synapses.npy"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
+            #expect(a == b, "\(name) differs between run and up")
+        }
+        // 2000 ticks of 0.1 ms sampled every 5 ticks: 400 rows of time + 5 potentials.
+        let meter = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/readout.multimeter-0.npy"))
+        #expect(meter.count == 128 + 400 * 6 * 8)
+        #expect(String(decoding: meter[10 ..< 128], as: UTF8.self).contains("'shape': (400, 6)"))
+        let values = meter[128...].withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        #expect(values[0] == 0.5 && values[6] == 1.0 && values[6 * 399] == 200.0)
+        #expect(values[1] == -70)  // v_init, before any input
+        let potentials = (0 ..< 400).flatMap { r in (1 ... 5).map { values[r * 6 + $0] } }
+        #expect(potentials.allSatisfy { $0 >= -198 && $0 < -55 })
+        #expect(potentials.contains { $0 != -70 }, "the readout must receive input")
+        let weights = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/readout.weights-0.npy"))
+        let w = weights[128...].withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        let network = try NetworkDescription.parse(Array(Self.text.utf8), file: "<populations>")
+        let synapses = try network.buildPool(1).pool.afferents[0].count
+        #expect(w.count == 4 * (1 + synapses))  // every 50 ms of 200
+        let first = w[1 ... synapses]
+        let mean = first.reduce(0, +) / Double(synapses)
+        #expect(abs(mean - 0.5) < 0.02, "mean PSP \(mean) mV, drawn from normal(0.5, 0.1)")
+        #expect(first.allSatisfy { $0 >= 0 })
     }
 
     /// Every synapse of a rule projection keeps the sign of its source population, the

@@ -24,9 +24,14 @@ public enum LocalRun {
         let start = restore?.manifest.tick ?? 0
         guard ticks > start else { throw .failed("the snapshot is at tick \(start): --ticks \(ticks) must be later") }
         var rasters: [RasterWriter] = []
+        var monitors: [PoolMonitors?] = Array(repeating: nil, count: drivers.count)
         if let out {
             try out.writeNetwork(network)
             for d in drivers { rasters.append(try RasterWriter(directory: out.path, pool: d.spec.name, neurons: d.pool.neuronCount)) }
+            for i in drivers.indices {
+                let m = try PoolMonitors(network: network, pool: i, driver: drivers[i], directory: out.path)
+                if !m.isEmpty { monitors[i] = m }
+            }
         }
         var rewards = RewardSchedule(rules: network.rewards)
         var history = RecentSpikes(pools: drivers.count, maxLag: network.maxLag)
@@ -80,6 +85,7 @@ public enum LocalRun {
                 }
                 history.record(pool: i, tick: t, spikes: spikes)
                 if !rasters.isEmpty { try rasters[i].record(tick: t, spikes: spikes) }
+                if let m = monitors[i] { try m.sample(tick: t, pool: drivers[i].pool) }
                 if !rewards.isEmpty { rewards.observe(pool: i, tick: t, spikes: spikes) }
             }
             if !rewards.isEmpty {
@@ -92,6 +98,7 @@ public enum LocalRun {
         try takeSnapshot(at: ticks)
         if let out {
             for r in rasters { try r.finish() }
+            for m in monitors { try m?.finish() }
             for d in drivers { try out.savePool(of: d) }
         }
         return drivers.map(\.summary)

@@ -21,7 +21,8 @@ extension NetworkDescription {
 
 /// Keys allowed in each table.
 enum NetworkKeys {
-    static let top = ["network", "controller", "pool", "projection", "generator", "source", "reward", "modulation", "snapshots"]
+    static let top = ["network", "controller", "pool", "projection", "generator", "source", "reward", "modulation", "snapshots",
+                      "multimeter", "weight_recorder"]
     static let network = ["name", "format", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
@@ -32,6 +33,8 @@ enum NetworkKeys {
     static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n",
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
     static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "start", "stop"]
+    static let multimeter = ["to", "neurons", "interval"]
+    static let weightRecorder = ["projection", "interval"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
                              "weight", "delay", "seed"]
@@ -99,6 +102,8 @@ extension NetworkParser {
             file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
         description.sources = sources
         description.format = format
+        (description.multimeters, description.weightRecorders) = try monitors(top, pools: pools, projections: projections,
+                                                                              names: poolIndex, tickMicroseconds: tick, format: format)
         if let node = top["snapshots"] {
             let f = try table(node, path: "snapshots", header: "[snapshots]")
             try checkKeys(f, allowed: NetworkKeys.snapshots)

@@ -263,6 +263,10 @@ public struct NetworkDescription: Sendable, Equatable {
     public var sources: [SourceSpec] = []
     /// Reward rules in file order.
     public var rewards: [RewardRule]
+    /// Multimeters (format 2, `[[multimeter]]`) in file order.
+    public var multimeters: [MultimeterSpec] = []
+    /// Weight recorders (format 2, `[[weight_recorder]]`) in file order.
+    public var weightRecorders: [WeightRecorderSpec] = []
     /// Scheduled broadcasts sorted by tick (stable: equal ticks keep file order).
     public var modulations: [ScheduledModulation]
     /// The path it was read from, or `"<built-in>"`.

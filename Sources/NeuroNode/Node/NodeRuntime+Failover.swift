@@ -41,6 +41,7 @@ extension NodeRuntime {
             awaitingMarker[k] = true
         }
         try raster?.truncate(fromTick: tick)
+        try monitors?.truncate(fromTick: tick)
         log.notice("rolled back to the snapshot at tick \(tick) (epoch \(newEpoch)); joining again")
     }
 }

@@ -26,6 +26,7 @@ extension NodeRuntime {
         // The raster up to the cut goes to disk with the part: a replica taking over after a
         // crash continues it from there.
         try raster?.sync()
+        try monitors?.sync()
         if let root = options.snapshotRoot {
             do { try part.keepCopy(under: root, tick: cut.tick, id: cut.snapshot) } catch { throw .failed("\(error)") }
         }

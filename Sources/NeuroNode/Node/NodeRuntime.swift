@@ -77,6 +77,8 @@ public final class NodeRuntime {
     var outBatch: SpikeBatch
     var scratch: SpikeBatch
     var raster: RasterWriter?
+    /// Multimeters and weight recorders of this pool (nil: none, or no output folder).
+    var monitors: PoolMonitors?
     var state: NodeState = .starting
     var welcomed = false
     var readySent = false
@@ -242,8 +244,13 @@ public final class NodeRuntime {
             // A restored or promoted node continues the raster left in the folder from its tick.
             // A real-time takeover keeps every line the dead primary wrote (it restarts past them).
             let start = realtime && options.promotion != nil ? UInt64.max : driver.tick
-            do { raster = start == 0 ? try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons)
-                : try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons, resumingAt: start) } catch {
+            do {
+                raster = start == 0 ? try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons)
+                    : try RasterWriter(directory: out.path, pool: spec.name, neurons: spec.neurons, resumingAt: start)
+                let m = try PoolMonitors(network: network, pool: options.pool, driver: driver, directory: out.path,
+                                         resumingAt: start == 0 ? nil : start)
+                if !m.isEmpty { monitors = m }
+            } catch {
                 closeSockets()
                 throw error
             }
@@ -429,6 +436,7 @@ public final class NodeRuntime {
         // before the bookkeeping below, which nothing downstream needs.
         if outBatch.tickCount >= batchTicks { try flushBatch() }
         try raster?.record(tick: t, spikes: spikes)
+        try monitors?.sample(tick: t, pool: driver.pool)
         try feedOwnSpikes(spikes, tick: t)
         if realtime { pacer.ended(now: monotonicMicroseconds()) }
         discardHistory(after: t)
@@ -540,6 +548,8 @@ public final class NodeRuntime {
         }
         try raster?.finish()
         raster = nil
+        try monitors?.finish()
+        monitors = nil
         if let out = options.out { try out.savePool(of: driver) }
     }
 }

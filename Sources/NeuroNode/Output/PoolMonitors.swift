@@ -1,0 +1,152 @@
+import NeuroPool
+
+/// A multimeter (network format 2, `[[multimeter]]`): the membrane potential of some neurons
+/// of one pool, every `interval` ticks, in mV (absolute: the population's rest added).
+public struct MultimeterSpec: Sendable, Equatable {
+    /// Position among the network's multimeters (file order): names the output file.
+    public var index: Int
+    public var pool: Int
+    /// Neurons recorded (half-open, within the pool).
+    public var neurons: Range<Int>
+    /// Ticks between samples, ≥ 1.
+    public var interval: Int
+
+    public init(index: Int, pool: Int, neurons: Range<Int>, interval: Int) {
+        self.index = index
+        self.pool = pool
+        self.neurons = neurons
+        self.interval = interval
+    }
+}
+
+/// A weight recorder (`[[weight_recorder]]`): every synapse of one rule projection, its PSP
+/// in mV every `interval` ticks.
+public struct WeightRecorderSpec: Sendable, Equatable {
+    /// Position among the network's weight recorders (file order): names the output file.
+    public var index: Int
+    /// The projection's index in the file.
+    public var projection: Int
+    /// Ticks between samples, ≥ 1.
+    public var interval: Int
+
+    public init(index: Int, projection: Int, interval: Int) {
+        self.index = index
+        self.projection = projection
+        self.interval = interval
+    }
+}
+
+/// The multimeters and weight recorders of one pool, writing `OUT/POOL.multimeter-K.npy`
+/// (rows: time in ms at the end of the tick, then each neuron's V_m in mV) and
+/// `OUT/POOL.weights-K.npy` (rows: time, then each synapse's PSP in mV, in the order of
+/// `OUT/POOL.weights-K.synapses.npy`, rows of source, target, delay in ticks). A sample is
+/// taken after tick t when (t + 1) is a multiple of the interval, so `run` and `up` write
+/// the same bytes, and a rollback to tick T keeps exactly the samples before T.
+public final class PoolMonitors {
+    struct Meter {
+        var spec: MultimeterSpec
+        var writer: SampleWriter
+    }
+    struct Recorder {
+        var spec: WeightRecorderSpec
+        var afferent: Int
+        var shift: [Int]
+        var writer: SampleWriter
+    }
+    private var meters: [Meter] = []
+    private var recorders: [Recorder] = []
+    private var row: [Double] = []
+    private let tickMilliseconds: Double
+
+    /// Whether the pool has anything to record.
+    public var isEmpty: Bool { meters.isEmpty && recorders.isEmpty }
+
+    /// Opens the files for pool `pool` of `network`, built as `driver`; with `resumingAt`, the
+    /// temporary files of an interrupted run are kept up to that tick.
+    public init(network: NetworkDescription, pool: Int, driver: PoolDriver, directory: String, resumingAt tick: UInt64? = nil) throws(NodeError) {
+        tickMilliseconds = Double(network.tickMicroseconds) / 1000
+        let name = network.pools[pool].name
+        func rows(_ interval: Int) -> Int? { tick.map { Int($0 / UInt64(interval)) } }
+        for m in network.multimeters where m.pool == pool {
+            meters.append(Meter(spec: m, writer: try SampleWriter(path: "\(directory)/\(name).multimeter-\(m.index).npy",
+                                                                 columns: 1 + m.neurons.count, resumingAtRow: rows(m.interval))))
+        }
+        let into = network.projections(into: pool)
+        for r in network.weightRecorders {
+            guard let afferent = into.firstIndex(where: { $0.index == r.projection }) else { continue }
+            let projection = driver.pool.afferents[afferent]
+            var synapses: [Int64] = []
+            for j in 0 ..< projection.sourceCount {
+                for s in projection.row(j) {
+                    synapses += [Int64(j), Int64(projection.synapses[s].target), Int64(projection.synapses[s].delay)]
+                }
+            }
+            try SampleWriter.writeIntegers(synapses, columns: 3, path: "\(directory)/\(name).weights-\(r.index).synapses.npy")
+            recorders.append(Recorder(spec: r, afferent: afferent, shift: projection.synapses.map { Int($0.shift) },
+                                      writer: try SampleWriter(path: "\(directory)/\(name).weights-\(r.index).npy",
+                                                               columns: 1 + projection.count, resumingAtRow: rows(r.interval))))
+        }
+    }
+
+    /// Samples what is due after tick `tick` of `pool`. O(recorded neurons + synapses) when due.
+    public func sample(tick: UInt64, pool: NeuronPool) throws(NodeError) {
+        let time = Double(tick + 1) * tickMilliseconds
+        for m in meters where (tick + 1) % UInt64(m.spec.interval) == 0 {
+            row.removeAll(keepingCapacity: true)
+            row.append(time)
+            if let table = pool.populations {
+                var p = table.population(of: m.spec.neurons.lowerBound)
+                for i in m.spec.neurons {
+                    while i >= table.populations[p].range.upperBound { p += 1 }
+                    let v = Int64(pool.neurons.potential(i)) + Int64(table.populations[p].rest)
+                    row.append(Double(v) / Double(PopulationTable.unitsPerMillivolt))
+                }
+            } else {
+                for i in m.spec.neurons { row.append(Double(pool.neurons.membrane[i]) / 256) }
+            }
+            try row.withUnsafeBufferPointer { (b) throws(NodeError) in try m.writer.append(b) }
+        }
+        for r in recorders where (tick + 1) % UInt64(r.spec.interval) == 0 {
+            let synapses = pool.afferents[r.afferent].synapses
+            guard synapses.count == r.shift.count else {
+                throw .failed("weight recorder \(r.spec.index): projection \(r.spec.projection) changed from \(r.shift.count) to \(synapses.count) synapses; a weight recorder follows a fixed set of synapses")
+            }
+            row.removeAll(keepingCapacity: true)
+            row.append(time)
+            let unit = pool.populations != nil ? Double(PopulationTable.unitsPerMillivolt) : 256
+            let poolShift = pool.populations != nil ? 0 : pool.config.weightShift
+            for (k, s) in synapses.enumerated() { row.append(Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit) }
+            try row.withUnsafeBufferPointer { (b) throws(NodeError) in try r.writer.append(b) }
+        }
+    }
+
+    /// Drops the samples of ticks ≥ `tick` (a rollback to a snapshot at `tick`).
+    public func truncate(fromTick tick: UInt64) throws(NodeError) {
+        for m in meters { try m.writer.truncate(toRows: Int(tick / UInt64(m.spec.interval))) }
+        for r in recorders { try r.writer.truncate(toRows: Int(tick / UInt64(r.spec.interval))) }
+    }
+
+    /// Syncs every file (at a snapshot).
+    public func sync() throws(NodeError) {
+        for m in meters { try m.writer.sync() }
+        for r in recorders { try r.writer.sync() }
+    }
+
+    /// Finishes every file.
+    public func finish() throws(NodeError) {
+        for m in meters { try m.writer.finish() }
+        for r in recorders { try r.writer.finish() }
+    }
+}
+
+extension SampleWriter {
+    /// Writes `values` (row-major, `columns` per row) as an `<i8` `.npy` file, atomically.
+    static func writeIntegers(_ values: [Int64], columns: Int, path: String) throws(NodeError) {
+        var dict = Array("{'descr': '<i8', 'fortran_order': False, 'shape': (\(values.count / columns), \(columns)), }".utf8)
+        dict += [UInt8](repeating: 0x20, count: max(headerBytes - 10 - dict.count - 1, 0)) + [0x0A]
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(dict.count & 0xFF), UInt8(dict.count >> 8)] + dict
+        bytes.reserveCapacity(bytes.count + values.count * 8)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        do { try AtomicFile.write(bytes, to: path) } catch { throw .io("cannot write \(path): \(error)") }
+    }
+}
