@@ -158,6 +158,113 @@ struct PopulationNetworkTests {
         #expect(first.allSatisfy { $0 >= 0 })
     }
 
+    /// A connection list (CSV with weights and delays, and `.npy` without) and a spike train
+    /// from a file: exactly the listed synapses, events at the listed ticks, and `up` equals
+    /// `run` reading the copies beside OUT/network.toml.
+    @Test func connectionListsAndSpikeTrainsFromFiles() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        try "source,target,weight,delay\n0,1,0.5,1.0\n0,2,0.25,2.5\n3,1,1.5,1.0 # strong\n".write(toFile: "\(dir)/data/list.csv", atomically: true, encoding: .utf8)
+        // .npy (3, 2) int64: inhibitory sources 0, 1, 1 onto targets 4, 4, 0.
+        var npy: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        var dict = Array("{'descr': '<i8', 'fortran_order': False, 'shape': (3, 2), }".utf8)
+        dict += [UInt8](repeating: 0x20, count: 128 - 10 - dict.count - 1) + [0x0A]
+        npy += [UInt8(dict.count), 0] + dict
+        for v: Int64 in [0, 4, 1, 4, 1, 0] { withUnsafeBytes(of: v.littleEndian) { npy += $0 } }
+        try Data(npy).write(to: URL(fileURLWithPath: "\(dir)/data/inh.npy"))
+        try "0.0,0\n0.05,1\n0.05,2\n10.0,0\n".write(toFile: "\(dir)/data/train.csv", atomically: true, encoding: .utf8)
+        let text = """
+        [network]
+        name = "lists"
+        format = 2
+        seed = 1
+        tick_us = 100
+
+        [controller]
+        control = "tcp://127.0.0.1:27400"
+        publish = "tcp://127.0.0.1:27401"
+
+        [[pool]]
+        name = "a"
+        endpoint = "tcp://127.0.0.1:27410"
+          [[pool.population]]
+          name = "E"
+          size = 4
+          kind = "excitatory"
+          i_e = 520.0
+          [[pool.population]]
+          name = "I"
+          size = 2
+          kind = "inhibitory"
+          i_e = 520.0
+
+        [[pool]]
+        name = "b"
+        endpoint = "tcp://127.0.0.1:27411"
+          [[pool.population]]
+          name = "x"
+          size = 5
+          kind = "excitatory"
+
+        [[projection]]
+        from = "a.E"
+        to = "b"
+        rule = "list"
+        file = "data/list.csv"
+
+        [[projection]]
+        from = "a.I"
+        to = "b"
+        rule = "list"
+        file = "data/inh.npy"
+        weight = -2.0
+        delay = 0.3
+
+        [[generator]]
+        kind = "spike_train"
+        to = "b.x"
+        file = "data/train.csv"
+        weight = 25.0
+        """
+        let file = "\(dir)/network.toml"
+        try LockstepIntegrationTests.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let network = try NetworkDescription.load(path: file)
+        #expect(network.dataFiles.sorted() == ["data/inh.npy", "data/list.csv", "data/train.csv"])
+        let b = try network.buildPool(1).pool
+        let list = b.afferents[0]
+        let synapses = (0 ..< 4).flatMap { j in list.row(j).map { (j, Int(list.synapses[$0].target), list.synapses[$0].delay) } }
+        #expect(synapses.map(\.0) == [0, 0, 3] && Set(synapses.map { "\($0.0)>\($0.1)@\($0.2)" }) == ["0>1@10", "0>2@25", "3>1@10"])
+        let scale = WeightScale(largest: 1.5)
+        #expect(list.synapses.map { scale.millivolts($0.weight) }.sorted() == [0.25, 0.5, 1.5])
+        #expect(b.afferents[1].count == 3 && b.afferents[1].synapses.allSatisfy { $0.weight < 0 && $0.delay == 3 })
+
+        // A spike train of 25 mV events at 0.0 ms (neuron 0), 0.05 ms → tick 1 (neurons 1, 2), 10 ms (0): each fires its neuron at once.
+        var driver = try network.buildPool(1)
+        var history = RecentSpikes(pools: 2, maxLag: network.maxLag)
+        var fired: [UInt64: [UInt16]] = [:]
+        for t in UInt64(0) ..< 120 {
+            history.record(pool: 0, tick: t, spikes: [])
+            let spikes = try driver.advance(history: history)
+            if !spikes.isEmpty { fired[t] = Array(spikes) }
+        }
+        #expect(fired == [0: [0], 1: [1, 2], 100: [0]])
+
+        for mode in ["run", "up"] {
+            let r = try LockstepIntegrationTests.neurobus([mode, file, "--ticks", "3000", "--out", "\(dir)/\(mode)", "--quiet"], log: "\(dir)/\(mode).log")
+            #expect(r.status == .exited(0), "\(r.output)")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/up/data/train.csv"))
+        for name in ["a.raster", "b.raster", "b.pool"] {
+            let x = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(name)"))
+            let y = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
+            #expect(x == y, "\(name) differs between run and up")
+        }
+        // Another list file under the same network text is another network.
+        try "source,target,weight,delay\n0,1,0.5,1.0\n".write(toFile: "\(dir)/data/list.csv", atomically: true, encoding: .utf8)
+        #expect(try NetworkDescription.load(path: file).hash != network.hash)
+    }
+
     /// Every synapse of a rule projection keeps the sign of its source population, the
     /// in-degree the rule promises and the quantized delay; static synapses are frozen.
     @Test func ruleProjectionsAreBuiltAsDescribed() throws {

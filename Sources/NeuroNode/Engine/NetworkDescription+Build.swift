@@ -73,11 +73,19 @@ extension NetworkDescription {
     func ruleAfferent(_ projection: ProjectionSpec, rule: RuleProjection) throws(NodeError) -> AfferentProjection {
         var random = PoolRandom(seed: projection.seed)
         let pairs: [Connection]
-        do throws(ModelError) {
-            pairs = try rule.rule.connect(sources: projection.fromNeurons, targets: projection.toNeurons,
-                                          samePool: projection.from == projection.to, allowAutapses: rule.allowAutapses,
-                                          allowMultapses: rule.allowMultapses, random: &random)
-        } catch { throw .failed("projection \(projection.index): \(error)") }
+        var list: ConnectionList?
+        switch rule.pairing {
+        case .rule(let connectionRule):
+            do throws(ModelError) {
+                pairs = try connectionRule.connect(sources: projection.fromNeurons, targets: projection.toNeurons,
+                                                   samePool: projection.from == projection.to, allowAutapses: rule.allowAutapses,
+                                                   allowMultapses: rule.allowMultapses, random: &random)
+            } catch { throw .failed("projection \(projection.index): \(error)") }
+        case .list(let l):
+            list = l
+            let (f, t) = (Int32(projection.fromNeurons.lowerBound), Int32(projection.toNeurons.lowerBound))
+            pairs = zip(l.sources, l.targets).map { Connection(source: f + $0, target: t + $1) }
+        }
         let kinds = inhibitoryNeurons(ofPool: projection.from)
         let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0) }
         let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0) }
@@ -85,12 +93,12 @@ extension NetworkDescription {
         let maturity = rule.plastic ? Maturity.newborn : Maturity.encode(.cold, counter: 0)
         var connections: [(source: Int, synapse: Synapse)] = []
         connections.reserveCapacity(pairs.count)
-        for c in pairs {
+        for (k, c) in pairs.enumerated() {
             let source = Int(c.source)
             let negative = kinds[source]
             let (scale, distribution) = negative ? (inhibitory!, rule.inhibitoryWeight!) : (excitatory!, rule.excitatoryWeight!)
-            let w = scale.weight(distribution.sample(&random), inhibitory: negative)
-            let d = RuleProjection.ticks(rule.delay.sample(&random), tickMilliseconds: dt, range: projection.delay)
+            let w = scale.weight(list?.weights?[k] ?? distribution.sample(&random), inhibitory: negative)
+            let d = RuleProjection.ticks(list?.delays?[k] ?? rule.delay.sample(&random), tickMilliseconds: dt, range: projection.delay)
             connections.append((source, Synapse(target: UInt16(c.target), weight: w, delay: UInt8(d), maturity: maturity,
                                                 reserved: UInt16(scale.shift))))
         }

@@ -129,6 +129,18 @@ public struct PoolDriver: Sendable {
             switch g.kind {
             case .dc:
                 for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
+            case .spikeTrain(let ticks, let neurons):
+                // The events of tick t by binary search: no state to save or restore.
+                var lo = 0, hi = ticks.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if ticks[mid] < t { lo = mid + 1 } else { hi = mid }
+                }
+                while lo < ticks.count, ticks[lo] == t {
+                    let i = Int(neurons[lo])
+                    fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w)
+                    lo += 1
+                }
             case .poisson(_, let sampler):
                 pool.withGenerator { random in
                     fineInput.withUnsafeMutableBufferPointer { buffer in

@@ -4,8 +4,14 @@ import NeuroPool
 /// A projection in physical units (network file format 2): a NEST connection rule, weights as
 /// PSP amplitudes in mV and delays in ms, each drawn per synapse and quantized once.
 public struct RuleProjection: Sendable, Equatable {
+    /// How pairs of neurons are chosen: a connection rule, or an explicit list.
+    public enum Pairing: Sendable, Equatable {
+        case rule(ConnectionRule)
+        case list(ConnectionList)
+    }
+
     /// How pairs of neurons are chosen.
-    public var rule: ConnectionRule
+    public var pairing: Pairing
     /// Whether a neuron may connect to itself (only meaningful within one pool).
     public var allowAutapses: Bool
     /// Whether a pair may be connected more than once.
@@ -20,16 +26,38 @@ public struct RuleProjection: Sendable, Equatable {
     /// or are static (`"static"`, the default: frozen, as COLD synapses are).
     public var plastic: Bool
 
-    public init(rule: ConnectionRule, allowAutapses: Bool = true, allowMultapses: Bool = true,
+    public init(pairing: Pairing, allowAutapses: Bool = true, allowMultapses: Bool = true,
                 excitatoryWeight: ValueDistribution?, inhibitoryWeight: ValueDistribution?,
                 delay: ValueDistribution, plastic: Bool = false) {
-        self.rule = rule
+        self.pairing = pairing
         self.allowAutapses = allowAutapses
         self.allowMultapses = allowMultapses
         self.excitatoryWeight = excitatoryWeight
         self.inhibitoryWeight = inhibitoryWeight
         self.delay = delay
         self.plastic = plastic
+    }
+}
+
+/// Explicit connections from a data file (`rule = "list"`): source and target indices within
+/// the neurons the projection addresses, each connection's weight (mV) and delay (ms) when
+/// the file gives them (else the projection's `weight` and `delay` apply), in file order.
+public struct ConnectionList: Sendable, Equatable {
+    public var sources: [Int32]
+    public var targets: [Int32]
+    public var weights: [Double]?
+    public var delays: [Double]?
+    /// FNV-1a 64 of the file's bytes, folded into the network's hash.
+    public var fileHash: UInt64
+    /// The file's path as the network file gives it.
+    public var file: String = ""
+
+    public init(sources: [Int32], targets: [Int32], weights: [Double]?, delays: [Double]?, fileHash: UInt64) {
+        self.sources = sources
+        self.targets = targets
+        self.weights = weights
+        self.delays = delays
+        self.fileHash = fileHash
     }
 }
 
@@ -43,6 +71,9 @@ public struct GeneratorSpec: Sendable, Equatable {
         case poisson(rateHz: Double, sampler: PoissonSampler)
         /// A constant input every tick (NEST's `dc_generator` through `iaf_psc_delta`).
         case dc
+        /// Events at given ticks (NEST's `spike_generator`): `ticks` ascending, `neurons`
+        /// (pool indices) beside them, one `weight` per event.
+        case spikeTrain(ticks: [UInt64], neurons: [Int32])
     }
 
     /// Target pool index.
@@ -58,6 +89,8 @@ public struct GeneratorSpec: Sendable, Equatable {
     /// First active tick and the tick it stops at (exclusive; nil: never).
     public var start: UInt64
     public var stop: UInt64?
+    /// A spike train's data file, as the network file gives it.
+    public var file: String?
 
     public init(pool: Int, neurons: Range<Int>, kind: Kind, weight: Int32, requestedMillivolts: Double,
                 start: UInt64 = 0, stop: UInt64? = nil) {
@@ -77,6 +110,21 @@ public struct GeneratorSpec: Sendable, Equatable {
 }
 
 extension NetworkDescription {
+    /// The data files the network reads (connection lists, spike trains), as written in it:
+    /// relative to the network file's folder unless absolute.
+    public var dataFiles: [String] {
+        var files: [String] = []
+        for p in projections { if case .list(let l)? = p.physical?.pairing { files.append(l.file) } }
+        for pool in pools { for g in pool.generators { if let f = g.file { files.append(f) } } }
+        return files
+    }
+
+    /// The folder relative data paths start from (nil: the working directory).
+    public var dataDirectory: String? {
+        guard file.contains("/"), !file.hasPrefix("<") else { return nil }
+        return String(file[..<file.lastIndex(of: "/")!])
+    }
+
     /// Which population of pool `pool` holds neuron `i`, with its kind, or nil for a
     /// shorthand pool (then the kind comes from the seeded 80/20 draw).
     public func population(ofPool pool: Int, neuron i: Int) -> PopulationSpec? {

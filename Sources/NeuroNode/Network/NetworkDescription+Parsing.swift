@@ -30,9 +30,9 @@ enum NetworkKeys {
                        "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus", "population"]
     static let population = ["name", "size", "kind", "tau_m", "v_rest", "v_threshold", "v_reset", "v_min", "t_ref",
                              "i_e", "c_m", "v_init", "homeostasis_hz", "homeostasis_step"]
-    static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n",
+    static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n", "file",
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
-    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "start", "stop"]
+    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop"]
     static let multimeter = ["to", "neurons", "interval"]
     static let weightRecorder = ["projection", "interval"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
@@ -90,7 +90,12 @@ extension NetworkParser {
 
         let projections = try self.projections(top, pools: pools, names: poolIndex, networkSeed: seed,
                                                tickMicroseconds: tick, format: format)
-        try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format)
+        // Data files (connection lists, spike trains) are part of the network: their hashes
+        // are folded into the network's, so processes reading other files refuse each other.
+        var dataHashes: [UInt64] = projections.compactMap {
+            if case .list(let l)? = $0.physical?.pairing { return l.fileHash } else { return nil }
+        }
+        try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format, dataHashes: &dataHashes)
         let sources = try self.sources(top, pools: pools, names: poolIndex, endpoints: &endpoints)
         let rewards = try self.rewards(top, pools: pools, names: poolIndex)
         let modulations = try self.modulations(top)
@@ -99,7 +104,8 @@ extension NetworkParser {
             name: name, seed: seed, mode: mode, tickMicroseconds: UInt32(tick), spikeEncoding: spikeEncoding,
             controller: ControllerEndpoints(control: control, publish: publish),
             pools: pools, projections: projections, rewards: rewards, modulations: modulations,
-            file: file, hash: NetworkDescription.fnv1a64(bytes), bytes: bytes)
+            file: file, hash: NetworkDescription.fnv1a64(bytes + dataHashes.flatMap { h in (0 ..< 8).map { UInt8(truncatingIfNeeded: h >> (8 * $0)) } }),
+            bytes: bytes)
         description.sources = sources
         description.format = format
         (description.multimeters, description.weightRecorders) = try monitors(top, pools: pools, projections: projections,

@@ -149,8 +149,12 @@ extension NetworkParser {
         let fromNeurons = f.has("from_neurons") ? try narrowed(f, "from_neurons", within: fromAll, pool: pools[from]) : fromAll
         let toNeurons = f.has("to_neurons") ? try narrowed(f, "to_neurons", within: toAll, pool: pools[to]) : toAll
         let ruleName = try required(f, "rule", string(f, "rule"))
+        var list: ConnectionList?
         let rule: ConnectionRule
         switch ruleName {
+        case "list":
+            list = try connectionList(f, sources: fromNeurons.count, targets: toNeurons.count)
+            rule = .allToAll
         case "pairwise_bernoulli":
             let p = try required(f, "p", double(f, "p"))
             guard p.isFinite, (0 ... 1).contains(p) else { throw fail(f.keyPath("p"), "p = \(p) is out of range: expected a probability in 0...1") }
@@ -165,44 +169,71 @@ extension NetworkParser {
             rule = .oneToOne
         case "all_to_all": rule = .allToAll
         default:
-            throw fail(f.keyPath("rule"), "unknown rule \"\(ruleName)\": expected pairwise_bernoulli, fixed_indegree, fixed_outdegree, fixed_total_number, one_to_one or all_to_all")
+            throw fail(f.keyPath("rule"), "unknown rule \"\(ruleName)\": expected pairwise_bernoulli, fixed_indegree, fixed_outdegree, fixed_total_number, one_to_one, all_to_all or list")
         }
-        for (key, needed) in [("p", "pairwise_bernoulli"), ("indegree", "fixed_indegree"), ("outdegree", "fixed_outdegree"), ("n", "fixed_total_number")]
+        for (key, needed) in [("p", "pairwise_bernoulli"), ("indegree", "fixed_indegree"), ("outdegree", "fixed_outdegree"), ("n", "fixed_total_number"), ("file", "list")]
         where f.has(key) && ruleName != needed {
             throw fail(f.keyPath(key), "\(key) belongs to rule \(needed), not \(ruleName)")
         }
         let sourceKinds = kinds(from)[fromNeurons]
         let hasExcitatory = sourceKinds.contains(false), hasInhibitory = sourceKinds.contains(true)
-        let weight = try required(f, "weight", distribution(f, "weight"))
-        let inhibitoryWeight = try distribution(f, "inhibitory_weight")
         var excitatory: ValueDistribution?
         var inhibitory: ValueDistribution?
-        if hasExcitatory && hasInhibitory {
-            guard let inhibitoryWeight else {
-                throw fail(f.keyPath("weight"), "the sources mix excitatory and inhibitory neurons: give weight (> 0, mV) for the excitatory ones and inhibitory_weight (< 0) for the inhibitory ones")
+        if let weights = list?.weights {
+            // The list gives each weight; the scales fit the largest of each kind.
+            if f.has("weight") || f.has("inhibitory_weight") {
+                throw fail(f.keyPath(f.has("weight") ? "weight" : "inhibitory_weight"), "the connection list gives each weight; remove the key")
             }
-            excitatory = weight
-            inhibitory = inhibitoryWeight
-        } else if inhibitoryWeight != nil {
-            throw fail(f.keyPath("inhibitory_weight"), "inhibitory_weight is only for sources that mix both kinds; these are all \(hasInhibitory ? "inhibitory" : "excitatory")")
-        } else if hasInhibitory {
-            inhibitory = weight
+            for (k, w) in weights.enumerated() {
+                let negative = sourceKinds[sourceKinds.startIndex + Int(list!.sources[k])]
+                guard negative ? w < 0 : w > 0, abs(w) <= 100 else {
+                    throw fail(f.keyPath("file"), "connection \(k) has weight \(w) mV: expected \(negative ? "< 0 (an inhibitory source)" : "> 0 (an excitatory source)") within ±100 mV")
+                }
+                if negative {
+                    inhibitory = .constant(min(inhibitory?.mean ?? 0, w))
+                } else {
+                    excitatory = .constant(max(excitatory?.mean ?? 0, w))
+                }
+            }
         } else {
-            excitatory = weight
-        }
-        if let excitatory, !(excitatory.mean > 0) {
-            throw fail(f.keyPath("weight"), "weight of excitatory sources must be positive (Dale's law), found mean \(excitatory.mean) mV")
-        }
-        if let inhibitory, !(inhibitory.mean < 0) {
-            let key = hasExcitatory ? "inhibitory_weight" : "weight"
-            throw fail(f.keyPath(key), "\(key) of inhibitory sources must be negative (Dale's law), found mean \(inhibitory.mean) mV")
+            let weight = try required(f, "weight", distribution(f, "weight"))
+            let inhibitoryWeight = try distribution(f, "inhibitory_weight")
+            if hasExcitatory && hasInhibitory {
+                guard let inhibitoryWeight else {
+                    throw fail(f.keyPath("weight"), "the sources mix excitatory and inhibitory neurons: give weight (> 0, mV) for the excitatory ones and inhibitory_weight (< 0) for the inhibitory ones")
+                }
+                excitatory = weight
+                inhibitory = inhibitoryWeight
+            } else if inhibitoryWeight != nil {
+                throw fail(f.keyPath("inhibitory_weight"), "inhibitory_weight is only for sources that mix both kinds; these are all \(hasInhibitory ? "inhibitory" : "excitatory")")
+            } else if hasInhibitory {
+                inhibitory = weight
+            } else {
+                excitatory = weight
+            }
+            if let excitatory, !(excitatory.mean > 0) {
+                throw fail(f.keyPath("weight"), "weight of excitatory sources must be positive (Dale's law), found mean \(excitatory.mean) mV")
+            }
+            if let inhibitory, !(inhibitory.mean < 0) {
+                let key = hasExcitatory ? "inhibitory_weight" : "weight"
+                throw fail(f.keyPath(key), "\(key) of inhibitory sources must be negative (Dale's law), found mean \(inhibitory.mean) mV")
+            }
         }
         for w in [excitatory, inhibitory].compactMap({ $0 }) where abs(w.mean) > 100 {
             throw fail(f.keyPath("weight"), "a PSP of \(w.mean) mV is out of range: expected |weight| <= 100 mV")
         }
-        let delay = try required(f, "delay", distribution(f, "delay"))
         let dt = Double(tickMicroseconds) / 1000
-        let ticks = RuleProjection.tickRange(delay, tickMilliseconds: dt)
+        let delay: ValueDistribution
+        var ticks: ClosedRange<Int>
+        if let delays = list?.delays {
+            if f.has("delay") { throw fail(f.keyPath("delay"), "the connection list gives each delay; remove delay") }
+            guard let low = delays.min(), let high = delays.max() else { throw fail(f.keyPath("file"), "the connection list is empty") }
+            delay = .constant(low)
+            ticks = RuleProjection.tickRange(.uniform(low: low, high: high), tickMilliseconds: dt)
+        } else {
+            delay = try required(f, "delay", distribution(f, "delay"))
+            ticks = RuleProjection.tickRange(delay, tickMilliseconds: dt)
+        }
         guard ticks.upperBound <= 255 else {
             throw fail(f.keyPath("delay"), "delay reaches \(ticks.upperBound) ticks of \(dt) ms: expected at most 255 ticks")
         }
@@ -216,11 +247,55 @@ extension NetworkParser {
         let seed = try uint64(f, "seed") ?? NetworkDescription.derivedProjectionSeed(networkSeed: networkSeed, index: i)
         var spec = ProjectionSpec(index: i, from: from, fromNeurons: fromNeurons, to: to, toNeurons: toNeurons,
                                   connectivity: .outDegree(0), weight: 1 ... 1, delay: ticks, seed: seed)
-        spec.physical = RuleProjection(rule: rule, allowAutapses: try bool(f, "allow_autapses") ?? true,
+        spec.physical = RuleProjection(pairing: list.map { .list($0) } ?? .rule(rule), allowAutapses: try bool(f, "allow_autapses") ?? true,
                                        allowMultapses: try bool(f, "allow_multapses") ?? true,
                                        excitatoryWeight: excitatory, inhibitoryWeight: inhibitory, delay: delay,
                                        plastic: synapse == "stdp")
         return spec
+    }
+
+    /// The file of a `rule = "list"` projection: rows of source, target (indices within the
+    /// addressed neurons), and optionally weight (mV) and delay (ms).
+    private func connectionList(_ f: NetworkFields, sources: Int, targets: Int) throws(NetworkFileError) -> ConnectionList {
+        let (path, table) = try dataTable(f, "file")
+        guard (2 ... 4).contains(table.columns) else {
+            throw fail(f.keyPath("file"), "\(path) has \(table.columns) columns: expected source, target[, weight[, delay]]")
+        }
+        var list = ConnectionList(sources: [], targets: [], weights: table.columns >= 3 ? [] : nil, delays: table.columns == 4 ? [] : nil,
+                                  fileHash: table.hash)
+        list.file = path
+        for r in 0 ..< table.rows {
+            let row = table.values[r * table.columns ..< (r + 1) * table.columns].map { $0 }
+            guard row[0] == row[0].rounded(), row[0] >= 0, row[0] < Double(sources), row[1] == row[1].rounded(), row[1] >= 0, row[1] < Double(targets) else {
+                throw fail(f.keyPath("file"), "\(path) row \(r): source \(row[0]) and target \(row[1]) must be whole numbers within the \(sources) sources and \(targets) targets")
+            }
+            list.sources.append(Int32(row[0]))
+            list.targets.append(Int32(row[1]))
+            if table.columns >= 3 { list.weights!.append(row[2]) }
+            if table.columns == 4 {
+                guard row[3] > 0 else { throw fail(f.keyPath("file"), "\(path) row \(r): delay \(row[3]) ms must be positive") }
+                list.delays!.append(row[3])
+            }
+        }
+        return list
+    }
+
+    /// The data file at `key`, relative to the network file's folder unless absolute: its
+    /// path as written and its numbers (with the FNV-1a hash of its bytes).
+    func dataTable(_ f: NetworkFields, _ key: String) throws(NetworkFileError) -> (String, NumericTable) {
+        let path = try required(f, key, string(f, key))
+        guard !path.isEmpty, !path.split(separator: "/").contains("..") else {
+            throw fail(f.keyPath(key), "\(key) \"\(path)\": give a path inside the network file's folder (no '..') or an absolute one")
+        }
+        let resolved = path.hasPrefix("/") ? path : (baseDirectory.map { "\($0)/\(path)" } ?? path)
+        do { return (path, try NumericTable.read(resolved)) } catch { throw fail(f.keyPath(key), error.message) }
+    }
+
+    /// The folder relative data paths start from: the network file's, or none for a
+    /// built-in or in-memory file (the working directory).
+    var baseDirectory: String? {
+        guard file.contains("/"), !file.hasPrefix("<") else { return nil }
+        return String(file[..<file.lastIndex(of: "/")!])
     }
 
     private func narrowed(_ f: NetworkFields, _ key: String, within all: Range<Int>, pool: PoolSpec) throws(NetworkFileError) -> Range<Int> {
@@ -232,7 +307,8 @@ extension NetworkParser {
     }
 
     /// All `[[generator]]` tables, attached to their pools.
-    func generators(_ top: NetworkFields, pools: inout [PoolSpec], names: [String: Int], tickMicroseconds: Int, format: Int) throws(NetworkFileError) {
+    func generators(_ top: NetworkFields, pools: inout [PoolSpec], names: [String: Int], tickMicroseconds: Int, format: Int,
+                    dataHashes: inout [UInt64]) throws(NetworkFileError) {
         let tables = try arrayOfTables(top, "generator", header: "[[generator]]")
         guard !tables.isEmpty else { return }
         guard format >= 2 else { throw fail("generator", "[[generator]] needs the physical-unit format: add format = 2 to [network]") }
@@ -269,6 +345,29 @@ extension NetworkParser {
                 do throws(ModelError) { sampler = try PoissonSampler(mean: mean) } catch { throw fail(f.keyPath("rate_hz"), error.description) }
                 pools[pool].generators.append(GeneratorSpec(pool: pool, neurons: neurons, kind: .poisson(rateHz: rate, sampler: sampler),
                                                             weight: Int32(units), requestedMillivolts: weight, start: start, stop: stop))
+            case "spike_train":
+                for key in ["amplitude", "drive", "rate_hz"] where f.has(key) { throw fail(f.keyPath(key), "\(key) does not belong to kind = \"spike_train\"") }
+                let weight = try required(f, "weight", double(f, "weight"))
+                let units = (weight * unit).rounded()
+                guard weight.isFinite, weight != 0, abs(weight) <= 100, units != 0 else {
+                    throw fail(f.keyPath("weight"), "weight = \(weight) mV is out of range: expected a non-zero PSP within ±100 mV")
+                }
+                let (path, table) = try dataTable(f, "file")
+                guard table.columns == 2 else { throw fail(f.keyPath("file"), "\(path) has \(table.columns) columns: expected time (ms), neuron") }
+                var events: [(UInt64, Int32)] = []
+                for r in 0 ..< table.rows {
+                    let (ms, n) = (table.values[2 * r], table.values[2 * r + 1])
+                    guard ms >= 0, ms / dt < 1e15, n == n.rounded(), n >= 0, n < Double(neurons.count) else {
+                        throw fail(f.keyPath("file"), "\(path) row \(r): time \(ms) ms must be 0 or more and neuron \(n) a whole number within the \(neurons.count) neurons addressed")
+                    }
+                    events.append((UInt64((ms / dt).rounded()), Int32(neurons.lowerBound) + Int32(n)))
+                }
+                events.sort { $0 < $1 }
+                var generator = GeneratorSpec(pool: pool, neurons: neurons, kind: .spikeTrain(ticks: events.map(\.0), neurons: events.map(\.1)),
+                                              weight: Int32(units), requestedMillivolts: weight, start: start, stop: stop)
+                generator.file = path
+                pools[pool].generators.append(generator)
+                dataHashes.append(table.hash)
             case "dc":
                 for key in ["rate_hz", "weight"] where f.has(key) { throw fail(f.keyPath(key), "\(key) belongs to kind = \"poisson\"") }
                 // One population: the current's effect per tick depends on its tau_m and c_m.
@@ -293,7 +392,7 @@ extension NetworkParser {
                 pools[pool].generators.append(GeneratorSpec(pool: pool, neurons: neurons, kind: .dc, weight: Int32(units),
                                                             requestedMillivolts: perTick, start: start, stop: stop))
             default:
-                throw fail(f.keyPath("kind"), "kind \"\(kind)\" is not a generator: expected \"poisson\" or \"dc\"")
+                throw fail(f.keyPath("kind"), "kind \"\(kind)\" is not a generator: expected \"poisson\", \"dc\" or \"spike_train\"")
             }
         }
     }

@@ -11,11 +11,14 @@ struct NPYHeader: Equatable, Sendable {
         var width: Int
         var signed: Bool
         var bigEndian: Bool
+        /// An IEEE float (`<f4`, `<f8`); only where a reader asks for floats.
+        var float = false
 
-        init(width: Int, signed: Bool, bigEndian: Bool) {
+        init(width: Int, signed: Bool, bigEndian: Bool, float: Bool = false) {
             self.width = width
             self.signed = signed
             self.bigEndian = bigEndian
+            self.float = float
         }
 
         /// Parses a descr such as `<i8`, `>u2`, `|u1`. The byte-order mark `=` means this
@@ -27,6 +30,9 @@ struct NPYHeader: Equatable, Sendable {
             switch chars[1] {
             case UInt8(ascii: "i"): signed = true
             case UInt8(ascii: "u"): signed = false
+            case UInt8(ascii: "f") where chars[2] == UInt8(ascii: "4") || chars[2] == UInt8(ascii: "8"):
+                signed = true
+                float = true
             default: return nil
             }
             switch chars[2] {
@@ -73,7 +79,7 @@ struct NPYHeader: Equatable, Sendable {
 
     /// Parses the header text (the bytes after the length field). Throws a message naming the
     /// problem, without the file name.
-    static func parse(_ text: ArraySlice<UInt8>) throws(NPYHeaderError) -> NPYHeader {
+    static func parse(_ text: ArraySlice<UInt8>, allowFloat: Bool = false) throws(NPYHeaderError) -> NPYHeader {
         var parser = LiteralParser(bytes: text)
         let value = try parser.parseTop()
         guard case .dict(let entries) = value else {
@@ -96,7 +102,7 @@ struct NPYHeader: Equatable, Sendable {
         guard case .string(let descrText) = descr else {
             throw NPYHeaderError("unsupported descr (a structured dtype): \(supported)")
         }
-        guard let dtype = DType(descr: descrText) else {
+        guard let dtype = DType(descr: descrText), allowFloat || !dtype.float else {
             throw NPYHeaderError("unsupported descr '\(descrText)': \(supported)")
         }
         guard case .bool(let fortranOrder) = fortran else {

@@ -26,9 +26,21 @@ public struct OutputDirectory: Sendable {
     public func poolPath(_ pool: String) -> String { "\(path)/\(pool).pool" }
     public var networkPath: String { "\(path)/network.toml" }
 
-    /// Writes the network file's exact bytes (atomically).
+    /// Writes the network file's exact bytes (atomically), and beside it a copy of each data
+    /// file it names by a relative path, so processes reading `OUT/network.toml` find them.
     public func writeNetwork(_ network: NetworkDescription) throws(NodeError) {
         do { try AtomicFile.write(network.bytes, to: networkPath) } catch { throw .poolFile(error) }
+        for data in Set(network.dataFiles) where !data.hasPrefix("/") {
+            let from = network.dataDirectory.map { "\($0)/\(data)" } ?? data
+            let to = "\(path)/\(data)"
+            guard from != to else { continue }
+            var folder = path
+            for part in data.split(separator: "/").dropLast() {
+                folder += "/\(part)"
+                _ = try OutputDirectory(folder)
+            }
+            do { try AtomicFile.write(try AtomicFile.read(from), to: to) } catch { throw .poolFile(error) }
+        }
     }
 
     /// Saves a driven pool's final file (atomically): `.pool`, or a Hodgkin–Huxley pool's file.
