@@ -121,6 +121,13 @@ struct PopulationNetworkTests {
         #expect(summaries.allSatisfy { $0.spikes > 0 })
     }
 
+    /// A snapshot of pools of populations (32-bit membranes, a 16-slot ring with spikes in
+    /// flight on 1.5 ms delays, the Poisson generators' state) restores in either placement and
+    /// continues exactly as the uninterrupted run.
+    @Test func populationNetworkRestoresExactlyInBothPlacements() throws {
+        try SnapshotIntegrationTests.expectRestoresMatch(networkText: Self.text, cut: 1733, ticks: 3500)
+    }
+
     /// Multimeter and weight-recorder files: the same bytes from `run` and `up`, one row per
     /// interval, potentials in mV around the population's rest, weights as drawn.
     @Test func monitorsAreIdenticalAcrossProcessesAndInPhysicalUnits() throws {
