@@ -23,6 +23,13 @@ public struct NeuronParameters: Sendable, Equatable {
     public var cM: Double = 250
     /// Initial membrane potential, mV: a constant or a distribution, clipped to [v_min, v_threshold).
     public var vInit: ValueDistribution = .constant(0)
+    /// Current-based exponential synapses (NEST's `iaf_psc_exp`, NIR's `CubaLIF`): weights are
+    /// currents in pA whose effect decays with `tauSynEx` / `tauSynIn`; false: delta synapses
+    /// (`iaf_psc_delta`), weights are PSP jumps in mV.
+    public var exponentialSynapses = false
+    /// Excitatory and inhibitory synaptic time constants, ms (exponential synapses).
+    public var tauSynEx: Double = 2
+    public var tauSynIn: Double = 2
     /// Homeostatic target rate, Hz; nil: homeostasis off (the default for populations).
     public var homeostasisHz: Double? = nil
     /// Homeostatic threshold step, mV per tick without a spike.
@@ -89,6 +96,10 @@ extension NeuronParameters {
         let drive = iE / cM * tauM * (1 - exp(-dt / tauM))
         try check(abs(drive) <= 120, "i_e", iE, "a current whose step per tick stays within ±120 mV")
         try vInit.validate(name: prefix + "v_init")
+        if exponentialSynapses {
+            try check(tauSynEx >= dt / 2 && tauSynEx <= 1e6, "tau_syn_ex", tauSynEx, "a time constant of at least half a tick (\(dt / 2) ms) in ms")
+            try check(tauSynIn >= dt / 2 && tauSynIn <= 1e6, "tau_syn_in", tauSynIn, "a time constant of at least half a tick (\(dt / 2) ms) in ms")
+        }
         if let homeostasisHz {
             try check(homeostasisHz > 0 && homeostasisHz * dt / 1000 < 0.5, "homeostasis_hz", homeostasisHz, "a rate above 0 and below half a spike per tick")
             try check(homeostasisStep > 0 && homeostasisStep <= 1, "homeostasis_step", homeostasisStep, "0 < step <= 1 mV per tick")
@@ -118,21 +129,48 @@ extension NeuronParameters {
             fall = max(1, Int32((homeostasisStep * 256).rounded()))
             rise = Int32((Double(fall) * (1 - p) / p).rounded())
         }
-        let population = PopulationTable.Population(
+        var population = PopulationTable.Population(
             name: name, start: start, count: size, inhibitory: inhibitory, decay: decay, drive: drive,
             threshold: threshold, reset: reset, floor: floor, refractory: refractory,
             homeostasisFall: fall, homeostasisRise: rise, rest: Int32((vRest * Self.unit).rounded()))
+        if exponentialSynapses {
+            population.exponential = true
+            population.synapseDecayExcitatory = Int32((exp(-dt / tauSynEx) * scale).rounded())
+            population.synapseDecayInhibitory = Int32((exp(-dt / tauSynIn) * scale).rounded())
+        }
         var report = [
             QuantizedValue(name: "tau_m", unit: "ms", requested: tauM, actual: tauActual),
             QuantizedValue(name: "v_threshold", unit: "mV", requested: vThreshold, actual: vRest + Double(threshold) / Self.unit),
             QuantizedValue(name: "v_reset", unit: "mV", requested: vReset, actual: vRest + Double(reset) / Self.unit),
             QuantizedValue(name: "t_ref", unit: "ms", requested: tRef, actual: Double(refractory) * dt),
         ]
+        if exponentialSynapses {
+            for (key, tau, d) in [("tau_syn_ex", tauSynEx, population.synapseDecayExcitatory), ("tau_syn_in", tauSynIn, population.synapseDecayInhibitory)] {
+                report.append(QuantizedValue(name: key, unit: "ms", requested: tau, actual: d <= 0 ? 0 : -dt / log(Double(d) / scale)))
+            }
+        }
         if iE != 0 {
             report.append(QuantizedValue(name: "i_e", unit: "pA", requested: iE,
                                          actual: Double(drive) / Self.unit / (tauM * (1 - exp(-dt / tauM))) * cM))
         }
         return (population, report)
+    }
+
+    /// What one input of 1 pA adds to the membrane over the next tick through an exponential
+    /// synapse of time constant `tauSyn` ms, mV (NEST's propagator P21 of `iaf_psc_exp`):
+    /// τ_s τ_m / (C_m (τ_m − τ_s)) · (e^(−dt/τ_m) − e^(−dt/τ_s)), or dt/C_m · e^(−dt/τ_m) when
+    /// the two are equal. Weights into exponential synapses are stored pre-multiplied by it.
+    public func millivoltsPerPicoampere(tauSyn: Double, tickMicroseconds: UInt32) -> Double {
+        let dt = Double(tickMicroseconds) / 1000
+        if abs(tauM - tauSyn) < 1e-9 * tauM { return dt / cM * exp(-dt / tauM) }
+        return tauSyn * tauM / (cM * (tauM - tauSyn)) * (exp(-dt / tauM) - exp(-dt / tauSyn))
+    }
+
+    /// The factor from a projection's weight to the stored PSP-per-tick, mV per weight unit:
+    /// 1 for delta synapses (weights are mV), P21 for exponential ones (weights are pA).
+    public func weightFactor(inhibitory: Bool, tickMicroseconds: UInt32) -> Double {
+        guard exponentialSynapses else { return 1 }
+        return millivoltsPerPicoampere(tauSyn: inhibitory ? tauSynIn : tauSynEx, tickMicroseconds: tickMicroseconds)
     }
 
     /// The initial membrane of each of `size` neurons, 2^−16 mV above rest, drawn from `vInit`

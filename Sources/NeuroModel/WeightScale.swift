@@ -16,12 +16,13 @@ public struct WeightScale: Sendable, Equatable {
         shift = s
     }
 
-    /// The scale for a weight distribution: its largest magnitude (for a normal, mean ± 3 sd).
-    public init(for distribution: ValueDistribution) {
+    /// The scale for a weight distribution: its largest magnitude (for a normal, mean ± 3 sd)
+    /// times `factor` (mV per weight unit: 1 for weights in mV).
+    public init(for distribution: ValueDistribution, factor: Double = 1) {
         switch distribution {
-        case .constant(let v): self.init(largest: v)
-        case .uniform(let low, let high): self.init(largest: max(abs(low), abs(high)))
-        case .normal(let mean, let sd): self.init(largest: abs(mean) + 3 * sd)
+        case .constant(let v): self.init(largest: v * factor)
+        case .uniform(let low, let high): self.init(largest: max(abs(low), abs(high)) * factor)
+        case .normal(let mean, let sd): self.init(largest: (abs(mean) + 3 * sd) * factor)
         }
     }
 

@@ -18,17 +18,23 @@ public struct DelayBuffer: Sendable, Equatable {
     public let neuronCount: Int
     /// Number of slots, a power of two from 8 to `maxSlots`.
     public private(set) var slotCount: Int
+    /// Input channels per neuron and slot: 1, or 2 in a pool with exponential synapses, where
+    /// excitatory input (≥ 0) goes to channel 0 and inhibitory input (< 0) to channel 1, at
+    /// `(slot * neuronCount + neuron) * 2 + channel`.
+    public let channels: Int
 
-    public init(neuronCount: Int, slots: Int = DelayBuffer.slots) {
+    public init(neuronCount: Int, slots: Int = DelayBuffer.slots, channels: Int = 1) {
         self.neuronCount = neuronCount
+        self.channels = channels
         slotCount = DelayBuffer.slotCount(forDelay: slots)
-        input = ContiguousArray(repeating: 0, count: slotCount * neuronCount)
+        input = ContiguousArray(repeating: 0, count: slotCount * neuronCount * channels)
     }
 
-    init(neuronCount: Int, input: ContiguousArray<Int32>) {
+    init(neuronCount: Int, input: ContiguousArray<Int32>, channels: Int = 1) {
         self.neuronCount = neuronCount
         self.input = input
-        slotCount = neuronCount > 0 ? input.count / neuronCount : DelayBuffer.slots
+        self.channels = channels
+        slotCount = neuronCount > 0 ? input.count / (neuronCount * channels) : DelayBuffer.slots
     }
 
     /// The slot count a ring needs for delays up to `delay`: a power of two, at least 8.
@@ -55,12 +61,13 @@ public struct DelayBuffer: Sendable, Equatable {
     public mutating func grow(toDelay delay: Int, at tick: UInt64) {
         let slots = DelayBuffer.slotCount(forDelay: delay)
         guard slots > slotCount else { return }
-        var grown = ContiguousArray<Int32>(repeating: 0, count: slots * neuronCount)
+        let width = neuronCount * channels
+        var grown = ContiguousArray<Int32>(repeating: 0, count: slots * width)
         for ahead in 0 ..< slotCount {
             let t = tick &+ UInt64(ahead)
-            let from = (Int(truncatingIfNeeded: t) & mask) * neuronCount
-            let to = (Int(truncatingIfNeeded: t) & (slots - 1)) * neuronCount
-            for i in 0 ..< neuronCount { grown[to + i] = input[from + i] }
+            let from = (Int(truncatingIfNeeded: t) & mask) * width
+            let to = (Int(truncatingIfNeeded: t) & (slots - 1)) * width
+            for i in 0 ..< width { grown[to + i] = input[from + i] }
         }
         input = grown
         slotCount = slots
@@ -68,7 +75,9 @@ public struct DelayBuffer: Sendable, Equatable {
 
     /// Input pending for `neuron`, summed over all future slots (for inspection).
     public func pending(for neuron: Int) -> Int32 {
-        (0 ..< slotCount).reduce(0) { $0 + input[$1 * neuronCount + neuron] }
+        (0 ..< slotCount).reduce(0) { sum, slot in
+            (0 ..< channels).reduce(sum) { $0 + input[(slot * neuronCount + neuron) * channels + $1] }
+        }
     }
 
     /// Number of non-zero entries, i.e. (slot, neuron) pairs with input in flight.

@@ -8,6 +8,11 @@ public struct NeuronArrays: Sendable, Equatable {
     public var membrane: ContiguousArray<Int16>
     /// The low 16 bits of a population pool's membrane; empty in a shorthand pool.
     public var membraneLow: ContiguousArray<UInt16> = []
+    /// Excitatory and inhibitory synaptic states of a pool with exponential synapses, in
+    /// 2^−24 mV per tick (what each adds to the membrane next tick, ±128 mV at most); empty
+    /// otherwise.
+    public var synapticExcitatory: ContiguousArray<Int32> = []
+    public var synapticInhibitory: ContiguousArray<Int32> = []
     /// Firing threshold, Q8.8 mV, adapted per neuron by homeostasis; in a population pool the
     /// homeostatic offset (Q8.8 mV) added to its population's threshold.
     public var threshold: ContiguousArray<Int16>

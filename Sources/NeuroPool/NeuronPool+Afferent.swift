@@ -42,6 +42,7 @@ extension NeuronPool {
         let shift = Int32(config.weightShift)
         let scaled = populations != nil
         let mask = delays.mask
+        let split = delays.channels == 2 ? 1 : 0
         let s = Int(truncatingIfNeeded: sourceTick)
         let stdp = config.stdp
         let depression = Int32(config.stdpDepression)
@@ -64,7 +65,9 @@ extension NeuronPool {
                                 for k in Int(rowPtr[j]) ..< Int(rowPtr[j &+ 1]) {
                                     let synapse = syn[k]
                                     let target = Int(synapse.target)
-                                    ring[((s &+ Int(synapse.delay)) & mask) &* n &+ target] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
+                                    var index = ((s &+ Int(synapse.delay)) & mask) &* n &+ target
+                                    if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
+                                    ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                     guard stdp else { continue }
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {

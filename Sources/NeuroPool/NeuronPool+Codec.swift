@@ -36,7 +36,8 @@ extension NeuronPool {
         w.write(NeuronPool.fileMagic)
         if modelBytes != nil {
             w.write(UInt16(4))
-            w.write(UInt16(heldBytes != nil ? 1 : 0)) // flags: bit 0, a held section
+            // Flags: bit 0, a held section; bit 1, two input channels and synaptic states.
+            w.write(UInt16((heldBytes != nil ? 1 : 0) | (delays.channels == 2 ? 2 : 0)))
         } else {
             w.write(UInt16(heldBytes != nil ? 3 : afferents.isEmpty ? 1 : 2))
             w.write(UInt16(0)) // flags, reserved
@@ -68,6 +69,10 @@ extension NeuronPool {
         w.write(array: neurons.refractory)
         w.write(array: neurons.flags)
         w.write(array: neurons.trace)
+        if delays.channels == 2 {
+            w.write(array: neurons.synapticExcitatory)
+            w.write(array: neurons.synapticInhibitory)
+        }
         w.write(array: synapses.rowPtr)
         w.write(array: ContiguousArray(synapses.synapses.lazy.map(\.packed)))
         w.write(array: ContiguousArray(lastSpikes))
@@ -127,8 +132,9 @@ extension NeuronPool {
         // The header fixes the total size, so check it (and the CRC) before trusting any field.
         guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
+        let channels = version == 4 && flags & 2 != 0 ? 2 : 1
         let maxSlots = version == 4 ? DelayBuffer.maxSlots : DelayBuffer.slots
-        guard inFlightCount <= maxSlots * n else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(maxSlots * n)") }
+        guard inFlightCount <= maxSlots * n * channels else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(maxSlots * n * channels)") }
         // Version 2 keeps the afferent count and section length in the reserved words.
         let afferentCount = version >= 2 ? Int(reserved.0) : 0
         let afferentLength = version >= 2 ? Int(reserved.1) : 0
@@ -146,7 +152,7 @@ extension NeuronPool {
             guard raw.count >= 8 else { throw .truncated(section: "held length", offset: raw.count, needed: 8 - raw.count, available: raw.count) }
             heldLength = Int(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian) + 4
         }
-        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron : 8
+        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
         let expected = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
             + inFlightCount * 8 + afferentLength + heldLength + 4
         guard raw.count >= expected else {
@@ -157,7 +163,7 @@ extension NeuronPool {
         let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0 ..< expected - 4]))
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
 
-        guard flags == 0 || (version == 4 && flags == 1) else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
+        guard flags == 0 || (version == 4 && flags & ~3 == 0) else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
         if version == 1 {
             guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
         } else if version == 2 {
@@ -196,6 +202,11 @@ extension NeuronPool {
         let refractory = try r.read(array: UInt8.self, count: n, "refractory")
         let neuronFlags = try r.read(array: UInt8.self, count: n, "flags")
         let trace = try r.read(array: Int8.self, count: n, "trace")
+        if let table, table.hasExponentialSynapses != (channels == 2) {
+            throw .invalid(field: "flags", detail: "bit 1 (two input channels) must be set exactly when a population has exponential synapses")
+        }
+        let synEx: ContiguousArray<Int32> = channels == 2 ? try r.read(array: Int32.self, count: n, "synapticExcitatory") : []
+        let synIn: ContiguousArray<Int32> = channels == 2 ? try r.read(array: Int32.self, count: n, "synapticInhibitory") : []
         if let table {
             let expectedFlags = table.flags
             if let bad = neuronFlags.indices.first(where: { neuronFlags[$0] != expectedFlags[$0] }) {
@@ -211,7 +222,7 @@ extension NeuronPool {
         for k in 0 ..< spikeCount where Int(spikes[k]) >= n || (k > 0 && spikes[k] <= spikes[k - 1]) {
             throw .invalid(field: "lastSpikes[\(k)]", detail: "\(spikes[k]) is out of range or out of order")
         }
-        var ring = ContiguousArray<Int32>(repeating: 0, count: slots * n)
+        var ring = ContiguousArray<Int32>(repeating: 0, count: slots * n * channels)
         var previous = -1
         for k in 0 ..< inFlightCount {
             let index = Int(try r.read(UInt32.self, "inFlight"))
@@ -244,9 +255,11 @@ extension NeuronPool {
             name: name, config: config, random: PoolRandom(state: state),
             neurons: NeuronArrays(membrane: membrane, threshold: threshold, leak: leak, refractory: refractory, flags: neuronFlags, trace: trace),
             synapses: SynapseStore(rowPtr: rowPtr, synapses: synapses),
-            delays: DelayBuffer(neuronCount: n, input: ring))
+            delays: DelayBuffer(neuronCount: n, input: ring, channels: channels))
         pool.populations = table
         pool.neurons.membraneLow = membraneLow
+        pool.neurons.synapticExcitatory = synEx
+        pool.neurons.synapticInhibitory = synIn
         pool.tickCount = tickCount
         pool.totalSpikes = totalSpikes
         for k in 0 ..< spikeCount { pool.spikeBuffer[k] = spikes[k] }

@@ -1,7 +1,8 @@
 /// The population section of a version-4 `.pool` file (protocol/POOL-FORMAT.md): the ring's
 /// slot count (u16), the population count (u16), then per population its name (u8 length +
-/// UTF-8), start and count (u32 each), inhibitory (u8), refractory ticks (u8), two zero
-/// bytes, and decay, drive, threshold, reset, floor, homeostatic fall and rise, and rest (i32 each).
+/// UTF-8), start and count (u32 each), inhibitory (u8), refractory ticks (u8), exponential
+/// synapses (u8), a zero byte, and decay, drive, threshold, reset, floor, homeostatic fall and
+/// rise, rest, and the excitatory and inhibitory synaptic decays (i32 each).
 extension NeuronPool {
     func encodedPopulations(_ table: PopulationTable) -> [UInt8] {
         var w = ByteWriter(capacity: 4 + table.populations.count * 110)
@@ -12,8 +13,9 @@ extension NeuronPool {
             w.write(UInt8(name.count))
             w.write(name)
             w.write(UInt32(p.start)); w.write(UInt32(p.count))
-            w.write(UInt8(p.inhibitory ? 1 : 0)); w.write(p.refractory); w.write(UInt16(0))
-            for v in [p.decay, p.drive, p.threshold, p.reset, p.floor, p.homeostasisFall, p.homeostasisRise, p.rest] { w.write(v) }
+            w.write(UInt8(p.inhibitory ? 1 : 0)); w.write(p.refractory); w.write(UInt8(p.exponential ? 1 : 0)); w.write(UInt8(0))
+            for v in [p.decay, p.drive, p.threshold, p.reset, p.floor, p.homeostasisFall, p.homeostasisRise, p.rest,
+                      p.synapseDecayExcitatory, p.synapseDecayInhibitory] { w.write(v) }
         }
         return w.bytes
     }
@@ -39,15 +41,20 @@ extension NeuronPool {
             let size = Int(try r.read(UInt32.self, field))
             let inhibitory = try r.read(UInt8.self, field)
             let refractory = try r.read(UInt8.self, field)
-            guard inhibitory <= 1, try r.read(UInt16.self, field) == 0 else {
-                throw .invalid(field: field, detail: "inhibitory must be 0 or 1 and the reserved bytes zero")
+            let exponential = try r.read(UInt8.self, field)
+            guard inhibitory <= 1, exponential <= 1, try r.read(UInt8.self, field) == 0 else {
+                throw .invalid(field: field, detail: "inhibitory and exponential must be 0 or 1 and the reserved byte zero")
             }
             var v: [Int32] = []
-            for _ in 0 ..< 8 { v.append(try r.read(Int32.self, field)) }
-            entries.append(PopulationTable.Population(
+            for _ in 0 ..< 10 { v.append(try r.read(Int32.self, field)) }
+            var population = PopulationTable.Population(
                 name: name, start: start, count: size, inhibitory: inhibitory == 1, decay: v[0], drive: v[1],
                 threshold: v[2], reset: v[3], floor: v[4], refractory: refractory,
-                homeostasisFall: v[5], homeostasisRise: v[6], rest: v[7]))
+                homeostasisFall: v[5], homeostasisRise: v[6], rest: v[7])
+            population.exponential = exponential == 1
+            population.synapseDecayExcitatory = v[8]
+            population.synapseDecayInhibitory = v[9]
+            entries.append(population)
         }
         do {
             return (try PopulationTable(entries, neurons: n), slots)

@@ -13,10 +13,15 @@ extension NeuronPool {
             throw .invalidConfig(field: "maxDelay", value: "\(maxDelay)", expected: "1...\(DelayBuffer.maxSlots) ticks")
         }
         try config.validate()
+        let exponential = table.hasExponentialSynapses
+        var neurons = NeuronArrays(populationFlags: flags, membrane: membrane)
+        if exponential {
+            neurons.synapticExcitatory = ContiguousArray(repeating: 0, count: n)
+            neurons.synapticInhibitory = ContiguousArray(repeating: 0, count: n)
+        }
         var pool = NeuronPool(name: name, config: config, random: PoolRandom(seed: config.seed),
-                              neurons: NeuronArrays(populationFlags: flags, membrane: membrane),
-                              synapses: SynapseStore(neuronCount: n),
-                              delays: DelayBuffer(neuronCount: n, slots: maxDelay))
+                              neurons: neurons, synapses: SynapseStore(neuronCount: n),
+                              delays: DelayBuffer(neuronCount: n, slots: maxDelay, channels: exponential ? 2 : 1))
         pool.populations = table
         return pool
     }
@@ -74,11 +79,15 @@ extension NeuronPool {
 
     /// Steps 1–3 of a population pool, population by population, each with its constants in
     /// registers: v ← round(v · decay / 2^24) + drive + input (bounded below by the floor),
-    /// a spike at v ≥ threshold + offset, then reset and refractory count. Integer only.
+    /// a spike at v ≥ threshold + offset, then reset and refractory count. With exponential
+    /// synapses the arriving input goes into the synaptic states instead, which feed the
+    /// membrane from the next tick on and decay every tick (NEST's `iaf_psc_exp` order); the
+    /// external input (constant currents) still goes to the membrane. Integer only.
     @inline(__always)
     mutating func integratePopulations<E: FixedWidthInteger>(tick: UInt64, external: UnsafeBufferPointer<E>?) -> Int {
         let n = neuronCount
         let base = delays.slot(forTick: tick) * n
+        let split = delays.channels == 2
         let traceDecay = Int32(config.traceDecay)
         let half = Int64(1) << (PopulationTable.decayShift - 1)
         var fired = 0
@@ -90,10 +99,17 @@ extension NeuronPool {
         neurons.flags.withUnsafeBufferPointer { flags in
         neurons.trace.withUnsafeMutableBufferPointer { trace in
         delays.input.withUnsafeMutableBufferPointer { ring in
+        neurons.synapticExcitatory.withUnsafeMutableBufferPointer { synEx in
+        neurons.synapticInhibitory.withUnsafeMutableBufferPointer { synIn in
         spikeFlags.withUnsafeMutableBufferPointer { marks in
         spikeBuffer.withUnsafeMutableBufferPointer { spikes in
             // Pass A, per population.
             for p in 0 ..< table.count {
+                if split {
+                    NeuronPool.integrateSplit(table[p], base: base, ring: ring, external: external, high: high, low: low, offset: offset,
+                                   refractory: refractory, trace: trace, synEx: synEx, synIn: synIn, marks: marks, traceDecay: traceDecay)
+                    continue
+                }
                 let pop = table[p]
                 let decay = Int64(pop.decay)
                 let drive = Int64(pop.drive)
@@ -142,7 +158,61 @@ extension NeuronPool {
                     }
                 }
             }
-        }}}}}}}}}}
+        }}}}}}}}}}}}
         return fired
+    }
+
+    /// Pass A for one population of a pool whose input travels on two channels.
+    @inline(__always)
+    private static func integrateSplit<E: FixedWidthInteger>(
+        _ pop: PopulationTable.Population, base: Int, ring: UnsafeMutableBufferPointer<Int32>, external: UnsafeBufferPointer<E>?,
+        high: UnsafeMutableBufferPointer<Int16>, low: UnsafeMutableBufferPointer<UInt16>, offset: UnsafeMutableBufferPointer<Int16>,
+        refractory: UnsafeMutableBufferPointer<UInt8>, trace: UnsafeMutableBufferPointer<Int8>,
+        synEx: UnsafeMutableBufferPointer<Int32>, synIn: UnsafeMutableBufferPointer<Int32>,
+        marks: UnsafeMutableBufferPointer<UInt8>, traceDecay: Int32
+    ) {
+        let half = Int64(1) << (PopulationTable.decayShift - 1)
+        let decay = Int64(pop.decay)
+        let decayEx = Int64(pop.synapseDecayExcitatory), decayIn = Int64(pop.synapseDecayInhibitory)
+        let drive = Int64(pop.drive)
+        let theta = Int64(pop.threshold)
+        let floor = max(Int64(pop.floor), Int64(Int32.min))
+        let fall = pop.homeostasisFall
+        let homeostasis = pop.homeostasis
+        let exponential = pop.exponential
+        for i in pop.start ..< pop.start &+ pop.count {
+            let slot = (base &+ i) &<< 1
+            let arrivedEx = Int64(ring[slot]), arrivedIn = Int64(ring[slot &+ 1])
+            ring[slot] = 0
+            ring[slot &+ 1] = 0
+            var input = drive
+            if let external { input &+= Int64(truncatingIfNeeded: external[i]) }
+            if exponential {
+                // The states are kept 2^8 finer than the membrane (2^−24 mV), so rounding does
+                // not stall a small current that should still decay.
+                let ex = Int64(synEx[i]), inh = Int64(synIn[i])
+                input &+= (ex &+ inh &+ 128) &>> 8
+                synEx[i] = Int32(clamping: ((ex &* decayEx &+ half) &>> PopulationTable.decayShift) &+ arrivedEx &<< 8)
+                synIn[i] = Int32(clamping: ((inh &* decayIn &+ half) &>> PopulationTable.decayShift) &+ arrivedIn &<< 8)
+            } else {
+                input &+= arrivedEx &+ arrivedIn
+            }
+            trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) &>> 8)
+            let r = refractory[i]
+            let active = r == 0
+            let before = Int32(high[i]) &<< 16 | Int32(low[i])
+            var v = ((Int64(before) &* decay &+ half) &>> PopulationTable.decayShift) &+ input
+            v = min(max(v, floor), Int64(Int32.max))
+            let off = Int32(offset[i])
+            let spike = active && v >= theta &+ Int64(off &<< 8)
+            let after = active ? Int32(truncatingIfNeeded: v) : before
+            high[i] = Int16(truncatingIfNeeded: after &>> 16)
+            low[i] = UInt16(truncatingIfNeeded: after)
+            refractory[i] = active ? 0 : r &- 1
+            marks[i] = spike ? 1 : 0
+            if homeostasis, !spike {
+                offset[i] = Int16(truncatingIfNeeded: max(off &- fall, Int32(Int16.min)))
+            }
+        }
     }
 }

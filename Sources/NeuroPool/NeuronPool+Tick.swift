@@ -184,6 +184,8 @@ extension NeuronPool {
         let n = neuronCount
         let shift = Int32(config.weightShift)
         let mask = delays.mask
+        // Two input channels (exponential synapses): the index doubles, inhibitory input odd.
+        let split = delays.channels == 2 ? 1 : 0
         let t = Int(truncatingIfNeeded: tick)
         synapses.synapses.withUnsafeBufferPointer { syn in
             synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
@@ -196,7 +198,8 @@ extension NeuronPool {
                             let end = Int(rowPtr[j + 1])
                             while s < end {
                                 let synapse = syn[s]
-                                let index = ((t &+ Int(synapse.delay)) & mask) &* n &+ Int(synapse.target)
+                                var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ Int(synapse.target)
+                                if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
                                 ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                 s &+= 1
                             }
@@ -215,6 +218,8 @@ extension NeuronPool {
         let n = neuronCount
         let shift = Int32(config.weightShift)
         let mask = delays.mask
+        // Two input channels (exponential synapses): the index doubles, inhibitory input odd.
+        let split = delays.channels == 2 ? 1 : 0
         let t = Int(truncatingIfNeeded: tick)
         let depression = Int32(config.stdpDepression)
         synapses.synapses.withUnsafeMutableBufferPointer { syn in
@@ -228,7 +233,9 @@ extension NeuronPool {
                                 for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                                     let synapse = syn[s]
                                     let target = Int(synapse.target)
-                                    ring[((t &+ Int(synapse.delay)) & mask) &* n &+ target] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
+                                    var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ target
+                                    if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
+                                    ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
                                         let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)

@@ -76,7 +76,17 @@ public struct NeuronPool: Sendable {
             throw .rangeOutOfBounds(range, neurons: neuronCount)
         }
         let base = delays.slot(forTick: tickCount) * neuronCount
-        for i in range { delays.input[base + i] &+= Int32(current) }
+        let channel = current < 0 ? delays.channels - 1 : 0
+        for i in range { delays.input[(base + i) * delays.channels + channel] &+= Int32(current) }
+    }
+
+    /// Adds `value` (the pool's membrane units) to neuron `i`'s input of the tick about to be
+    /// simulated, as a spike arriving then would: through its synapses' channel (by sign) in a
+    /// pool with exponential synapses. Used by generators. O(1); `i` must be a neuron.
+    public mutating func addArrival(_ i: Int, _ value: Int32) {
+        let channels = delays.channels
+        let index = (delays.slot(forTick: tickCount) &* neuronCount &+ i) &* channels &+ (value < 0 ? channels &- 1 : 0)
+        delays.input[index] = Int32(clamping: Int64(delays.input[index]) &+ Int64(value))
     }
 
     /// Whether each neuron of `range` fired in the last tick. O(range + spikes).

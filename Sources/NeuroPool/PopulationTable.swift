@@ -42,6 +42,13 @@ public struct PopulationTable: Sendable, Equatable {
         public var homeostasisRise: Int32
         /// Resting potential, 2^−16 mV (absolute): what recordings add back.
         public var rest: Int32
+        /// Current-based exponential synapses (NEST's `iaf_psc_exp`): each input goes into an
+        /// excitatory or inhibitory synaptic state that decays by `synapseDecayExcitatory` /
+        /// `synapseDecayInhibitory` (2^−24 per tick) and feeds the membrane every tick.
+        /// False: delta synapses, input is added to the membrane at once.
+        public var exponential = false
+        public var synapseDecayExcitatory: Int32 = 0
+        public var synapseDecayInhibitory: Int32 = 0
 
         public init(name: String, start: Int, count: Int, inhibitory: Bool, decay: Int32, drive: Int32,
                     threshold: Int32, reset: Int32, floor: Int32 = Int32.min, refractory: UInt8,
@@ -87,6 +94,9 @@ public struct PopulationTable: Sendable, Equatable {
             guard !p.name.isEmpty, p.name.utf8.count <= 64, names.insert(p.name).inserted else {
                 throw .invalidConfig(field: "\(field).name", value: p.name, expected: "a unique name of 1...64 bytes")
             }
+            guard !p.exponential || ((0 ... 1 << 24).contains(p.synapseDecayExcitatory) && (0 ... 1 << 24).contains(p.synapseDecayInhibitory)) else {
+                throw .invalidConfig(field: "\(field).synapseDecay", value: "\(p.synapseDecayExcitatory), \(p.synapseDecayInhibitory)", expected: "0...16777216")
+            }
             guard (0 ... 1 << 24).contains(p.decay) else {
                 throw .invalidConfig(field: "\(field).decay", value: "\(p.decay)", expected: "0...16777216")
             }
@@ -106,6 +116,9 @@ public struct PopulationTable: Sendable, Equatable {
         }
         self.populations = populations
     }
+
+    /// Whether any population has exponential synapses (then input travels on two channels).
+    public var hasExponentialSynapses: Bool { populations.contains { $0.exponential } }
 
     /// The population holding neuron `i`. O(log populations).
     public func population(of i: Int) -> Int {

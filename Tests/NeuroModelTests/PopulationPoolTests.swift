@@ -118,4 +118,67 @@ import Testing
         corrupted[200] ^= 0xFF
         #expect(throws: PoolFileError.self) { try NeuronPool.decode(corrupted) }
     }
+
+    /// Exponential synapses (iaf_psc_exp): one input of w pA gives the closed-form PSP
+    /// w τ_s τ_m / (C_m (τ_m − τ_s)) (e^(−t/τ_m) − e^(−t/τ_s)) at every tick after it arrives,
+    /// within the weight's quantization, excitatory and inhibitory with their own τ_s.
+    @Test(arguments: [(2.0, 100.0), (0.5, -300.0), (5.0, 40.0)])
+    func exponentialSynapsePSPMatchesTheClosedForm(tauSyn: Double, current: Double) throws {
+        var p = NeuronParameters()
+        (p.tauM, p.cM, p.vThreshold, p.vReset) = (10, 250, 20, 0)
+        p.exponentialSynapses = true
+        (p.tauSynEx, p.tauSynIn) = (tauSyn, tauSyn)
+        let inhibitory = current < 0
+        let (population, _) = p.quantized(name: "P", start: 0, size: 2, inhibitory: inhibitory, tickMicroseconds: 100)
+        var pool = try NeuronPool.withPopulations(name: "p", table: try PopulationTable([population], neurons: 2), membrane: [0, 0],
+                                                  maxDelay: 1, config: { var c = PoolConfig(); c.stdp = false; c.homeostasisStep = 0; return c }())
+        #expect(pool.delays.channels == 2)
+        let factor = p.weightFactor(inhibitory: inhibitory, tickMicroseconds: 100)
+        let scale = WeightScale(largest: current * factor)
+        let w = scale.weight(current * factor, inhibitory: inhibitory)
+        try pool.setSynapses([(source: 0, synapse: Synapse(target: 1, weight: w, delay: 1, reserved: UInt16(scale.shift)))])
+        let kick = ContiguousArray<Int32>([Int32(100 << 16), 0])
+        _ = try kick.withUnsafeBufferPointer { try pool.tick(input: $0) }  // tick 0: neuron 0 fires
+        #expect(pool.lastSpikes == [0])
+        pool.tick()  // tick 1: the input arrives into the synaptic state
+        let stored = scale.millivolts(w) / factor  // the current actually represented, pA
+        #expect(abs(stored - current) / abs(current) < 0.01)
+        var worst = 0.0
+        for k in 1 ... 300 {
+            pool.tick()
+            let t = Double(k) * 0.1
+            let expected = stored * tauSyn * p.tauM / (p.cM * (p.tauM - tauSyn)) * (exp(-t / p.tauM) - exp(-t / tauSyn))
+            worst = max(worst, abs(Double(pool.neurons.potential(1)) / 65536 - expected))
+        }
+        #expect(worst < 5e-4, "largest deviation from the closed form: \(worst) mV")  // 1.2e-4 at most, measured
+    }
+
+    /// A pool with exponential synapses round-trips through `.pool` version 4 with its
+    /// synaptic states and two-channel ring, and continues identically.
+    @Test func exponentialPoolRoundTrips() throws {
+        var p = NeuronParameters()
+        (p.iE, p.vInit, p.exponentialSynapses) = (380, .uniform(low: 0, high: 20), true)
+        var pool = try Self.pool(p, count: 200, maxDelay: 12)
+        var random = PoolRandom(seed: 5)
+        var edges: [(source: Int, synapse: Synapse)] = []
+        for s in 0 ..< 200 {
+            for _ in 0 ..< 8 {
+                edges.append((s, Synapse(target: UInt16(random.uniform(below: 200)), weight: Int8(random.uniform(in: 1 ... 127)),
+                                         delay: UInt8(random.uniform(in: 1 ... 12)), reserved: 7)))
+            }
+        }
+        try pool.setSynapses(edges)
+        var fired = 0
+        for _ in 0 ..< 300 { fired += pool.tick() }
+        #expect(fired > 0)
+        #expect(pool.neurons.synapticExcitatory.contains { $0 != 0 })
+        var loaded = try NeuronPool.decode(pool.encoded())
+        #expect(loaded == pool && loaded.neurons.synapticExcitatory == pool.neurons.synapticExcitatory)
+        for _ in 0 ..< 300 {
+            pool.tick()
+            loaded.tick()
+            #expect(loaded.lastSpikes == pool.lastSpikes)
+        }
+        #expect(loaded.encoded() == pool.encoded())
+    }
 }

@@ -9,8 +9,8 @@ import Testing
 struct PopulationNetworkTests {
     /// Two pools of populations on two processes: a small Brunel-like pool (E and I, fixed
     /// in-degree, 1.5 ms delays at 0.1 ms ticks, Poisson drive) projecting into a readout pool
-    /// over pairwise_bernoulli with normal weights, a DC-driven inhibitory population there, and
-    /// snapshots in between.
+    /// with exponential synapses over pairwise_bernoulli with normal weights (pA), a DC-driven
+    /// inhibitory population there, and snapshots in between.
     static let text = """
     [network]
     name = "populations"
@@ -50,6 +50,9 @@ struct PopulationNetworkTests {
       v_threshold = -55.0
       v_reset = -70.0
       v_init = -70.0
+      synapse = "exp"
+      tau_syn_ex = 2.0
+      tau_syn_in = 5.0
 
       [[pool.population]]
       name = "inh"
@@ -77,14 +80,14 @@ struct PopulationNetworkTests {
     to = "readout.out"
     rule = "pairwise_bernoulli"
     p = 0.1
-    weight = { normal = [0.5, 0.1] }
+    weight = { normal = [150.0, 30.0] }
     delay = { uniform = [1.0, 3.0] }
 
     [[projection]]
     from = "readout.inh"
     to = "readout.out"
     rule = "all_to_all"
-    weight = -0.3
+    weight = -40.0
     delay = 0.8
 
     [[generator]]
@@ -161,7 +164,7 @@ struct PopulationNetworkTests {
         #expect(w.count == 4 * (1 + synapses))  // every 50 ms of 200
         let first = w[1 ... synapses]
         let mean = first.reduce(0, +) / Double(synapses)
-        #expect(abs(mean - 0.5) < 0.02, "mean PSP \(mean) mV, drawn from normal(0.5, 0.1)")
+        #expect(abs(mean - 150) < 6, "mean weight \(mean) pA, drawn from normal(150, 30)")
         #expect(first.allSatisfy { $0 >= 0 })
     }
 

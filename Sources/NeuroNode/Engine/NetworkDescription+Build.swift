@@ -87,8 +87,24 @@ extension NetworkDescription {
             pairs = zip(l.sources, l.targets).map { Connection(source: f + $0, target: t + $1) }
         }
         let kinds = inhibitoryNeurons(ofPool: projection.from)
-        let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0) }
-        let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0) }
+        // Into exponential synapses a weight is a current (pA), stored as what it adds to the
+        // membrane per tick (× P21 of the target's population); into delta synapses, mV.
+        let target = pools[projection.to]
+        var factors: [(range: Range<Int>, excitatory: Double, inhibitory: Double)] = []
+        var first = 0
+        for p in target.populations {
+            factors.append((first ..< first + p.size, p.parameters.weightFactor(inhibitory: false, tickMicroseconds: tickMicroseconds),
+                            p.parameters.weightFactor(inhibitory: true, tickMicroseconds: tickMicroseconds)))
+            first += p.size
+        }
+        let covered = factors.filter { $0.range.overlaps(projection.toNeurons) }
+        let largestExcitatory = covered.map(\.excitatory).max() ?? 1, largestInhibitory = covered.map(\.inhibitory).max() ?? 1
+        let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0, factor: largestExcitatory) }
+        let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0, factor: largestInhibitory) }
+        func factor(_ target: Int, inhibitory: Bool) -> Double {
+            guard let f = covered.first(where: { $0.range.contains(target) }) else { return 1 }
+            return inhibitory ? f.inhibitory : f.excitatory
+        }
         let dt = Double(tickMicroseconds) / 1000
         let maturity = rule.plastic ? Maturity.newborn : Maturity.encode(.cold, counter: 0)
         var connections: [(source: Int, synapse: Synapse)] = []
@@ -97,7 +113,7 @@ extension NetworkDescription {
             let source = Int(c.source)
             let negative = kinds[source]
             let (scale, distribution) = negative ? (inhibitory!, rule.inhibitoryWeight!) : (excitatory!, rule.excitatoryWeight!)
-            let w = scale.weight(list?.weights?[k] ?? distribution.sample(&random), inhibitory: negative)
+            let w = scale.weight((list?.weights?[k] ?? distribution.sample(&random)) * factor(Int(c.target), inhibitory: negative), inhibitory: negative)
             let d = RuleProjection.ticks(list?.delays?[k] ?? rule.delay.sample(&random), tickMilliseconds: dt, range: projection.delay)
             connections.append((source, Synapse(target: UInt16(c.target), weight: w, delay: UInt8(d), maturity: maturity,
                                                 reserved: UInt16(scale.shift))))

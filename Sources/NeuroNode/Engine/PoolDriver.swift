@@ -138,10 +138,22 @@ public struct PoolDriver: Sendable {
                 }
                 while lo < ticks.count, ticks[lo] == t {
                     let i = Int(neurons[lo])
-                    fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w)
+                    if g.viaSynapses {
+                        pool.addArrival(i, g.weight)
+                    } else {
+                        fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w)
+                    }
                     lo += 1
                 }
             case .poisson(_, let sampler):
+                if g.viaSynapses {
+                    // Through the synapses: into this tick's ring slot, by the weight's sign.
+                    for i in g.neurons {
+                        let k = pool.withGenerator { sampler.sample(&$0) }
+                        if k != 0 { pool.addArrival(i, Int32(clamping: w * Int64(k))) }
+                    }
+                    continue
+                }
                 pool.withGenerator { random in
                     fineInput.withUnsafeMutableBufferPointer { buffer in
                         for i in g.neurons {

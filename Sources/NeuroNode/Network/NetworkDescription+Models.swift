@@ -91,6 +91,10 @@ public struct GeneratorSpec: Sendable, Equatable {
     public var stop: UInt64?
     /// A spike train's data file, as the network file gives it.
     public var file: String?
+    /// Whether events go through the target's exponential synapses (into its excitatory or
+    /// inhibitory synaptic state, `weight` then being P21 × the weight in pA) rather than
+    /// straight onto the membrane. Never for dc generators, which act as currents.
+    public var viaSynapses = false
 
     public init(pool: Int, neurons: Range<Int>, kind: Kind, weight: Int32, requestedMillivolts: Double,
                 start: UInt64 = 0, stop: UInt64? = nil) {

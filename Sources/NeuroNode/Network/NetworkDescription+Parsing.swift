@@ -29,7 +29,7 @@ enum NetworkKeys {
                        "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
                        "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus", "population"]
     static let population = ["name", "size", "kind", "tau_m", "v_rest", "v_threshold", "v_reset", "v_min", "t_ref",
-                             "i_e", "c_m", "v_init", "homeostasis_hz", "homeostasis_step"]
+                             "i_e", "c_m", "v_init", "synapse", "tau_syn_ex", "tau_syn_in", "homeostasis_hz", "homeostasis_step"]
     static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n", "file",
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
     static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop"]

@@ -71,6 +71,17 @@ extension NetworkParser {
         if let v = try double(f, "i_e") { p.iE = v }
         if let v = try double(f, "c_m") { p.cM = v }
         if let v = try distribution(f, "v_init") { p.vInit = v } else { p.vInit = .constant(p.vRest) }
+        if let model = try string(f, "synapse") {
+            guard model == "delta" || model == "exp" else {
+                throw fail(f.keyPath("synapse"), "synapse \"\(model)\" is not a synapse model: expected \"delta\" (iaf_psc_delta) or \"exp\" (iaf_psc_exp)")
+            }
+            p.exponentialSynapses = model == "exp"
+        }
+        for key in ["tau_syn_ex", "tau_syn_in"] where f.has(key) && !p.exponentialSynapses {
+            throw fail(f.keyPath(key), "\(key) needs synapse = \"exp\"")
+        }
+        if let v = try double(f, "tau_syn_ex") { p.tauSynEx = v }
+        if let v = try double(f, "tau_syn_in") { p.tauSynIn = v }
         if let v = try double(f, "homeostasis_hz") { p.homeostasisHz = v }
         if let v = try double(f, "homeostasis_step") {
             guard f.has("homeostasis_hz") else { throw fail(f.keyPath("homeostasis_step"), "homeostasis_step needs homeostasis_hz (the target rate)") }
@@ -148,6 +159,16 @@ extension NetworkParser {
         }
         let fromNeurons = f.has("from_neurons") ? try narrowed(f, "from_neurons", within: fromAll, pool: pools[from]) : fromAll
         let toNeurons = f.has("to_neurons") ? try narrowed(f, "to_neurons", within: toAll, pool: pools[to]) : toAll
+        var targetModels = Set<Bool>()
+        var first = 0
+        for p in pools[to].populations {
+            if max(first, toNeurons.lowerBound) < min(first + p.size, toNeurons.upperBound) { targetModels.insert(p.parameters.exponentialSynapses) }
+            first += p.size
+        }
+        guard targetModels.count <= 1 else {
+            throw fail(f.keyPath("to"), "the targets mix delta and exponential synapses, whose weights are in different units (mV, pA): give one projection per kind")
+        }
+        let unitName = targetModels.first == true ? "pA" : "mV"
         let ruleName = try required(f, "rule", string(f, "rule"))
         var list: ConnectionList?
         let rule: ConnectionRule
@@ -219,8 +240,8 @@ extension NetworkParser {
                 throw fail(f.keyPath(key), "\(key) of inhibitory sources must be negative (Dale's law), found mean \(inhibitory.mean) mV")
             }
         }
-        for w in [excitatory, inhibitory].compactMap({ $0 }) where abs(w.mean) > 100 {
-            throw fail(f.keyPath("weight"), "a PSP of \(w.mean) mV is out of range: expected |weight| <= 100 mV")
+        for w in [excitatory, inhibitory].compactMap({ $0 }) where abs(w.mean) > (unitName == "mV" ? 100 : 1e6) {
+            throw fail(f.keyPath("weight"), "a weight of \(w.mean) \(unitName) is out of range: expected |weight| <= \(unitName == "mV" ? "100 mV" : "10^6 pA")")
         }
         let dt = Double(tickMicroseconds) / 1000
         let delay: ValueDistribution
@@ -337,21 +358,18 @@ extension NetworkParser {
                     throw fail(f.keyPath("rate_hz"), "rate_hz = \(rate) is out of range: expected above 0 and at most 1000 events per tick (\(1000 / dt * 1000) Hz)")
                 }
                 let weight = try required(f, "weight", double(f, "weight"))
-                let units = (weight * unit).rounded()
-                guard weight.isFinite, weight != 0, abs(weight) <= 100, units != 0 else {
-                    throw fail(f.keyPath("weight"), "weight = \(weight) mV is out of range: expected a non-zero PSP within ±100 mV")
-                }
                 let sampler: PoissonSampler
                 do throws(ModelError) { sampler = try PoissonSampler(mean: mean) } catch { throw fail(f.keyPath("rate_hz"), error.description) }
-                pools[pool].generators.append(GeneratorSpec(pool: pool, neurons: neurons, kind: .poisson(rateHz: rate, sampler: sampler),
-                                                            weight: Int32(units), requestedMillivolts: weight, start: start, stop: stop))
+                for part in try weightParts(f, weight: weight, pool: pools[pool], neurons: neurons, tickMicroseconds: tickMicroseconds) {
+                    var g = GeneratorSpec(pool: pool, neurons: part.neurons, kind: .poisson(rateHz: rate, sampler: sampler),
+                                          weight: part.units, requestedMillivolts: part.millivolts, start: start, stop: stop)
+                    g.viaSynapses = part.viaSynapses
+                    pools[pool].generators.append(g)
+                }
             case "spike_train":
                 for key in ["amplitude", "drive", "rate_hz"] where f.has(key) { throw fail(f.keyPath(key), "\(key) does not belong to kind = \"spike_train\"") }
                 let weight = try required(f, "weight", double(f, "weight"))
-                let units = (weight * unit).rounded()
-                guard weight.isFinite, weight != 0, abs(weight) <= 100, units != 0 else {
-                    throw fail(f.keyPath("weight"), "weight = \(weight) mV is out of range: expected a non-zero PSP within ±100 mV")
-                }
+                let parts = try weightParts(f, weight: weight, pool: pools[pool], neurons: neurons, tickMicroseconds: tickMicroseconds)
                 let (path, table) = try dataTable(f, "file")
                 guard table.columns == 2 else { throw fail(f.keyPath("file"), "\(path) has \(table.columns) columns: expected time (ms), neuron") }
                 var events: [(UInt64, Int32)] = []
@@ -363,10 +381,14 @@ extension NetworkParser {
                     events.append((UInt64((ms / dt).rounded()), Int32(neurons.lowerBound) + Int32(n)))
                 }
                 events.sort { $0 < $1 }
-                var generator = GeneratorSpec(pool: pool, neurons: neurons, kind: .spikeTrain(ticks: events.map(\.0), neurons: events.map(\.1)),
-                                              weight: Int32(units), requestedMillivolts: weight, start: start, stop: stop)
-                generator.file = path
-                pools[pool].generators.append(generator)
+                for part in parts {
+                    let mine = events.filter { part.neurons.contains(Int($0.1)) }
+                    var generator = GeneratorSpec(pool: pool, neurons: part.neurons, kind: .spikeTrain(ticks: mine.map(\.0), neurons: mine.map(\.1)),
+                                                  weight: part.units, requestedMillivolts: part.millivolts, start: start, stop: stop)
+                    generator.file = path
+                    generator.viaSynapses = part.viaSynapses
+                    pools[pool].generators.append(generator)
+                }
                 dataHashes.append(table.hash)
             case "dc":
                 for key in ["rate_hz", "weight"] where f.has(key) { throw fail(f.keyPath(key), "\(key) belongs to kind = \"poisson\"") }
@@ -398,6 +420,34 @@ extension NetworkParser {
     }
 
     static func exp(_ x: Double) -> Double { NeuronParameters.exponential(x) }
+
+    /// A generator's weight per population it covers: mV into delta synapses, pA into
+    /// exponential ones (turned into the stored mV per tick by the population's P21); the
+    /// covered populations must share one synapse model.
+    func weightParts(_ f: NetworkFields, weight: Double, pool: PoolSpec, neurons: Range<Int>,
+                     tickMicroseconds: Int) throws(NetworkFileError) -> [(neurons: Range<Int>, units: Int32, millivolts: Double, viaSynapses: Bool)] {
+        var parts: [(neurons: Range<Int>, units: Int32, millivolts: Double, viaSynapses: Bool)] = []
+        var start = 0
+        var models = Set<Bool>()
+        for p in pool.populations {
+            defer { start += p.size }
+            let overlap = max(start, neurons.lowerBound) ..< min(start + p.size, neurons.upperBound)
+            guard !overlap.isEmpty else { continue }
+            let exponential = p.parameters.exponentialSynapses
+            models.insert(exponential)
+            let mV = weight * p.parameters.weightFactor(inhibitory: weight < 0, tickMicroseconds: UInt32(tickMicroseconds))
+            let units = (mV * Double(PopulationTable.unitsPerMillivolt)).rounded()
+            let unitName = exponential ? "pA" : "mV"
+            guard weight.isFinite, weight != 0, abs(mV) <= 100, units != 0 else {
+                throw fail(f.keyPath("weight"), "weight = \(weight) \(unitName) is out of range for population \(p.name): expected a non-zero input whose step stays within ±100 mV")
+            }
+            parts.append((overlap, Int32(units), mV, exponential))
+        }
+        guard models.count <= 1 else {
+            throw fail(f.keyPath("to"), "the generator's targets mix delta and exponential synapses, whose weights are in different units (mV, pA): give one generator per kind")
+        }
+        return parts
+    }
 }
 
 extension RuleProjection {

@@ -38,7 +38,8 @@ public struct WeightRecorderSpec: Sendable, Equatable {
 
 /// The multimeters and weight recorders of one pool, writing `OUT/POOL.multimeter-K.npy`
 /// (rows: time in ms at the end of the tick, then each neuron's V_m in mV) and
-/// `OUT/POOL.weights-K.npy` (rows: time, then each synapse's PSP in mV, in the order of
+/// `OUT/POOL.weights-K.npy` (rows: time, then each synapse's weight — PSP in mV, or current
+/// in pA into exponential synapses — in the order of
 /// `OUT/POOL.weights-K.synapses.npy`, rows of source, target, delay in ticks). A sample is
 /// taken after tick t when (t + 1) is a multiple of the interval, so `run` and `up` write
 /// the same bytes, and a rollback to tick T keeps exactly the samples before T.
@@ -51,6 +52,9 @@ public final class PoolMonitors {
         var spec: WeightRecorderSpec
         var afferent: Int
         var shift: [Int]
+        /// mV per weight unit of each synapse's target: 1, or P21 for exponential synapses
+        /// (whose weights are recorded as currents, pA).
+        var factor: [Double]
         var writer: SampleWriter
     }
     private var meters: [Meter] = []
@@ -82,7 +86,11 @@ public final class PoolMonitors {
                 }
             }
             try SampleWriter.writeIntegers(synapses, columns: 3, path: "\(directory)/\(name).weights-\(r.index).synapses.npy")
-            recorders.append(Recorder(spec: r, afferent: afferent, shift: projection.synapses.map { Int($0.shift) },
+            let factors = projection.synapses.map { s -> Double in
+                guard let p = network.population(ofPool: pool, neuron: Int(s.target)) else { return 1 }
+                return p.parameters.weightFactor(inhibitory: s.weight < 0, tickMicroseconds: network.tickMicroseconds)
+            }
+            recorders.append(Recorder(spec: r, afferent: afferent, shift: projection.synapses.map { Int($0.shift) }, factor: factors,
                                       writer: try SampleWriter(path: "\(directory)/\(name).weights-\(r.index).npy",
                                                                columns: 1 + projection.count, resumingAtRow: rows(r.interval))))
         }
@@ -115,7 +123,7 @@ public final class PoolMonitors {
             row.append(time)
             let unit = pool.populations != nil ? Double(PopulationTable.unitsPerMillivolt) : 256
             let poolShift = pool.populations != nil ? 0 : pool.config.weightShift
-            for (k, s) in synapses.enumerated() { row.append(Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit) }
+            for (k, s) in synapses.enumerated() { row.append(Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit / r.factor[k]) }
             try row.withUnsafeBufferPointer { (b) throws(NodeError) in try r.writer.append(b) }
         }
     }
