@@ -161,6 +161,8 @@ struct PopulationNetworkTests {
         let w = weights[128...].withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
         let network = try NetworkDescription.parse(Array(Self.text.utf8), file: "<populations>")
         let synapses = try network.buildPool(1).pool.afferents[0].count
+        let table = try String(contentsOfFile: "\(dir)/up/populations.csv", encoding: .utf8)
+        #expect(table == "pool,population,kind,start,end\ncortex,E,excitatory,0,400\ncortex,I,inhibitory,400,500\nreadout,out,excitatory,0,50\nreadout,inh,inhibitory,50,70\n")
         #expect(w.count == 4 * (1 + synapses))  // every 50 ms of 200
         let first = w[1 ... synapses]
         let mean = first.reduce(0, +) / Double(synapses)

@@ -26,10 +26,12 @@ public struct OutputDirectory: Sendable {
     public func poolPath(_ pool: String) -> String { "\(path)/\(pool).pool" }
     public var networkPath: String { "\(path)/network.toml" }
 
-    /// Writes the network file's exact bytes (atomically), and beside it a copy of each data
-    /// file it names by a relative path, so processes reading `OUT/network.toml` find them.
+    /// Writes the network file's exact bytes (atomically), `populations.csv` (which neurons of
+    /// each pool are which population and kind), and beside them a copy of each data file the
+    /// network names by a relative path, so processes reading `OUT/network.toml` find them.
     public func writeNetwork(_ network: NetworkDescription) throws(NodeError) {
         do { try AtomicFile.write(network.bytes, to: networkPath) } catch { throw .poolFile(error) }
+        do { try AtomicFile.write(Array(Self.populationTable(network).utf8), to: "\(path)/populations.csv") } catch { throw .poolFile(error) }
         for data in Set(network.dataFiles) where !data.hasPrefix("/") {
             let from = network.dataDirectory.map { "\($0)/\(data)" } ?? data
             let to = "\(path)/\(data)"
@@ -41,6 +43,32 @@ public struct OutputDirectory: Sendable {
             }
             do { try AtomicFile.write(try AtomicFile.read(from), to: to) } catch { throw .poolFile(error) }
         }
+    }
+
+    /// `pool,population,kind,start,end` rows: each population's neurons `[start, end)`; a
+    /// shorthand pool's neurons as runs of one kind, named `excitatory` / `inhibitory`.
+    public static func populationTable(_ network: NetworkDescription) -> String {
+        var out = "pool,population,kind,start,end\n"
+        for (index, pool) in network.pools.enumerated() {
+            if pool.populations.isEmpty {
+                let kinds = network.inhibitoryNeurons(ofPool: index)
+                var start = 0
+                while start < kinds.count {
+                    var end = start
+                    while end < kinds.count, kinds[end] == kinds[start] { end += 1 }
+                    let kind = kinds[start] ? "inhibitory" : "excitatory"
+                    out += "\(pool.name),\(kind),\(kind),\(start),\(end)\n"
+                    start = end
+                }
+            } else {
+                var start = 0
+                for p in pool.populations {
+                    out += "\(pool.name),\(p.name),\(p.inhibitory ? "inhibitory" : "excitatory"),\(start),\(start + p.size)\n"
+                    start += p.size
+                }
+            }
+        }
+        return out
     }
 
     /// Saves a driven pool's final file (atomically): `.pool`, or a Hodgkin–Huxley pool's file.
