@@ -19,6 +19,11 @@ public struct PoissonSampler: Sendable, Equatable {
     /// 87 KB, at λ = 10,000); for λ = 0 it is `[UInt64.max]`.
     public let cdf: ContiguousArray<UInt64>
 
+    /// Where the search starts for a draw whose top 8 bits are b: the answer for the smallest
+    /// such draw, b · 2^56 (an indexed search, Chen & Asau 1974). Answers only grow with the
+    /// draw, so a short forward scan from there finds the same k the binary search would.
+    public let guide: ContiguousArray<UInt32>
+
     /// Builds the table for a Poisson law of mean `mean` (events per sample).
     ///
     /// The probabilities come from the recurrence p(k±1) = p(k)·λ/(k+1) or p(k)·k/λ started at
@@ -33,15 +38,14 @@ public struct PoissonSampler: Sendable, Equatable {
             throw .invalidParameter(name: "mean", value: "\(mean)", expected: "a finite Poisson mean in 0...\(Int(Self.maxMean)) (events per sample)")
         }
         self.mean = mean
-        self.cdf = mean == 0 ? [UInt64.max] : Self.table(mean)
+        let cdf = mean == 0 ? [UInt64.max] : Self.table(mean)
+        self.cdf = cdf
+        guide = ContiguousArray((0 ..< 256).map { b in UInt32(Self.search(UInt64(b) << 56, in: cdf)) })
     }
 
-    /// One Poisson count from one 64-bit draw `u`: the smallest k with u < `cdf[k]` (the last
-    /// index if none), by binary search. Consumes exactly one draw, also for λ = 0.
-    /// O(log `cdf.count`), no floating point, no allocation.
-    @inlinable
-    public func sample(_ random: inout PoolRandom) -> Int {
-        let u = random.next()
+    /// The smallest k with `u < cdf[k]` (the last index if none), by binary search: the
+    /// reference the guided scan must agree with. O(log table).
+    public static func search(_ u: UInt64, in cdf: ContiguousArray<UInt64>) -> Int {
         var lo = 0
         var hi = cdf.count - 1
         while lo < hi {
@@ -49,6 +53,26 @@ public struct PoissonSampler: Sendable, Equatable {
             if u < cdf[mid] { hi = mid } else { lo = mid + 1 }
         }
         return lo
+    }
+
+    /// One Poisson count from one 64-bit draw `u`: the smallest k with u < `cdf[k]` (the last
+    /// index if none), found from `guide` by a forward scan. Consumes exactly one draw, also
+    /// for λ = 0. O(1) expected for small λ (O(√λ / 256 + 1) in general), no floating point,
+    /// no allocation.
+    @inlinable
+    public func sample(_ random: inout PoolRandom) -> Int {
+        count(forDraw: random.next())
+    }
+
+    /// The count a 64-bit draw `u` maps to (what `sample` returns for it).
+    @inlinable
+    public func count(forDraw u: UInt64) -> Int {
+        cdf.withUnsafeBufferPointer { table in
+            var k = Int(guide[Int(u >> 56)])
+            let last = table.count - 1
+            while k < last, u >= table[k] { k += 1 }
+            return k
+        }
     }
 
     /// The cumulative table for mean λ > 0 (see `cdf`).

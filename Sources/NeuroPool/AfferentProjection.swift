@@ -140,18 +140,7 @@ public struct AfferentProjection: Sendable, Equatable {
                                  inhibitory: c.source >= 0 && c.source < sourceCount && inhibitory[c.source],
                                  targetCount: targetCount, slots: DelayBuffer.maxSlots)
         }
-        var sorted = connections.enumerated().map { ($0.offset, $0.element) }
-        sorted.sort { a, b in
-            (a.1.source, a.1.synapse.delay, a.1.synapse.target, a.0) < (b.1.source, b.1.synapse.delay, b.1.synapse.target, b.0)
-        }
-        var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: sourceCount + 1)
-        var synapses = ContiguousArray<Synapse>()
-        synapses.reserveCapacity(sorted.count)
-        for (_, c) in sorted {
-            rowPtr[c.source + 1] += 1
-            synapses.append(c.synapse)
-        }
-        for i in 0 ..< sourceCount { rowPtr[i + 1] += rowPtr[i] }
+        let (rowPtr, synapses) = SynapseStore.rows(sourceCount, connections)
         let shortest = synapses.isEmpty ? 1 : synapses.reduce(Int(UInt8.max)) { min($0, Int($1.delay)) }
         if let fixedLag, !(1 ... shortest).contains(fixedLag) {
             throw .invalidConfig(field: "lag", value: "\(fixedLag)", expected: "1...\(shortest) (the shortest delay)")

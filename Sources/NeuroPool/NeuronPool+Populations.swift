@@ -37,18 +37,7 @@ extension NeuronPool {
             try NeuronPool.check(c.synapse, source: c.source, sourceCount: n, inhibitory: c.source < n && neurons.isInhibitory(c.source),
                                  targetCount: n, slots: delays.slotCount)
         }
-        var sorted = connections.enumerated().map { ($0.offset, $0.element) }
-        sorted.sort { a, b in
-            (a.1.source, a.1.synapse.delay, a.1.synapse.target, a.0) < (b.1.source, b.1.synapse.delay, b.1.synapse.target, b.0)
-        }
-        var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: n + 1)
-        var synapses = ContiguousArray<Synapse>()
-        synapses.reserveCapacity(sorted.count)
-        for (_, c) in sorted {
-            rowPtr[c.source + 1] += 1
-            synapses.append(c.synapse)
-        }
-        for i in 0 ..< n { rowPtr[i + 1] += rowPtr[i] }
+        let (rowPtr, synapses) = SynapseStore.rows(n, connections)
         self.synapses = SynapseStore(rowPtr: rowPtr, synapses: synapses)
         incoming = nil
     }

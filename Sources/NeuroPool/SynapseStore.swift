@@ -98,6 +98,32 @@ public struct SynapseStore: Sendable, Equatable {
         rowPtr = newPtr
     }
 
+    /// CSR arrays for `rows` source neurons from (source, synapse) pairs in any order (sources
+    /// already checked): a counting sort by source, then each row by (delay, target), equal
+    /// ones in their given order. O(S + Σ row log row).
+    static func rows(_ rows: Int, _ connections: [(source: Int, synapse: Synapse)]) -> (ContiguousArray<UInt32>, ContiguousArray<Synapse>) {
+        var rowPtr = ContiguousArray<UInt32>(repeating: 0, count: rows + 1)
+        for c in connections { rowPtr[c.source + 1] += 1 }
+        for i in 0 ..< rows { rowPtr[i + 1] += rowPtr[i] }
+        var next = Array(rowPtr.dropLast())
+        var placed = ContiguousArray<Synapse>(repeating: Synapse(target: 0, weight: 0, delay: 1), count: connections.count)
+        for c in connections {
+            placed[Int(next[c.source])] = c.synapse
+            next[c.source] += 1
+        }
+        // Within a row the placement kept the given order, so a stable sort by (delay, target) suffices.
+        placed.withUnsafeMutableBufferPointer { all in
+            for i in 0 ..< rows {
+                let row = UnsafeMutableBufferPointer(rebasing: all[Int(rowPtr[i]) ..< Int(rowPtr[i + 1])])
+                guard row.count > 1 else { continue }
+                var keyed = row.enumerated().map { (key: UInt64($0.element.delay) << 48 | UInt64($0.element.target) << 32 | UInt64($0.offset), synapse: $0.element) }
+                keyed.sort { $0.key < $1.key }
+                for (k, e) in keyed.enumerated() { row[k] = e.synapse }
+            }
+        }
+        return (rowPtr, placed)
+    }
+
     /// The order synapses keep inside a row: by delay, then target. Spikes of one delay then
     /// land in one delay-ring slot in increasing neuron order, which is kinder to the cache.
     static func rowOrder(_ a: Synapse, _ b: Synapse) -> Bool {

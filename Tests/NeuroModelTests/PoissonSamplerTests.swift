@@ -105,4 +105,22 @@ import Darwin
             try PoissonSampler(mean: mean)
         }
     }
+
+    /// The guided scan returns exactly the binary search's answer for every draw, including
+    /// the edges of each guide bucket and the saturated last entry.
+    @Test(arguments: [0.0, 0.003, 0.5, 2, 20, 400, 10_000])
+    func guidedScanEqualsBinarySearch(lambda: Double) throws {
+        let sampler = try PoissonSampler(mean: lambda)
+        var draws: [UInt64] = [0, 1, UInt64.max, UInt64.max - 1]
+        for b in 0 ..< 256 {
+            let low = UInt64(b) << 56
+            draws += [low, low &+ 1, low | (UInt64(1) << 56 - 1)]
+        }
+        draws += sampler.cdf.flatMap { [$0, $0 &- 1, $0 &+ 1] }
+        var random = PoolRandom(seed: 17)
+        for _ in 0 ..< 20_000 { draws.append(random.next()) }
+        for u in draws {
+            #expect(sampler.count(forDraw: u) == PoissonSampler.search(u, in: sampler.cdf), "u = \(u)")
+        }
+    }
 }
