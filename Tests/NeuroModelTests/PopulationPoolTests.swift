@@ -181,4 +181,21 @@ import Testing
         }
         #expect(loaded.encoded() == pool.encoded())
     }
+
+    /// Homeostasis in Hz: a population driven to ≈ 100 Hz with a 20 Hz target settles at it;
+    /// without it (the default) the same population keeps its natural rate.
+    @Test func homeostasisSettlesAtItsTarget() throws {
+        var p = NeuronParameters()
+        (p.tauM, p.iE, p.cM, p.vInit) = (20, 500, 250, .uniform(low: 0, high: 20))  // RI = 40 mV
+        var free = try Self.pool(p, count: 50)
+        p.homeostasisHz = 20
+        p.homeostasisStep = 1.0 / 256
+        var regulated = try Self.pool(p, count: 50)
+        for _ in 0 ..< 50_000 { free.tick(); regulated.tick() }  // 5 s
+        var (a, b) = (0, 0)
+        for _ in 0 ..< 50_000 { a += free.tick(); b += regulated.tick() }  // 5 s more
+        let freeRate = Double(a) / 50 / 5, rate = Double(b) / 50 / 5
+        #expect(freeRate > 60, "unregulated rate \(freeRate) Hz")
+        #expect(abs(rate - 20) < 2, "regulated rate \(rate) Hz, target 20 Hz")
+    }
 }
