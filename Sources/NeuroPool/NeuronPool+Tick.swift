@@ -200,7 +200,12 @@ extension NeuronPool {
                                 let synapse = syn[s]
                                 var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ Int(synapse.target)
                                 if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
-                                ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
+                                if scaled {
+                                    // A population pool's PSPs reach 100 mV each: saturate rather than wrap a huge sum.
+                                    ring[index] = Int32(clamping: Int64(ring[index]) &+ (Int64(synapse.weight) &<< Int64(synapse.shift)))
+                                } else {
+                                    ring[index] &+= Int32(synapse.weight) &<< shift
+                                }
                                 s &+= 1
                             }
                         }
@@ -235,7 +240,12 @@ extension NeuronPool {
                                     let target = Int(synapse.target)
                                     var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ target
                                     if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
-                                    ring[index] &+= Int32(synapse.weight) &<< (scaled ? Int32(synapse.shift) : shift)
+                                    if scaled {
+                                        // A population pool's PSPs reach 100 mV each: saturate rather than wrap a huge sum.
+                                        ring[index] = Int32(clamping: Int64(ring[index]) &+ (Int64(synapse.weight) &<< Int64(synapse.shift)))
+                                    } else {
+                                        ring[index] &+= Int32(synapse.weight) &<< shift
+                                    }
                                     let post = Int32(trace[target])
                                     if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
                                         let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)

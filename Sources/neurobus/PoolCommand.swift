@@ -82,7 +82,16 @@ struct PoolCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a pool file's statistics: counts, rate, weights, eligibility, thermal states."
+            abstract: "Print a pool file's statistics: counts, rate, weights, eligibility, thermal states, memory, populations.",
+            discussion: """
+            A pool of populations (a version-4 .pool file, from a format-2 network) also lists \
+            each population: its neuron range, kind and constants converted back to physical \
+            units — tau_m, t_ref, v_rest, v_threshold (and the mean with homeostatic offsets), \
+            v_reset, v_min, the drive per tick with i_e/c_m, homeostasis. A .pool file counts \
+            time in ticks and does not store the tick length: tau_m and t_ref are printed in \
+            ticks (exact, with the stored per-tick retention) and in ms at --tick-us, which also \
+            sets the tick the mean rate is computed with. Give the network's tick_us.
+            """
         )
 
         @Argument(help: "The .pool file.")
@@ -90,6 +99,13 @@ struct PoolCommand: ParsableCommand {
 
         @Flag(help: "Print JSON instead of text.")
         var json = false
+
+        @Option(help: "Microseconds per tick the pool ran at, 1…1000000 (a .pool file does not store it): ms values and the mean rate assume it.")
+        var tickUs: UInt32 = 1000
+
+        func validate() throws {
+            guard (1 ... 1_000_000).contains(tickUs) else { throw ValidationError("--tick-us \(tickUs) is out of range: expected 1...1000000 microseconds") }
+        }
 
         func run() throws {
             // A Hodgkin–Huxley pool's final file (model = "hh"): its summary line.
@@ -108,7 +124,7 @@ struct PoolCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("\(file): \(error.description)")
             }
-            let stats = pool.stats()
+            let stats = pool.stats(tickMicroseconds: tickUs)
             if json {
                 print(try JSONOutput.string(stats))
             } else {
@@ -119,10 +135,12 @@ struct PoolCommand: ParsableCommand {
 }
 
 enum JSONOutput {
-    /// Pretty, key-sorted JSON (stable output for scripts and diffs).
-    static func string<T: Encodable>(_ value: T, snakeCase: Bool = false) throws -> String {
+    /// Pretty, key-sorted JSON (stable output for scripts and diffs). `nonFinite`: infinities
+    /// and NaN become the strings "inf", "-inf", "nan" instead of an encoding error.
+    static func string<T: Encodable>(_ value: T, snakeCase: Bool = false, nonFinite: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if nonFinite { encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan") }
         if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

@@ -27,20 +27,29 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A snapshot's manifest and, per pool, its statistics (every part is verified).")
+        static let configuration = CommandConfiguration(
+            abstract: "A snapshot's manifest and, per pool, its statistics (every part is verified).",
+            discussion: "Below the table, one line per pool of populations: each population's name, neuron range [start, end) and kind.")
         @Argument(help: "A snapshot folder.") var snapshot: String
 
         func run() throws {
             let m = try SnapshotCommand.manifest(snapshot)
             print("snapshot \(m.idText) of network \(m.network) (hash \(hex(m.networkHash))) at tick \(m.tick); parent \(m.parent == 0 ? "none" : hex(m.parent)); reward counts \(m.rewardCounts)")
             var table = [["pool", "neurons", "synapses", "spikes", "mean |w|", "threshold mV", "thermal", "held broadcasts", "bytes", "raw bytes"]]
+            var populations: [String] = []
             for part in m.parts {
                 let pool = try SnapshotCommand.load(snapshot, m, part.pool)
                 let s = pool.stats()
                 table.append([part.pool, "\(s.neurons)", "\(s.synapses + pool.afferentSynapseCount)", "\(s.spikes)", formatFixed(s.meanWeightMagnitude, 2),
                               formatFixed(s.meanThresholdMV, 2), "\(s.thermal)", "\(pool.held?.broadcasts.count ?? 0)", "\(part.bytes)", "\(part.rawBytes)"])
+                if let table = pool.populations {
+                    populations.append("\(part.pool): populations " + table.populations.map {
+                        "\($0.name) [\($0.start), \($0.start + $0.count)) \($0.inhibitory ? "inhibitory" : "excitatory")"
+                    }.joined(separator: ", "))
+                }
             }
             print(renderTable(table), terminator: "")
+            for line in populations { print(line) }
         }
     }
 

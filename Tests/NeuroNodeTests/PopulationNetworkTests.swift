@@ -315,5 +315,10 @@ struct PopulationNetworkTests {
         #expect(error(Self.text.replacingOccurrences(of: "name = \"cortex\"\n", with: "name = \"cortex\"\nneurons = 5\n")).contains("pool[0].neurons: neurons is a key of shorthand pools"))
         #expect(error(Self.text.replacingOccurrences(of: "tau_m = 10.0", with: "tau_m = 0.01")).contains("pool[0].population[1].tau_m"))
         #expect(error(Self.text.replacingOccurrences(of: "indegree = 40", with: "indegree = 40\np = 0.5")).contains("p belongs to rule pairwise_bernoulli"))
+        #expect(error(Self.text.replacingOccurrences(of: "indegree = 40", with: "indegree = 600000")).contains("projection[0].indegree: indegree = 600000 is out of range"))
+        #expect(error(Self.text.replacingOccurrences(of: "size = 400", with: "size = 60000").replacingOccurrences(of: "indegree = 40", with: "indegree = 5000"))
+            .contains("fixed_indegree would make about 300500000 synapses, more than the 268435456 (2^28) one projection may have"))
+        #expect(error(Self.text.replacingOccurrences(of: "synapse = \"exp\"\n", with: "")).contains("tau_syn_ex needs synapse = \"exp\""))
+        #expect(error(Self.text.replacingOccurrences(of: "rate_hz = 2500.0", with: "rate_hz = 2e9")).contains("generator[0].rate_hz"))
     }
 }

@@ -4,6 +4,9 @@ import NeuroPool
 /// Format 2: `[[pool.population]]`, projections with connection rules and `[[generator]]`,
 /// all in physical units.
 extension NetworkParser {
+    /// Most synapses one rule projection may build.
+    static let maxSynapsesPerProjection = 1 << 28
+
     /// Keys of a shorthand pool that a pool of populations sets per population or not at all.
     static let shorthandPoolKeys = ["neurons", "density", "out_degree", "profile", "inhibitory_profile", "model",
                                     "max_delay", "weight_shift", "homeostasis_step", "homeostasis_target",
@@ -191,6 +194,20 @@ extension NetworkParser {
         case "all_to_all": rule = .allToAll
         default:
             throw fail(f.keyPath("rule"), "unknown rule \"\(ruleName)\": expected pairwise_bernoulli, fixed_indegree, fixed_outdegree, fixed_total_number, one_to_one, all_to_all or list")
+        }
+        // Bounded before anything is built: at 16 bytes per connection while building, 2^28
+        // synapses take 4 GiB.
+        let (m, k) = (Double(fromNeurons.count), Double(toNeurons.count))
+        let expected: Double = switch rule {
+        case .pairwiseBernoulli(let p): p * m * k
+        case .fixedIndegree(let n): Double(n) * k
+        case .fixedOutdegree(let n): Double(n) * m
+        case .fixedTotalNumber(let n): Double(n)
+        case .oneToOne: m
+        case .allToAll: list == nil ? m * k : Double(list!.sources.count)
+        }
+        guard expected <= Double(Self.maxSynapsesPerProjection) else {
+            throw fail(f.keyPath("rule"), "\(ruleName) would make about \(Int(expected)) synapses, more than the \(Self.maxSynapsesPerProjection) (2^28) one projection may have")
         }
         for (key, needed) in [("p", "pairwise_bernoulli"), ("indegree", "fixed_indegree"), ("outdegree", "fixed_outdegree"), ("n", "fixed_total_number"), ("file", "list")]
         where f.has(key) && ruleName != needed {
