@@ -78,7 +78,6 @@ extension NeuronPool {
         let base = delays.slot(forTick: tick) * n
         let split = delays.channels == 2
         let traceDecay = Int32(config.traceDecay)
-        let half = Int64(1) << (PopulationTable.decayShift - 1)
         var fired = 0
         populations!.populations.withUnsafeBufferPointer { table in
         neurons.membrane.withUnsafeMutableBufferPointer { high in
@@ -92,40 +91,14 @@ extension NeuronPool {
         neurons.synapticInhibitory.withUnsafeMutableBufferPointer { synIn in
         spikeFlags.withUnsafeMutableBufferPointer { marks in
         spikeBuffer.withUnsafeMutableBufferPointer { spikes in
-            // Pass A, per population.
+            // Pass A, per population (two copies: input on one channel or on two).
             for p in 0 ..< table.count {
                 if split {
-                    NeuronPool.integrateSplit(table[p], base: base, ring: ring, external: external, high: high, low: low, offset: offset,
-                                   refractory: refractory, trace: trace, synEx: synEx, synIn: synIn, marks: marks, traceDecay: traceDecay)
-                    continue
-                }
-                let pop = table[p]
-                let decay = Int64(pop.decay)
-                let drive = Int64(pop.drive)
-                let theta = pop.threshold
-                let floor = Int64(pop.floor)
-                let fall = Int32(pop.homeostasisFall)
-                let homeostasis = pop.homeostasis
-                for i in pop.start ..< pop.start &+ pop.count {
-                    var input = Int64(ring[base &+ i])
-                    ring[base &+ i] = 0
-                    if let external { input &+= Int64(truncatingIfNeeded: external[i]) }
-                    trace[i] = Int8(truncatingIfNeeded: (Int32(trace[i]) &* traceDecay) &>> 8)
-                    let r = refractory[i]
-                    let active = r == 0
-                    let before = Int32(high[i]) &<< 16 | Int32(low[i])
-                    var v = ((Int64(before) &* decay &+ half) &>> PopulationTable.decayShift) &+ drive &+ input
-                    v = min(max(v, max(floor, Int64(Int32.min))), Int64(Int32.max))
-                    let off = Int32(offset[i])
-                    let spike = active && v >= Int64(theta) &+ Int64(off &<< 8)
-                    let after = active ? Int32(truncatingIfNeeded: v) : before
-                    high[i] = Int16(truncatingIfNeeded: after &>> 16)
-                    low[i] = UInt16(truncatingIfNeeded: after)
-                    refractory[i] = active ? 0 : r &- 1
-                    marks[i] = spike ? 1 : 0
-                    if homeostasis, !spike {
-                        offset[i] = Int16(truncatingIfNeeded: max(off &- fall, Int32(Int16.min)))
-                    }
+                    NeuronPool.integrate(table[p], split: true, base: base, ring: ring, external: external, high: high, low: low, offset: offset,
+                                         refractory: refractory, trace: trace, synEx: synEx, synIn: synIn, marks: marks, traceDecay: traceDecay)
+                } else {
+                    NeuronPool.integrate(table[p], split: false, base: base, ring: ring, external: external, high: high, low: low, offset: offset,
+                                         refractory: refractory, trace: trace, synEx: synEx, synIn: synIn, marks: marks, traceDecay: traceDecay)
                 }
             }
             // Pass B: reset, refractory count, spike list and homeostatic rise of the spikers.
@@ -151,10 +124,12 @@ extension NeuronPool {
         return fired
     }
 
-    /// Pass A for one population of a pool whose input travels on two channels.
+    /// Pass A for one population: deliver, integrate, mark the spikers. `split`: the pool's
+    /// input travels on two channels (excitatory, inhibitory), which exponential synapses take
+    /// into their states and delta synapses add together.
     @inline(__always)
-    private static func integrateSplit<E: FixedWidthInteger>(
-        _ pop: PopulationTable.Population, base: Int, ring: UnsafeMutableBufferPointer<Int32>, external: UnsafeBufferPointer<E>?,
+    private static func integrate<E: FixedWidthInteger>(
+        _ pop: PopulationTable.Population, split: Bool, base: Int, ring: UnsafeMutableBufferPointer<Int32>, external: UnsafeBufferPointer<E>?,
         high: UnsafeMutableBufferPointer<Int16>, low: UnsafeMutableBufferPointer<UInt16>, offset: UnsafeMutableBufferPointer<Int16>,
         refractory: UnsafeMutableBufferPointer<UInt8>, trace: UnsafeMutableBufferPointer<Int8>,
         synEx: UnsafeMutableBufferPointer<Int32>, synIn: UnsafeMutableBufferPointer<Int32>,
@@ -168,12 +143,16 @@ extension NeuronPool {
         let floor = max(Int64(pop.floor), Int64(Int32.min))
         let fall = pop.homeostasisFall
         let homeostasis = pop.homeostasis
-        let exponential = pop.exponential
+        let exponential = split && pop.exponential
         for i in pop.start ..< pop.start &+ pop.count {
-            let slot = (base &+ i) &<< 1
-            let arrivedEx = Int64(ring[slot]), arrivedIn = Int64(ring[slot &+ 1])
+            let slot = split ? (base &+ i) &<< 1 : base &+ i
+            let arrivedEx = Int64(ring[slot])
             ring[slot] = 0
-            ring[slot &+ 1] = 0
+            var arrivedIn: Int64 = 0
+            if split {
+                arrivedIn = Int64(ring[slot &+ 1])
+                ring[slot &+ 1] = 0
+            }
             var input = drive
             if let external { input &+= Int64(truncatingIfNeeded: external[i]) }
             if exponential {
