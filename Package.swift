@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroNodeTests",
-            dependencies: ["NeuroNode", "NeuroPool", "NeuroModel", "NeuroWire", "ZeroMQ"]
+            dependencies: ["NeuroNode", "NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "ZeroMQ"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,9 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case deliveryOutOfOrder(projection: Int, sourceTick: UInt64, expected: UInt64)
     /// A delivered spike names a neuron the source pool does not have.
     case spikeOutOfRange(Int, neurons: Int)
+    /// Only a pool that has never run can stand in for one another model runs
+    /// (`standIn(atTick:held:)`): this one is at `tick`, has fired or holds input in flight.
+    case hasRun(pool: String, tick: UInt64)
 
     public var description: String {
         switch self {
@@ -31,6 +34,7 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .deliveryOutOfOrder(let p, let tick, let expected):
             "afferent projection \(p) got spikes of source tick \(tick) but expects tick \(expected) next"
         case .spikeOutOfRange(let id, let n): "spike of neuron \(id) is outside the source pool of \(n) neurons"
+        case .hasRun(let pool, let tick): "pool \(pool) has run (it is at tick \(tick), has fired or holds input): only a pool that never ran can stand in at another tick"
         }
     }
 }

@@ -38,10 +38,17 @@ struct SnapshotCommand: ParsableCommand {
             var table = [["pool", "neurons", "synapses", "spikes", "mean |w|", "threshold mV", "thermal", "held broadcasts", "bytes", "raw bytes"]]
             var populations: [String] = []
             for part in m.parts {
-                let pool = try SnapshotCommand.load(snapshot, m, part.pool)
-                let s = pool.stats()
+                let loaded = try SnapshotCommand.load(snapshot, m, part.pool)
+                let pool = loaded.pool, s = pool.stats()
+                let held = "\(pool.held?.broadcasts.count ?? 0)"
+                if let hh = loaded.hh {
+                    // A Hodgkin–Huxley pool: its own spikes; no integer threshold, no maturity.
+                    table.append(["\(part.pool) (hh)", "\(hh.neuronCount)", "\(PoolSummary(hh).synapses)", "\(hh.totalSpikes)",
+                                  formatFixed(s.meanWeightMagnitude, 2), "-", "-", held, "\(part.bytes)", "\(part.rawBytes)"])
+                    continue
+                }
                 table.append([part.pool, "\(s.neurons)", "\(s.synapses + pool.afferentSynapseCount)", "\(s.spikes)", formatFixed(s.meanWeightMagnitude, 2),
-                              formatFixed(s.meanThresholdMV, 2), "\(s.thermal)", "\(pool.held?.broadcasts.count ?? 0)", "\(part.bytes)", "\(part.rawBytes)"])
+                              formatFixed(s.meanThresholdMV, 2), "\(s.thermal)", held, "\(part.bytes)", "\(part.rawBytes)"])
                 if let table = pool.populations {
                     populations.append("\(part.pool): populations " + table.populations.map {
                         "\($0.name) [\($0.start), \($0.start + $0.count)) \($0.inhibitory ? "inhibitory" : "excitatory")"
@@ -69,7 +76,8 @@ struct SnapshotCommand: ParsableCommand {
             var table = [["pool", "kept", "created", "pruned", "weights changed", "mean |Δw|", "thermal transitions", "thresholds moved", "mean Δθ mV", "max |Δθ| mV"]]
             var transitions: [String] = []
             for part in ma.parts {
-                let pa = try SnapshotCommand.load(a, ma, part.pool), pb = try SnapshotCommand.load(b, mb, part.pool)
+                // A Hodgkin–Huxley pool does not learn: its companions' synapses are compared (unchanged).
+                let pa = try SnapshotCommand.load(a, ma, part.pool).pool, pb = try SnapshotCommand.load(b, mb, part.pool).pool
                 let d: PoolDiff
                 do { d = try PoolDiff(from: pa, to: pb) } catch { throw CommandFailure("pool \(part.pool): \(error)") }
                 table.append([part.pool, "\(d.kept)", "\(d.created)", "\(d.pruned)", "\(d.weightsChanged)",
@@ -90,7 +98,7 @@ struct SnapshotCommand: ParsableCommand {
         do { return try SnapshotStore.manifest(at: path) } catch { throw CommandFailure("\(error)") }
     }
 
-    static func load(_ path: String, _ m: SnapshotManifest, _ pool: String) throws -> NeuronPool {
+    static func load(_ path: String, _ m: SnapshotManifest, _ pool: String) throws -> SnapshotPool {
         do { return try SnapshotStore.loadPart(path, manifest: m, pool: pool) } catch { throw CommandFailure("\(error)") }
     }
 }

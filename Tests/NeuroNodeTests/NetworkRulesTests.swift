@@ -1,4 +1,5 @@
 import Testing
+import NeuroBio
 import NeuroNode
 
 // One test per validation rule of the [network], [controller] and [[pool]] sections: each
@@ -155,7 +156,28 @@ import NeuroNode
     // The Hodgkin–Huxley integrator steps 25 µs: the tick must be a multiple.
     expectError(edited("seed = 1\n", "seed = 1\ntick_us = 1010\n", in: edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n")),
                 key: "pool[0].model", "tick_us = 1010 is not a multiple of 25")
-    // Snapshots cannot hold an hh pool yet: refused, naming it.
-    expectError(edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n") + "\n[snapshots]\nevery = 100\n",
-                key: "snapshots", "snapshots do not hold Hodgkin–Huxley pools yet", "pool a")
+    // Snapshots hold hh pools like any other: [snapshots] is taken as given.
+    let snapshots = try NetworkDescription.parse(Array((edited("neurons = 10\n", "neurons = 10\nmodel = \"hh\"\n") + "\n[snapshots]\nevery = 100\n").utf8), file: "t")
+    #expect(snapshots.snapshotEvery == 100 && snapshots.snapshotBlocker == nil)
+}
+
+@Test func hodgkinHuxleyFeatureKeys() throws {
+    let hh = "neurons = 10\nmodel = \"hh\"\n"
+    // Every feature is on by default; each key turns one off (or keeps it on).
+    #expect(try NetworkDescription.parse(Array(edited("neurons = 10\n", hh).utf8), file: "t").pools[0].hhFeatures == .all)
+    let some = try NetworkDescription.parse(Array(edited("neurons = 10\n", hh + "hh_calcium = false\nhh_atp = false\nhh_nmda = true\n").utf8), file: "t")
+    #expect(some.pools[0].hhFeatures == [.nmda, .receptorKinetics, .modulators])
+    let none = try NetworkDescription.parse(Array(edited("neurons = 10\n", hh + "hh_calcium = false\nhh_atp = false\nhh_nmda = false\n"
+        + "hh_receptor_kinetics = false\nhh_modulators = false\n").utf8), file: "t")
+    #expect(none.pools[0].hhFeatures == [])
+    // A value that is not a boolean is named.
+    expectError(edited("neurons = 10\n", hh + "hh_atp = \"off\"\n"), key: "pool[0].hh_atp", "expected a boolean", "a string (\"off\")")
+    expectError(edited("neurons = 10\n", hh + "hh_calcium = 0\n"), key: "pool[0].hh_calcium", "expected a boolean", "an integer (0)")
+    // Integer pools take no hh_ keys; misspelt keys are unknown.
+    expectError(edited("neurons = 10\n", "neurons = 10\nhh_atp = false\n"), key: "pool[0].hh_atp",
+                "hh_atp = false sets a Hodgkin–Huxley feature", "model = \"lif\"")
+    expectError(edited("neurons = 10\n", hh + "hh_atpp = false\n"), key: "pool[0].hh_atpp", "unknown key")
+    // Nor do pools of populations.
+    expectError(PopulationNetworkTests.text.replacingOccurrences(of: "name = \"cortex\"\n", with: "name = \"cortex\"\nhh_atp = false\n"),
+                key: "pool[0].hh_atp", "hh_atp is a key of shorthand pools")
 }

@@ -4,14 +4,31 @@ import NeuroPool
 /// Hodgkin–Huxley pools (`model = "hh"`) on the bus: the same driver, so a node and the
 /// single-process run drive them alike and the results stay bit-identical across placements.
 extension PoolDriver {
-    /// Replaces the LIF dynamics of a built pool with Hodgkin–Huxley neurons of the same
-    /// connectivity (kinds, synapses, afferent projections), seeded by the pool's seed, the
-    /// bus tick sub-stepped at 25 µs. O(N + S).
-    mutating func useHodgkinHuxley(tickMicroseconds: UInt32) throws(NodeError) {
+    /// The constants of a Hodgkin–Huxley pool on the bus: `HHParameters()` with the network's
+    /// tick and a physiological ATP budget. `HHParameters()` charges the Na⁺/K⁺ pump 1e-5 of
+    /// the ATP store per nC/cm² of Na⁺ entry; the squid membrane at 6.3 °C lets in about
+    /// 1.2 µC/cm² per spike (some ten times the capacitive minimum C·ΔV), so a neuron paced
+    /// at 44 Hz fell to 0.12 of its ATP within 2 s and its K_ATP conductance (0.44 mS/cm²)
+    /// outgrew the leak (0.3). Bus pools charge 4e-7 per nC/cm² — a spike of mammalian
+    /// efficiency admits about a ninth of that charge, and phosphocreatine about triples the
+    /// store — so a neuron paced at 44 Hz keeps 0.94 of its ATP after 2 s and 0.905 in the
+    /// steady state, K_ATP 0.047 mS/cm², a sixth of the leak (docs/NEUROBIO.md, *On the bus*).
+    /// O(1).
+    public static func hhParameters(tickMicroseconds: UInt32) -> HHParameters {
         var parameters = HHParameters()
         parameters.tickDuration = Double(tickMicroseconds) / 1000
+        parameters.atpPerCharge = 4e-7
+        return parameters
+    }
+
+    /// Replaces the LIF dynamics of a built pool with Hodgkin–Huxley neurons of the same
+    /// connectivity (kinds, synapses, afferent projections), seeded by the pool's seed, the
+    /// bus tick sub-stepped at 25 µs, with the constants of `hhParameters(tickMicroseconds:)`
+    /// and the features the network file selects (`PoolSpec.hhFeatures`). O(N + S).
+    mutating func useHodgkinHuxley(tickMicroseconds: UInt32) throws(NodeError) {
+        let parameters = Self.hhParameters(tickMicroseconds: tickMicroseconds)
         do throws(HHError) {
-            var cells = try HHPool(connectivityOf: pool, parameters: parameters, features: .all, seed: spec.config.seed)
+            var cells = try HHPool(connectivityOf: pool, parameters: parameters, features: spec.hhFeatures, seed: spec.config.seed)
             for afferent in pool.afferents { _ = try cells.addAfferent(HHProjection(afferent)) }
             hh = cells
         } catch { throw .failed("pool \(spec.name) (model hh): \(error)") }

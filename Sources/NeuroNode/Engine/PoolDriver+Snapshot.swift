@@ -1,11 +1,13 @@
+import NeuroBio
 import NeuroPool
 
 extension PoolDriver {
     /// The pool as a snapshot at its current tick T holds it: with its held input — the
     /// broadcasts not applied yet, and per afferent projection the source spikes of ticks
-    /// T − lag … T − 1 (from tick 0 on), which `history` must hold. O(pool + held spikes).
-    public func snapshotPool(history: some SpikeHistory) throws(NodeError) -> NeuronPool {
-        guard hh == nil else { throw .refused("snapshots do not hold Hodgkin–Huxley pools yet (pool \(spec.name) has model = \"hh\")") }
+    /// T − lag … T − 1 (from tick 0 on), which `history` must hold. For a Hodgkin–Huxley pool,
+    /// the HH pool that runs and the `NeuronPool` kept for its connectivity and stimulus
+    /// generator, standing at T with the held input. O(pool + held spikes).
+    public func snapshotPool(history: some SpikeHistory) throws(NodeError) -> SnapshotPool {
         var held = HeldInput()
         held.broadcasts = pending.map { HeldInput.Broadcast(tick: $0.tick, levels: $0.levels) }
         let t = tick
@@ -18,28 +20,44 @@ extension PoolDriver {
             }
             held.afferentSpikes.append(ticks)
         }
+        if let hh {
+            do throws(PoolError) { return SnapshotPool(pool: try pool.standIn(atTick: t, held: held), hh: hh) } catch { throw .pool(spec.name, error) }
+        }
         var copy = pool
         copy.held = held
-        return copy
+        return SnapshotPool(pool: copy)
     }
 
     /// Replaces the freshly built pool with `restored` (from a snapshot part): it must be the
-    /// same pool of the same network — size, afferent projections and their lags — and carry
-    /// its held input, whose broadcasts are scheduled again. Returns the held input (the
+    /// same pool of the same network — model, size, afferent projections and their lags — and
+    /// carry its held input, whose broadcasts are scheduled again. A Hodgkin–Huxley pool takes
+    /// the part's HH pool, and its stimulus generator's state from the part's companion (the
+    /// rest of the companion is the network file's, as built). Returns the held input (the
     /// caller seeds its spike history with the afferent spikes).
-    public mutating func restore(_ restored: NeuronPool) throws(NodeError) -> HeldInput {
-        guard hh == nil else { throw .refused("snapshots do not hold Hodgkin–Huxley pools yet (pool \(spec.name) has model = \"hh\")") }
+    public mutating func restore(_ restored: SnapshotPool) throws(NodeError) -> HeldInput {
         guard let held = restored.held else { throw .failed("pool \(spec.name)'s part has no held input: it is a plain pool file, not a snapshot part") }
-        guard restored.neuronCount == pool.neuronCount, restored.name == pool.name else {
-            throw .failed("the part holds pool \(restored.name) of \(restored.neuronCount) neurons, the network's pool \(spec.name) has \(pool.neuronCount)")
+        let part = restored.pool
+        guard part.neuronCount == pool.neuronCount, part.name == pool.name else {
+            throw .failed("the part holds pool \(part.name) of \(part.neuronCount) neurons, the network's pool \(spec.name) has \(pool.neuronCount)")
         }
-        guard restored.afferents.count == pool.afferents.count,
-              zip(restored.afferents, pool.afferents).allSatisfy({ $0.source == $1.source && $0.lag == $1.lag && $0.sourceCount == $1.sourceCount }) else {
+        guard part.afferents.count == pool.afferents.count,
+              zip(part.afferents, pool.afferents).allSatisfy({ $0.source == $1.source && $0.lag == $1.lag && $0.sourceCount == $1.sourceCount }) else {
             throw .failed("pool \(spec.name)'s part has other afferent projections than the network file describes")
         }
-        var plain = restored
-        plain.held = nil
-        pool = plain
+        switch (hh, restored.hh) {
+        case (nil, nil):
+            var plain = part
+            plain.held = nil
+            pool = plain
+        case (.some, .some(let cells)):
+            // The part's companion already matched the built pool; its HH pool matched the companion.
+            pool.withGenerator { $0 = part.random }
+            hh = cells
+        case (.some, nil):
+            throw .failed("pool \(spec.name) has model = \"hh\", but its part holds an integer pool without Hodgkin–Huxley state")
+        case (nil, .some):
+            throw .failed("pool \(spec.name) is an integer pool, but its part holds a Hodgkin–Huxley pool")
+        }
         pending = held.broadcasts.map { (tick: $0.tick, levels: ModulatorLevels($0)) }
         return held
     }

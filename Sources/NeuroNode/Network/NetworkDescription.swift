@@ -1,3 +1,4 @@
+import NeuroBio
 import NeuroModel
 import NeuroPool
 import NeuroWire
@@ -74,6 +75,10 @@ public struct PoolSpec: Sendable, Equatable {
     public var stimuli: [StimulusSpec]
     /// The neuron model (`model` key): NeuroPool's integer LIF, or Hodgkin–Huxley.
     public var model: PoolModel = .lif
+    /// The biological features of a Hodgkin–Huxley pool (`hh_calcium`, `hh_atp`, `hh_nmda`,
+    /// `hh_receptor_kinetics`, `hh_modulators`; every one on unless the file turns it off).
+    /// Unused by integer pools, whose files may not give these keys.
+    public var hhFeatures: HHFeatures = .all
     /// The pool's populations in physical units (format 2, `[[pool.population]]`), in neuron
     /// order; empty for a shorthand pool (random 80/20 kinds with profiles).
     public var populations: [PopulationSpec] = []
@@ -93,11 +98,10 @@ public struct PoolSpec: Sendable, Equatable {
 }
 
 extension NetworkDescription {
-    /// Why this network's snapshots cannot be taken, or nil: a Hodgkin–Huxley pool (its state
-    /// is not in `.pool` parts yet). Every place that takes or restores snapshots refuses with it.
-    public var snapshotBlocker: String? {
-        pools.first { $0.model == .hh }.map { "snapshots do not hold Hodgkin–Huxley pools yet, and pool \($0.name) has model = \"hh\"" }
-    }
+    /// Why this network's snapshots cannot be taken, or nil. Every place that takes or restores
+    /// snapshots refuses with it. Nil for every network this build reads: integer pools and
+    /// Hodgkin–Huxley pools alike have snapshot parts (docs/SNAPSHOTS.md, *On disk*).
+    public var snapshotBlocker: String? { nil }
 }
 
 /// The neurons a pool runs.

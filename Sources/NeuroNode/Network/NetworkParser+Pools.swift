@@ -1,3 +1,4 @@
+import NeuroBio
 import NeuroPool
 
 /// `[[pool]]` and `[[pool.stimulus]]`.
@@ -31,7 +32,29 @@ extension NetworkParser {
         var spec = PoolSpec(name: name, index: index, neurons: neurons, connectivity: connectivity,
                             config: config, endpoint: endpoint, stimuli: stimuli)
         spec.model = model
+        spec.hhFeatures = try hhFeatures(f, model: model)
         return spec
+    }
+
+    /// The keys that switch a Hodgkin–Huxley pool's biological features, in file-format order.
+    static let hhFeatureKeys: [(key: String, feature: HHFeatures)] = [
+        ("hh_calcium", .calcium), ("hh_atp", .atp), ("hh_nmda", .nmda),
+        ("hh_receptor_kinetics", .receptorKinetics), ("hh_modulators", .modulators),
+    ]
+
+    /// `hh_calcium = true|false`, `hh_atp`, … (`hhFeatureKeys`): every feature is on unless its
+    /// key is false. Only `model = "hh"` pools take these keys; a value that is not a boolean
+    /// is an error naming the key and the value.
+    private func hhFeatures(_ f: NetworkFields, model: PoolModel) throws(NetworkFileError) -> HHFeatures {
+        var features = HHFeatures.all
+        for (key, feature) in Self.hhFeatureKeys {
+            guard let on = try bool(f, key) else { continue }
+            guard model == .hh else {
+                throw fail(f.keyPath(key), "\(key) = \(on) sets a Hodgkin–Huxley feature, but this pool has model = \"\(model.rawValue)\": give it model = \"hh\" or remove the key")
+            }
+            if on { features.insert(feature) } else { features.remove(feature) }
+        }
+        return features
     }
 
     /// `model = "lif"` (default: NeuroPool's integer LIF) or `"hh"` (NeuroBio's Hodgkin–Huxley

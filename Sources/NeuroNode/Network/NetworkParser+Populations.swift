@@ -10,7 +10,7 @@ extension NetworkParser {
     /// Keys of a shorthand pool that a pool of populations sets per population or not at all.
     static let shorthandPoolKeys = ["neurons", "density", "out_degree", "profile", "inhibitory_profile", "model",
                                     "max_delay", "weight_shift", "homeostasis_step", "homeostasis_target",
-                                    "excitatory_weight", "inhibitory_weight", "stimulus"]
+                                    "excitatory_weight", "inhibitory_weight", "stimulus"] + hhFeatureKeys.map(\.key)
 
     /// A pool of populations (its `[[pool.population]]` tables), in neuron order.
     func populationPool(_ f: NetworkFields, index: Int, networkSeed: UInt64, tickMicroseconds: Int, format: Int,

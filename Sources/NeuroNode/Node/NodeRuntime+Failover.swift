@@ -15,7 +15,7 @@ extension NodeRuntime {
         // Parts after the cut belong to the abandoned epoch.
         recentParts.removeLast(recentParts.count - index - 1)
         let network = options.network
-        let pool: NeuronPool
+        let pool: SnapshotPool
         do { pool = try last.part.decodedPool() } catch { throw .failed("rollback to tick \(tick): \(error)") }
         var fresh = try network.buildPool(options.pool)
         let held = try fresh.restore(pool)
@@ -48,11 +48,11 @@ extension NodeRuntime {
 
 /// What a replica hands on when the controller promotes it: the latest part it followed.
 public struct Promotion: Sendable {
-    public var pool: NeuronPool
+    public var pool: SnapshotPool
     public var cut: SnapshotCut
     public var epoch: UInt32
 
-    public init(pool: NeuronPool, cut: SnapshotCut, epoch: UInt32) {
+    public init(pool: SnapshotPool, cut: SnapshotCut, epoch: UInt32) {
         self.pool = pool
         self.cut = cut
         self.epoch = epoch

@@ -21,7 +21,7 @@ public final class ReplicaRuntime {
     var receiver: PartReceiver?
     /// The last two parts verified, newest last (the controller may fail over to the one
     /// before the newest, if the newest snapshot was not complete everywhere yet).
-    var held: [(cut: SnapshotCut, pool: NeuronPool)] = []
+    var held: [(cut: SnapshotCut, pool: SnapshotPool)] = []
     var registered = false
     /// Its routing id, `replica/POOL/PID`: unique, so a second replica of the pool can
     /// follow it once it has been promoted (and keeps this id as the pool's node).
@@ -99,7 +99,7 @@ public final class ReplicaRuntime {
             let ack = r.accept(chunk)
             receiver = r
             if r.verified {
-                let part: SnapshotPart, pool: NeuronPool
+                let part: SnapshotPart, pool: SnapshotPool
                 do { (part, pool) = try SnapshotPart.verified(received: r.bytes, pool: spec.name, tick: r.announce.tick) } catch {
                     throw .failed("snapshot \(hex(r.announce.snapshot)): \(error)")
                 }

@@ -7,7 +7,8 @@ public struct SnapshotManifest: Sendable, Equatable {
     /// The manifest format this build writes and reads.
     public static let format = 1
 
-    /// One pool's part: `file` in the snapshot folder, zlib of a `.pool` version 3 file.
+    /// One pool's part: `file` in the snapshot folder, zlib of a `.pool` version 3 file (for a
+    /// Hodgkin–Huxley pool, of its HH pool file followed by that `.pool`: `SnapshotPool`).
     public struct Part: Sendable, Equatable {
         public var pool: String
         public var file: String

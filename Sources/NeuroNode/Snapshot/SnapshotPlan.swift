@@ -26,8 +26,9 @@ public struct SnapshotPlan: Sendable, Equatable {
 public struct LoadedSnapshot: Sendable {
     public var path: String
     public var manifest: SnapshotManifest
-    /// The parts' pools, in the network's pool order, each with its held input.
-    public var pools: [NeuronPool]
+    /// The parts' pools, in the network's pool order, each with its held input (and a
+    /// Hodgkin–Huxley pool's HH state).
+    public var pools: [SnapshotPool]
 
     /// Loads the snapshot at `path` for `network`: manifest, network hash and pools, every
     /// part's size, CRC and contents. Nothing is written. O(size of the snapshot).
@@ -35,7 +36,7 @@ public struct LoadedSnapshot: Sendable {
         self.path = path
         manifest = try SnapshotStore.manifest(at: path)
         try SnapshotStore.check(manifest, path: path, against: network)
-        var pools: [NeuronPool] = []
+        var pools: [SnapshotPool] = []
         for spec in network.pools { pools.append(try SnapshotStore.loadPart(path, manifest: manifest, pool: spec.name)) }
         self.pools = pools
     }

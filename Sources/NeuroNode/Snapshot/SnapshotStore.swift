@@ -6,7 +6,8 @@ import Darwin
 import NeuroPool
 import NeuroWire
 
-/// One pool's part of a snapshot, ready to store or send: zlib of its `.pool` version 3 bytes.
+/// One pool's part of a snapshot, ready to store or send: zlib of its `.pool` version 3 bytes
+/// (for a Hodgkin–Huxley pool: its HH pool file, then its companion's `.pool`; see `SnapshotPool`).
 public struct SnapshotPart: Sendable, Equatable {
     public var pool: String
     public var bytes: [UInt8]
@@ -16,12 +17,17 @@ public struct SnapshotPart: Sendable, Equatable {
     /// Compresses `pool` (which carries its held input) at zlib level 1: several times faster
     /// than the default level for a few per cent more bytes, which keeps the cut short for
     /// large pools. O(pool size).
-    public init(pool: NeuronPool) {
+    public init(pool: SnapshotPool) {
         let raw = pool.encoded()
         self.pool = pool.name
         bytes = raw.withUnsafeBytes { Deflate.compress($0, level: 1) }
         rawBytes = raw.count
         crc32 = CRC32.checksum(bytes)
+    }
+
+    /// The part of an integer pool, which carries its held input.
+    public init(pool: NeuronPool) {
+        self.init(pool: SnapshotPool(pool: pool))
     }
 
     public init(pool: String, bytes: [UInt8], rawBytes: Int, crc32: UInt32) {
@@ -39,13 +45,12 @@ public struct SnapshotPart: Sendable, Equatable {
 
     /// The part and the pool it holds, verified as `init(received:pool:tick:)` does — for a
     /// receiver that needs the pool too, without decoding it twice.
-    public static func verified(received bytes: [UInt8], pool: String, tick: UInt64) throws(SnapshotError) -> (part: SnapshotPart, pool: NeuronPool) {
+    public static func verified(received bytes: [UInt8], pool: String, tick: UInt64) throws(SnapshotError) -> (part: SnapshotPart, pool: SnapshotPool) {
         let raw: [UInt8]
         do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, limit: 1 << 31) } } catch {
             throw .corruptPart(pool: pool, path: "(received)", detail: "\(error)")
         }
-        let decoded: NeuronPool
-        do { decoded = try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
+        let decoded = try SnapshotPool(decoding: raw, pool: pool)
         guard decoded.name == pool, decoded.tickCount == tick, decoded.held != nil else {
             throw .badPart(pool: pool, detail: "it holds pool \(decoded.name) at tick \(decoded.tickCount)\(decoded.held == nil ? " without held input" : ""), expected \(pool) at \(tick)")
         }
@@ -53,12 +58,12 @@ public struct SnapshotPart: Sendable, Equatable {
     }
 
     /// The pool inside this (already verified) part. O(pool size).
-    func decodedPool() throws(SnapshotError) -> NeuronPool {
+    func decodedPool() throws(SnapshotError) -> SnapshotPool {
         let raw: [UInt8]
         do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, expected: rawBytes) } } catch {
             throw .corruptPart(pool: pool, path: "(in memory)", detail: "\(error)")
         }
-        do { return try NeuronPool.decode(raw) } catch { throw .badPart(pool: pool, detail: "\(error)") }
+        return try SnapshotPool(decoding: raw, pool: pool)
     }
 
     /// Writes the part atomically to `ROOT/tick-T-ID/POOL.pool.z`: a node's local copy of what
@@ -74,9 +79,9 @@ public struct SnapshotPart: Sendable, Equatable {
     /// The file name of the part in the snapshot folder.
     public static func fileName(_ pool: String) -> String { "\(pool).pool.z" }
 
-    /// Checks size and CRC against the manifest entry, inflates and decodes the pool, which
-    /// must be at `tick`. O(pool size).
-    public static func decode(_ bytes: [UInt8], entry: SnapshotManifest.Part, tick: UInt64, path: String) throws(SnapshotError) -> NeuronPool {
+    /// Checks size and CRC against the manifest entry, inflates and decodes the pool (for a
+    /// Hodgkin–Huxley pool, its HH pool and companion), which must be at `tick`. O(pool size).
+    public static func decode(_ bytes: [UInt8], entry: SnapshotManifest.Part, tick: UInt64, path: String) throws(SnapshotError) -> SnapshotPool {
         guard bytes.count == entry.bytes else {
             throw .corruptPart(pool: entry.pool, path: path, detail: "\(bytes.count) bytes, the manifest says \(entry.bytes)")
         }
@@ -88,8 +93,7 @@ public struct SnapshotPart: Sendable, Equatable {
         do { raw = try bytes.withUnsafeBytes { (b) throws(WireError) in try Deflate.inflate(b, expected: entry.rawBytes) } } catch {
             throw .corruptPart(pool: entry.pool, path: path, detail: "\(error)")
         }
-        let pool: NeuronPool
-        do { pool = try NeuronPool.decode(raw) } catch { throw .badPart(pool: entry.pool, detail: "\(error)") }
+        let pool = try SnapshotPool(decoding: raw, pool: entry.pool)
         guard pool.tickCount == tick else { throw .badPart(pool: entry.pool, detail: "it is at tick \(pool.tickCount), the snapshot at tick \(tick)") }
         guard pool.held != nil else { throw .badPart(pool: entry.pool, detail: "it has no held input (a plain pool file)") }
         return pool
@@ -170,7 +174,7 @@ public enum SnapshotStore {
     }
 
     /// Loads pool `pool`'s part of the snapshot at `path`, fully checked. O(pool size).
-    public static func loadPart(_ path: String, manifest: SnapshotManifest, pool: String) throws(SnapshotError) -> NeuronPool {
+    public static func loadPart(_ path: String, manifest: SnapshotManifest, pool: String) throws(SnapshotError) -> SnapshotPool {
         guard let entry = manifest.parts.first(where: { $0.pool == pool }) else {
             throw .poolsMismatch("it has no part for pool \(pool)")
         }
