@@ -29,9 +29,10 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# Pool benchmarks side by side with NEST (see BENCHMARKS.md).
+# Pool benchmarks and the Brunel network side by side with NEST (see BENCHMARKS.md).
 bench: deps build
 	bash Tests/Benchmarks/pool-vs-nest.sh
+	bash Tests/Benchmarks/brunel-vs-nest.sh
 
 # Brunel (2000) network side by side with NEST: rate, ISI CV, synchrony (SEEDS, REGIMES, MS).
 bench-brunel: deps build

@@ -106,6 +106,7 @@ struct PopulationNetworkTests {
     to = "readout.out"
     neurons = [0, 5]
     interval = 0.5
+    record = ["V_m", "I_syn_ex", "I_syn_in"]
 
     [[weight_recorder]]
     projection = 2
@@ -147,16 +148,21 @@ struct PopulationNetworkTests {
             let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/\(name)"))
             #expect(a == b, "\(name) differs between run and up")
         }
-        // 2000 ticks of 0.1 ms sampled every 5 ticks: 400 rows of time + 5 potentials.
+        // 2000 ticks of 0.1 ms sampled every 5 ticks: 400 rows of time, then 5 potentials,
+        // 5 excitatory and 5 inhibitory currents.
         let meter = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/readout.multimeter-0.npy"))
-        #expect(meter.count == 128 + 400 * 6 * 8)
-        #expect(String(decoding: meter[10 ..< 128], as: UTF8.self).contains("'shape': (400, 6)"))
+        #expect(meter.count == 128 + 400 * 16 * 8)
+        #expect(String(decoding: meter[10 ..< 128], as: UTF8.self).contains("'shape': (400, 16)"))
         let values = meter[128...].withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-        #expect(values[0] == 0.5 && values[6] == 1.0 && values[6 * 399] == 200.0)
+        #expect(values[0] == 0.5 && values[16] == 1.0 && values[16 * 399] == 200.0)
         #expect(values[1] == -70)  // v_init, before any input
-        let potentials = (0 ..< 400).flatMap { r in (1 ... 5).map { values[r * 6 + $0] } }
+        let potentials = (0 ..< 400).flatMap { r in (1 ... 5).map { values[r * 16 + $0] } }
         #expect(potentials.allSatisfy { $0 >= -198 && $0 < -55 })
         #expect(potentials.contains { $0 != -70 }, "the readout must receive input")
+        let excitatory = (0 ..< 400).flatMap { r in (6 ... 10).map { values[r * 16 + $0] } }
+        let inhibitory = (0 ..< 400).flatMap { r in (11 ... 15).map { values[r * 16 + $0] } }
+        #expect(excitatory.allSatisfy { $0 >= 0 } && excitatory.contains { $0 > 100 }, "excitatory currents, pA, up to \(excitatory.max()!)")
+        #expect(inhibitory.allSatisfy { $0 <= 0 } && inhibitory.contains { $0 < -30 }, "inhibitory currents, pA, down to \(inhibitory.min()!)")
         let weights = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/readout.weights-0.npy"))
         let w = weights[128...].withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
         let network = try NetworkDescription.parse(Array(Self.text.utf8), file: "<populations>")
@@ -319,6 +325,8 @@ struct PopulationNetworkTests {
         #expect(error(Self.text.replacingOccurrences(of: "size = 400", with: "size = 60000").replacingOccurrences(of: "indegree = 40", with: "indegree = 5000"))
             .contains("fixed_indegree would make about 300500000 synapses, more than the 268435456 (2^28) one projection may have"))
         #expect(error(Self.text.replacingOccurrences(of: "synapse = \"exp\"\n", with: "")).contains("tau_syn_ex needs synapse = \"exp\""))
+        #expect(error(Self.text.replacingOccurrences(of: "to = \"readout.out\"\nneurons = [0, 5]", with: "to = \"cortex.E\"\nneurons = [0, 5]"))
+            .contains("multimeter[0].record: I_syn_ex and I_syn_in are the currents of exponential synapses; population E has delta synapses"))
         #expect(error(Self.text.replacingOccurrences(of: "rate_hz = 2500.0", with: "rate_hz = 2e9")).contains("generator[0].rate_hz"))
     }
 }

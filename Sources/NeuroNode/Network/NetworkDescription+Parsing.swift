@@ -33,7 +33,7 @@ enum NetworkKeys {
     static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n", "file",
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
     static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop"]
-    static let multimeter = ["to", "neurons", "interval"]
+    static let multimeter = ["to", "neurons", "interval", "record"]
     static let weightRecorder = ["projection", "interval"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",

@@ -514,7 +514,32 @@ extension NetworkParser {
                     throw fail(f.keyPath("neurons"), "neurons [\(neurons.lowerBound), \(neurons.upperBound)) is outside the neurons addressed, [\(all.lowerBound), \(all.upperBound))")
                 }
             }
-            meterSpecs.append(MultimeterSpec(index: k, pool: pool, neurons: neurons, interval: try interval(f)))
+            var quantities: [MultimeterSpec.Quantity] = [.membrane]
+            if let node = f["record"] {
+                let names = MultimeterSpec.Quantity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                guard case .array(let items) = node, !items.isEmpty else { throw wrongType(f, "record", "a non-empty array of \(names)", node) }
+                quantities = []
+                for item in items {
+                    guard case .string(let text) = item, let q = MultimeterSpec.Quantity(rawValue: text), !quantities.contains(q) else {
+                        throw fail(f.keyPath("record"), "record holds \(item.summary): expected each of \(names) at most once")
+                    }
+                    quantities.append(q)
+                }
+                if quantities.contains(where: { $0 != .membrane }) {
+                    var first = 0
+                    for p in pools[pool].populations {
+                        defer { first += p.size }
+                        guard max(first, neurons.lowerBound) < min(first + p.size, neurons.upperBound) else { continue }
+                        guard p.parameters.exponentialSynapses else {
+                            throw fail(f.keyPath("record"), "I_syn_ex and I_syn_in are the currents of exponential synapses; population \(p.name) has delta synapses")
+                        }
+                    }
+                    guard !pools[pool].populations.isEmpty else {
+                        throw fail(f.keyPath("record"), "I_syn_ex and I_syn_in are the currents of exponential synapses; \(pools[pool].name) is a shorthand pool")
+                    }
+                }
+            }
+            meterSpecs.append(MultimeterSpec(index: k, pool: pool, neurons: neurons, interval: try interval(f), quantities: quantities))
         }
         var recorderSpecs: [WeightRecorderSpec] = []
         for (k, f) in recorders.enumerated() {

@@ -1,8 +1,18 @@
 import NeuroPool
 
 /// A multimeter (network format 2, `[[multimeter]]`): the membrane potential of some neurons
-/// of one pool, every `interval` ticks, in mV (absolute: the population's rest added).
+/// of one pool, every `interval` ticks, in mV (absolute: the population's rest added), and
+/// with exponential synapses their synaptic currents in pA.
 public struct MultimeterSpec: Sendable, Equatable {
+    /// What a multimeter can record (NEST's names).
+    public enum Quantity: String, Sendable, Equatable, CaseIterable {
+        /// Membrane potential, mV.
+        case membrane = "V_m"
+        /// Excitatory and inhibitory synaptic currents of exponential synapses, pA.
+        case excitatoryCurrent = "I_syn_ex"
+        case inhibitoryCurrent = "I_syn_in"
+    }
+
     /// Position among the network's multimeters (file order): names the output file.
     public var index: Int
     public var pool: Int
@@ -10,12 +20,15 @@ public struct MultimeterSpec: Sendable, Equatable {
     public var neurons: Range<Int>
     /// Ticks between samples, ≥ 1.
     public var interval: Int
+    /// What is recorded, in this column order (each for every neuron).
+    public var quantities: [Quantity] = [.membrane]
 
-    public init(index: Int, pool: Int, neurons: Range<Int>, interval: Int) {
+    public init(index: Int, pool: Int, neurons: Range<Int>, interval: Int, quantities: [Quantity] = [.membrane]) {
         self.index = index
         self.pool = pool
         self.neurons = neurons
         self.interval = interval
+        self.quantities = quantities
     }
 }
 
@@ -46,6 +59,9 @@ public struct WeightRecorderSpec: Sendable, Equatable {
 public final class PoolMonitors {
     struct Meter {
         var spec: MultimeterSpec
+        /// pA per state unit (2^−24 mV per tick) of each recorded neuron's excitatory and
+        /// inhibitory synaptic state: 1 / (2^24 · P21).
+        var perUnit: [(excitatory: Double, inhibitory: Double)]
         var writer: SampleWriter
     }
     struct Recorder {
@@ -72,8 +88,15 @@ public final class PoolMonitors {
         let name = network.pools[pool].name
         func rows(_ interval: Int) -> Int? { tick.map { Int($0 / UInt64(interval)) } }
         for m in network.multimeters where m.pool == pool {
-            meters.append(Meter(spec: m, writer: try SampleWriter(path: "\(directory)/\(name).multimeter-\(m.index).npy",
-                                                                 columns: 1 + m.neurons.count, resumingAtRow: rows(m.interval))))
+            let perUnit = m.neurons.map { i -> (excitatory: Double, inhibitory: Double) in
+                guard let p = network.population(ofPool: pool, neuron: i), p.parameters.exponentialSynapses else { return (0, 0) }
+                let scale = Double(PopulationTable.unitsPerMillivolt) * 256
+                return (1 / (scale * p.parameters.weightFactor(inhibitory: false, tickMicroseconds: network.tickMicroseconds)),
+                        1 / (scale * p.parameters.weightFactor(inhibitory: true, tickMicroseconds: network.tickMicroseconds)))
+            }
+            meters.append(Meter(spec: m, perUnit: perUnit,
+                                writer: try SampleWriter(path: "\(directory)/\(name).multimeter-\(m.index).npy",
+                                                         columns: 1 + m.neurons.count * m.quantities.count, resumingAtRow: rows(m.interval))))
         }
         let into = network.projections(into: pool)
         for r in network.weightRecorders {
@@ -102,15 +125,24 @@ public final class PoolMonitors {
         for m in meters where (tick + 1) % UInt64(m.spec.interval) == 0 {
             row.removeAll(keepingCapacity: true)
             row.append(time)
-            if let table = pool.populations {
-                var p = table.population(of: m.spec.neurons.lowerBound)
-                for i in m.spec.neurons {
-                    while i >= table.populations[p].range.upperBound { p += 1 }
-                    let v = Int64(pool.neurons.potential(i)) + Int64(table.populations[p].rest)
-                    row.append(Double(v) / Double(PopulationTable.unitsPerMillivolt))
+            for quantity in m.spec.quantities {
+                switch quantity {
+                case .membrane:
+                    if let table = pool.populations {
+                        var p = table.population(of: m.spec.neurons.lowerBound)
+                        for i in m.spec.neurons {
+                            while i >= table.populations[p].range.upperBound { p += 1 }
+                            let v = Int64(pool.neurons.potential(i)) + Int64(table.populations[p].rest)
+                            row.append(Double(v) / Double(PopulationTable.unitsPerMillivolt))
+                        }
+                    } else {
+                        for i in m.spec.neurons { row.append(Double(pool.neurons.membrane[i]) / 256) }
+                    }
+                case .excitatoryCurrent:
+                    for (k, i) in m.spec.neurons.enumerated() { row.append(Double(pool.neurons.synapticExcitatory[i]) * m.perUnit[k].excitatory) }
+                case .inhibitoryCurrent:
+                    for (k, i) in m.spec.neurons.enumerated() { row.append(Double(pool.neurons.synapticInhibitory[i]) * m.perUnit[k].inhibitory) }
                 }
-            } else {
-                for i in m.spec.neurons { row.append(Double(pool.neurons.membrane[i]) / 256) }
             }
             try row.withUnsafeBufferPointer { (b) throws(NodeError) in try m.writer.append(b) }
         }
