@@ -103,6 +103,13 @@ extension NeuronParameters {
         if let homeostasisHz {
             try check(homeostasisHz > 0 && homeostasisHz * dt / 1000 < 0.5, "homeostasis_hz", homeostasisHz, "a rate above 0 and below half a spike per tick")
             try check(homeostasisStep > 0 && homeostasisStep <= 1, "homeostasis_step", homeostasisStep, "0 < step <= 1 mV per tick")
+            // The threshold offset is a Q8.8 Int16: the rise per spike that balances the fall
+            // at the target rate must fit in it.
+            let p = homeostasisHz * dt / 1000
+            let fall = max(1, (homeostasisStep * 256).rounded())
+            let rise = fall * (1 - p) / p
+            try check(rise <= 32767, "homeostasis_hz", homeostasisHz,
+                      "a target whose balancing threshold rise per spike (\(rise / 256) mV with this homeostasis_step and tick) stays within 127 mV: raise the target or lower the step")
         }
     }
 
@@ -126,8 +133,8 @@ extension NeuronParameters {
         if let homeostasisHz {
             // Balance: fall × (ticks without a spike) = rise × spikes at the target rate.
             let p = homeostasisHz * dt / 1000
-            fall = max(1, Int32((homeostasisStep * 256).rounded()))
-            rise = Int32((Double(fall) * (1 - p) / p).rounded())
+            fall = max(1, Int32(min((homeostasisStep * 256).rounded(), Double(Int16.max))))
+            rise = Int32(min((Double(fall) * (1 - p) / p).rounded(), Double(Int16.max)))
         }
         var population = PopulationTable.Population(
             name: name, start: start, count: size, inhibitory: inhibitory, decay: decay, drive: drive,

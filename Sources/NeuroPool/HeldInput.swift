@@ -100,7 +100,7 @@ extension NeuronPool {
             for k in 0 ..< count {
                 let at = "held.afferents[\(p)][\(k)]"
                 let tick = try r.read(UInt64.self, at)
-                guard tick < tickCount, tick + UInt64(a.lag) >= tickCount else {
+                guard tick < tickCount, tickCount - tick <= UInt64(a.lag) else {
                     throw .invalid(field: at, detail: "tick \(tick) is not among the \(a.lag) ticks before tick \(tickCount)")
                 }
                 if let last = ticks.last, tick <= last.tick { throw .invalid(field: at, detail: "tick \(tick) is not after tick \(last.tick)") }

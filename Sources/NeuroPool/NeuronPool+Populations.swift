@@ -34,7 +34,7 @@ extension NeuronPool {
     public mutating func setSynapses(_ connections: [(source: Int, synapse: Synapse)]) throws(PoolError) {
         let n = neuronCount
         for c in connections {
-            try NeuronPool.check(c.synapse, source: c.source, sourceCount: n, inhibitory: c.source < n && neurons.isInhibitory(c.source),
+            try NeuronPool.check(c.synapse, source: c.source, sourceCount: n, inhibitory: c.source >= 0 && c.source < n && neurons.isInhibitory(c.source),
                                  targetCount: n, slots: delays.slotCount)
         }
         let (rowPtr, synapses) = SynapseStore.rows(n, connections)

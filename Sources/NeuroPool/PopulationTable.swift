@@ -106,8 +106,8 @@ public struct PopulationTable: Sendable, Equatable {
             guard p.floor <= p.reset else {
                 throw .invalidConfig(field: "\(field).floor", value: "\(p.floor)", expected: "at or below the reset \(p.reset)")
             }
-            guard p.homeostasisFall >= 0, p.homeostasisRise >= 0, p.homeostasisRise <= 1 << 20 else {
-                throw .invalidConfig(field: "\(field).homeostasis", value: "\(p.homeostasisFall), \(p.homeostasisRise)", expected: "steps within 0...1048576")
+            guard (0 ... Int32(Int16.max)).contains(p.homeostasisFall), (0 ... Int32(Int16.max)).contains(p.homeostasisRise) else {
+                throw .invalidConfig(field: "\(field).homeostasis", value: "\(p.homeostasisFall), \(p.homeostasisRise)", expected: "steps within 0...32767 (Q8.8 mV)")
             }
             next += p.count
         }

@@ -8,7 +8,8 @@ public struct Synapse: Sendable, Equatable, Hashable {
     /// Signed weight, −127…127; the PSP is `weight << PoolConfig.weightShift` in Q8.8 mV, or
     /// in a population pool `weight << shift` in 2^−16 mV.
     public var weight: Int8
-    /// Axonal delay in ticks, 1…8.
+    /// Axonal delay in ticks: 1…8 in a shorthand pool, 1…the ring's slot count (≤ 255) in a
+    /// pool of populations.
     public var delay: UInt8
     /// STDP eligibility: > 0 after pre-before-post pairings, < 0 after post-before-pre; decays.
     public var eligibility: Int8

@@ -30,7 +30,7 @@ extension NetworkDescription {
                 continue
             }
             let source = pools[projection.from]
-            let kinds = NeuronPool.inhibitoryNeurons(neurons: source.neurons, seed: source.config.seed)
+            let kinds = inhibitoryNeurons(ofPool: projection.from)
             let connectivity: AfferentProjection.Connectivity = switch projection.connectivity {
             case .density(let p): .density(p)
             case .outDegree(let k): .outDegree(k)

@@ -40,6 +40,10 @@ extension PoolDriver {
         guard part.neuronCount == pool.neuronCount, part.name == pool.name else {
             throw .failed("the part holds pool \(part.name) of \(part.neuronCount) neurons, the network's pool \(spec.name) has \(pool.neuronCount)")
         }
+        guard part.populations == pool.populations, part.delays.slotCount == pool.delays.slotCount,
+              part.delays.channels == pool.delays.channels else {
+            throw .failed("pool \(spec.name)'s part holds other populations, or another delay ring, than the network file builds")
+        }
         guard part.afferents.count == pool.afferents.count,
               zip(part.afferents, pool.afferents).allSatisfy({ $0.source == $1.source && $0.lag == $1.lag && $0.sourceCount == $1.sourceCount }) else {
             throw .failed("pool \(spec.name)'s part has other afferent projections than the network file describes")

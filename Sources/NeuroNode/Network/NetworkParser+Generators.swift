@@ -23,6 +23,9 @@ extension NetworkParser {
             if let stopMs, !(stopMs.isFinite && stopMs > startMs) {
                 throw fail(f.keyPath("stop"), "stop = \(stopMs) ms must be later than start = \(startMs) ms")
             }
+            for (key, ms) in [("start", startMs), ("stop", stopMs ?? 0)] where ms / dt > 1e15 {
+                throw fail(f.keyPath(key), "\(key) = \(ms) ms is out of range: expected at most 10^15 ticks (\(1e15 * dt) ms)")
+            }
             let start = UInt64((startMs / dt).rounded()), stop = stopMs.map { UInt64(($0 / dt).rounded()) }
             let unit = Double(PopulationTable.unitsPerMillivolt)
             switch kind {

@@ -31,6 +31,9 @@ extension NetworkParser {
         config.seed = try uint64(f, "seed") ?? NetworkDescription.derivedPoolSeed(networkSeed: networkSeed, index: index)
         config.stdp = try bool(f, "stdp") ?? false
         config.homeostasisStep = 0
+        // Synaptogenesis draws shorthand weights (Q8.8 with a pool-wide shift): not for a pool
+        // whose synapses carry their projection's scale.
+        config.acetylcholineGate = 256
         let endpoint = try self.endpoint(f, "endpoint")
         try endpoints.add(endpoint, key: f.keyPath("endpoint"), parser: self)
         var populations: [PopulationSpec] = []

@@ -78,8 +78,9 @@ extension NetworkParser {
             }
             for (k, w) in weights.enumerated() {
                 let negative = sourceKinds[sourceKinds.startIndex + Int(list!.sources[k])]
-                guard negative ? w < 0 : w > 0, abs(w) <= 100 else {
-                    throw fail(f.keyPath("file"), "connection \(k) has weight \(w) mV: expected \(negative ? "< 0 (an inhibitory source)" : "> 0 (an excitatory source)") within ±100 mV")
+                let bound = unitName == "mV" ? 100.0 : 1e6
+                guard negative ? w < 0 : w > 0, abs(w) <= bound else {
+                    throw fail(f.keyPath("file"), "connection \(k) has weight \(w) \(unitName): expected \(negative ? "< 0 (an inhibitory source)" : "> 0 (an excitatory source)") within ±\(Int(bound)) \(unitName)")
                 }
                 if negative {
                     inhibitory = .constant(min(inhibitory?.mean ?? 0, w))
@@ -124,6 +125,14 @@ extension NetworkParser {
             ticks = RuleProjection.tickRange(.uniform(low: low, high: high), tickMilliseconds: dt)
         } else {
             delay = try required(f, "delay", distribution(f, "delay"))
+            let positive: Bool = switch delay {
+            case .constant(let d): d > 0
+            case .uniform(let low, _): low > 0
+            case .normal(let mean, let sd): mean > 0 && sd <= 1e9
+            }
+            guard positive else {
+                throw fail(f.keyPath("delay"), "delay must be positive (ms): a constant above 0, a uniform range starting above 0, or a normal with a positive mean")
+            }
             ticks = RuleProjection.tickRange(delay, tickMilliseconds: dt)
         }
         guard ticks.upperBound <= 255 else {
@@ -202,7 +211,7 @@ extension NetworkParser {
 extension RuleProjection {
     /// The quantized delays, in ticks, a delay distribution can give: rounded, at least 1.
     public static func tickRange(_ delay: ValueDistribution, tickMilliseconds dt: Double) -> ClosedRange<Int> {
-        func ticks(_ ms: Double) -> Int { max(1, Int(min((ms / dt).rounded(), 1e6))) }
+        func ticks(_ ms: Double) -> Int { max(1, Int(min(max((ms / dt).rounded(), -1e6), 1e6))) }
         switch delay {
         case .constant(let d): return ticks(d) ... ticks(d)
         case .uniform(let low, let high): return ticks(low) ... ticks(high)

@@ -71,6 +71,9 @@ public final class PoolMonitors {
         /// mV per weight unit of each synapse's target: 1, or P21 for exponential synapses
         /// (whose weights are recorded as currents, pA).
         var factor: [Double]
+        /// Each recorded synapse's source, target and delay, to find it again after plasticity
+        /// removed or added synapses.
+        var identity: [(source: Int, target: UInt16, delay: UInt8)]
         var writer: SampleWriter
     }
     private var meters: [Meter] = []
@@ -86,7 +89,8 @@ public final class PoolMonitors {
     public init(network: NetworkDescription, pool: Int, driver: PoolDriver, directory: String, resumingAt tick: UInt64? = nil) throws(NodeError) {
         tickMilliseconds = Double(network.tickMicroseconds) / 1000
         let name = network.pools[pool].name
-        func rows(_ interval: Int) -> Int? { tick.map { Int($0 / UInt64(interval)) } }
+        // `UInt64.max` (a real-time takeover): keep every row the files hold.
+        func rows(_ interval: Int) -> Int? { tick.map { $0 == .max ? Int.max : Int($0 / UInt64(interval)) } }
         for m in network.multimeters where m.pool == pool {
             let perUnit = m.neurons.map { i -> (excitatory: Double, inhibitory: Double) in
                 guard let p = network.population(ofPool: pool, neuron: i), p.parameters.exponentialSynapses else { return (0, 0) }
@@ -113,7 +117,11 @@ public final class PoolMonitors {
                 guard let p = network.population(ofPool: pool, neuron: Int(s.target)) else { return 1 }
                 return p.parameters.weightFactor(inhibitory: s.weight < 0, tickMicroseconds: network.tickMicroseconds)
             }
-            recorders.append(Recorder(spec: r, afferent: afferent, shift: projection.synapses.map { Int($0.shift) }, factor: factors,
+            var identity: [(source: Int, target: UInt16, delay: UInt8)] = []
+            for j in 0 ..< projection.sourceCount {
+                for k in projection.row(j) { identity.append((j, projection.synapses[k].target, projection.synapses[k].delay)) }
+            }
+            recorders.append(Recorder(spec: r, afferent: afferent, shift: projection.synapses.map { Int($0.shift) }, factor: factors, identity: identity,
                                       writer: try SampleWriter(path: "\(directory)/\(name).weights-\(r.index).npy",
                                                                columns: 1 + projection.count, resumingAtRow: rows(r.interval))))
         }
@@ -147,15 +155,37 @@ public final class PoolMonitors {
             try row.withUnsafeBufferPointer { (b) throws(NodeError) in try m.writer.append(b) }
         }
         for r in recorders where (tick + 1) % UInt64(r.spec.interval) == 0 {
-            let synapses = pool.afferents[r.afferent].synapses
-            guard synapses.count == r.shift.count else {
-                throw .failed("weight recorder \(r.spec.index): projection \(r.spec.projection) changed from \(r.shift.count) to \(synapses.count) synapses; a weight recorder follows a fixed set of synapses")
-            }
+            let projection = pool.afferents[r.afferent]
             row.removeAll(keepingCapacity: true)
             row.append(time)
             let unit = pool.populations != nil ? Double(PopulationTable.unitsPerMillivolt) : 256
             let poolShift = pool.populations != nil ? 0 : pool.config.weightShift
-            for (k, s) in synapses.enumerated() { row.append(Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit / r.factor[k]) }
+            func psp(_ s: Synapse, _ k: Int) -> Double { Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit / r.factor[k] }
+            if projection.count == r.identity.count {
+                for (k, s) in projection.synapses.enumerated() { row.append(psp(s, k)) }
+            } else {
+                // Pruning removed synapses (or synaptogenesis added some): rows keep their order,
+                // so each recorded synapse is found by a forward scan of its source's row; one
+                // no longer there reads NaN, new ones are not recorded.
+                var k = 0
+                while k < r.identity.count {
+                    let source = r.identity[k].source
+                    var at = Int(projection.rowPtr[source])
+                    let end = Int(projection.rowPtr[source + 1])
+                    while k < r.identity.count, r.identity[k].source == source {
+                        let (_, target, delay) = r.identity[k]
+                        var found = at
+                        while found < end, projection.synapses[found].target != target || projection.synapses[found].delay != delay { found += 1 }
+                        if found < end {
+                            row.append(psp(projection.synapses[found], k))
+                            at = found + 1
+                        } else {
+                            row.append(.nan)
+                        }
+                        k += 1
+                    }
+                }
+            }
             try row.withUnsafeBufferPointer { (b) throws(NodeError) in try r.writer.append(b) }
         }
     }
