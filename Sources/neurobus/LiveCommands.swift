@@ -1,5 +1,6 @@
 import ArgumentParser
 import NeuroNode
+import NeuroPool
 
 extension SpikeFileFormat: ExpressibleByArgument {}
 
@@ -158,6 +159,10 @@ struct RecordCommand: ParsableCommand {
             indices = Array(description.pools.indices)
         }
         let directory = try OutputDirectory(out)
+        // Which neuron is which population and kind, beside the recordings.
+        do { try AtomicFile.write(Array(OutputDirectory.populationTable(description).utf8), to: "\(directory.path)/populations.csv") } catch {
+            throw CommandFailure("record: cannot write \(directory.path)/populations.csv: \(error)")
+        }
         Signals.install(exitWithParent: exitWithParent)
         var options = RecorderOptions(network: description, pools: indices.sorted(), out: directory.path, format: format,
                                       name: name ?? "rec-\(getpid())")

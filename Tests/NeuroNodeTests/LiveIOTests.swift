@@ -118,6 +118,10 @@ struct LiveIOTests {
             #expect(npy == (try Self.rasterEvents("\(dir)/plain/\(pool).raster")), "the recording of \(pool) is not its raster")
             #expect(!npy.isEmpty)
         }
+        // Which neuron is which kind, beside the recordings as beside the rasters.
+        let kinds = try String(contentsOfFile: "\(dir)/rec1/record/populations.csv", encoding: .utf8)
+        #expect(kinds == (try String(contentsOfFile: "\(dir)/rec1/populations.csv", encoding: .utf8)))
+        #expect(kinds.hasPrefix("pool,population,kind,start,end\nsensory,"))
     }
 
     /// The events of a raster file (`TICK ID ID …` lines).
