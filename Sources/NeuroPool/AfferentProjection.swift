@@ -22,15 +22,17 @@ public struct AfferentProjection: Sendable, Equatable {
     public let lag: Int
     /// 1 for each inhibitory source neuron, 0 for excitatory (Dale's law for the weights).
     public let sourceInhibitory: ContiguousArray<UInt8>
-    /// Row starts, `sourceCount + 1` entries.
-    public internal(set) var rowPtr: ContiguousArray<UInt32>
-    /// Synapses grouped by source neuron, rows sorted by (delay, target); targets are neurons
-    /// of the pool that holds the projection.
-    public internal(set) var synapses: ContiguousArray<Synapse>
+    /// The synapses, one row per source neuron (`sourceCount` rows), rows sorted by (delay,
+    /// target); targets are neurons of the pool that holds the projection. The same type, and
+    /// the same plasticity code, as the pool's own synapses.
+    public internal(set) var store: SynapseStore
     /// The source neurons' STDP traces as seen here.
     public internal(set) var sourceTrace: ContiguousArray<Int8>
-    /// Transposed index for potentiation; derived, rebuilt after pruning.
-    var incoming: IncomingIndex?
+
+    /// Row starts, `sourceCount + 1` entries.
+    public var rowPtr: ContiguousArray<UInt32> { store.rowPtr }
+    /// Synapses grouped by source neuron.
+    public var synapses: ContiguousArray<Synapse> { store.synapses }
 
     /// Number of synapses.
     public var count: Int { synapses.count }
@@ -42,8 +44,7 @@ public struct AfferentProjection: Sendable, Equatable {
         self.sourceCount = sourceCount
         self.lag = lag
         self.sourceInhibitory = sourceInhibitory
-        self.rowPtr = rowPtr
-        self.synapses = synapses
+        self.store = SynapseStore(rowPtr: rowPtr, synapses: synapses)
         self.sourceTrace = sourceTrace
     }
 
@@ -160,12 +161,11 @@ public struct AfferentProjection: Sendable, Equatable {
 
     /// Bytes held: 8 per synapse, 4 per row start, 2 per source neuron, plus the STDP index.
     public var byteCount: Int {
-        synapses.count * 8 + rowPtr.count * 4 + sourceCount * 2 + (incoming?.byteCount ?? 0)
+        synapses.count * 8 + rowPtr.count * 4 + sourceCount * 2 + (store.incoming?.byteCount ?? 0)
     }
 
     public static func == (a: AfferentProjection, b: AfferentProjection) -> Bool {
         a.source == b.source && a.sourceCount == b.sourceCount && a.lag == b.lag
-            && a.sourceInhibitory == b.sourceInhibitory && a.rowPtr == b.rowPtr
-            && a.synapses == b.synapses && a.sourceTrace == b.sourceTrace
+            && a.sourceInhibitory == b.sourceInhibitory && a.store == b.store && a.sourceTrace == b.sourceTrace
     }
 }

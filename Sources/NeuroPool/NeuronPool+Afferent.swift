@@ -56,8 +56,8 @@ extension NeuronPool {
                     mirror[j] = Int8(truncatingIfNeeded: (Int32(mirror[j]) &* traceDecay) &>> 8)
                 }
             }
-            projection.synapses.withUnsafeMutableBufferPointer { syn in
-                projection.rowPtr.withUnsafeBufferPointer { rowPtr in
+            projection.store.synapses.withUnsafeMutableBufferPointer { syn in
+                projection.store.rowPtr.withUnsafeBufferPointer { rowPtr in
                     delays.input.withUnsafeMutableBufferPointer { ring in
                         neurons.trace.withUnsafeBufferPointer { trace in
                             for id in spikes {
@@ -100,7 +100,8 @@ extension NeuronPool {
     }
 
     /// STDP potentiation of afferent synapses: for every neuron that fired, each afferent
-    /// synapse onto it whose source's mirrored trace is up gains eligibility. O(spikes × in-degree).
+    /// synapse onto it whose source's mirrored trace is up gains eligibility (the pool's own
+    /// synapses' code, `SynapseStore.potentiate`). O(spikes × in-degree).
     mutating func potentiateAfferents(fired: Int) {
         guard fired > 0 else { return }
         let potentiation = Int32(config.stdpPotentiation)
@@ -108,32 +109,10 @@ extension NeuronPool {
         for p in afferents.indices {
             var projection = takeAfferent(p)
             defer { afferents[p] = projection }
-            if projection.incoming == nil {
-                projection.incoming = IncomingIndex(rowPtr: projection.rowPtr, synapses: projection.synapses, targets: n)
-            }
-            let index = projection.incoming!
-            projection.synapses.withUnsafeMutableBufferPointer { syn in
-                index.colPtr.withUnsafeBufferPointer { colPtr in
-                    index.synapse.withUnsafeBufferPointer { synapseOf in
-                        index.source.withUnsafeBufferPointer { sourceOf in
-                            projection.sourceTrace.withUnsafeBufferPointer { mirror in
-                                spikeBuffer.withUnsafeBufferPointer { spikes in
-                                    for k in 0 ..< fired {
-                                        let i = Int(spikes[k])
-                                        for c in Int(colPtr[i]) ..< Int(colPtr[i + 1]) {
-                                            let pre = Int32(mirror[Int(sourceOf[c])])
-                                            guard pre > 0 else { continue }
-                                            let s = Int(synapseOf[c])
-                                            let synapse = syn[s]
-                                            guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
-                                            let e = Int32(synapse.eligibility) &+ ((potentiation &* pre) >> 7)
-                                            syn[s].eligibility = Int8(truncatingIfNeeded: min(e, 127))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+            projection.sourceTrace.withUnsafeBufferPointer { mirror in
+                spikeBuffer.withUnsafeBufferPointer { spikes in
+                    projection.store.potentiate(fired: UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), preTrace: mirror,
+                                                targets: n, potentiation: potentiation)
                 }
             }
         }
@@ -141,9 +120,7 @@ extension NeuronPool {
 
     /// One eligibility decay step of every afferent synapse (as `decayEligibility`).
     mutating func decayAfferentEligibility() {
-        for p in afferents.indices {
-            afferents[p].synapses.withUnsafeMutableBufferPointer { NeuronPool.decay(&$0, shift: config.eligibilityDecayShift) }
-        }
+        for p in afferents.indices { afferents[p].store.decayEligibility(shift: config.eligibilityDecayShift) }
     }
 
     /// Three-factor modulation of afferent synapses (as `applyModulation`; signs follow each
@@ -154,19 +131,10 @@ extension NeuronPool {
         for p in afferents.indices {
             var projection = takeAfferent(p)
             defer { afferents[p] = projection }
-            let sourceCount = projection.sourceCount
-            projection.synapses.withUnsafeMutableBufferPointer { syn in
-                projection.rowPtr.withUnsafeBufferPointer { rowPtr in
-                    projection.sourceInhibitory.withUnsafeBufferPointer { inhibitory in
-                        for j in 0 ..< sourceCount {
-                            let changes = NeuronPool.modulateRow(syn, Int(rowPtr[j]) ..< Int(rowPtr[j + 1]), inhibitory: inhibitory[j] != 0,
-                                                                 reward: reward, punishment: punishment, divisor: divisor)
-                            reinforced += changes.reinforced
-                            weakened += changes.weakened
-                        }
-                    }
-                }
-            }
+            let kinds = projection.sourceInhibitory
+            let changes = projection.store.modulate(reward: reward, punishment: punishment, divisor: divisor) { kinds[$0] != 0 }
+            reinforced += changes.reinforced
+            weakened += changes.weakened
         }
         return (reinforced, weakened)
     }
@@ -174,16 +142,7 @@ extension NeuronPool {
     /// Removes dead afferent synapses. Returns the number removed. O(S).
     mutating func pruneDeadAfferents() -> Int {
         var removed = 0
-        for p in afferents.indices {
-            var store = SynapseStore(rowPtr: afferents[p].rowPtr, synapses: afferents[p].synapses)
-            afferents[p].rowPtr = []
-            afferents[p].synapses = []
-            let r = store.removeAll { Maturity.isDead($0.maturity) }
-            afferents[p].rowPtr = store.rowPtr
-            afferents[p].synapses = store.synapses
-            if r > 0 { afferents[p].incoming = nil }
-            removed += r
-        }
+        for p in afferents.indices { removed += afferents[p].store.pruneDead() }
         return removed
     }
 

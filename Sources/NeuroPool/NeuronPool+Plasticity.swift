@@ -17,20 +17,9 @@ extension NeuronPool {
         let punishment = max(Int32(cortisol) - Int32(config.cortisolBaseline), 0)
         guard reward > 0 || punishment > 0 else { return (0, 0) }
         let divisor = Int32(1) << Int32(config.modulationShift)
-        var reinforced = 0
-        var weakened = 0
-        let n = neuronCount
-        synapses.synapses.withUnsafeMutableBufferPointer { syn in
-            synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
-                neurons.flags.withUnsafeBufferPointer { flags in
-                    for j in 0 ..< n {
-                        let changes = NeuronPool.modulateRow(syn, Int(rowPtr[j]) ..< Int(rowPtr[j + 1]), inhibitory: NeuronFlags.isInhibitory(flags[j]),
-                                                             reward: reward, punishment: punishment, divisor: divisor)
-                        reinforced += changes.reinforced
-                        weakened += changes.weakened
-                    }
-                }
-            }
+        let flags = neurons.flags
+        var (reinforced, weakened) = synapses.modulate(reward: reward, punishment: punishment, divisor: divisor) {
+            NeuronFlags.isInhibitory(flags[$0])
         }
         if !afferents.isEmpty {
             let changes = modulateAfferents(reward: reward, punishment: punishment, divisor: divisor)
@@ -94,10 +83,7 @@ extension NeuronPool {
                 if additions.count >= config.maxNewSynapses { break outer }
             }
         }
-        if !additions.isEmpty {
-            synapses.insert(additions)
-            incoming = nil
-        }
+        if !additions.isEmpty { synapses.insert(additions) }
         return additions.count
     }
 
@@ -105,8 +91,6 @@ extension NeuronPool {
     /// in place. Returns the number removed. O(S), no allocation.
     @discardableResult
     public mutating func pruneDead() -> Int {
-        let removed = synapses.removeAll { Maturity.isDead($0.maturity) }
-        if removed > 0 { incoming = nil }
-        return removed + (afferents.isEmpty ? 0 : pruneDeadAfferents())
+        synapses.pruneDead() + (afferents.isEmpty ? 0 : pruneDeadAfferents())
     }
 }

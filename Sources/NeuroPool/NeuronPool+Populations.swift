@@ -39,7 +39,6 @@ extension NeuronPool {
         }
         let (rowPtr, synapses) = SynapseStore.rows(n, connections)
         self.synapses = SynapseStore(rowPtr: rowPtr, synapses: synapses)
-        incoming = nil
     }
 
     /// The checks one synapse of a population pool (or of a projection into one) must pass.

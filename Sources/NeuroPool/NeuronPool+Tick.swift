@@ -264,30 +264,11 @@ extension NeuronPool {
     /// recently (trace > 0) is a pre-before-post pairing and gains eligibility.
     private mutating func potentiate(fired: Int) {
         guard fired > 0 else { return }
-        if incoming == nil { incoming = IncomingIndex(synapses) }
         let potentiation = Int32(config.stdpPotentiation)
-        synapses.synapses.withUnsafeMutableBufferPointer { syn in
-            incoming!.colPtr.withUnsafeBufferPointer { colPtr in
-                incoming!.synapse.withUnsafeBufferPointer { index in
-                    incoming!.source.withUnsafeBufferPointer { source in
-                        neurons.trace.withUnsafeBufferPointer { trace in
-                            spikeBuffer.withUnsafeBufferPointer { spikes in
-                                for k in 0 ..< fired {
-                                    let i = Int(spikes[k])
-                                    for c in Int(colPtr[i]) ..< Int(colPtr[i + 1]) {
-                                        let pre = Int32(trace[Int(source[c])])
-                                        guard pre > 0 else { continue }
-                                        let s = Int(index[c])
-                                        let synapse = syn[s]
-                                        guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
-                                        let e = Int32(synapse.eligibility) &+ ((potentiation &* pre) >> 7)
-                                        syn[s].eligibility = Int8(truncatingIfNeeded: min(e, 127))
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+        let n = neuronCount
+        neurons.trace.withUnsafeBufferPointer { trace in
+            spikeBuffer.withUnsafeBufferPointer { spikes in
+                synapses.potentiate(fired: UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), preTrace: trace, targets: n, potentiation: potentiation)
             }
         }
     }
@@ -296,8 +277,7 @@ extension NeuronPool {
     /// non-zero value shrinks and small ones reach zero. O(S), branch-free: each synapse is
     /// handled as its packed 64-bit word (eligibility is bits 32–39), which vectorizes.
     mutating func decayEligibility() {
-        let shift = config.eligibilityDecayShift
-        synapses.synapses.withUnsafeMutableBufferPointer { NeuronPool.decay(&$0, shift: shift) }
+        synapses.decayEligibility(shift: config.eligibilityDecayShift)
     }
 
     /// The eligibility decay step over one synapse array.
@@ -321,5 +301,5 @@ extension NeuronPool {
 
 extension NeuronPool {
     /// Bytes held by the derived STDP incoming-synapse index (0 until STDP has run).
-    public var stdpIndexBytes: Int { incoming?.byteCount ?? 0 }
+    public var stdpIndexBytes: Int { synapses.incoming?.byteCount ?? 0 }
 }

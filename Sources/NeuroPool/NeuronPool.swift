@@ -38,8 +38,6 @@ public struct NeuronPool: Sendable {
     var spikeFlags: ContiguousArray<UInt8>
     /// Number of neurons that fired in the last tick.
     public internal(set) var lastSpikeCount: Int = 0
-    /// Transposed synapse index for STDP; nil until needed and after structural changes.
-    var incoming: IncomingIndex?
     /// Reset potential and refractory ticks per profile, indexed by profile raw value.
     let profileReset: ContiguousArray<Int16>
     let profileRefractory: ContiguousArray<UInt8>

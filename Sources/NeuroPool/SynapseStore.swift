@@ -6,6 +6,9 @@ public struct SynapseStore: Sendable, Equatable {
     public internal(set) var rowPtr: ContiguousArray<UInt32>
     /// All synapses grouped by source neuron, 8 bytes each.
     public internal(set) var synapses: ContiguousArray<Synapse>
+    /// The transposed index STDP potentiation reads; derived (never saved, not compared),
+    /// nil until needed and after structural changes.
+    var incoming: IncomingIndex?
 
     /// Bytes per stored synapse.
     public static let bytesPerSynapse = MemoryLayout<Synapse>.stride
@@ -25,6 +28,11 @@ public struct SynapseStore: Sendable, Equatable {
 
     /// Number of rows (neurons).
     public var neuronCount: Int { rowPtr.count - 1 }
+
+    /// Two stores are equal when their synapses are (the derived index is ignored).
+    public static func == (a: SynapseStore, b: SynapseStore) -> Bool {
+        a.rowPtr == b.rowPtr && a.synapses == b.synapses
+    }
 
     /// Number of synapses.
     public var count: Int { synapses.count }
@@ -96,6 +104,7 @@ public struct SynapseStore: Sendable, Equatable {
         }
         synapses = merged
         rowPtr = newPtr
+        incoming = nil
     }
 
     /// CSR arrays for `rows` source neurons from (source, synapse) pairs in any order (sources

@@ -121,7 +121,7 @@ struct AfferentTests {
     @Test func deadAfferentSynapsesArePruned() throws {
         var pool = excitatoryPool(3, edges: [])
         var p = Self.single(target: 2, weight: 10, delay: 1, sourceCount: 3)
-        p.synapses[0].maturity = Maturity.dead
+        p.store[0].maturity = Maturity.dead
         try pool.addAfferent(p)
         try pool.addAfferent(Self.single(target: 1, weight: 10, delay: 1, sourceCount: 3))
         #expect(pool.afferentSynapseCount == 2)

@@ -81,7 +81,7 @@ struct PruneTests {
         try pool.tick(input: kick(5, [3]))
         try pool.tick(input: kick(5, [2]))
         #expect(try synapse(pool, from: 3, to: 2).eligibility > 0)
-        #expect(pool.incoming != nil)
+        #expect(pool.synapses.incoming != nil)
 
         pool.synapses[try #require(synapseIndex(pool, from: 0, to: 1))].maturity = Maturity.dead
         #expect(pool.pruneDead() == 1)
@@ -108,7 +108,7 @@ struct PruneTests {
                                 eligibility: Int8($0.eligibility), maturity: UInt8($0.maturity)))
         })
         rebuilt.synapses = store
-        rebuilt.incoming = nil
+        rebuilt.synapses.incoming = nil
         #expect(rebuilt == pool)
         var noise = NoiseInput(seed: 8, neurons: 80, current: 6000, chance: 30)
         let inputs = (0 ..< 100).map { _ in noise.next() }
