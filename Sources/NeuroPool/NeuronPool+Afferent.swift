@@ -43,7 +43,6 @@ extension NeuronPool {
         let scaled = populations != nil
         let mask = delays.mask
         let split = delays.channels == 2 ? 1 : 0
-        let s = Int(truncatingIfNeeded: sourceTick)
         let stdp = config.stdp
         let depression = Int32(config.stdpDepression)
         let traceDecay = Int32(config.traceDecay)
@@ -56,32 +55,14 @@ extension NeuronPool {
                     mirror[j] = Int8(truncatingIfNeeded: (Int32(mirror[j]) &* traceDecay) &>> 8)
                 }
             }
-            projection.store.synapses.withUnsafeMutableBufferPointer { syn in
-                projection.store.rowPtr.withUnsafeBufferPointer { rowPtr in
-                    delays.input.withUnsafeMutableBufferPointer { ring in
-                        neurons.trace.withUnsafeBufferPointer { trace in
-                            for id in spikes {
-                                let j = Int(id)
-                                for k in Int(rowPtr[j]) ..< Int(rowPtr[j &+ 1]) {
-                                    let synapse = syn[k]
-                                    let target = Int(synapse.target)
-                                    var index = ((s &+ Int(synapse.delay)) & mask) &* n &+ target
-                                    if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
-                                    if scaled {
-                                        // A population pool's PSPs reach 100 mV each: saturate rather than wrap a huge sum.
-                                        ring[index] = Int32(clamping: Int64(ring[index]) &+ (Int64(synapse.weight) &<< Int64(synapse.shift)))
-                                    } else {
-                                        ring[index] &+= Int32(synapse.weight) &<< shift
-                                    }
-                                    guard stdp else { continue }
-                                    let post = Int32(trace[target])
-                                    if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
-                                        let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)
-                                        syn[k].eligibility = Int8(truncatingIfNeeded: max(e, -127))
-                                    }
-                                }
-                            }
-                        }
+            delays.input.withUnsafeMutableBufferPointer { ring in
+                neurons.trace.withUnsafeBufferPointer { trace in
+                    let target = RingTarget(ring: ring, neurons: n, mask: mask, split: split, shift: shift)
+                    switch (scaled, stdp) {
+                    case (true, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: true, depression: depression, postTrace: trace, prefetch: false)
+                    case (true, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: false, depression: depression, postTrace: trace, prefetch: false)
+                    case (false, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: true, depression: depression, postTrace: trace, prefetch: false)
+                    case (false, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: false, depression: depression, postTrace: trace, prefetch: false)
                     }
                 }
             }

@@ -67,11 +67,11 @@ extension NeuronPool {
         // projection's weight shift.
         let scaled = populations != nil
         if config.stdp {
-            if scaled { propagatePlastic(tick: tick, fired: fired, scaled: true) } else { propagatePlastic(tick: tick, fired: fired, scaled: false) }
+            if scaled { propagate(tick: tick, fired: fired, scaled: true, plastic: true) } else { propagate(tick: tick, fired: fired, scaled: false, plastic: true) }
             potentiate(fired: fired)
             if !afferents.isEmpty { potentiateAfferents(fired: fired) }
         } else {
-            if scaled { propagate(tick: tick, fired: fired, scaled: true) } else { propagate(tick: tick, fired: fired, scaled: false) }
+            if scaled { propagate(tick: tick, fired: fired, scaled: true, plastic: false) } else { propagate(tick: tick, fired: fired, scaled: false, plastic: false) }
         }
 
         // Step 5: the neurons that fired get the full trace.
@@ -162,99 +162,21 @@ extension NeuronPool {
         return fired
     }
 
-    /// How many spikes ahead propagation prefetches synapse rows.
-    static let rowPrefetchDistance = 2
-
-    /// Starts loading the synapse row of the spike `rowPrefetchDistance` places after spike `k`:
-    /// rows sit at random places in the synapse array, and on large pools each row start would
-    /// otherwise wait on main memory.
+    /// Step 4: the spikes of this tick go out through the pool's own synapses
+    /// (`SynapseStore.send`, the loop afferent deliveries use too); with STDP they also depress
+    /// synapses onto recently active targets. The flags are constants at each call, so every
+    /// combination compiles to its own loop.
     @inline(__always)
-    static func prefetchRow(ahead k: Int, fired: Int, spikes: UnsafeBufferPointer<UInt16>,
-                            rowPtr: UnsafeBufferPointer<UInt32>, synapses: UnsafeRawPointer) {
-        guard k &+ rowPrefetchDistance < fired else { return }
-        let ahead = Int(spikes[k &+ rowPrefetchDistance])
-        let from = Int(rowPtr[ahead])
-        neuropool_prefetch(synapses + from &* 8, (Int(rowPtr[ahead &+ 1]) &- from) &* 8)
-    }
-
-    /// Static propagation: the tightest loop of the pool. `scaled`: each synapse's PSP is
-    /// `weight << synapse.shift` (population pools) instead of `weight << weightShift`.
-    @inline(__always)
-    private mutating func propagate(tick: UInt64, fired: Int, scaled: Bool) {
-        let n = neuronCount
-        let shift = Int32(config.weightShift)
-        let mask = delays.mask
-        // Two input channels (exponential synapses): the index doubles, inhibitory input odd.
-        let split = delays.channels == 2 ? 1 : 0
-        let t = Int(truncatingIfNeeded: tick)
-        synapses.synapses.withUnsafeBufferPointer { syn in
-            synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
-                delays.input.withUnsafeMutableBufferPointer { ring in
-                    spikeBuffer.withUnsafeBufferPointer { spikes in
-                        for k in 0 ..< fired {
-                            NeuronPool.prefetchRow(ahead: k, fired: fired, spikes: spikes, rowPtr: rowPtr, synapses: UnsafeRawPointer(syn.baseAddress!))
-                            let j = Int(spikes[k])
-                            var s = Int(rowPtr[j])
-                            let end = Int(rowPtr[j + 1])
-                            while s < end {
-                                let synapse = syn[s]
-                                var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ Int(synapse.target)
-                                if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
-                                if scaled {
-                                    // A population pool's PSPs reach 100 mV each: saturate rather than wrap a huge sum.
-                                    ring[index] = Int32(clamping: Int64(ring[index]) &+ (Int64(synapse.weight) &<< Int64(synapse.shift)))
-                                } else {
-                                    ring[index] &+= Int32(synapse.weight) &<< shift
-                                }
-                                s &+= 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Propagation with STDP depression: a spike arriving from a neuron whose target fired
-    /// recently is a post-before-pre pairing, so the synapse loses eligibility in proportion
-    /// to the target's trace. COLD synapses keep theirs (they are frozen).
-    @inline(__always)
-    private mutating func propagatePlastic(tick: UInt64, fired: Int, scaled: Bool) {
-        let n = neuronCount
-        let shift = Int32(config.weightShift)
-        let mask = delays.mask
-        // Two input channels (exponential synapses): the index doubles, inhibitory input odd.
-        let split = delays.channels == 2 ? 1 : 0
-        let t = Int(truncatingIfNeeded: tick)
+    private mutating func propagate(tick: UInt64, fired: Int, scaled: Bool, plastic: Bool) {
         let depression = Int32(config.stdpDepression)
-        synapses.synapses.withUnsafeMutableBufferPointer { syn in
-            synapses.rowPtr.withUnsafeBufferPointer { rowPtr in
-                delays.input.withUnsafeMutableBufferPointer { ring in
-                    spikeBuffer.withUnsafeBufferPointer { spikes in
-                        neurons.trace.withUnsafeBufferPointer { trace in
-                            for k in 0 ..< fired {
-                                NeuronPool.prefetchRow(ahead: k, fired: fired, spikes: spikes, rowPtr: rowPtr, synapses: UnsafeRawPointer(syn.baseAddress!))
-                                let j = Int(spikes[k])
-                                for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
-                                    let synapse = syn[s]
-                                    let target = Int(synapse.target)
-                                    var index = ((t &+ Int(synapse.delay)) & mask) &* n &+ target
-                                    if scaled { index = index &<< split &+ (split & Int(UInt8(bitPattern: synapse.weight) &>> 7)) }
-                                    if scaled {
-                                        // A population pool's PSPs reach 100 mV each: saturate rather than wrap a huge sum.
-                                        ring[index] = Int32(clamping: Int64(ring[index]) &+ (Int64(synapse.weight) &<< Int64(synapse.shift)))
-                                    } else {
-                                        ring[index] &+= Int32(synapse.weight) &<< shift
-                                    }
-                                    let post = Int32(trace[target])
-                                    if post > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
-                                        let e = Int32(synapse.eligibility) &- ((depression &* post) >> 7)
-                                        syn[s].eligibility = Int8(truncatingIfNeeded: max(e, -127))
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let shift = Int32(config.weightShift)
+        let (n, mask, split) = (neuronCount, delays.mask, delays.channels == 2 ? 1 : 0)
+        delays.input.withUnsafeMutableBufferPointer { ring in
+            spikeBuffer.withUnsafeBufferPointer { spikes in
+                neurons.trace.withUnsafeBufferPointer { trace in
+                    let target = RingTarget(ring: ring, neurons: n, mask: mask, split: split, shift: shift)
+                    synapses.send(UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), tick: tick, into: target, scaled: scaled,
+                                  plastic: plastic, depression: depression, postTrace: trace, prefetch: true)
                 }
             }
         }
