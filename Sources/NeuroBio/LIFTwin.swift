@@ -168,6 +168,15 @@ public struct LIFTwin: Sendable {
         }
     }
 
+    /// Adds `input` (Q8.8 mV, one value per neuron) to the input of the tick about to be
+    /// simulated, as a `NeuronPool` adds its external input. O(N).
+    public mutating func inject(_ input: UnsafeBufferPointer<Int16>) throws(HHError) {
+        let n = neuronCount
+        guard input.count == n else { throw .inputCountMismatch(input.count, neurons: n) }
+        let base = Int(tickCount & 7) * n
+        for i in 0 ..< n { ring[base + i] &+= Int32(input[i]) }
+    }
+
     /// One tick of the integer LIF; returns how many fired (in `lastSpikes`) and records them
     /// in `history`. O(N + spikes × out-degree).
     @discardableResult

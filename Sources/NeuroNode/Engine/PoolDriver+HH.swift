@@ -32,38 +32,6 @@ extension PoolDriver {
             for afferent in pool.afferents { _ = try cells.addAfferent(HHProjection(afferent)) }
             hh = cells
         } catch { throw .failed("pool \(spec.name) (model hh): \(error)") }
-        current = ContiguousArray(repeating: 0, count: pool.neuronCount)
-    }
-
-    /// One tick of the Hodgkin–Huxley pool: broadcasts (dopamine and acetylcholine scale its
-    /// receptor gains; a level the broadcast leaves out is baseline, 128; cortisol has no
-    /// counterpart in the model), upstream spikes, then the stimulus as a current: a drive of
-    /// d mV (Q8.8) in a tick of τ ms injects d·Cm/τ µA/cm² — the charge that moves an
-    /// unleaky membrane by d mV. Float math stays inside NeuroBio's model.
-    mutating func advanceHH(history: some SpikeHistory, injected: UnsafeBufferPointer<UInt16>, drive: Int16) throws(NodeError) -> ArraySlice<UInt16> {
-        let t = tick
-        while let first = pending.first, first.tick == t {
-            let l = first.levels
-            hh!.apply(HHModulators(dopamine: l.dopamine ?? 128, serotonin: 128, acetylcholine: l.acetylcholine ?? 128))
-            pending.removeFirst()
-        }
-        for p in afferentSources.indices {
-            guard let sourceTick = neededSourceTick(projection: p) else { continue }
-            try history.withSpikes(ofPool: afferentSources[p], tick: sourceTick) { (spikes) throws(NodeError) in
-                do throws(HHError) { try hh!.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .failed("pool \(spec.name): \(error)") }
-            }
-        }
-        let active = try fillInput(tick: t, injected: injected, drive: drive)
-        if active {
-            let scale = hh!.parameters.cm / (256 * hh!.parameters.tickDuration)
-            for i in input.indices { current[i] = Double(input[i]) * scale }
-            do { _ = try current.withUnsafeBufferPointer { (b) throws(HHError) in try hh!.tick(current: b) } } catch {
-                throw .failed("pool \(spec.name): \(error)")
-            }
-        } else {
-            hh!.tick()
-        }
-        return hh!.lastSpikes
     }
 
     /// The pool's line in a run's summary.

@@ -22,8 +22,6 @@ public struct PoolDriver: Sendable {
     var input: ContiguousArray<Int16>
     /// A pool of populations: reused generator input, 2^−16 mV per neuron.
     var fineInput: ContiguousArray<Int32> = []
-    /// Hodgkin–Huxley pools: the stimulus as current, µA/cm² (reused).
-    var current: ContiguousArray<Double> = []
     /// Whether any stimulus can still be active.
     let hasStimulus: Bool
 
@@ -65,38 +63,47 @@ public struct PoolDriver: Sendable {
     @discardableResult
     public mutating func advance(history: some SpikeHistory, injected: UnsafeBufferPointer<UInt16> = UnsafeBufferPointer(start: nil, count: 0),
                                  drive: Int16 = 0) throws(NodeError) -> ArraySlice<UInt16> {
-        if hh != nil { return try advanceHH(history: history, injected: injected, drive: drive) }
-        let t = pool.tickCount
-        while let first = pending.first, first.tick == t {
-            pool.apply(first.levels)
-            pending.removeFirst()
+        let t = tick
+        // Broadcasts and deliveries through the model's one interface.
+        if hh != nil {
+            try Self.prepare(&hh!, tick: t, pending: &pending, sources: afferentSources, history: history, pool: spec.name)
+        } else {
+            try Self.prepare(&pool, tick: t, pending: &pending, sources: afferentSources, history: history, pool: spec.name)
         }
-        for p in afferentSources.indices {
-            guard let sourceTick = neededSourceTick(projection: p) else { continue }
-            try history.withSpikes(ofPool: afferentSources[p], tick: sourceTick) { (spikes) throws(NodeError) in
-                do throws(PoolError) { try pool.deliver(projection: p, sourceTick: sourceTick, spikes: spikes) } catch { throw .pool(spec.name, error) }
-            }
-        }
+        // The drive (a pool of populations: in its own units; else Q8.8 mV), then the tick.
         if pool.populations != nil {
             let active = try fillGenerators(tick: t, injected: injected, drive: drive)
-            do throws(PoolError) {
-                if active {
-                    _ = try fineInput.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
-                } else {
-                    pool.tick()
-                }
-            } catch { throw .pool(spec.name, error) }
+            try fineInput.withUnsafeBufferPointer { (b) throws(NodeError) in
+                try pool.tick(drive: active ? .membraneUnits(b) : .none, pool: spec.name)
+            }
             return pool.lastSpikes
         }
         let active = try fillInput(tick: t, injected: injected, drive: drive)
-        if active {
-            do {
-                _ = try input.withUnsafeBufferPointer { (buffer) throws(PoolError) in try pool.tick(input: buffer) }
-            } catch { throw .pool(spec.name, error) }
-        } else {
-            pool.tick()
+        try input.withUnsafeBufferPointer { (b) throws(NodeError) in
+            if hh != nil {
+                try hh!.tick(drive: active ? .millivolts(b) : .none, pool: spec.name)
+            } else {
+                try pool.tick(drive: active ? .millivolts(b) : .none, pool: spec.name)
+            }
         }
-        return pool.lastSpikes
+        return hh?.lastSpikes ?? pool.lastSpikes
+    }
+
+    /// What comes before a tick, for any model: the broadcasts stamped for `tick` (in the
+    /// order they were scheduled), then each afferent projection's spikes from `history`.
+    static func prepare<Model: SpikingPool>(_ model: inout Model, tick t: UInt64, pending: inout [(tick: UInt64, levels: ModulatorLevels)],
+                                          sources: [Int], history: some SpikeHistory, pool: String) throws(NodeError) {
+        while let first = pending.first, first.tick == t {
+            model.apply(first.levels)
+            pending.removeFirst()
+        }
+        for p in sources.indices {
+            let lag = UInt64(model.lag(ofProjection: p))
+            guard t >= lag else { continue }
+            try history.withSpikes(ofPool: sources[p], tick: t - lag) { (spikes) throws(NodeError) in
+                try model.deliver(projection: p, sourceTick: t - lag, spikes: spikes, pool: pool)
+            }
+        }
     }
 
     /// Writes this tick's stimulus and the injected spikes' drive into `input`; false when
