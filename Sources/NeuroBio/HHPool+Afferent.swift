@@ -11,18 +11,20 @@ public struct HHProjection: Sendable, Equatable {
     public let sourceCount: Int
     /// Ticks between a source tick and the tick its spikes are delivered before (1…8).
     public let lag: Int
+    /// The synapses, NeuroPool's CSR type, one row per source neuron; targets are neurons of
+    /// the pool holding the projection.
+    public internal(set) var store: SynapseStore
     /// Row starts, `sourceCount + 1` entries.
-    public let rowPtr: ContiguousArray<UInt32>
-    /// Synapses by source neuron; targets are neurons of the pool holding the projection.
-    public let synapses: ContiguousArray<Synapse>
+    public var rowPtr: ContiguousArray<UInt32> { store.rowPtr }
+    /// Synapses by source neuron.
+    public var synapses: ContiguousArray<Synapse> { store.synapses }
 
     /// The same projection a NeuroPool pool would hold (same targets, weights, delays, lag).
     public init(_ projection: AfferentProjection) {
         source = projection.source
         sourceCount = projection.sourceCount
         lag = projection.lag
-        rowPtr = projection.rowPtr
-        synapses = projection.synapses
+        store = projection.store
     }
 
     /// A projection from its parts; throws if the CSR is malformed or a delay is below `lag`.
@@ -35,8 +37,7 @@ public struct HHProjection: Sendable, Equatable {
         self.source = source
         self.sourceCount = sourceCount
         self.lag = lag
-        self.rowPtr = rowPtr
-        self.synapses = synapses
+        store = SynapseStore(rowPtr: rowPtr, synapses: synapses)
     }
 
     /// Row starts must begin at 0, never decrease and end at the synapse count; delays must be
@@ -77,21 +78,11 @@ extension HHPool {
         }
         for id in spikes where Int(id) >= projection.sourceCount { throw .spikeOutOfRange(Int(id), neurons: projection.sourceCount) }
         let count = neuronCount
-        let s = Int(truncatingIfNeeded: sourceTick & 7)
-        projection.synapses.withUnsafeBufferPointer { syn in
-        projection.rowPtr.withUnsafeBufferPointer { rows in
-        ringExcitatory.withUnsafeMutableBufferPointer { ringE in
-        ringInhibitory.withUnsafeMutableBufferPointer { ringI in
-            for id in spikes {
-                let j = Int(id)
-                for k in Int(rows[j]) ..< Int(rows[j &+ 1]) {
-                    let synapse = syn[k]
-                    let slot = ((s &+ Int(synapse.delay)) & 7) &* count &+ Int(synapse.target)
-                    let w = Int32(synapse.weight)
-                    if w > 0 { ringE[slot] &+= w } else { ringI[slot] &-= w }
-                }
-            }
-        }}}}
+        delays.input.withUnsafeMutableBufferPointer { ring in
+            let target = RingTarget(ring: ring, neurons: count, mask: 7, split: 1, shift: 0)
+            afferents[p].store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: false,
+                                    depression: 0, postTrace: UnsafeBufferPointer(start: nil, count: 0), prefetch: false)
+        }
     }
 
     /// `deliver(projection:sourceTick:spikes:)` for spikes in an array or slice.

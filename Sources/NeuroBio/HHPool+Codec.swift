@@ -31,8 +31,10 @@ extension HHPool {
         for array in stateArrays { w.write(doubles: array) }
         w.write(array: inhibitory)
         Self.write(&w, rowPtr: rowPtr, synapses: synapses)
-        w.write(array: ringExcitatory)
-        w.write(array: ringInhibitory)
+        // The ring's two channels as two arrays: excitatory sums, inhibitory magnitudes.
+        let ring = delays.input
+        w.write(array: ContiguousArray((0 ..< ring.count / 2).lazy.map { ring[2 * $0] }))
+        w.write(array: ContiguousArray((0 ..< ring.count / 2).lazy.map { 0 &- ring[2 * $0 + 1] }))
         w.write(UInt16(afferents.count))
         for a in afferents {
             w.write(string: a.source)
@@ -184,8 +186,12 @@ extension HHPool {
         (v, m, h, n) = (arrays[0], arrays[1], arrays[2], arrays[3])
         (ampaDecay, ampaRise, nmdaDecay, nmdaRise, gabaDecay, gabaRise) = (arrays[4], arrays[5], arrays[6], arrays[7], arrays[8], arrays[9])
         (calcium, atp, bias, lastSpikeTime) = (arrays[10], arrays[11], arrays[12], arrays[13])
-        ringExcitatory = ringE
-        ringInhibitory = ringI
+        var ring = ContiguousArray<Int32>(repeating: 0, count: 16 * count)
+        for k in 0 ..< 8 * count {
+            ring[2 * k] = ringE[k]
+            ring[2 * k + 1] = 0 &- ringI[k]
+        }
+        delays = DelayBuffer(neuronCount: count, input: ring, channels: 2)
         self.afferents = afferents
         for (k, s) in spikes.enumerated() { spikeBuffer[k] = s }
         lastSpikeCount = spikeCount

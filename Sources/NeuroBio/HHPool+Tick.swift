@@ -1,3 +1,4 @@
+import NeuroPool
 import Foundation
 extension HHPool {
     /// Advances the pool one bus tick (`parameters.substeps` integration steps) with no input
@@ -78,8 +79,7 @@ extension HHPool {
         calcium.withUnsafeMutableBufferPointer { Ca in
         atp.withUnsafeMutableBufferPointer { ATP in
         lastSpikeTime.withUnsafeMutableBufferPointer { lastTime in
-        ringExcitatory.withUnsafeMutableBufferPointer { ringE in
-        ringInhibitory.withUnsafeMutableBufferPointer { ringI in
+        delays.input.withUnsafeMutableBufferPointer { ring in
         spikeBuffer.withUnsafeMutableBufferPointer { spikes in
         bias.withUnsafeBufferPointer { bias in
         scratch.withUnsafeMutableBufferPointer { work in
@@ -90,9 +90,10 @@ extension HHPool {
             // Prologue per neuron: deliver (1), slow K⁺ conductances held over the tick (AHP from
             // calcium, K_ATP from depletion), this tick's current, NMDA unblock at the start.
             for i in 0 ..< count {
-                let e = Double(ringE[base &+ i]), inh = Double(ringI[base &+ i])
-                ringE[base &+ i] = 0
-                ringI[base &+ i] = 0
+                let slot = (base &+ i) &<< 1
+                let e = Double(ring[slot]), inh = Double(0 &- ring[slot &+ 1])
+                ring[slot] = 0
+                ring[slot &+ 1] = 0
                 aDs[i] += e * wAMPA; aRs[i] += e * wAMPA
                 nDs[i] += e * wNMDA; nRs[i] += e * wNMDA
                 gDs[i] += inh * wGABA; gRs[i] += inh * wGABA
@@ -212,7 +213,7 @@ extension HHPool {
                     fired &+= 1
                 }
             }
-        }}}}}}}}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}}}}}
         self.random = random
         lastSpikeCount = fired
         totalSpikes &+= UInt64(fired)
@@ -225,25 +226,18 @@ extension HHPool {
     /// each, stays in L1).
     static let block = 32
 
-    /// Step 4: local synapses of the neurons that fired. O(spikes × out-degree).
+    /// Step 4: local synapses of the neurons that fired, through NeuroPool's propagation loop
+    /// (`SynapseStore.send`): each weight goes to its target's excitatory or inhibitory
+    /// channel by its sign. O(spikes × out-degree).
     private mutating func propagate(tick: UInt64, fired: Int) {
-        guard fired > 0, !synapses.isEmpty else { return }
+        guard fired > 0, !store.synapses.isEmpty else { return }
         let count = neuronCount
-        let t = Int(truncatingIfNeeded: tick & 7)
-        synapses.withUnsafeBufferPointer { syn in
-        rowPtr.withUnsafeBufferPointer { rows in
-        spikeBuffer.withUnsafeBufferPointer { spikes in
-        ringExcitatory.withUnsafeMutableBufferPointer { ringE in
-        ringInhibitory.withUnsafeMutableBufferPointer { ringI in
-            for k in 0 ..< fired {
-                let j = Int(spikes[k])
-                for s in Int(rows[j]) ..< Int(rows[j &+ 1]) {
-                    let synapse = syn[s]
-                    let slot = ((t &+ Int(synapse.delay)) & 7) &* count &+ Int(synapse.target)
-                    let w = Int32(synapse.weight)
-                    if w > 0 { ringE[slot] &+= w } else { ringI[slot] &-= w }
-                }
+        delays.input.withUnsafeMutableBufferPointer { ring in
+            spikeBuffer.withUnsafeBufferPointer { spikes in
+                let target = RingTarget(ring: ring, neurons: count, mask: 7, split: 1, shift: 0)
+                store.send(UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), tick: tick, into: target, scaled: true, plastic: false,
+                           depression: 0, postTrace: UnsafeBufferPointer(start: nil, count: 0), prefetch: false)
             }
-        }}}}}
+        }
     }
 }

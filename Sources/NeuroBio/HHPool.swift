@@ -47,14 +47,17 @@ public struct HHPool: Sendable, Equatable {
     public internal(set) var lastSpikeTime: ContiguousArray<Double>
     /// 1 for inhibitory neurons (their synapses are GABA-A), 0 for excitatory (AMPA + NMDA).
     public internal(set) var inhibitory: ContiguousArray<UInt8>
-    /// Outgoing local synapses, CSR: `synapses[rowPtr[i] ..< rowPtr[i+1]]` leave neuron i.
-    /// NeuroPool's `Synapse` layout; weight units are `parameters.weightScale` mS/cm², the
+    /// Outgoing local synapses, NeuroPool's CSR type (`SynapseStore`: `synapses[rowPtr[i] ..<
+    /// rowPtr[i+1]]` leave neuron i); weight units are `parameters.weightScale` mS/cm², the
     /// sign says excitatory or inhibitory; delay 1…8 ticks.
-    public internal(set) var rowPtr: ContiguousArray<UInt32>
-    public internal(set) var synapses: ContiguousArray<Synapse>
-    /// Synaptic input in flight: summed weights per (tick mod 8, neuron), excitatory and inhibitory.
-    var ringExcitatory: ContiguousArray<Int32>
-    var ringInhibitory: ContiguousArray<Int32>
+    public internal(set) var store: SynapseStore
+    /// Synaptic input in flight, NeuroPool's delay ring with two channels: the summed weights
+    /// per (tick mod 8, neuron), excitatory (channel 0, ≥ 0) and inhibitory (channel 1, ≤ 0).
+    var delays: DelayBuffer
+    /// Row starts of the local synapses.
+    public var rowPtr: ContiguousArray<UInt32> { store.rowPtr }
+    /// The local synapses, grouped by source neuron.
+    public var synapses: ContiguousArray<Synapse> { store.synapses }
     /// Projections arriving from other pools.
     public internal(set) var afferents: [HHProjection] = []
 
@@ -108,8 +111,8 @@ public struct HHPool: Sendable, Equatable {
         self.features = features
         self.random = random
         self.inhibitory = inhibitory
-        self.rowPtr = rowPtr
-        self.synapses = synapses
+        store = SynapseStore(rowPtr: rowPtr, synapses: synapses)
+        delays = DelayBuffer(neuronCount: count, slots: 8, channels: 2)
         table = HHRateTable(dt: parameters.dt, celsius: parameters.celsius, magnesium: parameters.magnesium)
         constants = HHStepConstants(parameters, features: features, modulators: .baseline)
         let g = HHKinetics.gates(v: parameters.vInit, q10: HHKinetics.q10(celsius: parameters.celsius))
@@ -123,8 +126,6 @@ public struct HHPool: Sendable, Equatable {
         atp = filled(1)
         bias = filled(0)
         lastSpikeTime = filled(-.infinity)
-        ringExcitatory = ContiguousArray(repeating: 0, count: 8 * count)
-        ringInhibitory = ContiguousArray(repeating: 0, count: 8 * count)
         spikeBuffer = ContiguousArray(repeating: 0, count: count)
     }
 
@@ -176,8 +177,7 @@ public struct HHPool: Sendable, Equatable {
             && a.ampaDecay == b.ampaDecay && a.ampaRise == b.ampaRise && a.nmdaDecay == b.nmdaDecay && a.nmdaRise == b.nmdaRise
             && a.gabaDecay == b.gabaDecay && a.gabaRise == b.gabaRise && a.calcium == b.calcium && a.atp == b.atp
             && a.bias == b.bias && a.lastSpikeTime == b.lastSpikeTime && a.inhibitory == b.inhibitory
-            && a.rowPtr == b.rowPtr && a.synapses == b.synapses && a.ringExcitatory == b.ringExcitatory
-            && a.ringInhibitory == b.ringInhibitory && a.afferents == b.afferents && a.lastSpikes == b.lastSpikes
+            && a.store == b.store && a.delays == b.delays && a.afferents == b.afferents && a.lastSpikes == b.lastSpikes
     }
 }
 

@@ -91,13 +91,18 @@ public struct LIFTwin: Sendable {
     public private(set) var refractory: ContiguousArray<UInt8>
     /// 1 for inhibitory neurons (they use `parameters.inhibitory`).
     public let inhibitory: ContiguousArray<UInt8>
-    /// Local synapses, CSR, copied from the NeuroPool pool.
-    public let rowPtr: ContiguousArray<UInt32>
-    public let synapses: ContiguousArray<Synapse>
+    /// Local synapses, NeuroPool's CSR type, shared with the NeuroPool pool it twins.
+    public let store: SynapseStore
+    /// Row starts of the local synapses.
+    public var rowPtr: ContiguousArray<UInt32> { store.rowPtr }
+    /// The local synapses, grouped by source neuron.
+    public var synapses: ContiguousArray<Synapse> { store.synapses }
     /// Projections from other pools.
     public private(set) var afferents: [HHProjection] = []
-    /// Summed PSPs in flight, Q8.8 mV per (tick mod 8, neuron).
-    var ring: ContiguousArray<Int32>
+    /// Summed PSPs in flight, Q8.8 mV per (tick mod 8, neuron): NeuroPool's delay ring. The
+    /// twin fills it with its own loop, since its weights are scaled by fitted factors per kind
+    /// rather than shifted.
+    var delays: DelayBuffer
     var spikeBuffer: ContiguousArray<UInt16>
     public private(set) var lastSpikeCount = 0
     public private(set) var tickCount: UInt64 = 0
@@ -114,11 +119,10 @@ public struct LIFTwin: Sendable {
         let n = pool.neuronCount
         self.parameters = parameters.clamped()
         inhibitory = ContiguousArray((0 ..< n).map { pool.neurons.isInhibitory($0) ? 1 : 0 })
-        rowPtr = pool.synapses.rowPtr
-        synapses = pool.synapses.synapses
+        store = pool.synapses
         membrane = ContiguousArray(repeating: 0, count: n)
         refractory = ContiguousArray(repeating: 0, count: n)
-        ring = ContiguousArray(repeating: 0, count: 8 * n)
+        delays = DelayBuffer(neuronCount: n)
         spikeBuffer = ContiguousArray(repeating: 0, count: n)
         history = SpikeHistoryRegister(neurons: n)
         let longest = Int(pool.synapses.synapses.map(\.delay).max() ?? 1)
@@ -163,7 +167,7 @@ public struct LIFTwin: Sendable {
             for k in Int(projection.rowPtr[Int(id)]) ..< Int(projection.rowPtr[Int(id) + 1]) {
                 let syn = projection.synapses[k]
                 let w = Int32(syn.weight)
-                ring[((s &+ Int(syn.delay)) & 7) &* n &+ Int(syn.target)] &+= w &* (w > 0 ? exc : inh)
+                delays.input[((s &+ Int(syn.delay)) & 7) &* n &+ Int(syn.target)] &+= w &* (w > 0 ? exc : inh)
             }
         }
     }
@@ -174,7 +178,7 @@ public struct LIFTwin: Sendable {
         let n = neuronCount
         guard input.count == n else { throw .inputCountMismatch(input.count, neurons: n) }
         let base = Int(tickCount & 7) * n
-        for i in 0 ..< n { ring[base + i] &+= Int32(input[i]) }
+        for i in 0 ..< n { delays.input[base + i] &+= Int32(input[i]) }
     }
 
     /// One tick of the integer LIF; returns how many fired (in `lastSpikes`) and records them
@@ -185,8 +189,8 @@ public struct LIFTwin: Sendable {
         let base = Int(tickCount & 7) * n
         var fired = 0
         for i in 0 ..< n {
-            let input = ring[base + i]
-            ring[base + i] = 0
+            let input = delays.input[base + i]
+            delays.input[base + i] = 0
             let kind = Int(inhibitory[i])
             let r = refractory[i]
             guard r == 0 else { refractory[i] = r - 1; continue }
@@ -210,7 +214,7 @@ public struct LIFTwin: Sendable {
             for s in Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) {
                 let syn = synapses[s]
                 let w = Int32(syn.weight)
-                ring[((t &+ Int(syn.delay)) & 7) &* n &+ Int(syn.target)] &+= w &* (w > 0 ? exc : inh)
+                delays.input[((t &+ Int(syn.delay)) & 7) &* n &+ Int(syn.target)] &+= w &* (w > 0 ? exc : inh)
             }
         }
         history.record(fired: spikeBuffer[0 ..< fired])

@@ -13,7 +13,7 @@ public struct DelayBuffer: Sendable, Equatable {
     public static let maxSlots = 256
     /// Accumulated input per slot and neuron (the pool's membrane units). `Int32` so no sum
     /// can overflow.
-    public internal(set) var input: ContiguousArray<Int32>
+    public package(set) var input: ContiguousArray<Int32>
     /// Number of neurons per slot.
     public let neuronCount: Int
     /// Number of slots, a power of two from 8 to `maxSlots`.
@@ -30,7 +30,7 @@ public struct DelayBuffer: Sendable, Equatable {
         input = ContiguousArray(repeating: 0, count: slotCount * neuronCount * channels)
     }
 
-    init(neuronCount: Int, input: ContiguousArray<Int32>, channels: Int = 1) {
+    package init(neuronCount: Int, input: ContiguousArray<Int32>, channels: Int = 1) {
         self.neuronCount = neuronCount
         self.input = input
         self.channels = channels

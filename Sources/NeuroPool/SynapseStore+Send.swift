@@ -2,17 +2,26 @@ import CNeuroPoolShims
 
 /// Where a block of synapses sends its spikes: the target pool's delay ring and how it is laid
 /// out, fixed for one call.
-struct RingTarget {
+package struct RingTarget {
     /// The ring, slot-major (`DelayBuffer.input`).
     var ring: UnsafeMutableBufferPointer<Int32>
     /// Neurons per slot.
     var neurons: Int
     /// `slotCount − 1`.
     var mask: Int
-    /// 1 when input travels on two channels (exponential synapses), else 0.
+    /// 1 when input travels on two channels (exponential synapses, or a Hodgkin–Huxley pool's
+    /// excitatory and inhibitory receptors), else 0.
     var split: Int
     /// The pool-wide weight shift of a shorthand pool (unused when `scaled`).
     var shift: Int32
+
+    package init(ring: UnsafeMutableBufferPointer<Int32>, neurons: Int, mask: Int, split: Int, shift: Int32) {
+        self.ring = ring
+        self.neurons = neurons
+        self.mask = mask
+        self.split = split
+        self.shift = shift
+    }
 }
 
 extension SynapseStore {
@@ -26,7 +35,7 @@ extension SynapseStore {
     /// `depression · trace / 128` (COLD synapses keep theirs). `prefetch`: start loading the row
     /// two spikes ahead (rows of a large pool sit at random places). O(delivered synapses).
     @inline(__always)
-    mutating func send(_ spikes: UnsafeBufferPointer<UInt16>, tick: UInt64, into target: RingTarget, scaled: Bool, plastic: Bool,
+    package mutating func send(_ spikes: UnsafeBufferPointer<UInt16>, tick: UInt64, into target: RingTarget, scaled: Bool, plastic: Bool,
                        depression: Int32, postTrace: UnsafeBufferPointer<Int8>, prefetch: Bool) {
         let t = Int(truncatingIfNeeded: tick)
         let (ring, n, mask, split, shift) = (target.ring, target.neurons, target.mask, target.split, target.shift)

@@ -21,7 +21,7 @@ public struct SynapseStore: Sendable, Equatable {
 
     /// Builds a store from prepared arrays; the caller guarantees the CSR invariants
     /// (see `validate(neuronCount:flags:)`).
-    init(rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>) {
+    package init(rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>) {
         self.rowPtr = rowPtr
         self.synapses = synapses
     }
