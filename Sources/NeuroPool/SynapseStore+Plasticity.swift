@@ -8,6 +8,7 @@ extension SynapseStore {
     /// source's trace in `preTrace` is up gains eligibility `potentiation · trace / 128` (COLD
     /// synapses are frozen). Builds the transposed index on first use for `targets` neurons.
     /// O(spikes × in-degree); no allocation once the index exists.
+    @inline(__always)
     mutating func potentiate(fired: UnsafeBufferPointer<UInt16>, preTrace: UnsafeBufferPointer<Int8>, targets: Int, potentiation: Int32) {
         guard !fired.isEmpty else { return }
         if incoming == nil { incoming = IncomingIndex(rowPtr: rowPtr, synapses: synapses, targets: targets) }
