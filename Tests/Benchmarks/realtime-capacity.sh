@@ -208,7 +208,7 @@ def parse(d, n, k, ticks, rc):
     over_n = max((v["over"] for v in pools.values()), default=0)
     p99 = max((v["p99"] for v in pools.values()), default=0)
     late = sum(v["late"] for v in pools.values()); lost = sum(v["lost"] for v in pools.values())
-    # CRITERION=wall judges by wall time alone (the "keeps wall time within 1 %");
+    # CRITERION=wall judges by wall time alone (the target "keeps wall time within 1 %");
     # the default also requires overruns ≤ 1 % of ticks.
     wall_only = os.environ.get("CRITERION", "") == "wall"
     ok = (not problems and len(pools) == 3 and abs(worst_drift) <= 1.0

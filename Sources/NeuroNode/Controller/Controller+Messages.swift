@@ -65,7 +65,7 @@ extension Controller {
                 return
             }
             guard phase == .starting, !pools[k].joined else {
-                let message = "pool \(pools[k].name) has already joined; a replacement needs issue 6's failover"
+                let message = "pool \(pools[k].name) has already joined; a replacement joins only through failover (a replica promoted by the controller, `node --replica`)"
                 try sendToNode(k, .error(ErrorReply(code: .refused, aboutKind: WireKind.hello.rawValue, aboutSequence: envelope.sequence, message: message)))
                 return
             }
