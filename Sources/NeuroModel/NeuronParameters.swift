@@ -93,7 +93,7 @@ extension NeuronParameters {
         if let vMin { try check(vMin <= vReset && vMin - vRest >= -127, "v_min", vMin, "at or below v_reset (\(vReset) mV) and at most 127 mV below v_rest") }
         try check(tRef >= 0 && (tRef / dt).rounded() <= 255, "t_ref", tRef, "0...\(255 * dt) ms (255 ticks)")
         try check(cM > 0, "c_m", cM, "a capacitance above 0 pF")
-        let drive = iE / cM * tauM * (1 - exp(-dt / tauM))
+        let drive = millivoltsPerTick(picoamperes: iE, tickMicroseconds: tickMicroseconds)
         try check(abs(drive) <= 120, "i_e", iE, "a current whose step per tick stays within ±120 mV")
         try vInit.validate(name: prefix + "v_init")
         if exponentialSynapses {
@@ -121,8 +121,7 @@ extension NeuronParameters {
         let scale = Double(1 << PopulationTable.decayShift)
         let decay = Int32((exp(-dt / tauM) * scale).rounded())
         let tauActual = decay <= 0 ? 0 : -dt / log(Double(decay) / scale)
-        // Exact integration of a constant current over one tick (NEST's P30 · I_e).
-        let driveMV = iE / cM * tauM * (1 - exp(-dt / tauM))
+        let driveMV = millivoltsPerTick(picoamperes: iE, tickMicroseconds: tickMicroseconds)
         let drive = Int32((driveMV * Self.unit).rounded())
         let threshold = Int32(((vThreshold - vRest) * Self.unit).rounded())
         let reset = Int32(((vReset - vRest) * Self.unit).rounded())
@@ -158,7 +157,7 @@ extension NeuronParameters {
         }
         if iE != 0 {
             report.append(QuantizedValue(name: "i_e", unit: "pA", requested: iE,
-                                         actual: Double(drive) / Self.unit / (tauM * (1 - exp(-dt / tauM))) * cM))
+                                         actual: Double(drive) / Self.unit / millivoltsPerTick(picoamperes: 1, tickMicroseconds: tickMicroseconds)))
         }
         return (population, report)
     }
@@ -193,6 +192,10 @@ extension NeuronParameters {
 }
 
 extension NeuronParameters {
-    /// e^x (Foundation's), for callers that do not import Foundation.
-    public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
+    /// What a constant current of `picoamperes` adds to the membrane each tick, mV: the exact
+    /// integration over one tick, I·τ_m/C_m·(1 − e^(−dt/τ_m)) (NEST's P30 · I_e). O(1).
+    public func millivoltsPerTick(picoamperes: Double, tickMicroseconds: UInt32) -> Double {
+        let dt = Double(tickMicroseconds) / 1000
+        return picoamperes / cM * tauM * (1 - exp(-dt / tauM))
+    }
 }

@@ -56,12 +56,10 @@ extension NetworkDescription {
         var random = PoolRandom(seed: spec.config.seed)
         var entries: [PopulationTable.Population] = []
         var membranes = ContiguousArray<Int32>()
-        var start = 0
-        for p in spec.populations {
-            entries.append(p.parameters.quantized(name: p.name, start: start, size: p.size, inhibitory: p.inhibitory,
+        for (range, p) in spec.populationRanges {
+            entries.append(p.parameters.quantized(name: p.name, start: range.lowerBound, size: p.size, inhibitory: p.inhibitory,
                                                   tickMicroseconds: tickMicroseconds).0)
             membranes.append(contentsOf: p.parameters.initialMembranes(size: p.size, random: &random))
-            start += p.size
         }
         let table = try PopulationTable(entries, neurons: spec.neurons)
         let longest = projections(into: index).map(\.delay.upperBound).max() ?? 1
@@ -90,14 +88,10 @@ extension NetworkDescription {
         // Into exponential synapses a weight is a current (pA), stored as what it adds to the
         // membrane per tick (× P21 of the target's population); into delta synapses, mV.
         let target = pools[projection.to]
-        var factors: [(range: Range<Int>, excitatory: Double, inhibitory: Double)] = []
-        var first = 0
-        for p in target.populations {
-            factors.append((first ..< first + p.size, p.parameters.weightFactor(inhibitory: false, tickMicroseconds: tickMicroseconds),
-                            p.parameters.weightFactor(inhibitory: true, tickMicroseconds: tickMicroseconds)))
-            first += p.size
+        let covered = target.populations(overlapping: projection.toNeurons).map { range, p in
+            (range: range, excitatory: p.parameters.weightFactor(inhibitory: false, tickMicroseconds: tickMicroseconds),
+             inhibitory: p.parameters.weightFactor(inhibitory: true, tickMicroseconds: tickMicroseconds))
         }
-        let covered = factors.filter { $0.range.overlaps(projection.toNeurons) }
         let largestExcitatory = covered.map(\.excitatory).max() ?? 1, largestInhibitory = covered.map(\.inhibitory).max() ?? 1
         let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0, factor: largestExcitatory) }
         let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0, factor: largestInhibitory) }

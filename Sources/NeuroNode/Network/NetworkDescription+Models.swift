@@ -123,28 +123,46 @@ extension NetworkDescription {
         return files
     }
 
-    /// The folder relative data paths start from (nil: the working directory).
-    public var dataDirectory: String? {
-        guard file.contains("/"), !file.hasPrefix("<") else { return nil }
-        return String(file[..<file.lastIndex(of: "/")!])
+    /// Where data file `path` (as a network file names it) is read from: as given when
+    /// absolute, else relative to the folder of `networkFile` (a built-in or in-memory file,
+    /// whose name has no `/`: the working directory).
+    public static func resolve(dataFile path: String, networkFile: String) -> String {
+        guard !path.hasPrefix("/"), networkFile.contains("/"), !networkFile.hasPrefix("<"),
+              let slash = networkFile.lastIndex(of: "/") else { return path }
+        return "\(networkFile[..<slash])/\(path)"
     }
 
-    /// Which population of pool `pool` holds neuron `i`, with its kind, or nil for a
-    /// shorthand pool (then the kind comes from the seeded 80/20 draw).
+    /// Which population of pool `pool` holds neuron `i`, or nil for a shorthand pool.
     public func population(ofPool pool: Int, neuron i: Int) -> PopulationSpec? {
-        var start = 0
-        for p in pools[pool].populations {
-            if i < start + p.size { return p }
-            start += p.size
-        }
-        return nil
+        pools[pool].populationRanges.first { $0.neurons.contains(i) }?.population
     }
 
-    /// The kind of each neuron of pool `index` (true = inhibitory): its populations', or the
-    /// seeded 80/20 draw of a shorthand pool.
-    public func inhibitoryNeurons(ofPool index: Int) -> [Bool] {
-        let spec = pools[index]
-        if spec.populations.isEmpty { return NeuronPool.inhibitoryNeurons(neurons: spec.neurons, seed: spec.config.seed) }
-        return spec.populations.flatMap { repeatElement($0.inhibitory, count: $0.size) }
+    /// The kind of each neuron of pool `index` (true = inhibitory), see `PoolSpec.inhibitoryNeurons`.
+    public func inhibitoryNeurons(ofPool index: Int) -> [Bool] { pools[index].inhibitoryNeurons }
+}
+
+extension PoolSpec {
+    /// Each population with its neurons, in neuron order; empty for a shorthand pool. O(populations).
+    public var populationRanges: [(neurons: Range<Int>, population: PopulationSpec)] {
+        var start = 0
+        return populations.map { p in
+            defer { start += p.size }
+            return (start ..< start + p.size, p)
+        }
+    }
+
+    /// The populations that share neurons with `neurons`, each with the shared part.
+    public func populations(overlapping neurons: Range<Int>) -> [(neurons: Range<Int>, population: PopulationSpec)] {
+        populationRanges.compactMap { r in
+            let (low, high) = (max(r.neurons.lowerBound, neurons.lowerBound), min(r.neurons.upperBound, neurons.upperBound))
+            return low < high ? (low ..< high, r.population) : nil
+        }
+    }
+
+    /// The kind of each neuron (true = inhibitory): its population's, or the seeded 80/20
+    /// draw of a shorthand pool. O(N).
+    public var inhibitoryNeurons: [Bool] {
+        if populations.isEmpty { return NeuronPool.inhibitoryNeurons(neurons: neurons, seed: config.seed) }
+        return populations.flatMap { repeatElement($0.inhibitory, count: $0.size) }
     }
 }

@@ -286,11 +286,7 @@ extension NetworkReport {
     public static func label(_ network: NetworkDescription, pool index: Int, neurons: Range<Int>) -> String {
         let spec = network.pools[index]
         if neurons == 0 ..< spec.neurons { return spec.name }
-        var start = 0
-        for p in spec.populations {
-            if neurons == start ..< start + p.size { return "\(spec.name).\(p.name)" }
-            start += p.size
-        }
+        if let p = spec.populationRanges.first(where: { $0.neurons == neurons }) { return "\(spec.name).\(p.population.name)" }
         return "\(spec.name)[\(neurons.lowerBound), \(neurons.upperBound))"
     }
 
@@ -304,15 +300,13 @@ extension NetworkReport {
     }
 
     static func populations(_ spec: PoolSpec, tickMicroseconds: UInt32) -> [Population] {
-        var start = 0
-        return spec.populations.map { p in
-            var (_, values) = p.parameters.quantized(name: p.name, start: start, size: p.size, inhibitory: p.inhibitory,
+        spec.populationRanges.map { range, p in
+            var (_, values) = p.parameters.quantized(name: p.name, start: range.lowerBound, size: p.size, inhibitory: p.inhibitory,
                                                      tickMicroseconds: tickMicroseconds)
             if !values.contains(where: { $0.name == "i_e" }) {
                 values.append(QuantizedValue(name: "i_e", unit: "pA", requested: p.parameters.iE, actual: p.parameters.iE))
             }
-            defer { start += p.size }
-            return Population(name: p.name, neurons: Neurons(start ..< start + p.size), kind: p.inhibitory ? "inhibitory" : "excitatory",
+            return Population(name: p.name, neurons: Neurons(range), kind: p.inhibitory ? "inhibitory" : "excitatory",
                               synapse: p.parameters.exponentialSynapses ? "exp" : "delta", parameters: values.map(Quantity.init))
         }
     }
@@ -355,10 +349,7 @@ extension NetworkReport {
         // the factor of each target neuron's population, per source kind (as buildPool does).
         var divisors: [[Double]]?
         var largest = [0.0, 0.0]
-        var first = 0
-        for q in target.populations {
-            defer { first += q.size }
-            let range = first ..< first + q.size
+        for (range, q) in target.populationRanges {
             guard q.parameters.exponentialSynapses, range.overlaps(p.toNeurons) else { continue }
             if divisors == nil { divisors = Array(repeating: [Double](repeating: 1, count: target.neurons), count: 2) }
             for k in 0 ..< 2 {
@@ -497,8 +488,7 @@ extension NetworkReport {
                 r.kind = "dc"
                 r.weight.name = "drive"
                 if let p = network.population(ofPool: spec.index, neuron: g.neurons.lowerBound)?.parameters {
-                    // Per tick: (I / C_m) · τ_m · (1 − e^(−dt/τ_m)).
-                    r.amplitudePicoamperes = g.requestedMillivolts / (p.tauM * (1 - NeuronParameters.exponential(-dt / p.tauM))) * p.cM
+                    r.amplitudePicoamperes = g.requestedMillivolts / p.millivoltsPerTick(picoamperes: 1, tickMicroseconds: network.tickMicroseconds)
                 }
             case .spikeTrain(let ticks, _):
                 (r.kind, r.events, r.file) = ("spike_train", ticks.count, g.file)

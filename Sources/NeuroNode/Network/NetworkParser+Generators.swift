@@ -72,18 +72,15 @@ extension NetworkParser {
             case "dc":
                 for key in ["rate_hz", "weight"] where f.has(key) { throw fail(f.keyPath(key), "\(key) belongs to kind = \"poisson\"") }
                 // One population: the current's effect per tick depends on its tau_m and c_m.
-                let target = pools[pool].populations.indices.first { p in
-                    let start = pools[pool].populations[..<p].reduce(0) { $0 + $1.size }
-                    return neurons.lowerBound >= start && neurons.upperBound <= start + pools[pool].populations[p].size
-                }
-                guard let target else {
+                let covered = pools[pool].populations(overlapping: neurons)
+                guard covered.count == 1, covered[0].neurons == neurons else {
                     throw fail(f.keyPath("to"), "a dc generator drives one population (its tau_m and c_m turn the current into mV): address POOL.POPULATION")
                 }
-                let p = pools[pool].populations[target].parameters
+                let p = covered[0].population.parameters
                 let perTick: Double
                 switch (try double(f, "amplitude"), try double(f, "drive")) {
-                case (let pA?, nil): perTick = pA / p.cM * p.tauM * (1 - Self.exp(-dt / p.tauM))
-                case (nil, let mVPerMs?): perTick = mVPerMs * p.tauM * (1 - Self.exp(-dt / p.tauM))
+                case (let pA?, nil): perTick = p.millivoltsPerTick(picoamperes: pA, tickMicroseconds: UInt32(tickMicroseconds))
+                case (nil, let mVPerMs?): perTick = p.millivoltsPerTick(picoamperes: mVPerMs * p.cM, tickMicroseconds: UInt32(tickMicroseconds))
                 default: throw fail(f.path, "a dc generator takes exactly one of amplitude (pA) or drive (mV/ms)")
                 }
                 let units = (perTick * unit).rounded()
@@ -98,20 +95,14 @@ extension NetworkParser {
         }
     }
 
-    static func exp(_ x: Double) -> Double { NeuronParameters.exponential(x) }
-
     /// A generator's weight per population it covers: mV into delta synapses, pA into
     /// exponential ones (turned into the stored mV per tick by the population's P21); the
     /// covered populations must share one synapse model.
     func weightParts(_ f: NetworkFields, weight: Double, pool: PoolSpec, neurons: Range<Int>,
                      tickMicroseconds: Int) throws(NetworkFileError) -> [(neurons: Range<Int>, units: Int32, millivolts: Double, viaSynapses: Bool)] {
         var parts: [(neurons: Range<Int>, units: Int32, millivolts: Double, viaSynapses: Bool)] = []
-        var start = 0
         var models = Set<Bool>()
-        for p in pool.populations {
-            defer { start += p.size }
-            let overlap = max(start, neurons.lowerBound) ..< min(start + p.size, neurons.upperBound)
-            guard !overlap.isEmpty else { continue }
+        for (overlap, p) in pool.populations(overlapping: neurons) {
             let exponential = p.parameters.exponentialSynapses
             models.insert(exponential)
             let mV = weight * p.parameters.weightFactor(inhibitory: weight < 0, tickMicroseconds: UInt32(tickMicroseconds))

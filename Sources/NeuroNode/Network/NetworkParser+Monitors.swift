@@ -43,10 +43,7 @@ extension NetworkParser {
                     quantities.append(q)
                 }
                 if quantities.contains(where: { $0 != .membrane }) {
-                    var first = 0
-                    for p in pools[pool].populations {
-                        defer { first += p.size }
-                        guard max(first, neurons.lowerBound) < min(first + p.size, neurons.upperBound) else { continue }
+                    for (_, p) in pools[pool].populations(overlapping: neurons) {
                         guard p.parameters.exponentialSynapses else {
                             throw fail(f.keyPath("record"), "I_syn_ex and I_syn_in are the currents of exponential synapses; population \(p.name) has delta synapses")
                         }

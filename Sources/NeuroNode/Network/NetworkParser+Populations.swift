@@ -144,11 +144,7 @@ extension NetworkParser {
         }
         let pool = pools[index]
         if poolName == text { return (index, 0 ..< pool.neurons) }
-        var start = 0
-        for p in pool.populations {
-            if p.name == parts[1] { return (index, start ..< start + p.size) }
-            start += p.size
-        }
+        if let p = pool.populationRanges.first(where: { $0.population.name == parts[1] }) { return (index, p.neurons) }
         let known = pool.populations.map { $0.name }.joined(separator: ", ")
         throw fail(f.keyPath(key), "pool \(poolName) has no population \"\(parts[1])\"" + (known.isEmpty ? " (it is a shorthand pool)" : "; its populations: \(known)"))
     }

@@ -11,9 +11,7 @@ extension NetworkParser {
         var kindCache: [Int: [Bool]] = [:]
         func kinds(_ pool: Int) -> [Bool] {
             if let k = kindCache[pool] { return k }
-            let k = pools[pool].populations.isEmpty
-                ? NeuronPool.inhibitoryNeurons(neurons: pools[pool].neurons, seed: pools[pool].config.seed)
-                : pools[pool].populations.flatMap { repeatElement($0.inhibitory, count: $0.size) }
+            let k = pools[pool].inhibitoryNeurons
             kindCache[pool] = k
             return k
         }

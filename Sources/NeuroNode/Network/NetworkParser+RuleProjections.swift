@@ -16,12 +16,7 @@ extension NetworkParser {
         }
         let fromNeurons = f.has("from_neurons") ? try narrowed(f, "from_neurons", within: fromAll, pool: pools[from]) : fromAll
         let toNeurons = f.has("to_neurons") ? try narrowed(f, "to_neurons", within: toAll, pool: pools[to]) : toAll
-        var targetModels = Set<Bool>()
-        var first = 0
-        for p in pools[to].populations {
-            if max(first, toNeurons.lowerBound) < min(first + p.size, toNeurons.upperBound) { targetModels.insert(p.parameters.exponentialSynapses) }
-            first += p.size
-        }
+        let targetModels = Set(pools[to].populations(overlapping: toNeurons).map(\.population.parameters.exponentialSynapses))
         guard targetModels.count <= 1 else {
             throw fail(f.keyPath("to"), "the targets mix delta and exponential synapses, whose weights are in different units (mV, pA): give one projection per kind")
         }
@@ -188,15 +183,8 @@ extension NetworkParser {
         guard !path.isEmpty, !path.split(separator: "/").contains("..") else {
             throw fail(f.keyPath(key), "\(key) \"\(path)\": give a path inside the network file's folder (no '..') or an absolute one")
         }
-        let resolved = path.hasPrefix("/") ? path : (baseDirectory.map { "\($0)/\(path)" } ?? path)
+        let resolved = NetworkDescription.resolve(dataFile: path, networkFile: file)
         do { return (path, try NumericTable.read(resolved)) } catch { throw fail(f.keyPath(key), error.message) }
-    }
-
-    /// The folder relative data paths start from: the network file's, or none for a
-    /// built-in or in-memory file (the working directory).
-    var baseDirectory: String? {
-        guard file.contains("/"), !file.hasPrefix("<") else { return nil }
-        return String(file[..<file.lastIndex(of: "/")!])
     }
 
     private func narrowed(_ f: NetworkFields, _ key: String, within all: Range<Int>, pool: PoolSpec) throws(NetworkFileError) -> Range<Int> {

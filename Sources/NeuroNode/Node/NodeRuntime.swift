@@ -94,6 +94,8 @@ public final class NodeRuntime {
     /// Per upstream pool, the smallest lag of its projections into this pool: a batch whose
     /// first tick plus this lag is already simulated arrived late.
     let upstreamLag: [UInt64]
+    /// Ticks of spikes the history keeps: the network's largest lag, at least 8.
+    let historyDepth: UInt64
     /// Real time: upstream pools reported silent (once each, until heard again).
     var upstreamSilent: [Bool]
     /// The pool's external source (`[[source]]`), if the network file declares one, and its
@@ -192,6 +194,7 @@ public final class NodeRuntime {
         let lags = driver.pool.afferents.map { UInt64($0.lag) }
         let sources = driver.afferentSources
         upstreamLag = upstream.map { u in sources.indices.filter { sources[$0] == u }.map { lags[$0] }.min() ?? 1 }
+        historyDepth = UInt64(network.maxLag)
         // Real time sends every tick at once: a batch held for the lookahead would arrive
         // behind the downstream clock.
         batchTicks = realtime ? 1 : min(network.outgoingLag(of: options.pool) ?? 64, WireFormat.maxTicksPerBatch)
@@ -455,7 +458,7 @@ public final class NodeRuntime {
     /// one is kept as a spare for the next batches to decode into (every 64 ticks, most were
     /// freed and allocated anew).
     func discardHistory(after t: UInt64) {
-        let keep = UInt64(options.network.maxLag)
+        let keep = historyDepth
         guard t & 7 == 0, t >= keep else { return }
         // In place through the indices: looping over `keys` would hold the storage and make
         // every mutation copy the whole dictionary.

@@ -66,8 +66,13 @@ struct NPYHeader: Equatable, Sendable {
     /// The header the writer puts before `rows` rows of `<i8` pairs: version 1.0, exactly
     /// `reservedSize` bytes, byte for byte what `np.save` writes for such an array.
     static func encode(rows: Int) -> [UInt8] {
+        encode(descr: "<i8", rows: rows, columns: 2)
+    }
+
+    /// The `reservedSize`-byte version 1.0 header of a C-order (rows, columns) array of `descr`.
+    static func encode(descr: String, rows: Int, columns: Int) -> [UInt8] {
         var out = SpikeEventFile.npyMagic + [1, 0]
-        let dict = Array("{'descr': '<i8', 'fortran_order': False, 'shape': (\(rows), 2), }".utf8)
+        let dict = Array("{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }".utf8)
         let length = reservedSize - 10
         out.append(UInt8(length & 0xFF))
         out.append(UInt8(length >> 8))

@@ -33,7 +33,7 @@ public struct OutputDirectory: Sendable {
         do { try AtomicFile.write(network.bytes, to: networkPath) } catch { throw .poolFile(error) }
         do { try AtomicFile.write(Array(Self.populationTable(network).utf8), to: "\(path)/populations.csv") } catch { throw .poolFile(error) }
         for data in Set(network.dataFiles) where !data.hasPrefix("/") {
-            let from = network.dataDirectory.map { "\($0)/\(data)" } ?? data
+            let from = NetworkDescription.resolve(dataFile: data, networkFile: network.file)
             let to = "\(path)/\(data)"
             guard from != to else { continue }
             var folder = path
@@ -61,10 +61,8 @@ public struct OutputDirectory: Sendable {
                     start = end
                 }
             } else {
-                var start = 0
-                for p in pool.populations {
-                    out += "\(pool.name),\(p.name),\(p.inhibitory ? "inhibitory" : "excitatory"),\(start),\(start + p.size)\n"
-                    start += p.size
+                for (range, p) in pool.populationRanges {
+                    out += "\(pool.name),\(p.name),\(p.inhibitory ? "inhibitory" : "excitatory"),\(range.lowerBound),\(range.upperBound)\n"
                 }
             }
         }

@@ -212,9 +212,7 @@ public final class PoolMonitors {
 extension SampleWriter {
     /// Writes `values` (row-major, `columns` per row) as an `<i8` `.npy` file, atomically.
     static func writeIntegers(_ values: [Int64], columns: Int, path: String) throws(NodeError) {
-        var dict = Array("{'descr': '<i8', 'fortran_order': False, 'shape': (\(values.count / columns), \(columns)), }".utf8)
-        dict += [UInt8](repeating: 0x20, count: max(headerBytes - 10 - dict.count - 1, 0)) + [0x0A]
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(dict.count & 0xFF), UInt8(dict.count >> 8)] + dict
+        var bytes = NPYHeader.encode(descr: "<i8", rows: values.count / columns, columns: columns)
         bytes.reserveCapacity(bytes.count + values.count * 8)
         for v in values { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
         do { try AtomicFile.write(bytes, to: path) } catch { throw .io("cannot write \(path): \(error)") }

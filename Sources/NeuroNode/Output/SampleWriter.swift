@@ -17,7 +17,7 @@ public final class SampleWriter {
     /// Rows written so far.
     public private(set) var rows = 0
     private var file: UnsafeMutablePointer<FILE>?
-    static let headerBytes = 128
+    static let headerBytes = NPYHeader.reservedSize
 
     /// Opens `PATH.tmp` for `columns` values per row. With `resumingAtRow`, an existing
     /// temporary file (a restored or promoted node's) is kept up to that row; otherwise, or
@@ -45,18 +45,9 @@ public final class SampleWriter {
         if let file { fclose(file) }
     }
 
-    /// The 128-byte NPY 1.0 header for the current row count.
-    func header() -> [UInt8] {
-        var dict = Array("{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }".utf8)
-        let pad = Self.headerBytes - 10 - dict.count - 1
-        dict += [UInt8](repeating: 0x20, count: max(pad, 0)) + [0x0A]
-        let length = UInt16(dict.count)
-        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + dict
-    }
-
     private func writeHeader() throws(NodeError) {
         guard let f = file else { throw .io("\(path) is already finished") }
-        let h = header()
+        let h = NPYHeader.encode(descr: "<f8", rows: rows, columns: columns)
         guard fseek(f, 0, SEEK_SET) == 0, h.withUnsafeBytes({ fwrite($0.baseAddress, 1, $0.count, f) }) == h.count,
               fseek(f, 0, SEEK_END) == 0 else {
             throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
