@@ -81,7 +81,7 @@ extension HHPool {
         delays.input.withUnsafeMutableBufferPointer { ring in
             let target = RingTarget(ring: ring, neurons: count, mask: 7, split: 1, shift: 0)
             afferents[p].store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: false,
-                                    depression: 0, postTrace: UnsafeBufferPointer(start: nil, count: 0), prefetch: false)
+                                    postLast: UnsafeBufferPointer(start: nil, count: 0), windows: nil, prefetch: false)
         }
     }
 

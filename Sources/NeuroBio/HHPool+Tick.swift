@@ -236,7 +236,7 @@ extension HHPool {
             spikeBuffer.withUnsafeBufferPointer { spikes in
                 let target = RingTarget(ring: ring, neurons: count, mask: 7, split: 1, shift: 0)
                 store.send(UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), tick: tick, into: target, scaled: true, plastic: false,
-                           depression: 0, postTrace: UnsafeBufferPointer(start: nil, count: 0), prefetch: false)
+                           postLast: UnsafeBufferPointer(start: nil, count: 0), windows: nil, prefetch: false)
             }
         }
     }

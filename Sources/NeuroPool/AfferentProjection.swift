@@ -8,10 +8,9 @@
 /// spike, as a local synapse would. Because nothing from tick `s` is needed before `s + lag`,
 /// a node may run `lag` ticks ahead of its upstream pool (the lockstep lookahead).
 ///
-/// Plasticity is that of local synapses: STDP depression when a spike is delivered onto a
-/// neuron with a recent trace, potentiation when a target fires while the source's trace is
-/// up, three-factor modulation, thermal maturity and pruning. The source's traces are mirrored
-/// here (`sourceTrace`), updated at every delivery with the target pool's trace constants.
+/// Plasticity is that of local synapses (`PlasticityRule`): pairing of each arrival with its
+/// target's spikes, three-factor weight change, thermal maturity and pruning. The source
+/// neurons' last spike ticks are mirrored here (`sourceLastSpike`), updated at every delivery.
 public struct AfferentProjection: Sendable, Equatable {
     /// Name of the source pool (at most 255 UTF-8 bytes when saved).
     public let source: String
@@ -26,8 +25,8 @@ public struct AfferentProjection: Sendable, Equatable {
     /// target); targets are neurons of the pool that holds the projection. The same type, and
     /// the same plasticity code, as the pool's own synapses.
     public internal(set) var store: SynapseStore
-    /// The source neurons' STDP traces as seen here.
-    public internal(set) var sourceTrace: ContiguousArray<Int8>
+    /// The source neurons' last spike ticks (modulo 2^32) as delivered here, for STDP.
+    public internal(set) var sourceLastSpike: ContiguousArray<UInt32>
 
     /// Row starts, `sourceCount + 1` entries.
     public var rowPtr: ContiguousArray<UInt32> { store.rowPtr }
@@ -39,13 +38,13 @@ public struct AfferentProjection: Sendable, Equatable {
 
     /// Assembles a projection from its parts (the caller guarantees the CSR invariants).
     init(source: String, sourceCount: Int, lag: Int, sourceInhibitory: ContiguousArray<UInt8>,
-         rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>, sourceTrace: ContiguousArray<Int8>) {
+         rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>, sourceLastSpike: ContiguousArray<UInt32>? = nil) {
         self.source = source
         self.sourceCount = sourceCount
         self.lag = lag
         self.sourceInhibitory = sourceInhibitory
         self.store = SynapseStore(rowPtr: rowPtr, synapses: synapses)
-        self.sourceTrace = sourceTrace
+        self.sourceLastSpike = sourceLastSpike ?? ContiguousArray(repeating: NeuronPool.longAgo(0), count: sourceCount)
     }
 
     /// How a projection picks its targets.
@@ -123,7 +122,7 @@ public struct AfferentProjection: Sendable, Equatable {
         return AfferentProjection(
             source: source, sourceCount: sourceCount, lag: delay.lowerBound,
             sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
-            rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
+            rowPtr: rowPtr, synapses: synapses)
     }
 
     /// A projection with the given synapses, (source neuron, synapse) in any order, from a
@@ -149,23 +148,23 @@ public struct AfferentProjection: Sendable, Equatable {
         return AfferentProjection(
             source: source, sourceCount: sourceCount, lag: fixedLag ?? shortest,
             sourceInhibitory: ContiguousArray(inhibitory.map { $0 ? 1 : 0 }),
-            rowPtr: rowPtr, synapses: synapses, sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
+            rowPtr: rowPtr, synapses: synapses)
     }
 
     /// An empty stand-in used while a projection is moved out of its pool's array.
-    static let placeholder = AfferentProjection(source: "", sourceCount: 0, lag: 1, sourceInhibitory: [], rowPtr: [0], synapses: [], sourceTrace: [])
+    static let placeholder = AfferentProjection(source: "", sourceCount: 0, lag: 1, sourceInhibitory: [], rowPtr: [0], synapses: [], sourceLastSpike: [])
 
     /// Index range of source neuron `j`'s synapses.
     @inlinable
     public func row(_ j: Int) -> Range<Int> { Int(rowPtr[j]) ..< Int(rowPtr[j + 1]) }
 
-    /// Bytes held: 8 per synapse, 4 per row start, 2 per source neuron, plus the STDP index.
+    /// Bytes held: 8 per synapse, 4 per row start, 5 per source neuron, plus the STDP index.
     public var byteCount: Int {
-        synapses.count * 8 + rowPtr.count * 4 + sourceCount * 2 + (store.incoming?.byteCount ?? 0)
+        synapses.count * 8 + rowPtr.count * 4 + sourceCount * 5 + (store.incoming?.byteCount ?? 0)
     }
 
     public static func == (a: AfferentProjection, b: AfferentProjection) -> Bool {
         a.source == b.source && a.sourceCount == b.sourceCount && a.lag == b.lag
-            && a.sourceInhibitory == b.sourceInhibitory && a.store == b.store && a.sourceTrace == b.sourceTrace
+            && a.sourceInhibitory == b.sourceInhibitory && a.store == b.store && a.sourceLastSpike == b.sourceLastSpike
     }
 }

@@ -42,6 +42,9 @@ struct ByteReader {
         return T(littleEndian: v)
     }
 
+    /// Moves past `count` bytes the caller has checked are there.
+    mutating func skip(_ count: Int) { offset += count }
+
     mutating func readBytes(_ count: Int, _ section: String) throws(PoolFileError) -> [UInt8] {
         try need(count, section)
         defer { offset += count }

@@ -113,9 +113,7 @@ public struct LearningDemo: Sendable {
         for epoch in 0 ..< epochs {
             let out = try present(&pool)
             if out > 0 {
-                let (r, w) = pool.applyModulation(dopamine: dopamine, cortisol: cortisol, acetylcholine: acetylcholine)
-                reinforced += r
-                weakened += w
+                pool.receiveModulators(dopamine: dopamine, cortisol: cortisol, acetylcholine: nil)
             }
             pool.synaptogenesis(acetylcholine: acetylcholine)
             if epoch % pruneEvery == pruneEvery - 1 { pool.pruneDead() }

@@ -16,6 +16,8 @@ extension NeuronPool {
         if populations == nil, projection.synapses.contains(where: { $0.reserved != 0 }) {
             throw .invalidConfig(field: "shift", value: "non-zero", expected: "no per-synapse weight shift in a shorthand pool")
         }
+        var projection = projection
+        projection.sourceLastSpike = ContiguousArray(repeating: NeuronPool.longAgo(config.stdp ? tickCount : 0), count: projection.sourceCount)
         afferents.append(projection)
         return afferents.count - 1
     }
@@ -25,10 +27,10 @@ extension NeuronPool {
     /// delivery (possibly empty) before each tick from `lag` on.
     ///
     /// Each spike adds `weight << weightShift` (in a population pool, `weight << shift`) to the delay-ring slot of tick
-    /// `sourceTick + delay` of its targets. With STDP, the mirrored source traces decay one
-    /// tick, a delivery onto a target with a recent trace depresses the synapse (post before
-    /// pre), and the spiking sources get the full trace. Spike ids must be ascending or not,
-    /// but below the source's size. O(source neurons + delivered synapses); no allocation.
+    /// `sourceTick + delay` of its targets. With STDP, each arrival pairs with its target's
+    /// last spike (depression) and the spiking sources' mirrored last-spike times become
+    /// `sourceTick`. Spike ids need not be ascending but must be below the source's size.
+    /// O(delivered synapses); no allocation.
     public mutating func deliver(projection p: Int, sourceTick: UInt64, spikes: UnsafeBufferPointer<UInt16>) throws(PoolError) {
         guard afferents.indices.contains(p) else { throw .unknownProjection(p, count: afferents.count) }
         let lag = UInt64(afferents[p].lag)
@@ -44,30 +46,25 @@ extension NeuronPool {
         let mask = delays.mask
         let split = delays.channels == 2 ? 1 : 0
         let stdp = config.stdp
-        let depression = Int32(config.stdpDepression)
-        let traceDecay = Int32(config.traceDecay)
-        let traceMax = Int8(config.traceMax)
         var projection = takeAfferent(p)
         defer { afferents[p] = projection }
-        projection.sourceTrace.withUnsafeMutableBufferPointer { mirror in
-            if stdp {
-                for j in 0 ..< mirror.count {
-                    mirror[j] = Int8(truncatingIfNeeded: (Int32(mirror[j]) &* traceDecay) &>> 8)
-                }
-            }
+        plasticity.withWindows { windows in
             delays.input.withUnsafeMutableBufferPointer { ring in
-                neurons.trace.withUnsafeBufferPointer { trace in
+                lastSpike.withUnsafeBufferPointer { last in
                     let target = RingTarget(ring: ring, neurons: n, mask: mask, split: split, shift: shift)
                     switch (scaled, stdp) {
-                    case (true, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: true, depression: depression, postTrace: trace, prefetch: false)
-                    case (true, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: false, depression: depression, postTrace: trace, prefetch: false)
-                    case (false, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: true, depression: depression, postTrace: trace, prefetch: false)
-                    case (false, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: false, depression: depression, postTrace: trace, prefetch: false)
+                    case (true, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: true, postLast: last, windows: windows, prefetch: false)
+                    case (true, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: true, plastic: false, postLast: last, windows: nil, prefetch: false)
+                    case (false, true): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: true, postLast: last, windows: windows, prefetch: false)
+                    case (false, false): projection.store.send(spikes, tick: sourceTick, into: target, scaled: false, plastic: false, postLast: last, windows: nil, prefetch: false)
                     }
                 }
             }
-            if stdp {
-                for id in spikes { mirror[Int(id)] = traceMax }
+        }
+        if stdp {
+            let now = UInt32(truncatingIfNeeded: sourceTick)
+            projection.sourceLastSpike.withUnsafeMutableBufferPointer { mirror in
+                for id in spikes { mirror[Int(id)] = now }
             }
         }
     }
@@ -80,46 +77,6 @@ extension NeuronPool {
         }
     }
 
-    /// STDP potentiation of afferent synapses: for every neuron that fired, each afferent
-    /// synapse onto it whose source's mirrored trace is up gains eligibility (the pool's own
-    /// synapses' code, `SynapseStore.potentiate`). O(spikes × in-degree).
-    mutating func potentiateAfferents(fired: Int) {
-        guard fired > 0 else { return }
-        let potentiation = Int32(config.stdpPotentiation)
-        let n = neuronCount
-        for p in afferents.indices {
-            var projection = takeAfferent(p)
-            defer { afferents[p] = projection }
-            projection.sourceTrace.withUnsafeBufferPointer { mirror in
-                spikeBuffer.withUnsafeBufferPointer { spikes in
-                    projection.store.potentiate(fired: UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), preTrace: mirror,
-                                                targets: n, potentiation: potentiation)
-                }
-            }
-        }
-    }
-
-    /// One eligibility decay step of every afferent synapse (as `decayEligibility`).
-    mutating func decayAfferentEligibility() {
-        for p in afferents.indices { afferents[p].store.decayEligibility(shift: config.eligibilityDecayShift) }
-    }
-
-    /// Three-factor modulation of afferent synapses (as `applyModulation`; signs follow each
-    /// source neuron's kind).
-    mutating func modulateAfferents(reward: Int32, punishment: Int32, divisor: Int32) -> (reinforced: Int, weakened: Int) {
-        var reinforced = 0
-        var weakened = 0
-        for p in afferents.indices {
-            var projection = takeAfferent(p)
-            defer { afferents[p] = projection }
-            let kinds = projection.sourceInhibitory
-            let changes = projection.store.modulate(reward: reward, punishment: punishment, divisor: divisor) { kinds[$0] != 0 }
-            reinforced += changes.reinforced
-            weakened += changes.weakened
-        }
-        return (reinforced, weakened)
-    }
-
     /// Removes dead afferent synapses. Returns the number removed. O(S).
     mutating func pruneDeadAfferents() -> Int {
         var removed = 0
@@ -130,7 +87,7 @@ extension NeuronPool {
     /// Moves projection `p` out of the array (leaving an empty one), so its arrays can be
     /// mutated uniquely — no copy-on-write — while other parts of the pool are accessed.
     /// The caller puts it back.
-    private mutating func takeAfferent(_ p: Int) -> AfferentProjection {
+    mutating func takeAfferent(_ p: Int) -> AfferentProjection {
         var projection = AfferentProjection.placeholder
         swap(&projection, &afferents[p])
         return projection

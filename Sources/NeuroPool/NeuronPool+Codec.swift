@@ -32,15 +32,17 @@ extension NeuronPool {
         let afferentBytes = encodedAfferents()
         let heldBytes = held.map { encodedHeld($0) }
         let modelBytes = populations.map { encodedPopulations($0) }
+        let plasticityBytes = config.stdp ? encodedPlasticity() : nil
+        let plasticityFlag = plasticityBytes != nil ? NeuronPool.plasticityFlag : 0
         var w = ByteWriter(capacity: NeuronPool.headerSize + n * 12 + synapseCount * 8 + inFlight.count * 8 + 512)
         w.write(NeuronPool.fileMagic)
         if modelBytes != nil {
             w.write(UInt16(4))
             // Flags: bit 0, a held section; bit 1, two input channels and synaptic states.
-            w.write(UInt16((heldBytes != nil ? 1 : 0) | (delays.channels == 2 ? 2 : 0)))
+            w.write(UInt16((heldBytes != nil ? 1 : 0) | (delays.channels == 2 ? 2 : 0)) | plasticityFlag)
         } else {
             w.write(UInt16(heldBytes != nil ? 3 : afferents.isEmpty ? 1 : 2))
-            w.write(UInt16(0)) // flags, reserved
+            w.write(plasticityFlag)
         }
         w.write(UInt32(n))
         w.write(UInt32(synapseCount))
@@ -56,6 +58,7 @@ extension NeuronPool {
         w.write(UInt32(afferentBytes.count)) // reserved (0) in version 1
         w.write(name)
         for word in configWords { w.write(word) }
+        if let plasticityBytes { w.write(UInt32(plasticityBytes.count)) }
         if let modelBytes {
             w.write(UInt32(modelBytes.count))
             w.write(modelBytes)
@@ -78,6 +81,7 @@ extension NeuronPool {
         w.write(array: ContiguousArray(lastSpikes))
         for (index, value) in inFlight { w.write(UInt32(index)); w.write(value) }
         w.write(afferentBytes)
+        if let plasticityBytes { w.write(plasticityBytes) }
         if let heldBytes {
             // Its length last, just before the CRC, so a reader finds it from the end.
             w.write(heldBytes)
@@ -138,10 +142,18 @@ extension NeuronPool {
         // Version 2 keeps the afferent count and section length in the reserved words.
         let afferentCount = version >= 2 ? Int(reserved.0) : 0
         let afferentLength = version >= 2 ? Int(reserved.1) : 0
-        // Version 4: the population section's length is the u32 after the config words.
+        // Flag bit 2: the plasticity section's length is the u32 after the config words.
+        let hasPlasticity = flags & NeuronPool.plasticityFlag != 0
+        var plasticityLength = 0
+        if hasPlasticity {
+            let at = headerSize + nameLength + configLength
+            guard raw.count >= at + 4 else { throw .truncated(section: "plasticity length", offset: raw.count, needed: at + 4 - raw.count, available: 0) }
+            plasticityLength = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
+        }
+        // Version 4: the population section's length is the u32 after those.
         var modelLength = 0
         if version == 4 {
-            let at = headerSize + nameLength + configLength
+            let at = headerSize + nameLength + configLength + (hasPlasticity ? 4 : 0)
             guard raw.count >= at + 4 else { throw .truncated(section: "population length", offset: raw.count, needed: at + 4 - raw.count, available: 0) }
             modelLength = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
         }
@@ -154,7 +166,7 @@ extension NeuronPool {
         }
         let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
         let expected = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + afferentLength + heldLength + 4
+            + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }
@@ -163,7 +175,7 @@ extension NeuronPool {
         let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0 ..< expected - 4]))
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
 
-        guard flags == 0 || (version == 4 && flags & ~3 == 0) else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
+        guard flags & ~NeuronPool.plasticityFlag == 0 || (version == 4 && flags & ~7 == 0) else { throw .invalid(field: "flags", detail: "unknown flags 0x\(String(flags, radix: 16))") }
         if version == 1 {
             guard reserved == (0, 0) else { throw .invalid(field: "reserved", detail: "header bytes 88...95 must be zero") }
         } else if version == 2 {
@@ -176,6 +188,7 @@ extension NeuronPool {
         let words = try r.read(array: Int32.self, count: configLength / 4, "config")
         var config = try PoolConfig(words: Array(words))
         config.seed = seed
+        if hasPlasticity { _ = try r.read(UInt32.self, "plasticity length") }
 
         var table: PopulationTable?
         var slots = DelayBuffer.slots
@@ -242,6 +255,9 @@ extension NeuronPool {
         guard r.offset - afferentStart == afferentLength else {
             throw .invalid(field: "afferentLength", detail: "header says \(afferentLength) bytes, the projections take \(r.offset - afferentStart)")
         }
+        let plasticityStart = r.offset
+        var plasticityReader = r
+        if hasPlasticity { try r.need(plasticityLength - 4, "plasticity"); r.skip(plasticityLength - 4) }
         var held: HeldInput?
         if hasHeld {
             let heldStart = r.offset
@@ -266,12 +282,25 @@ extension NeuronPool {
         pool.lastSpikeCount = spikeCount
         pool.afferents = afferents
         pool.held = held
+        if hasPlasticity {
+            try decodePlasticity(&plasticityReader, into: &pool)
+            let used = plasticityReader.offset - plasticityStart
+            guard used == plasticityLength - 4 else {
+                throw .invalid(field: "plasticityLength", detail: "the file says \(plasticityLength - 4) bytes, the section takes \(used)")
+            }
+        } else {
+            // Without STDP the times are never read; a pool that had STDP carries the section.
+            pool.lastSpike = ContiguousArray(repeating: NeuronPool.longAgo(0), count: n)
+            for p in pool.afferents.indices {
+                pool.afferents[p].sourceLastSpike = ContiguousArray(repeating: NeuronPool.longAgo(0), count: pool.afferents[p].sourceCount)
+            }
+        }
         return pool
     }
 
     /// The afferent section (empty without projections): per projection the source name
     /// (u16 length + UTF-8), source size (u32), lag (u8) and 3 zero bytes, synapse count (u32),
-    /// source kinds (u8 each, 1 = inhibitory), mirrored traces (i8 each), rowPtr (u32 × size+1)
+    /// source kinds (u8 each, 1 = inhibitory), one unused zero byte per source neuron, rowPtr (u32 × size+1)
     /// and the packed synapses (u64 each).
     func encodedAfferents() -> [UInt8] {
         guard !afferents.isEmpty else { return [] }
@@ -284,7 +313,7 @@ extension NeuronPool {
             w.write(UInt8(a.lag)); w.write(UInt8(0)); w.write(UInt16(0))
             w.write(UInt32(a.count))
             w.write(array: a.sourceInhibitory)
-            w.write(array: a.sourceTrace)
+            w.write(array: ContiguousArray<UInt8>(repeating: 0, count: a.sourceCount))
             w.write(array: a.rowPtr)
             w.write(array: ContiguousArray(a.synapses.lazy.map(\.packed)))
         }
@@ -309,11 +338,11 @@ extension NeuronPool {
         let s = Int(try r.read(UInt32.self, field))
         let kinds = try r.read(array: UInt8.self, count: sourceCount, "\(field).sourceInhibitory")
         if let bad = kinds.firstIndex(where: { $0 > 1 }) { throw .invalid(field: "\(field).sourceInhibitory[\(bad)]", detail: "\(kinds[bad]) is not 0 or 1") }
-        let trace = try r.read(array: Int8.self, count: sourceCount, "\(field).sourceTrace")
+        _ = try r.read(array: Int8.self, count: sourceCount, "\(field).unused")
         let (rowPtr, synapses) = try readCSR(&r, rows: sourceCount, synapses: s, targets: n, delays: lag ... slots,
                                              shifts: shifts, prefix: "\(field).") { kinds[$0] == 1 }
         return AfferentProjection(source: source, sourceCount: sourceCount, lag: lag, sourceInhibitory: kinds,
-                                  rowPtr: rowPtr, synapses: synapses, sourceTrace: trace)
+                                  rowPtr: rowPtr, synapses: synapses)
     }
 }
 
@@ -349,11 +378,11 @@ extension NeuronPool {
                     throw .invalid(field: at, detail: "weight and eligibility must be within -127...127")
                 }
                 if shifts {
-                    guard syn.shift <= 20, syn.reserved & ~Synapse.shiftMask == 0 else {
-                        throw .invalid(field: "\(at).reserved", detail: "0x\(String(syn.reserved, radix: 16)) is not a weight shift of 0...20")
+                    guard syn.shift <= 20 else {
+                        throw .invalid(field: "\(at).reserved", detail: "0x\(String(syn.reserved, radix: 16)) has a weight shift above 20")
                     }
                 } else {
-                    guard syn.reserved == 0 else { throw .invalid(field: "\(at).reserved", detail: "must be zero") }
+                    guard syn.shift == 0 else { throw .invalid(field: "\(at).reserved", detail: "0x\(String(syn.reserved, radix: 16)) sets a weight shift in a shorthand pool") }
                 }
                 synapses.append(syn)
             }
@@ -364,24 +393,34 @@ extension NeuronPool {
 
 extension PoolConfig {
     /// The config as the `.pool` format's sequence of 32-bit words (seed excluded: it is in
-    /// the header). New fields are only ever appended.
+    /// the header). New fields are only ever appended; words 13, 14 and 22 held constants of
+    /// an earlier plasticity rule and are written as 0.
     var encodedWords: [Int32] {
         [Int32(excitatoryProfile.rawValue), Int32(inhibitoryProfile.rawValue),
          Int32(excitatoryWeight.lowerBound), Int32(excitatoryWeight.upperBound),
          Int32(inhibitoryWeight.lowerBound), Int32(inhibitoryWeight.upperBound),
          Int32(maxDelay), Int32(weightShift), stdp ? 1 : 0,
          Int32(stdpPotentiation), Int32(stdpDepression), Int32(traceMax), Int32(traceDecay),
-         Int32(eligibilityDecayInterval), Int32(eligibilityDecayShift),
+         0, 0,
          Int32(homeostasisStep), Int32(homeostasisTarget),
          Int32(thresholdBounds.lowerBound), Int32(thresholdBounds.upperBound),
-         Int32(dopamineBaseline), Int32(cortisolBaseline), Int32(acetylcholineGate), Int32(modulationShift),
-         Int32(maxSynapsesPerNeuron), Int32(maxNewSynapses), Int32(activeTrace)]
+         Int32(dopamineBaseline), Int32(cortisolBaseline), Int32(acetylcholineGate), 0,
+         Int32(maxSynapsesPerNeuron), Int32(maxNewSynapses), Int32(activeTrace),
+         Int32(stdpTauPlus), Int32(stdpTauMinus), Int32(eligibilityTau),
+         Int32(truncatingIfNeeded: learningGain), Int32(truncatingIfNeeded: learningGain >> 32),
+         Int32(weightBounds.lowerBound), Int32(weightBounds.upperBound), Int32(dopamineTau)]
     }
 
-    /// Decodes `encodedWords`, validating every field.
+    /// Words in a config written before the plasticity rule's constants were added.
+    static let earlierWordCount = 26
+
+    /// Decodes `encodedWords`, validating every field. A config of `earlierWordCount` words
+    /// (an earlier rule's) gets this build's default plasticity constants.
     init(words w: [Int32]) throws(PoolFileError) {
         let count = PoolConfig().encodedWords.count
-        guard w.count == count else { throw .invalid(field: "config", detail: "\(w.count) words, expected \(count)") }
+        guard w.count == count || w.count == Self.earlierWordCount else {
+            throw .invalid(field: "config", detail: "\(w.count) words, expected \(count)")
+        }
         guard let exc = NeuronProfile(rawValue: UInt8(clamping: w[0])), w[0] >= 0,
               let inh = NeuronProfile(rawValue: UInt8(clamping: w[1])), w[1] >= 0 else {
             throw .invalid(field: "config.profiles", detail: "\(w[0]), \(w[1]) are not profiles 0...3")
@@ -395,13 +434,18 @@ extension PoolConfig {
         excitatoryWeight = Int(w[2]) ... Int(w[3])
         inhibitoryWeight = Int(w[4]) ... Int(w[5])
         maxDelay = Int(w[6]); weightShift = Int(w[7]); stdp = w[8] == 1
-        stdpPotentiation = Int(w[9]); stdpDepression = Int(w[10]); traceMax = Int(w[11]); traceDecay = Int(w[12])
-        eligibilityDecayInterval = Int(w[13]); eligibilityDecayShift = Int(w[14])
+        traceMax = Int(w[11]); traceDecay = Int(w[12])
         homeostasisStep = Int(w[15]); homeostasisTarget = Int(w[16])
         thresholdBounds = Int(w[17]) ... Int(w[18])
-        dopamineBaseline = Int(w[19]); cortisolBaseline = Int(w[20]); acetylcholineGate = Int(w[21]); modulationShift = Int(w[22])
+        dopamineBaseline = Int(w[19]); cortisolBaseline = Int(w[20]); acetylcholineGate = Int(w[21])
         maxSynapsesPerNeuron = Int(w[23]); maxNewSynapses = Int(w[24]); activeTrace = Int(w[25])
+        if w.count == count {
+            guard w[31] <= w[32] else { throw .invalid(field: "config.weightBounds", detail: "\(w[31])...\(w[32]) is reversed") }
+            stdpPotentiation = Int(w[9]); stdpDepression = Int(w[10])
+            stdpTauPlus = Int(w[26]); stdpTauMinus = Int(w[27]); eligibilityTau = Int(w[28])
+            learningGain = Int64(UInt32(bitPattern: w[29])) | Int64(w[30]) << 32
+            weightBounds = Int(w[31]) ... Int(w[32]); dopamineTau = Int(w[33])
+        }
         do { try validate() } catch { throw .invalid(field: "config", detail: error.description) }
     }
-
 }

@@ -1,57 +1,67 @@
 extension NeuronPool {
-    /// Three-factor plasticity: every synapse with non-zero eligibility `e` changes its weight
-    /// magnitude by `e·(DA − DA₀)⁺ / 2^k − e·(cortisol − C₀)⁺ / 2^k` (k = `modulationShift`).
-    /// Dopamine above baseline thus strengthens causal (e > 0) synapses and weakens
-    /// anti-causal ones; cortisol above baseline does the opposite. The sign of a weight never
-    /// flips (Dale's law); magnitudes stay within 0…127. A synapse whose change is positive is
-    /// reinforced (its maturity counts up), negative weakened (counts down, HOT at zero dies).
-    /// COLD synapses are frozen and dead ones (awaiting `pruneDead()`) are left dead; both are
-    /// skipped.
-    ///
-    /// Acetylcholine does not enter the weight change: it gates `synaptogenesis(acetylcholine:)`,
-    /// and is taken here so a node can hand over one broadcast's three levels as they came.
-    /// Levels are 0…255. Returns the counts of reinforced and weakened synapses. O(S).
-    @discardableResult
-    public mutating func applyModulation(dopamine: UInt8, cortisol: UInt8, acetylcholine: UInt8) -> (reinforced: Int, weakened: Int) {
-        let reward = max(Int32(dopamine) - Int32(config.dopamineBaseline), 0)
-        let punishment = max(Int32(cortisol) - Int32(config.cortisolBaseline), 0)
-        guard reward > 0 || punishment > 0 else { return (0, 0) }
-        let divisor = Int32(1) << Int32(config.modulationShift)
-        let flags = neurons.flags
-        var (reinforced, weakened) = synapses.modulate(reward: reward, punishment: punishment, divisor: divisor) {
-            NeuronFlags.isInhibitory(flags[$0])
+    /// Most plasticity rules a pool holds (a synapse names its rule in 3 bits).
+    public static let maxPlasticityRules = 8
+
+    /// The pool's plasticity rules (rule 0 of a shorthand pool is `config.stdpRule`).
+    public var plasticityRules: [PlasticityRule] { plasticity.rules }
+
+    /// Installs the plasticity rules, 1…`maxPlasticityRules` of them, each validated; every
+    /// synapse's rule index (own and afferent) must name one. O(S).
+    public mutating func setPlasticityRules(_ rules: [PlasticityRule]) throws(PoolError) {
+        guard (1 ... Self.maxPlasticityRules).contains(rules.count) else {
+            throw .invalidConfig(field: "plasticityRules", value: "\(rules.count) rules", expected: "1...\(Self.maxPlasticityRules)")
         }
-        if !afferents.isEmpty {
-            let changes = modulateAfferents(reward: reward, punishment: punishment, divisor: divisor)
-            reinforced += changes.reinforced
-            weakened += changes.weakened
+        for rule in rules { try rule.validate() }
+        let used = max(synapses.synapses.lazy.map(\.rule).max() ?? 0,
+                       afferents.lazy.map { $0.synapses.lazy.map(\.rule).max() ?? 0 }.max() ?? 0)
+        guard used < rules.count else {
+            throw .invalidConfig(field: "plasticityRules", value: "\(rules.count) rules", expected: "at least \(used + 1): a synapse uses rule \(used)")
         }
-        return (reinforced, weakened)
+        plasticity.install(rules, dopamineTau: config.dopamineTau)
     }
 
-    /// Modulates one row of synapses whose source is `inhibitory` or not (see `applyModulation`).
-    @inline(__always)
-    static func modulateRow(_ syn: UnsafeMutableBufferPointer<Synapse>, _ row: Range<Int>, inhibitory: Bool,
-                            reward: Int32, punishment: Int32, divisor: Int32) -> (reinforced: Int, weakened: Int) {
-        var reinforced = 0
-        var weakened = 0
-        for s in row {
-            let synapse = syn[s]
-            let e = Int32(synapse.eligibility)
-            guard e != 0, synapse.thermalState != .cold, !Maturity.isDead(synapse.maturity) else { continue }
-            let delta = (e * reward) / divisor - (e * punishment) / divisor
-            guard delta != 0 else { continue }
-            let magnitude = min(max(abs(Int32(synapse.weight)) + delta, 0), 127)
-            syn[s].weight = Int8(inhibitory ? -magnitude : magnitude)
-            if delta > 0 {
-                syn[s].maturity = Maturity.reinforced(synapse.maturity)
-                reinforced += 1
-            } else {
-                syn[s].maturity = Maturity.weakened(synapse.maturity)
-                weakened += 1
+    /// Receives one neuromodulator broadcast (levels 0…255; nil: no pulse of that modulator).
+    /// Dopamine adds a pulse of `level − dopamineBaseline` to the dopamine level (a dip below
+    /// baseline when negative), cortisol a pulse of its excess over `cortisolBaseline`; both
+    /// relax back with `config.dopamineTau`, and while they are off baseline the weights of
+    /// eligible synapses change (see `PlasticityRule`): dopamine above baseline strengthens
+    /// causal (e > 0) synapses and weakens anti-causal ones, a dip or cortisol does the
+    /// opposite. Acetylcholine at or above `config.acetylcholineGate` runs synaptogenesis.
+    /// Returns the number of synapses synaptogenesis created.
+    @discardableResult
+    public mutating func receiveModulators(dopamine: UInt8?, cortisol: UInt8?, acetylcholine: UInt8?) -> Int {
+        if config.stdp {
+            plasticity.receive(dopamine: dopamine.map(Int.init), cortisol: cortisol.map(Int.init),
+                               dopamineBaseline: config.dopamineBaseline, cortisolBaseline: config.cortisolBaseline)
+        }
+        guard let acetylcholine else { return 0 }
+        return synaptogenesis(acetylcholine: acetylcholine)
+    }
+
+    /// The sweep of every `sweepInterval` ticks: weight change under the modulation summed
+    /// since the last sweep, then eligibility decay, for the pool's own and afferent synapses;
+    /// synapses that died are pruned. O(S).
+    mutating func sweepPlasticity(tick: UInt64) {
+        let modulate = plasticity.prepareSweep()
+        let sweep = UInt32(truncatingIfNeeded: tick / UInt64(plasticity.sweepInterval))
+        let flags = neurons.flags
+        var died = 0
+        plasticity.multipliers.withUnsafeBufferPointer { multipliers in
+            plasticity.retention.withUnsafeBufferPointer { retention in
+                plasticity.bounds.withUnsafeBufferPointer { bounds in
+                    died = synapses.sweep(modulate: modulate, multipliers: multipliers, retention: retention, bounds: bounds,
+                                          sweep: sweep, salt: 0) { NeuronFlags.isInhibitory(flags[$0]) }
+                    for p in afferents.indices {
+                        var projection = takeAfferent(p)
+                        let kinds = projection.sourceInhibitory
+                        died += projection.store.sweep(modulate: modulate, multipliers: multipliers, retention: retention, bounds: bounds,
+                                                       sweep: sweep, salt: UInt32(truncatingIfNeeded: p &+ 1)) { kinds[$0] != 0 }
+                        afferents[p] = projection
+                    }
+                }
             }
         }
-        return (reinforced, weakened)
+        if died > 0 { pruneDead() }
     }
 
     /// Acetylcholine-gated synaptogenesis: when `acetylcholine` is at or above
@@ -87,7 +97,7 @@ extension NeuronPool {
         return additions.count
     }
 
-    /// Removes dead synapses (HOT with counter zero), local and afferent, compacting each CSR
+    /// Removes dead synapses (maturity 0), local and afferent, compacting each CSR
     /// in place. Returns the number removed. O(S), no allocation.
     @discardableResult
     public mutating func pruneDead() -> Int {

@@ -40,11 +40,12 @@ extension NeuronPool {
     //  2. integrate and leak: v ← v − (v·leak ≫ 8) + input, saturated to Int16, unless refractory;
     //  3. threshold/spike/refractory: v ≥ θ fires, resets v and starts the refractory count;
     //     homeostasis raises θ on a spike and lowers it otherwise (trace decay happens here too);
-    //  4. propagate: each spike adds weight ≪ shift into slot (t + delay) mod 8 of its targets;
-    //     with STDP, a synapse whose target fired recently (trace > 0) loses eligibility;
-    //  5. traces: with STDP, synapses onto each neuron that fired gain eligibility in proportion
-    //     to their source's trace; then every neuron that fired gets the full trace.
-    //  Every `eligibilityDecayInterval` ticks, eligibility decays toward zero.
+    //  4. propagate: each spike adds weight ≪ shift into slot (t + delay) of its targets' ring;
+    //     with STDP, each arrival pairs with its target's last spike (depression);
+    //  5. with STDP, the spikers' last-spike times become t and the synapses onto them pair
+    //     with their sources' last arrivals; the spikers get the full trace;
+    //  6. with STDP, the modulator levels relax one tick; every `sweepInterval` ticks the
+    //     sweep changes weights and decays eligibility.
     mutating func step<E: FixedWidthInteger>(external: UnsafeBufferPointer<E>?) -> Int {
         let tick = tickCount
         let fired: Int
@@ -63,18 +64,22 @@ extension NeuronPool {
         lastSpikeCount = fired
         totalSpikes &+= UInt64(fired)
 
-        // Step 4 (and the depression half of STDP). A population pool's synapses carry their
-        // projection's weight shift.
+        // Step 4. A population pool's synapses carry their projection's weight shift.
         let scaled = populations != nil
         if config.stdp {
             if scaled { propagate(tick: tick, fired: fired, scaled: true, plastic: true) } else { propagate(tick: tick, fired: fired, scaled: false, plastic: true) }
-            potentiate(fired: fired)
-            if !afferents.isEmpty { potentiateAfferents(fired: fired) }
+            // Step 5, after the depression above so a pair within one tick counts once.
+            let now = UInt32(truncatingIfNeeded: tick)
+            lastSpike.withUnsafeMutableBufferPointer { last in
+                spikeBuffer.withUnsafeBufferPointer { spikes in
+                    for k in 0 ..< fired { last[Int(spikes[k])] = now }
+                }
+            }
+            pairAtPostSpikes(tick: tick, fired: fired)
         } else {
             if scaled { propagate(tick: tick, fired: fired, scaled: true, plastic: false) } else { propagate(tick: tick, fired: fired, scaled: false, plastic: false) }
         }
 
-        // Step 5: the neurons that fired get the full trace.
         let traceMax = Int8(config.traceMax)
         neurons.trace.withUnsafeMutableBufferPointer { trace in
             spikeBuffer.withUnsafeBufferPointer { spikes in
@@ -82,9 +87,11 @@ extension NeuronPool {
             }
         }
         tickCount = tick &+ 1
-        if config.stdp, tickCount % UInt64(config.eligibilityDecayInterval) == 0 {
-            decayEligibility()
-            if !afferents.isEmpty { decayAfferentEligibility() }
+        // Step 6.
+        if config.stdp {
+            plasticity.advance()
+            if tickCount % UInt64(plasticity.sweepInterval) == 0 { sweepPlasticity(tick: tickCount) }
+            if tickCount & (1 << 24 - 1) == 0 { refreshSpikeTimes() }
         }
         return fired
     }
@@ -163,61 +170,52 @@ extension NeuronPool {
     }
 
     /// Step 4: the spikes of this tick go out through the pool's own synapses
-    /// (`SynapseStore.send`, the loop afferent deliveries use too); with STDP they also depress
-    /// synapses onto recently active targets. The flags are constants at each call, so every
+    /// (`SynapseStore.send`, the loop afferent deliveries use too); with STDP each arrival also
+    /// pairs with its target's last spike. The flags are constants at each call, so every
     /// combination compiles to its own loop.
     @inline(__always)
     private mutating func propagate(tick: UInt64, fired: Int, scaled: Bool, plastic: Bool) {
-        let depression = Int32(config.stdpDepression)
         let shift = Int32(config.weightShift)
         let (n, mask, split) = (neuronCount, delays.mask, delays.channels == 2 ? 1 : 0)
-        delays.input.withUnsafeMutableBufferPointer { ring in
-            spikeBuffer.withUnsafeBufferPointer { spikes in
-                neurons.trace.withUnsafeBufferPointer { trace in
-                    let target = RingTarget(ring: ring, neurons: n, mask: mask, split: split, shift: shift)
-                    synapses.send(UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), tick: tick, into: target, scaled: scaled,
-                                  plastic: plastic, depression: depression, postTrace: trace, prefetch: true)
+        plasticity.withWindows { windows in
+            delays.input.withUnsafeMutableBufferPointer { ring in
+                spikeBuffer.withUnsafeBufferPointer { spikes in
+                    lastSpike.withUnsafeBufferPointer { last in
+                        let target = RingTarget(ring: ring, neurons: n, mask: mask, split: split, shift: shift)
+                        synapses.send(UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), tick: tick, into: target, scaled: scaled,
+                                      plastic: plastic, postLast: last, windows: windows, prefetch: true)
+                    }
                 }
             }
         }
     }
 
-    /// STDP potentiation: for every neuron that fired, each synapse onto it whose source fired
-    /// recently (trace > 0) is a pre-before-post pairing and gains eligibility.
-    private mutating func potentiate(fired: Int) {
+    /// Step 5: the synapses onto every neuron that fired pair with their sources' last
+    /// arrivals — the pool's own (`lastSpike`) and each afferent projection's mirror.
+    private mutating func pairAtPostSpikes(tick: UInt64, fired: Int) {
         guard fired > 0 else { return }
-        let potentiation = Int32(config.stdpPotentiation)
         let n = neuronCount
-        neurons.trace.withUnsafeBufferPointer { trace in
+        plasticity.withWindows { windows in
             spikeBuffer.withUnsafeBufferPointer { spikes in
-                synapses.potentiate(fired: UnsafeBufferPointer(rebasing: spikes[0 ..< fired]), preTrace: trace, targets: n, potentiation: potentiation)
+                let post = UnsafeBufferPointer(rebasing: spikes[0 ..< fired])
+                lastSpike.withUnsafeBufferPointer { last in
+                    synapses.pair(fired: post, tick: tick, preLast: last, windows: windows, targets: n)
+                }
+                for p in afferents.indices {
+                    var projection = takeAfferent(p)
+                    projection.sourceLastSpike.withUnsafeBufferPointer { last in
+                        projection.store.pair(fired: post, tick: tick, preLast: last, windows: windows, targets: n)
+                    }
+                    afferents[p] = projection
+                }
             }
         }
     }
 
-    /// One decay step of every synapse's eligibility: |e| loses ⌈|e| / 2^shift⌉, so every
-    /// non-zero value shrinks and small ones reach zero. O(S), branch-free: each synapse is
-    /// handled as its packed 64-bit word (eligibility is bits 32–39), which vectorizes.
-    mutating func decayEligibility() {
-        synapses.decayEligibility(shift: config.eligibilityDecayShift)
-    }
-
-    /// The eligibility decay step over one synapse array.
-    static func decay(_ syn: inout UnsafeMutableBufferPointer<Synapse>, shift eligibilityShift: Int) {
-        let shift = Int64(eligibilityShift)
-        let round = (Int64(1) << shift) - 1
-        let keepMask: UInt64 = ~(0xFF << 32)
-        syn.withMemoryRebound(to: UInt64.self) { words in
-            for k in words.indices {
-                let word = UInt64(littleEndian: words[k])
-                let e = Int64(Int8(truncatingIfNeeded: word &>> 32))
-                let sign = e &>> 63
-                let magnitude = (e ^ sign) &- sign
-                let kept = magnitude &- ((magnitude &+ round) &>> shift)
-                let decayed = (kept ^ sign) &- sign
-                words[k] = ((word & keepMask) | (UInt64(UInt8(truncatingIfNeeded: decayed)) &<< 32)).littleEndian
-            }
-        }
+    /// Keeps the last-spike times (own and mirrored) within `spikeHorizon` of now.
+    private mutating func refreshSpikeTimes() {
+        NeuronPool.refresh(&lastSpike, tick: tickCount)
+        for p in afferents.indices { NeuronPool.refresh(&afferents[p].sourceLastSpike, tick: tickCount) }
     }
 }
 

@@ -26,6 +26,11 @@ public struct NeuronPool: Sendable {
     public internal(set) var tickCount: UInt64 = 0
     /// Spikes fired since construction.
     public internal(set) var totalSpikes: UInt64 = 0
+    /// The plasticity rules and the neuromodulator levels they read.
+    public internal(set) var plasticity: PlasticityState
+    /// Each neuron's last spike tick, modulo 2^32 (what STDP pairs against); a neuron that has
+    /// not fired for 2^30 ticks reads as having fired 2^30 ticks ago.
+    public internal(set) var lastSpike: ContiguousArray<UInt32>
     /// Input sent to the pool but not consumed yet, kept by network snapshots (`.pool`
     /// version 3); nil in ordinary pool files. The pool itself never reads it: whoever
     /// restores the pool hands it on (NeuroNode's pool driver).
@@ -57,6 +62,8 @@ public struct NeuronPool: Sendable {
         self.neurons = neurons
         self.synapses = synapses
         self.delays = delays ?? DelayBuffer(neuronCount: n)
+        plasticity = PlasticityState(rules: [config.stdpRule], dopamineTau: config.dopamineTau)
+        lastSpike = ContiguousArray(repeating: NeuronPool.longAgo(0), count: n)
         spikeBuffer = ContiguousArray(repeating: 0, count: n)
         spikeFlags = ContiguousArray(repeating: 0, count: (n + 7) / 8 * 8)
         profileReset = ContiguousArray(NeuronProfile.allCases.map { $0.parameters.reset })
@@ -126,11 +133,26 @@ extension NeuronPool: Equatable {
         a.name == b.name && a.config == b.config && a.random == b.random && a.neurons == b.neurons
             && a.synapses == b.synapses && a.delays == b.delays && a.tickCount == b.tickCount
             && a.totalSpikes == b.totalSpikes && a.lastSpikes == b.lastSpikes && a.afferents == b.afferents
-            && a.populations == b.populations
+            && a.populations == b.populations && a.plasticity == b.plasticity && a.lastSpike == b.lastSpike
     }
 }
 
 extension NeuronPool {
+    /// How long ago a spike that never happened (or is too old to matter) is taken to be.
+    static let spikeHorizon: UInt32 = 1 << 30
+
+    /// The last-spike value of a neuron that has not fired by tick `tick`.
+    static func longAgo(_ tick: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: tick) &- spikeHorizon }
+
+    /// Keeps every last-spike time in `times` within `spikeHorizon` of `tick`, so differences
+    /// stay correct modulo 2^32 however long a neuron stays silent. O(count).
+    static func refresh(_ times: inout ContiguousArray<UInt32>, tick: UInt64) {
+        let now = UInt32(truncatingIfNeeded: tick)
+        times.withUnsafeMutableBufferPointer { t in
+            for i in t.indices where now &- t[i] > spikeHorizon { t[i] = now &- spikeHorizon }
+        }
+    }
+
     /// Lends the pool's generator to `body`, for draws that belong to the pool's run (e.g. a
     /// node's Poisson stimulus), so they are saved and restored with it.
     public mutating func withGenerator<R>(_ body: (inout PoolRandom) throws -> R) rethrows -> R {

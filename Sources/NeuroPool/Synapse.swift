@@ -15,8 +15,10 @@ public struct Synapse: Sendable, Equatable, Hashable {
     public var eligibility: Int8
     /// Thermal state and reinforcement counter, see `Maturity`.
     public var maturity: UInt8
-    /// Bits 0–4: the weight shift of a population pool's synapse (its projection's scale);
-    /// zero in shorthand pools. Bits 5–15 are reserved and zero.
+    /// Bits 0–4: the weight shift of a population pool's synapse (its projection's scale),
+    /// zero in shorthand pools; bits 5–7: its plasticity rule (`PlasticityRule`, 0…7); bits
+    /// 8–15: the fraction of the weight magnitude in 1/256 units, where plasticity
+    /// accumulates changes smaller than one weight unit.
     public var reserved: UInt16
 
     public init(target: UInt16, weight: Int8, delay: UInt8, eligibility: Int8 = 0,
@@ -35,6 +37,18 @@ public struct Synapse: Sendable, Equatable, Hashable {
 
     /// Mask of the bits of `reserved` that hold `shift`.
     public static let shiftMask: UInt16 = 0x1F
+
+    /// The synapse's plasticity rule (bits 5–7 of `reserved`), 0…7.
+    @inlinable
+    public var rule: Int { Int(reserved &>> 5) & 7 }
+
+    /// The weight magnitude with its fraction, in 1/256 weight units (0…32767).
+    @inlinable
+    public var fineMagnitude: Int { Int(weight.magnitude) << 8 | Int(reserved >> 8) }
+
+    /// `reserved` with the rule index set. Rule must be 0…7.
+    @inlinable
+    public static func reserved(shift: Int, rule: Int) -> UInt16 { UInt16(shift & 0x1F) | UInt16(rule & 7) << 5 }
 
     /// The synapse's thermal state.
     @inlinable
@@ -77,18 +91,20 @@ public enum ThermalState: UInt8, CaseIterable, Sendable, Codable {
 
 /// The maturity byte: `[counter:6][state:2]`.
 ///
-/// Reinforcement increments the counter; at a threshold the state is promoted and the
-/// counter restarts at zero (HOT→WARM at 8, WARM→COOL at 24, COOL→COLD at 63). Weakening
-/// decrements it; at zero the state is demoted (the counter restarting at half the lower
-/// state's threshold), and a HOT synapse with counter zero becomes dead (maturity 0),
-/// which `NeuronPool.pruneDead()` removes. COLD synapses never change.
+/// Plasticity reinforces a synapse each time its weight magnitude gains a whole unit and
+/// weakens it each time it loses one. Reinforcement increments the counter; at a threshold
+/// the state is promoted and the counter restarts at zero (HOT→WARM at 8, WARM→COOL at 24,
+/// COOL→COLD at 63). Weakening decrements it; at zero the state is demoted (the counter
+/// restarting at half the lower state's threshold); a HOT synapse's counter stops at 1. A HOT
+/// synapse whose weight magnitude falls to zero dies (maturity 0), and
+/// `NeuronPool.pruneDead()` removes it. COLD synapses never change.
 public enum Maturity {
     public static let hotToWarm: UInt8 = 8
     public static let warmToCool: UInt8 = 24
     public static let coolToCold: UInt8 = 63
-    /// A new synapse: HOT with counter 4, so four weakenings without reinforcement kill it.
+    /// A new synapse: HOT with counter 4.
     public static let newborn: UInt8 = encode(.hot, counter: 4)
-    /// The maturity byte of a dead synapse.
+    /// The maturity byte of a dead synapse (HOT with counter 0, which no live synapse has).
     public static let dead: UInt8 = 0
 
     @inlinable
@@ -118,13 +134,13 @@ public enum Maturity {
         }
     }
 
-    /// One weakening: count down, demoting at zero; HOT at zero dies. COLD is unchanged.
+    /// One weakening: count down, demoting at zero; HOT stops at 1 (0 is `dead`). COLD is unchanged.
     @inlinable
     public static func weakened(_ m: UInt8) -> UInt8 {
         let c = counter(m)
         switch state(m) {
         case .cold: return m
-        case .hot: return c <= 1 ? dead : encode(.hot, counter: c - 1)
+        case .hot: return encode(.hot, counter: c <= 1 ? 1 : c - 1)
         case .warm: return c == 0 ? encode(.hot, counter: hotToWarm / 2) : encode(.warm, counter: c - 1)
         case .cool: return c == 0 ? encode(.warm, counter: warmToCool / 2) : encode(.cool, counter: c - 1)
         }

@@ -1,18 +1,22 @@
 /// The plasticity of one block of synapses — a pool's own, or one afferent projection's —
-/// written once for both: STDP potentiation through the transposed index, eligibility decay,
-/// three-factor modulation and pruning. What differs between the two is only where the
-/// pre-synaptic traces come from (the pool's neurons, or the projection's mirror of its
-/// source) and the source neurons' kinds, which the callers pass in.
+/// written once for both: pairing at post-synaptic spikes through the transposed index, the
+/// periodic sweep (weight change and eligibility decay) and pruning. What differs between the
+/// two is only where the pre-synaptic spike times come from (the pool's neurons, or the
+/// projection's mirror of its source), which the callers pass in.
 extension SynapseStore {
-    /// STDP potentiation: for every post-synaptic neuron in `fired`, each synapse onto it whose
-    /// source's trace in `preTrace` is up gains eligibility `potentiation · trace / 128` (COLD
-    /// synapses are frozen). Builds the transposed index on first use for `targets` neurons.
-    /// O(spikes × in-degree); no allocation once the index exists.
+    /// Pairing at post-synaptic spikes: for every neuron in `fired` (which fired in `tick`),
+    /// each synapse onto it compares its source's last arrival (`preLast` + delay) with `tick`:
+    /// arrived at or before it, the pair is pre-before-post and gains its rule's potentiation
+    /// window; still in flight, it is post-before-pre and loses the depression window at the
+    /// distance to its arrival. COLD synapses are frozen. Builds the transposed index on first
+    /// use for `targets` neurons. O(spikes × in-degree); no allocation once the index exists.
     @inline(__always)
-    mutating func potentiate(fired: UnsafeBufferPointer<UInt16>, preTrace: UnsafeBufferPointer<Int8>, targets: Int, potentiation: Int32) {
+    mutating func pair(fired: UnsafeBufferPointer<UInt16>, tick: UInt64, preLast: UnsafeBufferPointer<UInt32>,
+                       windows: PlasticityWindows, targets: Int) {
         guard !fired.isEmpty else { return }
         if incoming == nil { incoming = IncomingIndex(rowPtr: rowPtr, synapses: synapses, targets: targets) }
         let index = incoming!
+        let now = UInt32(truncatingIfNeeded: tick)
         synapses.withUnsafeMutableBufferPointer { syn in
             index.colPtr.withUnsafeBufferPointer { colPtr in
                 index.synapse.withUnsafeBufferPointer { synapseOf in
@@ -20,13 +24,17 @@ extension SynapseStore {
                         for id in fired {
                             let i = Int(id)
                             for c in Int(colPtr[i]) ..< Int(colPtr[i &+ 1]) {
-                                let pre = Int32(preTrace[Int(sourceOf[c])])
-                                guard pre > 0 else { continue }
                                 let s = Int(synapseOf[c])
                                 let synapse = syn[s]
                                 guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
-                                let e = Int32(synapse.eligibility) &+ ((potentiation &* pre) >> 7)
-                                syn[s].eligibility = Int8(truncatingIfNeeded: min(e, 127))
+                                let arrival = preLast[Int(sourceOf[c])] &+ UInt32(synapse.delay)
+                                let delta = Int(Int32(bitPattern: now &- arrival))
+                                let rule = Int(synapse.reserved &>> 5) & 7
+                                let change = delta >= 0 ? windows.potentiation(rule: rule, delta: delta)
+                                                        : -windows.depression(rule: rule, delta: -delta)
+                                guard change != 0 else { continue }
+                                let e = Int32(synapse.eligibility) &+ change
+                                syn[s].eligibility = Int8(truncatingIfNeeded: min(max(e, -127), 127))
                             }
                         }
                     }
@@ -35,33 +43,69 @@ extension SynapseStore {
         }
     }
 
-    /// One decay step of every synapse's eligibility (see `NeuronPool.decay`). O(S).
-    mutating func decayEligibility(shift: Int) {
-        synapses.withUnsafeMutableBufferPointer { NeuronPool.decay(&$0, shift: shift) }
-    }
-
-    /// Three-factor modulation of every row (see `NeuronPool.applyModulation`); `inhibitory`
-    /// gives each source row's kind. Returns the reinforced and weakened counts. O(S).
-    mutating func modulate(reward: Int32, punishment: Int32, divisor: Int32,
-                           inhibitory: (Int) -> Bool) -> (reinforced: Int, weakened: Int) {
-        var reinforced = 0
-        var weakened = 0
+    /// One sweep of every synapse with non-zero eligibility `e` under rule `r`:
+    /// 1. the weight magnitude (with its 8 fraction bits) changes by `e · multipliers[r] / 2^16`
+    ///    1/256 units, rounded stochastically, and is clamped to the rule's bounds; each whole
+    ///    unit gained reinforces the synapse's maturity, each lost weakens it; a HOT synapse
+    ///    whose magnitude reaches zero dies. Skipped when `modulate` is false.
+    /// 2. `e` decays by the rule's `retention`, rounded stochastically, so the mean follows the
+    ///    exponential with no stalling and no bias.
+    /// The rounding dither is a hash of (`sweep`, synapse index, `salt`): deterministic.
+    /// COLD and dead synapses are skipped. Returns the number that died. O(S), no allocation.
+    mutating func sweep(modulate: Bool, multipliers: UnsafeBufferPointer<Int64>, retention: UnsafeBufferPointer<Int64>,
+                        bounds: UnsafeBufferPointer<(Int, Int)>, sweep: UInt32, salt: UInt32,
+                        inhibitory: (Int) -> Bool) -> Int {
+        var died = 0
         let rows = neuronCount
+        let seed = sweep &* 0x85EB_CA77 ^ salt &* 0xC2B2_AE3D
         rowPtr.withUnsafeBufferPointer { rowPtr in
             synapses.withUnsafeMutableBufferPointer { syn in
                 for j in 0 ..< rows {
-                    let changes = NeuronPool.modulateRow(syn, Int(rowPtr[j]) ..< Int(rowPtr[j + 1]), inhibitory: inhibitory(j),
-                                                         reward: reward, punishment: punishment, divisor: divisor)
-                    reinforced += changes.reinforced
-                    weakened += changes.weakened
+                    let negative = inhibitory(j)
+                    for s in Int(rowPtr[j]) ..< Int(rowPtr[j &+ 1]) {
+                        let synapse = syn[s]
+                        guard synapse.eligibility != 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue,
+                              !Maturity.isDead(synapse.maturity) else { continue }
+                        var h = UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed
+                        h ^= h &>> 16; h &*= 0x7FEB_352D; h ^= h &>> 15; h &*= 0x846C_A68B; h ^= h &>> 16
+                        let e = Int64(synapse.eligibility)
+                        let rule = Int(synapse.reserved &>> 5) & 7
+                        var updated = synapse
+                        if modulate {
+                            let change = (e &* multipliers[rule] &+ Int64(h & 0xFFFF)) &>> 16
+                            if change != 0 {
+                                let before = synapse.fineMagnitude
+                                let (low, high) = bounds[rule]
+                                let after = Int(min(max(Int64(before) &+ change, Int64(low)), Int64(high)))
+                                if after != before {
+                                    let units = after &>> 8
+                                    updated.weight = Int8(truncatingIfNeeded: negative ? -units : units)
+                                    updated.reserved = (synapse.reserved & 0xFF) | UInt16(after & 0xFF) << 8
+                                    let gained = units - (before &>> 8)
+                                    if gained > 0 {
+                                        for _ in 0 ..< gained { updated.maturity = Maturity.reinforced(updated.maturity) }
+                                    } else if gained < 0 {
+                                        for _ in 0 ..< -gained { updated.maturity = Maturity.weakened(updated.maturity) }
+                                    }
+                                    if units == 0, Maturity.state(updated.maturity) == .hot {
+                                        updated.maturity = Maturity.dead
+                                        died &+= 1
+                                    }
+                                }
+                            }
+                        }
+                        let decayed = (e &* retention[rule] &+ Int64(h &>> 16)) &>> 16
+                        updated.eligibility = Int8(truncatingIfNeeded: decayed)
+                        syn[s] = updated
+                    }
                 }
             }
         }
-        return (reinforced, weakened)
+        return died
     }
 
-    /// Removes dead synapses (HOT with counter zero), compacting in place; the transposed
-    /// index is rebuilt on next use. Returns the number removed. O(S), no allocation.
+    /// Removes dead synapses (maturity 0), compacting in place; the transposed index is rebuilt
+    /// on next use. Returns the number removed. O(S), no allocation.
     mutating func pruneDead() -> Int {
         let removed = removeAll { Maturity.isDead($0.maturity) }
         if removed > 0 { incoming = nil }

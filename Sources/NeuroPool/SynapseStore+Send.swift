@@ -30,13 +30,14 @@ extension SynapseStore {
     /// before the tick they reach): each synapse adds its PSP to the ring slot of tick
     /// `tick + delay` of its target — `weight << shift` saturated (`scaled`, a pool of
     /// populations; on its excitatory or inhibitory channel when the ring is split) or
-    /// `weight << weightShift` (a shorthand pool). `plastic`: a synapse whose target's trace
-    /// in `postTrace` is up is a post-before-pre pairing and loses eligibility
-    /// `depression · trace / 128` (COLD synapses keep theirs). `prefetch`: start loading the row
-    /// two spikes ahead (rows of a large pool sit at random places). O(delivered synapses).
+    /// `weight << weightShift` (a shorthand pool). `plastic`: the arrival at `tick + delay`
+    /// pairs with the target's last spike (`postLast`, tick numbers modulo 2^32) as a
+    /// post-before-pre pair and loses its rule's depression window at that distance (COLD
+    /// synapses keep their eligibility). `prefetch`: start loading the row two spikes ahead
+    /// (rows of a large pool sit at random places). O(delivered synapses).
     @inline(__always)
     package mutating func send(_ spikes: UnsafeBufferPointer<UInt16>, tick: UInt64, into target: RingTarget, scaled: Bool, plastic: Bool,
-                       depression: Int32, postTrace: UnsafeBufferPointer<Int8>, prefetch: Bool) {
+                               postLast: UnsafeBufferPointer<UInt32>, windows: PlasticityWindows?, prefetch: Bool) {
         let t = Int(truncatingIfNeeded: tick)
         let (ring, n, mask, split, shift) = (target.ring, target.neurons, target.mask, target.split, target.shift)
         let fired = spikes.count
@@ -62,11 +63,12 @@ extension SynapseStore {
                         } else {
                             ring[index] &+= Int32(synapse.weight) &<< shift
                         }
-                        if plastic {
-                            let trace = Int32(postTrace[post])
-                            if trace > 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
-                                let e = Int32(synapse.eligibility) &- ((depression &* trace) >> 7)
-                                syn[s].eligibility = Int8(truncatingIfNeeded: max(e, -127))
+                        if plastic, let windows, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
+                            let arrival = UInt32(truncatingIfNeeded: t &+ Int(synapse.delay))
+                            let delta = Int(Int32(bitPattern: arrival &- postLast[post]))
+                            let loss = windows.depression(rule: Int(synapse.reserved &>> 5) & 7, delta: delta)
+                            if loss != 0 {
+                                syn[s].eligibility = Int8(truncatingIfNeeded: max(Int32(synapse.eligibility) &- loss, -127))
                             }
                         }
                         s &+= 1

@@ -14,7 +14,7 @@ struct AfferentTests {
             source: "up", sourceCount: sourceCount, lag: lag ?? Int(delay),
             sourceInhibitory: ContiguousArray(repeating: inhibitory ? 1 : 0, count: sourceCount),
             rowPtr: rowPtr, synapses: [Synapse(target: UInt16(target), weight: inhibitory ? -weight : weight, delay: delay)],
-            sourceTrace: ContiguousArray(repeating: 0, count: sourceCount))
+            sourceLastSpike: nil)
     }
 
     /// Runs `pool` for `ticks`, delivering `spikes(sourceTick)` to projection 0 before each
@@ -101,7 +101,8 @@ struct AfferentTests {
         }
         let causal = pool.afferents[0].synapses[0].eligibility
         #expect(causal > 0)
-        pool.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        for _ in 0 ..< 1000 { try pool.deliver(projection: 0, sourceTick: pool.tickCount - 1, spikes: []); try pool.tick(input: [0, 0]) }
         #expect(pool.afferents[0].synapses[0].weight > 10)
 
         // Target fires first, then the source spike is delivered: depression.
@@ -113,7 +114,8 @@ struct AfferentTests {
         }
         #expect(late.afferents[0].synapses[0].eligibility < 0)
         #expect(late.afferents[0].synapses[0].weight == -10)
-        late.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0)
+        late.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        for _ in 0 ..< 1000 { try late.deliver(projection: 0, sourceTick: late.tickCount - 1, spikes: []); try late.tick(input: [0, 0]) }
         let weakened = late.afferents[0].synapses[0].weight
         #expect(weakened > -10 && weakened <= 0, "an inhibitory weight keeps its sign while it weakens")
     }

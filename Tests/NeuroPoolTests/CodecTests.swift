@@ -12,7 +12,8 @@ struct CodecTests {
         var pool = try NeuronPool.withRandomConnectivity(name: name, neurons: n, density: density, config: c)
         var noise = NoiseInput(seed: seed &+ 1, neurons: n, current: 7000, chance: 50)
         for _ in 0 ..< 30 { try pool.tick(input: noise.next()) }
-        pool.applyModulation(dopamine: 180, cortisol: 60, acetylcholine: 0)
+        pool.receiveModulators(dopamine: 180, cortisol: 60, acetylcholine: nil)
+        for _ in 0 ..< 40 { try pool.tick(input: noise.next()) }
         pool.synaptogenesis(acetylcholine: 255)
         try pool.tick(input: kick(n, Array(0 ..< n / 3)))
         try pool.inject(1 ..< 4, 1234)
@@ -96,15 +97,18 @@ struct CodecTests {
         c.stdpDepression = 9
         c.traceMax = 99
         c.traceDecay = 211
-        c.eligibilityDecayInterval = 13
-        c.eligibilityDecayShift = 5
+        c.stdpTauPlus = 17
+        c.stdpTauMinus = 33
+        c.eligibilityTau = 777
+        c.learningGain = 123_456_789_012
+        c.weightBounds = 100 ... 30000
+        c.dopamineTau = 150
         c.homeostasisStep = 7
         c.homeostasisTarget = 120
         c.thresholdBounds = 300 ... 30000
         c.dopamineBaseline = 100
         c.cortisolBaseline = 44
         c.acetylcholineGate = 256
-        c.modulationShift = 9
         c.maxSynapsesPerNeuron = 65535
         c.maxNewSynapses = 3
         c.activeTrace = 17
@@ -129,9 +133,11 @@ struct CodecTests {
         #expect(a.reduce(0) { $0 + $1.count } > 0)
         #expect(a == b, "spike rasters diverge at tick \((0 ..< min(a.count, b.count)).first { a[$0] != b[$0] } ?? -1)")
         // Plasticity continues identically too.
-        let m1 = original.applyModulation(dopamine: 200, cortisol: 50, acetylcholine: 0)
-        let m2 = loaded.applyModulation(dopamine: 200, cortisol: 50, acetylcholine: 0)
-        #expect(m1 == m2)
+        original.receiveModulators(dopamine: 200, cortisol: 50, acetylcholine: nil)
+        loaded.receiveModulators(dopamine: 200, cortisol: 50, acetylcholine: nil)
+        let c = try raster(&original, ticks: 300) { inputs[$0] }
+        let d = try raster(&loaded, ticks: 300) { inputs[$0] }
+        #expect(c == d)
         let g1 = original.synaptogenesis(acetylcholine: 255)
         let g2 = loaded.synaptogenesis(acetylcholine: 255)
         #expect(g1 == g2)

@@ -170,12 +170,15 @@ struct ConstructionTests {
         #expect(field { $0.excitatoryWeight = 0 ... 10 } == "excitatoryWeight")
         #expect(field { $0.inhibitoryWeight = 1 ... 128 } == "inhibitoryWeight")
         #expect(field { $0.traceMax = 0 } == "traceMax")
-        #expect(field { $0.eligibilityDecayInterval = 0 } == "eligibilityDecayInterval")
-        #expect(field { $0.eligibilityDecayShift = 8 } == "eligibilityDecayShift")
+        #expect(field { $0.eligibilityTau = 0 } == "eligibilityTau")
+        #expect(field { $0.stdpTauPlus = 100_001 } == "stdpTauPlus")
+        #expect(field { $0.stdpPotentiation = 128 } == "stdpPotentiation")
+        #expect(field { $0.learningGain = -1 } == "learningGain")
+        #expect(field { $0.weightBounds = 0 ... 40000 } == "weightBounds")
+        #expect(field { $0.dopamineTau = 0 } == "dopamineTau")
         #expect(field { $0.homeostasisTarget = 1000 } == "homeostasisTarget")
         #expect(field { $0.thresholdBounds = 0 ... 100 } == "thresholdBounds")
         #expect(field { $0.acetylcholineGate = 257 } == "acetylcholineGate")
-        #expect(field { $0.modulationShift = 16 } == "modulationShift")
         #expect(field { _ in } == nil)
     }
 }

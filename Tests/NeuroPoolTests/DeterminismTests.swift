@@ -12,7 +12,8 @@ struct DeterminismTests {
         pool.randomizeMembranes(below: 5000)
         var noise = NoiseInput(seed: 1234, neurons: 200, current: 4000, chance: 20)
         let r = try raster(&pool, ticks: ticks) { _ in noise.next() }
-        pool.applyModulation(dopamine: 190, cortisol: 40, acetylcholine: 0)
+        pool.receiveModulators(dopamine: 190, cortisol: 40, acetylcholine: nil)
+        for _ in 0 ..< 100 { pool.tick() }
         pool.synaptogenesis(acetylcholine: 200)
         pool.pruneDead()
         return (pool, r)
@@ -58,7 +59,7 @@ struct DeterminismTests {
         let snapshot = a
         let bytes = a.encoded()
         try a.tick(input: kick(50, Array(0 ..< 25)))
-        a.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0)
+        a.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
         #expect(a != snapshot)
         #expect(snapshot.encoded() == bytes, "mutating a copy must not touch the original")
     }

@@ -1,196 +1,204 @@
+import Foundation
 import Testing
 @testable import NeuroPool
 
+/// Three-factor weight change: eligibility × (dopamine − baseline), against its closed form.
 @Suite("Three-factor plasticity")
 struct PlasticityTests {
-    /// Neurons: 0 excitatory, 1 excitatory (post), 2 inhibitory, 3 excitatory (never fires).
-    /// Synapses 0→1 (+30), 2→1 (−30), 0→3 (+30). Weights × 16 stay far below threshold.
-    static func pool() -> NeuronPool {
+    static func config(gain: Int64, eligibilityTau: Int = 1000, bounds: ClosedRange<Int> = 0 ... 32767) -> PoolConfig {
         var c = quietConfig()
         c.stdp = true
-        c.eligibilityDecayInterval = 255
-        return handmadePool(inhibitory: [false, false, true, false], edges: [
-            (0, Synapse(target: 1, weight: 30, delay: 1)),
-            (2, Synapse(target: 1, weight: -30, delay: 1)),
-            (0, Synapse(target: 3, weight: 30, delay: 1)),
+        c.eligibilityTau = eligibilityTau
+        c.learningGain = gain
+        c.weightBounds = bounds
+        return c
+    }
+
+    static func meanWeight(_ pool: NeuronPool) -> Double {
+        Double(pool.synapses.synapses.reduce(0) { $0 + $1.fineMagnitude }) / Double(pool.synapseCount) / 256
+    }
+
+    /// Runs `ticks` ticks with no input.
+    static func idle(_ pool: inout NeuronPool, _ ticks: Int) { for _ in 0 ..< ticks { pool.tick() } }
+
+    /// The predicted change in weight units of a synapse with eligibility `e0` at the pairing,
+    /// for a dopamine pulse of `excess` levels `delay` ticks later:
+    /// gain/2^32 · e0 e^(−delay/τe) · 256·excess · (1/τe + 1/τd)^−1, over 256.
+    static func predicted(_ c: PoolConfig, e0: Double, delay: Int, excess: Int) -> Double {
+        let tauE = Double(c.eligibilityTau), tauD = Double(c.dopamineTau)
+        let integral = e0 * exp(-Double(delay) / tauE) * Double(excess * 256) / (1 / tauE + 1 / tauD)
+        return Double(c.learningGain) / 4_294_967_296 * integral / 256
+    }
+
+    @Test func aRewardOneTauAfterAPairingChangesTheWeightAsPredicted() throws {
+        let c = Self.config(gain: 240_000)
+        var pool = try STDPTests.fanIn(config: c)
+        let before = Self.meanWeight(pool)
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        let change = Self.meanWeight(pool) - before
+        let expected = Self.predicted(c, e0: Double(c.stdpPotentiation), delay: 1000, excess: 127)
+        #expect(expected > 15, "the test needs a change of many units, got \(expected)")
+        #expect(abs(change - expected) <= 0.05 * expected, "change \(change) units, predicted \(expected)")
+    }
+
+    @Test func aRewardFiveTauLaterChangesAlmostNothing() throws {
+        let c = Self.config(gain: 240_000)
+        var early = try STDPTests.fanIn(config: c)
+        var late = early
+        let before = Self.meanWeight(early)
+        Self.idle(&early, 1000)
+        early.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&early, 3000)
+        Self.idle(&late, 5000)
+        late.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&late, 3000)
+        let atOneTau = Self.meanWeight(early) - before
+        let atFiveTau = Self.meanWeight(late) - before
+        #expect(atFiveTau.magnitude < 0.05 * atOneTau, "5τ: \(atFiveTau) units against \(atOneTau) at 1τ")
+    }
+
+    @Test func withoutModulatorsNothingChanges() throws {
+        var pool = try STDPTests.fanIn(config: Self.config(gain: 240_000))
+        let before = pool.synapses.synapses.map(\.fineMagnitude)
+        Self.idle(&pool, 3000)
+        #expect(pool.synapses.synapses.map(\.fineMagnitude) == before)
+    }
+
+    @Test func subUnitChangesAccumulate() throws {
+        // A gain that moves each synapse by about a tenth of a unit per rewarded pairing.
+        let c = Self.config(gain: 1200)
+        var pool = try STDPTests.fanIn(config: c)
+        let perReward = Self.predicted(c, e0: Double(c.stdpPotentiation), delay: 1000, excess: 127)
+        #expect(perReward > 0.05 && perReward < 0.2)
+        let start = pool.synapses.synapses.map { Int($0.weight) }
+        let fineStart = Self.meanWeight(pool)
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 2000)
+        let once = Self.meanWeight(pool) - fineStart
+        #expect(abs(once - perReward) <= 0.1 * perReward, "one reward: \(once), predicted \(perReward)")
+        // Twenty more rewarded pairings: the fractions carry into whole units.
+        for _ in 0 ..< 20 {
+            try pool.tick(input: kick(201, Array(0 ..< 200)))
+            try pool.tick(input: kick(201, [200]))
+            Self.idle(&pool, 1000)
+            pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+            Self.idle(&pool, 2000)
+        }
+        let gained = zip(pool.synapses.synapses, start).map { Double(Int($0.weight) - $1) }
+        let meanGained = gained.reduce(0, +) / Double(gained.count)
+        #expect(meanGained >= 1.5, "whole units gained: \(meanGained) (predicted about \(21 * perReward))")
+    }
+
+    @Test func weightsStayWithinTheirBounds() throws {
+        let c = Self.config(gain: 4_000_000, bounds: 20 * 256 ... 40 * 256)
+        var pool = try STDPTests.fanIn(config: c)
+        for _ in 0 ..< 5 {
+            try pool.tick(input: kick(201, Array(0 ..< 200)))
+            try pool.tick(input: kick(201, [200]))
+            pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+            Self.idle(&pool, 600)
+        }
+        #expect(pool.synapses.synapses.allSatisfy { $0.fineMagnitude == 40 * 256 }, "all at the upper bound")
+        for _ in 0 ..< 5 {
+            try pool.tick(input: kick(201, Array(0 ..< 200)))
+            try pool.tick(input: kick(201, [200]))
+            pool.receiveModulators(dopamine: 0, cortisol: nil, acetylcholine: nil)
+            Self.idle(&pool, 600)
+        }
+        #expect(pool.synapses.synapses.allSatisfy { $0.fineMagnitude == 20 * 256 }, "all at the lower bound")
+        #expect(pool.synapseCount == 200, "a lower bound above zero lets no synapse die")
+    }
+
+    @Test func dopamineBelowBaselineWeakensCausalSynapses() throws {
+        let c = Self.config(gain: 240_000)
+        var pool = try STDPTests.fanIn(config: c)
+        let before = Self.meanWeight(pool)
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: 1, cortisol: nil, acetylcholine: nil) // 127 levels below baseline
+        Self.idle(&pool, 3000)
+        let change = Self.meanWeight(pool) - before
+        let expected = -Self.predicted(c, e0: Double(c.stdpPotentiation), delay: 1000, excess: 127)
+        #expect(abs(change - expected) <= 0.05 * expected.magnitude, "change \(change), predicted \(expected)")
+    }
+
+    @Test func cortisolActsAsNegativeDopamine() throws {
+        let c = Self.config(gain: 240_000)
+        var pool = try STDPTests.fanIn(config: c)
+        let before = Self.meanWeight(pool)
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: nil, cortisol: UInt8(c.cortisolBaseline + 100), acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        let change = Self.meanWeight(pool) - before
+        let expected = -Self.predicted(c, e0: Double(c.stdpPotentiation), delay: 1000, excess: 100)
+        #expect(abs(change - expected) <= 0.05 * expected.magnitude, "change \(change), predicted \(expected)")
+    }
+
+    @Test func antiCausalSynapsesWeakenUnderDopamine() throws {
+        let c = Self.config(gain: 60_000)
+        // Post fires, then pre: every synapse gets −A− e^(−1/τ−)·… < 0.
+        var pool = excitatoryPool(201, edges: (0 ..< 200).map { ($0, Synapse(target: 200, weight: 30, delay: 1)) }, config: c)
+        try pool.tick(input: kick(201, [200]))
+        try pool.tick(input: kick(201, Array(0 ..< 200)))
+        #expect(pool.synapses.synapses.allSatisfy { $0.eligibility < 0 })
+        let before = Self.meanWeight(pool)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        #expect(Self.meanWeight(pool) < before - 5)
+    }
+
+    @Test func inhibitoryWeightsKeepTheirSign() throws {
+        let c = Self.config(gain: 4_000_000)
+        var inhibitory = [Bool](repeating: true, count: 200)
+        inhibitory.append(false)
+        var pool = handmadePool(inhibitory: inhibitory, edges: (0 ..< 200).map { ($0, Synapse(target: 200, weight: -30, delay: 1)) }, config: c)
+        try pool.tick(input: kick(201, [200]))
+        try pool.tick(input: kick(201, Array(0 ..< 200)))
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        #expect(pool.synapses.synapses.allSatisfy { $0.weight <= 0 }, "Dale's law holds")
+        #expect(pool.synapseCount < 200, "HOT synapses weakened to zero died and were pruned")
+    }
+
+    @Test func coldSynapsesDoNotChange() throws {
+        let c = Self.config(gain: 240_000)
+        var pool = try STDPTests.fanIn(config: c, maturity: Maturity.encode(.cold, counter: 0))
+        let before = pool.synapses.synapses
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        #expect(pool.synapses.synapses == before)
+    }
+
+    @Test func wholeUnitsGainedReinforceMaturity() throws {
+        let c = Self.config(gain: 240_000)
+        var pool = try STDPTests.fanIn(config: c)
+        Self.idle(&pool, 1000)
+        pool.receiveModulators(dopamine: 255, cortisol: nil, acetylcholine: nil)
+        Self.idle(&pool, 3000)
+        // About 20 units gained from a newborn (HOT, 4): HOT→WARM after 4 more, then ~16 into WARM.
+        let states = Set(pool.synapses.synapses.map(\.thermalState))
+        #expect(states == [.warm], "\(states)")
+    }
+
+    @Test func rulesLiveInTheirOwnRowsOfTheTable() throws {
+        // Two rules: rule 1 has no potentiation, so a synapse under it gains no eligibility.
+        var c = Self.config(gain: 240_000)
+        c.stdpPotentiation = 40
+        var pool = excitatoryPool(3, edges: [
+            (0, Synapse(target: 2, weight: 1, delay: 1, reserved: Synapse.reserved(shift: 0, rule: 0))),
+            (1, Synapse(target: 2, weight: 1, delay: 1, reserved: Synapse.reserved(shift: 0, rule: 1))),
         ], config: c)
-    }
-
-    /// 0 and 2 fire, then 1 fires one tick later: 0→1 and 2→1 become eligible (> 0).
-    static func causallyPaired() throws -> NeuronPool {
-        var p = pool()
-        try p.tick(input: kick(4, [0, 2]))
-        try p.tick(input: kick(4, [1]))
-        return p
-    }
-
-    /// 1 fires, then 0 and 2 fire one tick later: 0→1 and 2→1 get eligibility < 0.
-    static func antiCausallyPaired() throws -> NeuronPool {
-        var p = pool()
-        try p.tick(input: kick(4, [1]))
-        try p.tick(input: kick(4, [0, 2]))
-        return p
-    }
-
-    @Test func dopamineStrengthensCausalSynapses() throws {
-        var p = try Self.causallyPaired()
-        let exc = try synapse(p, from: 0, to: 1)
-        let inh = try synapse(p, from: 2, to: 1)
-        let idle = try synapse(p, from: 0, to: 3)
-        #expect(exc.eligibility > 0 && inh.eligibility > 0 && idle.eligibility == 0)
-
-        let result = p.applyModulation(dopamine: 200, cortisol: 30, acetylcholine: 0)
-        #expect(result.reinforced == 2)
-        #expect(result.weakened == 0)
-        let reward = 200 - p.config.dopamineBaseline
-        let k = p.config.modulationShift
-        let exc2 = try synapse(p, from: 0, to: 1)
-        let inh2 = try synapse(p, from: 2, to: 1)
-        // Documented change: e·(DA − DA₀)⁺ / 2^k in magnitude, sign kept.
-        #expect(Int(exc2.weight) == 30 + Int(exc.eligibility) * reward / (1 << k))
-        #expect(Int(inh2.weight) == -(30 + Int(inh.eligibility) * reward / (1 << k)))
-        #expect(exc2.weight > 30 && inh2.weight < -30)
-        #expect(Maturity.counter(exc2.maturity) == Maturity.counter(exc.maturity) + 1)
-        #expect(Maturity.counter(inh2.maturity) == Maturity.counter(inh.maturity) + 1)
-        #expect(try synapse(p, from: 0, to: 3) == idle, "a synapse without eligibility is untouched")
-        // Eligibility is not consumed by modulation.
-        #expect(exc2.eligibility == exc.eligibility)
-    }
-
-    @Test func cortisolWeakensCausalSynapses() throws {
-        var p = try Self.causallyPaired()
-        let exc = try synapse(p, from: 0, to: 1)
-        let inh = try synapse(p, from: 2, to: 1)
-        let result = p.applyModulation(dopamine: 128, cortisol: 128, acetylcholine: 0)
-        #expect(result.reinforced == 0)
-        #expect(result.weakened == 2)
-        let punishment = 128 - p.config.cortisolBaseline
-        let k = p.config.modulationShift
-        let exc2 = try synapse(p, from: 0, to: 1)
-        let inh2 = try synapse(p, from: 2, to: 1)
-        #expect(Int(exc2.weight) == max(30 - Int(exc.eligibility) * punishment / (1 << k), 0))
-        #expect(Int(inh2.weight) == -max(30 - Int(inh.eligibility) * punishment / (1 << k), 0))
-        #expect(exc2.weight < 30 && inh2.weight > -30)
-        #expect(Maturity.counter(exc2.maturity) == Maturity.counter(exc.maturity) - 1)
-        #expect(Maturity.state(exc2.maturity) == .hot)
-    }
-
-    @Test func dopamineWeakensAndCortisolStrengthensAntiCausalSynapses() throws {
-        var a = try Self.antiCausallyPaired()
-        let before = try synapse(a, from: 0, to: 1)
-        #expect(before.eligibility < 0)
-        #expect(try synapse(a, from: 2, to: 1).eligibility < 0)
-        var b = a
-        let r1 = a.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0)
-        #expect(r1.reinforced == 0 && r1.weakened == 2)
-        #expect(try synapse(a, from: 0, to: 1).weight < before.weight)
-        #expect(try synapse(a, from: 2, to: 1).weight > -30)
-        let r2 = b.applyModulation(dopamine: 0, cortisol: 255, acetylcholine: 0)
-        #expect(r2.reinforced == 2 && r2.weakened == 0)
-        #expect(try synapse(b, from: 0, to: 1).weight > before.weight)
-        #expect(try synapse(b, from: 2, to: 1).weight < -30)
-    }
-
-    @Test func baselinesChangeNothing() throws {
-        let paired = try Self.causallyPaired()
-        for (da, c) in [(128, 30), (0, 0), (100, 30), (128, 10), (0, 30)] as [(UInt8, UInt8)] {
-            var p = paired
-            let result = p.applyModulation(dopamine: da, cortisol: c, acetylcholine: 255)
-            #expect(result.reinforced == 0 && result.weakened == 0, "DA \(da) cortisol \(c)")
-            #expect(p == paired, "DA \(da) cortisol \(c) must not change the pool")
-        }
-    }
-
-    @Test func acetylcholineDoesNotEnterTheWeightChange() throws {
-        var a = try Self.causallyPaired()
-        var b = a
-        let ra = a.applyModulation(dopamine: 190, cortisol: 70, acetylcholine: 0)
-        let rb = b.applyModulation(dopamine: 190, cortisol: 70, acetylcholine: 255)
-        #expect(ra == rb)
-        #expect(a == b)
-        #expect(a.synapseCount == 3, "modulation never creates synapses")
-    }
-
-    @Test func changesSmallerThanOneStepAreNotCounted() throws {
-        var p = excitatoryPool(2, edges: [(0, Synapse(target: 1, weight: 40, delay: 1, eligibility: 1))])
-        let before = p
-        // e · (129 − 128) / 64 truncates to 0.
-        let result = p.applyModulation(dopamine: 129, cortisol: 30, acetylcholine: 0)
-        #expect(result.reinforced == 0 && result.weakened == 0)
-        #expect(p == before)
-    }
-
-    @Test func weightSignNeverFlipsAndMagnitudeStaysWithin127() throws {
-        var c = PoolConfig()
-        c.seed = 11
-        var pool = try NeuronPool.withFixedOutDegree(name: "dale", neurons: 60, outDegree: 12, config: c)
-        func checkDale(_ label: String) {
-            for i in 0 ..< pool.neuronCount {
-                let inhibitory = pool.neurons.isInhibitory(i)
-                for s in pool.synapses.outgoing(i) {
-                    #expect(inhibitory ? s.weight <= 0 : s.weight >= 0, "\(label): neuron \(i) weight \(s.weight)")
-                    #expect(s.weight != Int8.min, "\(label): weight −128 is outside −127…127")
-                }
-            }
-        }
-        // Strong reward on maximal positive eligibility: magnitudes pile up to the 127 cap.
-        for k in 0 ..< pool.synapseCount { pool.synapses[k].eligibility = 127 }
-        for _ in 0 ..< 10 { pool.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0) }
-        checkDale("after reward")
-        #expect(pool.synapses.synapses.allSatisfy { abs(Int($0.weight)) == 127 || $0.thermalState == .cold })
-        // Heavy cortisol on the same eligibility: magnitudes go to zero, never past it.
-        for _ in 0 ..< 10 { pool.applyModulation(dopamine: 0, cortisol: 255, acetylcholine: 0) }
-        checkDale("after cortisol")
-        // Mixed signs of eligibility under both modulators at once.
-        var r = PoolRandom(seed: 4)
-        for k in 0 ..< pool.synapseCount {
-            pool.synapses[k].eligibility = Int8(Int(r.uniform(below: 255)) - 127)
-        }
-        for step in 0 ..< 30 {
-            pool.applyModulation(dopamine: UInt8(truncatingIfNeeded: step * 37), cortisol: UInt8(truncatingIfNeeded: step * 91), acetylcholine: 0)
-            checkDale("mixed step \(step)")
-        }
-    }
-
-    @Test func inhibitorySynapseAtTheNegativeCapStaysAt127() throws {
-        var p = handmadePool(inhibitory: [true, false], edges: [(0, Synapse(target: 1, weight: -120, delay: 1, eligibility: 127))])
-        for _ in 0 ..< 5 { p.applyModulation(dopamine: 255, cortisol: 0, acetylcholine: 0) }
-        #expect(try synapse(p, from: 0, to: 1).weight == -127)
-        // And the result still encodes to a loadable file (−128 would be rejected).
-        let loaded = try NeuronPool.decode(p.encoded())
-        #expect(loaded == p)
-    }
-
-    @Test func coldSynapsesAreFrozen() throws {
-        var p = try Self.causallyPaired()
-        let k = try #require(synapseIndex(p, from: 0, to: 1))
-        let cold = Maturity.encode(.cold, counter: 0)
-        p.synapses[k].maturity = cold
-        // Only the cold synapse is eligible: the others are cleared.
-        for j in 0 ..< p.synapseCount where j != k { p.synapses[j].eligibility = 0 }
-        let frozen = p.synapses[k]
-        #expect(frozen.eligibility > 0)
-        for (da, c) in [(200, 30), (255, 0), (128, 128), (0, 255), (255, 255)] as [(UInt8, UInt8)] {
-            let result = p.applyModulation(dopamine: da, cortisol: c, acetylcholine: 200)
-            #expect(result.reinforced == 0 && result.weakened == 0, "DA \(da) cortisol \(c)")
-            #expect(p.synapses[k].weight == frozen.weight)
-            #expect(p.synapses[k].maturity == cold)
-        }
-    }
-
-    @Test func repeatedWeakeningKillsANewbornWhichPruneRemoves() throws {
-        var p = try Self.causallyPaired()
-        let k = try #require(synapseIndex(p, from: 0, to: 1))
-        #expect(p.synapses[k].maturity == Maturity.newborn)
-        for round in 1 ... 4 {
-            let r = p.applyModulation(dopamine: 128, cortisol: 40, acetylcholine: 0)
-            #expect(r.weakened == 2, "round \(round)")
-            #expect(Maturity.isDead(p.synapses[k].maturity) == (round == 4), "round \(round)")
-        }
-        #expect(p.pruneDead() == 2)  // both eligible newborns died
-        #expect(synapseIndex(p, from: 0, to: 1) == nil)
-        #expect(synapseIndex(p, from: 2, to: 1) == nil)
-        #expect(synapseIndex(p, from: 0, to: 3) != nil)
-        #expect(p.synapseCount == 1)
+        var silent = c.stdpRule
+        silent.potentiation = 0
+        try pool.setPlasticityRules([c.stdpRule, silent])
+        try pool.tick(input: kick(3, [0, 1]))
+        try pool.tick(input: kick(3, [2]))
+        #expect(try synapse(pool, from: 0, to: 2).eligibility == 40)
+        #expect(try synapse(pool, from: 1, to: 2).eligibility == 0)
+        #expect(throws: PoolError.self) { try pool.setPlasticityRules([c.stdpRule]) } // rule 1 is in use
+        #expect(throws: PoolError.self) { try pool.setPlasticityRules(Array(repeating: c.stdpRule, count: 9)) }
     }
 }

@@ -70,7 +70,7 @@ struct PruneTests {
     @Test func stdpCreditsTheRightSynapseAfterPruning() throws {
         var c = quietConfig()
         c.stdp = true
-        c.eligibilityDecayInterval = 255
+        c.eligibilityTau = 100_000_000
         var pool = excitatoryPool(5, edges: [
             (0, Synapse(target: 1, weight: 1, delay: 1)),  // A, will die
             (0, Synapse(target: 2, weight: 1, delay: 1)),  // B
@@ -86,7 +86,7 @@ struct PruneTests {
         pool.synapses[try #require(synapseIndex(pool, from: 0, to: 1))].maturity = Maturity.dead
         #expect(pool.pruneDead() == 1)
         for k in 0 ..< pool.synapseCount { pool.synapses[k].eligibility = 0 }
-        for i in 0 ..< 5 { pool.neurons.trace[i] = 0 }
+        for i in 0 ..< 5 { pool.lastSpike[i] = NeuronPool.longAgo(pool.tickCount) }
         for _ in 0 ..< 4 { pool.tick() }  // out of refractoriness
 
         try pool.tick(input: kick(5, [4]))

@@ -1,180 +1,130 @@
+import Foundation
 import Testing
 @testable import NeuroPool
 
-@Suite("STDP eligibility")
+/// The STDP window and the eligibility trace, against their closed forms.
+@Suite("STDP window and eligibility")
 struct STDPTests {
-    /// STDP on, homeostasis off, eligibility decay pushed out of the pairing window.
-    static func config(stdp: Bool = true) -> PoolConfig {
+    /// STDP on, homeostasis off; eligibility that does not decay within a test unless asked.
+    static func config(eligibilityTau: Int = 100_000_000) -> PoolConfig {
         var c = quietConfig()
-        c.stdp = stdp
-        c.eligibilityDecayInterval = 255
+        c.stdp = true
+        c.eligibilityTau = eligibilityTau
+        c.learningGain = 0
         return c
     }
 
-    /// 0 → 1 (the pair under test), 0 → 2 (2 never fires), 2 → 1 (2 never fires). Weights
-    /// are tiny so nothing fires except what the test drives.
-    static func pairPool(stdp: Bool = true) -> NeuronPool {
+    /// Neuron 0 → 1 with `delay`, and 0 → 2, 2 → 1 (2 never fires). Weights are tiny so
+    /// nothing fires except what the test drives.
+    static func pairPool(delay: UInt8, config: PoolConfig = config()) -> NeuronPool {
         excitatoryPool(3, edges: [
-            (0, Synapse(target: 1, weight: 1, delay: 1)),
-            (0, Synapse(target: 2, weight: 1, delay: 1)),
+            (0, Synapse(target: 1, weight: 1, delay: delay)),
+            (0, Synapse(target: 2, weight: 1, delay: delay)),
             (2, Synapse(target: 1, weight: 1, delay: 1)),
-        ], config: config(stdp: stdp))
+        ], config: config)
     }
 
-    /// Fires `first` in one tick and `second` `lag` ticks later; returns the pool.
-    static func pairing(first: Int, second: Int, lag: Int, stdp: Bool = true) throws -> NeuronPool {
-        var pool = pairPool(stdp: stdp)
-        try pool.tick(input: kick(3, [first]))
-        #expect(Array(pool.lastSpikes) == [UInt16(first)])
-        for _ in 1 ..< lag { pool.tick() }
-        try pool.tick(input: kick(3, [second]))
-        #expect(Array(pool.lastSpikes) == [UInt16(second)])
+    /// Pre (0) fires at tick `pre`, post (1) at tick `post`; runs to a tick past both plus the
+    /// delay, so the arrival has happened. Returns the pool.
+    static func pairing(pre: Int, post: Int, delay: UInt8) throws -> NeuronPool {
+        var pool = pairPool(delay: delay)
+        let end = max(pre, post) + Int(delay) + 2
+        for t in 0 ..< end {
+            var fire: [Int] = []
+            if t == pre { fire.append(0) }
+            if t == post { fire.append(1) }
+            try pool.tick(input: kick(3, fire))
+            #expect(Set(pool.lastSpikes.map(Int.init)) == Set(fire), "tick \(t)")
+        }
         return pool
     }
 
-    @Test func causalPairingGainsPositiveEligibility() throws {
+    /// The closed form at 1 ms ticks: Δ = t_post − (t_pre + delay);
+    /// Δ ≥ 0 → round(A+ e^(−Δ/τ+)), Δ < 0 → −round(A− e^(−|Δ|/τ−)).
+    static func expected(_ delta: Int, _ c: PoolConfig) -> Int {
+        if delta >= 0 { return Int((Double(c.stdpPotentiation) * exp(-Double(delta) / Double(c.stdpTauPlus))).rounded()) }
+        return -Int((Double(c.stdpDepression) * exp(Double(delta) / Double(c.stdpTauMinus))).rounded())
+    }
+
+    @Test(arguments: [1, 3, 8])
+    func windowMatchesTheClosedFormFromMinus50To50Ticks(delay: Int) throws {
         let c = Self.config()
-        var previous = Int.max
-        for lag in 1 ... 5 {
-            let pool = try Self.pairing(first: 0, second: 1, lag: lag)
+        for delta in -50 ... 50 {
+            // Place the pair so both ticks are ≥ 5: arrival = pre + delay, post = arrival + Δ.
+            let pre = 60
+            let post = pre + delay + delta
+            guard post != pre else { continue } // same tick: covered by sameTickPairCountsOnce
+            let pool = try Self.pairing(pre: pre, post: post, delay: UInt8(delay))
             let e = Int(try synapse(pool, from: 0, to: 1).eligibility)
-            #expect(e > 0, "lag \(lag)")
-            #expect(e <= c.stdpPotentiation, "lag \(lag)")
-            #expect(e < previous, "a longer lag must give less eligibility (lag \(lag): \(e) after \(previous))")
-            previous = e
-            // Synapses whose other end did not fire are untouched.
+            #expect(e == Self.expected(delta, c), "delay \(delay), Δ \(delta): e \(e)")
             #expect(try synapse(pool, from: 0, to: 2).eligibility == 0)
             #expect(try synapse(pool, from: 2, to: 1).eligibility == 0)
         }
     }
 
-    @Test func antiCausalPairingGetsNegativeEligibility() throws {
-        let c = Self.config()
-        var magnitudes: [Int] = []
-        for lag in 1 ... 5 {
-            let pool = try Self.pairing(first: 1, second: 0, lag: lag)
-            let e = Int(try synapse(pool, from: 0, to: 1).eligibility)
-            #expect(e < 0, "lag \(lag)")
-            #expect(-e <= c.stdpDepression, "lag \(lag)")
-            magnitudes.append(-e)
-            #expect(try synapse(pool, from: 0, to: 2).eligibility == 0)
-        }
-        #expect(magnitudes == magnitudes.sorted(by: >), "depression must not grow with the lag: \(magnitudes)")
-        #expect(magnitudes.first! > magnitudes.last!)
+    @Test func defaultWindowIsSlightlyDepressionDominated() {
+        let c = PoolConfig()
+        let rule = c.stdpRule
+        let ltp = rule.potentiationWindow.reduce(0) { $0 + Int($1) }
+        let ltd = rule.depressionWindow.reduce(0) { $0 + Int($1) }
+        #expect(c.stdpTauPlus == c.stdpTauMinus)
+        #expect(ltd > ltp, "LTD integral \(ltd) vs LTP \(ltp)")
+        #expect(Double(ltd) / Double(ltp) < 1.15)
     }
 
-    @Test func aLoneSpikeIsNoPairing() throws {
-        var pool = Self.pairPool()
+    @Test func sameTickPairCountsOnce() throws {
+        // Pre and post fire in the same tick: the arrival comes `delay` ticks after the post spike.
+        let c = Self.config()
+        let pool = try Self.pairing(pre: 10, post: 10, delay: 4)
+        #expect(Int(try synapse(pool, from: 0, to: 1).eligibility) == Self.expected(-4, c))
+    }
+
+    @Test func stdpOffChangesNothing() throws {
+        var pool = Self.pairPool(delay: 1, config: quietConfig())
         try pool.tick(input: kick(3, [0]))
+        try pool.tick(input: kick(3, [1]))
         for _ in 0 ..< 5 { pool.tick() }
         #expect(pool.synapses.synapses.allSatisfy { $0.eligibility == 0 })
     }
 
-    @Test func pairingsFarApartDoNotCount() throws {
-        // After the pre trace has decayed to zero a post spike is no longer causal.
-        var pool = Self.pairPool()
-        try pool.tick(input: kick(3, [0]))
-        var ticks = 0
-        while pool.neurons.trace[0] > 0 && ticks < 1000 { pool.tick(); ticks += 1 }
-        #expect(pool.neurons.trace[0] == 0)
-        try pool.tick(input: kick(3, [1]))
+    @Test func coldSynapsesGetNoEligibility() throws {
+        var pool = excitatoryPool(2, edges: [(0, Synapse(target: 1, weight: 1, delay: 1, maturity: Maturity.encode(.cold, counter: 5)))],
+                                  config: Self.config())
+        try pool.tick(input: kick(2, [0]))
+        try pool.tick(input: kick(2, [1]))
+        try pool.tick(input: kick(2, [0]))
         #expect(try synapse(pool, from: 0, to: 1).eligibility == 0)
     }
 
-    @Test func repeatedCausalPairingsAccumulateAndSaturate() throws {
-        var pool = Self.pairPool()
-        var values: [Int8] = []
-        for _ in 0 ..< 20 {
-            try pool.tick(input: kick(3, [0]))
-            for _ in 0 ..< 3 { pool.tick() }   // past the refractory periods
-            try pool.tick(input: kick(3, [1]))
-            for _ in 0 ..< 7 { pool.tick() }   // 20 cycles of 12 ticks stay inside one decay interval
-            values.append(try synapse(pool, from: 0, to: 1).eligibility)
+    /// 200 pre neurons → 1 post neuron, all paired at Δ = 0, so each synapse starts at A+.
+    static func fanIn(config c: PoolConfig, weight: Int8 = 30, maturity: UInt8 = Maturity.newborn) throws -> NeuronPool {
+        let n = 201
+        var pool = excitatoryPool(n, edges: (0 ..< 200).map { ($0, Synapse(target: 200, weight: weight, delay: 1, maturity: maturity)) },
+                                  config: c)
+        try pool.tick(input: kick(n, Array(0 ..< 200)))
+        try pool.tick(input: kick(n, [200]))
+        #expect(pool.lastSpikes == [200])
+        return pool
+    }
+
+    static func meanEligibility(_ pool: NeuronPool) -> Double {
+        Double(pool.synapses.synapses.reduce(0) { $0 + Int($1.eligibility) }) / Double(pool.synapseCount)
+    }
+
+    @Test(arguments: [200, 1000])
+    func eligibilityDecaysWithItsTimeConstant(tau: Int) throws {
+        var pool = try Self.fanIn(config: Self.config(eligibilityTau: tau))
+        let start = Self.meanEligibility(pool)
+        #expect(start == Double(pool.config.stdpPotentiation))
+        var t = 0
+        for multiple in [0.5, 1.0, 2.0] {
+            let target = Int(Double(tau) * multiple)
+            while t < target { pool.tick(); t += 1 }
+            let mean = Self.meanEligibility(pool)
+            let predicted = start * exp(-Double(t) / Double(tau))
+            #expect(abs(mean - predicted) <= 0.05 * start, "τ \(tau), t \(t): mean \(mean), predicted \(predicted)")
         }
-        #expect(values[1] > values[0])
-        #expect(values.last! == 127, "eligibility saturates at 127: \(values)")
-        #expect(values.allSatisfy { $0 > 0 && $0 <= 127 })
-    }
-
-    @Test func eligibilityDecaysTowardZeroAtEachInterval() throws {
-        var c = quietConfig()
-        c.stdp = true
-        let interval = c.eligibilityDecayInterval
-        let shift = c.eligibilityDecayShift
-        var pool = excitatoryPool(4, edges: (0 ..< 3).flatMap { s in
-            (0 ..< 4).filter { $0 != s }.map { (s, Synapse(target: UInt16($0), weight: 1, delay: 1)) }
-        }, config: c)
-        let start: [Int8] = [100, -100, 127, -127, 1, -1, 2, -2, 0]
-        for k in 0 ..< pool.synapseCount { pool.synapses[k].eligibility = start[k % start.count] }
-        var expected = pool.synapses.synapses.map { Int($0.eligibility) }
-        var decaySteps = 0
-        while decaySteps < 20 {
-            pool.tick()
-            let now = pool.synapses.synapses.map { Int($0.eligibility) }
-            if pool.tickCount % UInt64(interval) == 0 {
-                // Documented: |e| loses ⌈|e| / 2^shift⌉, sign kept.
-                expected = expected.map { e in
-                    let m = abs(e)
-                    let kept = m - (m + (1 << shift) - 1) / (1 << shift)
-                    return e < 0 ? -kept : kept
-                }
-                decaySteps += 1
-            }
-            #expect(now == expected, "tick \(pool.tickCount)")
-            if now != expected { break }
-        }
-        #expect(pool.lastSpikeCount == 0)
-        #expect(pool.synapses.synapses.allSatisfy { $0.eligibility == 0 }, "20 decay steps bring even ±127 to zero")
-    }
-
-    @Test func decayLeavesEveryOtherFieldAlone() throws {
-        var c = quietConfig()
-        c.stdp = true
-        c.eligibilityDecayInterval = 1
-        var pool = excitatoryPool(3, edges: [
-            (0, Synapse(target: 1, weight: 77, delay: 5, eligibility: -90, maturity: Maturity.encode(.cool, counter: 9))),
-            (1, Synapse(target: 2, weight: 0, delay: 8, eligibility: 127, maturity: Maturity.encode(.warm, counter: 63))),
-            (2, Synapse(target: 0, weight: 127, delay: 1, eligibility: 3, maturity: Maturity.encode(.cool, counter: 63))),
-        ], config: c)
-        let before = edges(pool.synapses)
-        pool.tick()
-        let after = edges(pool.synapses)
-        #expect(after.count == before.count)
-        for (a, b) in zip(before, after) {
-            #expect((a.source, a.target, a.weight, a.delay, a.maturity) == (b.source, b.target, b.weight, b.delay, b.maturity))
-            #expect(abs(b.eligibility) < abs(a.eligibility))
-            #expect(b.eligibility.signum() == a.eligibility.signum() || b.eligibility == 0)
-        }
-        #expect(pool.synapses.synapses.allSatisfy { $0.reserved == 0 })
-    }
-
-    @Test func stdpOffChangesNoEligibility() throws {
-        let causal = try Self.pairing(first: 0, second: 1, lag: 1, stdp: false)
-        #expect(causal.synapses.synapses.allSatisfy { $0.eligibility == 0 })
-        let anti = try Self.pairing(first: 1, second: 0, lag: 1, stdp: false)
-        #expect(anti.synapses.synapses.allSatisfy { $0.eligibility == 0 })
-
-        // Nor does it decay existing eligibility.
-        var c = quietConfig()
-        c.stdp = false
-        c.eligibilityDecayInterval = 1
-        var pool = excitatoryPool(2, edges: [(0, Synapse(target: 1, weight: 1, delay: 1, eligibility: 100))], config: c)
-        for _ in 0 ..< 50 { pool.tick() }
-        try pool.tick(input: kick(2, [0]))
-        try pool.tick(input: kick(2, [1]))
-        #expect(try synapse(pool, from: 0, to: 1).eligibility == 100)
-    }
-
-    @Test func coldSynapsesKeepTheirEligibility() throws {
-        var c = Self.config()
-        c.eligibilityDecayInterval = 255
-        var pool = excitatoryPool(2, edges: [(0, Synapse(target: 1, weight: 1, delay: 1, eligibility: 10,
-                                                         maturity: Maturity.encode(.cold, counter: 0)))], config: c)
-        try pool.tick(input: kick(2, [0]))
-        try pool.tick(input: kick(2, [1]))   // causal
-        #expect(try synapse(pool, from: 0, to: 1).eligibility == 10)
-        for _ in 0 ..< 3 { pool.tick() }
-        try pool.tick(input: kick(2, [0]))   // anti-causal (1 fired 4 ticks ago)
-        #expect(try synapse(pool, from: 0, to: 1).eligibility == 10)
+        while t < 8 * tau { pool.tick(); t += 1 }
+        #expect(Self.meanEligibility(pool).magnitude < 0.5, "eligibility reaches zero, it does not stall")
     }
 }

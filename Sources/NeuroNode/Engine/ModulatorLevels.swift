@@ -1,7 +1,7 @@
 import NeuroPool
 import NeuroWire
 
-/// The three modulators one broadcast sets; `nil` means "at baseline" for that application.
+/// The three modulators one broadcast carries; `nil` means no pulse of that modulator.
 public struct ModulatorLevels: Sendable, Equatable {
     public var dopamine: UInt8?
     public var cortisol: UInt8?
@@ -46,16 +46,11 @@ public struct ModulatorLevels: Sendable, Equatable {
 }
 
 extension NeuronPool {
-    /// Applies one broadcast: three-factor modulation of every synapse (absent modulators at
-    /// the pool's baselines), acetylcholine-gated synaptogenesis, then pruning of synapses the
-    /// modulation killed. Every node does exactly this, so pools stay identical across placements.
+    /// Applies one broadcast (`receiveModulators`): dopamine and cortisol pulses that the
+    /// pool's plasticity spends over the following ticks, and acetylcholine-gated
+    /// synaptogenesis. Every node does exactly this, so pools stay identical across placements.
     public mutating func apply(_ levels: ModulatorLevels) {
-        let dopamine = levels.dopamine ?? UInt8(clamping: config.dopamineBaseline)
-        let cortisol = levels.cortisol ?? UInt8(clamping: config.cortisolBaseline)
-        let acetylcholine = levels.acetylcholine ?? 0
-        applyModulation(dopamine: dopamine, cortisol: cortisol, acetylcholine: acetylcholine)
-        synaptogenesis(acetylcholine: acetylcholine)
-        pruneDead()
+        receiveModulators(dopamine: levels.dopamine, cortisol: levels.cortisol, acetylcholine: levels.acetylcholine)
     }
 }
 
