@@ -19,10 +19,15 @@ public struct WeightScale: Sendable, Equatable {
     /// The scale for a weight distribution: its largest magnitude (for a normal, mean ± 3 sd)
     /// times `factor` (mV per weight unit: 1 for weights in mV).
     public init(for distribution: ValueDistribution, factor: Double = 1) {
+        self.init(largest: Self.largest(distribution) * factor)
+    }
+
+    /// The largest magnitude a weight distribution draws (for a normal, |mean| + 3 sd).
+    public static func largest(_ distribution: ValueDistribution) -> Double {
         switch distribution {
-        case .constant(let v): self.init(largest: v * factor)
-        case .uniform(let low, let high): self.init(largest: max(abs(low), abs(high)) * factor)
-        case .normal(let mean, let sd): self.init(largest: (abs(mean) + 3 * sd) * factor)
+        case .constant(let v): abs(v)
+        case .uniform(let low, let high): max(abs(low), abs(high))
+        case .normal(let mean, let sd): abs(mean) + 3 * sd
         }
     }
 

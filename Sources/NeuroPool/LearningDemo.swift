@@ -1,152 +1,183 @@
-/// The neuropool design's learning demo: a 32-neuron pool at 50 % density is shown a stimulus
-/// on its input neurons (0..<8) for 40 ticks per epoch and given dopamine whenever its output
-/// neurons (24..<32) fire. STDP marks the synapses that carried activity, dopamine reinforces
-/// or weakens them by the sign of their eligibility, weakened HOT synapses die and are pruned
-/// every 10 epochs, and much-reinforced synapses mature to COLD.
+import Foundation
+
+/// The neuropool design's learning demo on its 32-neuron pool, with controls: the pool sees a
+/// seeded Poisson stimulus on its input neurons (0..<8) for 40 ticks per epoch, and two output
+/// groups compete — A (24..<28) and B (28..<32). Under **contingent** reward, a dopamine pulse
+/// follows every epoch in which A fired more than B. The controls are **random** reward (the
+/// same number of pulses, at epochs drawn independently of the response) and **none** (no
+/// dopamine). What is measured is A's share of the output, `A / (A + B)`, before and after
+/// training, averaged over presentations with plasticity on but no reward.
+///
+/// Credit assignment shows as a share that rises under contingent reward and not under the
+/// controls. Every condition starts from the same pool and sees the same stimulus.
 public struct LearningDemo: Sendable {
     public var neurons = 32
     public var density = 0.5
     public var seed: UInt64 = 42
-    public var epochs = 200
+    public var epochs = 400
     public var ticksPerPresentation = 40
     public var inputs = 0 ..< 8
-    public var outputs = 24 ..< 32
+    public var groupA = 24 ..< 28
+    public var groupB = 28 ..< 32
     /// Stimulus current on the input neurons, Q8.8 mV per tick (≈ 39 mV: fires them whenever
     /// they are not refractory).
     public var stimulus: Int16 = 10000
-    /// Chance per tick that an input neuron receives the stimulus, in 1/256ths. The stimulus
-    /// is a seeded Poisson train rather than a constant so that input spikes are not periodic:
-    /// with periodic firing every pairing is both causal and anti-causal and STDP cannot tell
-    /// the pathway from chance.
+    /// Chance per tick that an input neuron receives the stimulus, in 1/256ths. A seeded
+    /// Poisson train rather than a constant, so input spikes are not periodic.
     public var stimulusChance: Int = 64
-    public var dopamine: UInt8 = 135
-    public var cortisol: UInt8 = 30
-    public var acetylcholine: UInt8 = 100
-    public var pruneEvery = 10
-    /// Unrewarded presentations before the baseline, so homeostasis has settled the
-    /// thresholds and baseline and final are both measured at equilibrium.
+    /// Dopamine level of a reward broadcast (a pulse of `dopamine − 128` levels).
+    public var dopamine: UInt8 = 255
+    /// Learning gain (`PoolConfig.learningGain`).
+    public var learningGain: Int64 = 30_000
+    /// Eligibility time constant, ticks: about one presentation, so a reward credits the
+    /// pairings of the epoch it follows.
+    public var eligibilityTau = 40
+    /// Weight magnitudes of the pool's excitatory synapses, drawn uniformly (1…127).
+    public var excitatoryWeight = 20 ... 60
+    /// Time constant of the dopamine pulse, ticks: half a presentation, so a reward acts
+    /// before the next epoch's pairings.
+    public var dopamineTau = 20
+    /// Homeostatic threshold step (0: off).
+    public var homeostasisStep = 0
+    /// Unrewarded presentations before the baseline, so homeostasis has settled.
     public var warmupPresentations = 100
     /// Presentations averaged for the baseline and for the final response.
     public var measurePresentations = 50
 
     public init() {}
 
-    /// The demo's pool configuration (the design's: stronger potentiation than depression,
-    /// trace retention 240/256, short delays, homeostasis on).
+    /// How reward is given during training.
+    public enum Condition: String, Sendable, Codable, CaseIterable {
+        /// Dopamine after every epoch in which A fired more than B.
+        case contingent
+        /// As many pulses as the contingent run gave, at epochs drawn at random.
+        case random
+        /// No dopamine.
+        case none
+    }
+
+    /// The demo's pool configuration: the default plasticity rule with a learning gain that
+    /// moves a weight by a few units per rewarded pairing, short delays, homeostasis on.
     public var config: PoolConfig {
         var c = PoolConfig()
         c.seed = seed
-        c.stdpPotentiation = 30
-        c.stdpDepression = 40
-        c.traceDecay = 200
-        c.homeostasisStep = 2
-        c.maxSynapsesPerNeuron = 32
+        c.learningGain = learningGain
+        c.eligibilityTau = eligibilityTau
+        c.homeostasisStep = homeostasisStep
+        c.excitatoryWeight = excitatoryWeight
+        c.dopamineTau = dopamineTau
         c.maxDelay = 3
+        c.acetylcholineGate = 256
         return c
     }
 
-    /// What the demo measured.
-    public struct Result: Sendable, Codable, Equatable {
-        public var neurons: Int
-        public var synapsesBefore: Int
+    /// What one condition measured.
+    public struct Outcome: Sendable, Codable, Equatable {
+        public var condition: Condition
+        public var rewards: Int
+        /// A's share of the output spikes before and after training.
+        public var shareBefore: Double
+        public var shareAfter: Double
+        /// Output spikes of A and B per presentation after training.
+        public var spikesA: Double
+        public var spikesB: Double
         public var synapsesAfter: Int
-        public var prunedPercent: Double
-        public var thermalBefore: ThermalDistribution
         public var thermalAfter: ThermalDistribution
-        public var meanWeightBefore: Double
-        public var meanWeightAfter: Double
-        public var ticksPerPresentation: Int
-        /// Output spikes per presentation, mean of `measurePresentations` after the warm-up.
-        public var baselineSpikes: Double
-        /// Output spikes per presentation, mean of `measurePresentations` after learning.
-        public var finalSpikes: Double
-        /// Relative change of the final response against the baseline, in percent.
-        public var activityChangePercent: Double
+    }
+
+    /// The three conditions of one seed.
+    public struct Result: Sendable, Codable, Equatable {
+        public var seed: UInt64
+        public var neurons: Int
+        public var synapses: Int
         public var epochs: Int
-        public var reinforced: Int
-        public var weakened: Int
-        public var msPerEpoch: Double
+        public var outcomes: [Outcome]
+
+        /// The outcome of `condition`.
+        public func outcome(_ condition: Condition) -> Outcome? { outcomes.first { $0.condition == condition } }
     }
 
-    /// Runs the demo; `progress` is called after each epoch with (epoch, output spikes, pool).
-    /// Takes well under a second (≈ 0.02 ms per epoch in a release build).
-    public func run(progress: ((Int, Int, NeuronPool) -> Void)? = nil) throws(PoolError) -> Result {
-        try runWith({ _ in }, progress: progress)
-    }
-
-    /// Runs the demo with `tweak` applied to `config` first, for exploring how the result
-    /// depends on a parameter.
-    public func runWith(_ tweak: (inout PoolConfig) -> Void, progress: ((Int, Int, NeuronPool) -> Void)? = nil) throws(PoolError) -> Result {
-        var cfg = config
-        tweak(&cfg)
-        var pool = try NeuronPool.withRandomConnectivity(name: "demo", neurons: neurons, density: density, config: cfg)
-        let before = pool.stats()
-        var input = [Int16](repeating: 0, count: neurons)
-        // The stimulus has its own generator, seeded from the demo's seed, so it does not
-        // disturb the pool's.
+    /// Runs the three conditions. `progress` is called after each training epoch with
+    /// (condition, epoch, A spikes, B spikes).
+    public func run(progress: ((Condition, Int, Int, Int) -> Void)? = nil) throws(PoolError) -> Result {
+        var start = try NeuronPool.withRandomConnectivity(name: "demo", neurons: neurons, density: density, config: config)
         var stimulusRandom = PoolRandom(seed: seed ^ 0x5354_494D_554C_5553)
+        for _ in 0 ..< warmupPresentations { _ = try present(&start, &stimulusRandom) }
+        let contingent = try train(start, stimulusRandom, .contingent, schedule: nil, progress: progress)
+        // The random control pays as often as the contingent run did, at epochs drawn from
+        // its own generator.
+        var draw = PoolRandom(seed: seed ^ 0x5241_4E44_4F4D)
+        var schedule = [Bool](repeating: false, count: epochs)
+        var order = Array(0 ..< epochs)
+        NeuronPool.shuffle(&order, &draw)
+        for k in order.prefix(contingent.rewards) { schedule[k] = true }
+        let random = try train(start, stimulusRandom, .random, schedule: schedule, progress: progress)
+        let none = try train(start, stimulusRandom, .none, schedule: [Bool](repeating: false, count: epochs), progress: progress)
+        return Result(seed: seed, neurons: neurons, synapses: start.synapseCount, epochs: epochs, outcomes: [contingent, random, none])
+    }
+
+    /// One presentation: membranes reset, `ticksPerPresentation` ticks of stimulus; returns the
+    /// spikes of A and B.
+    private func present(_ pool: inout NeuronPool, _ random: inout PoolRandom) throws(PoolError) -> (a: Int, b: Int) {
+        pool.resetMembranes()
+        var input = [Int16](repeating: 0, count: neurons)
         let chance = UInt64(stimulusChance) << 24
-
-        func present(_ pool: inout NeuronPool) throws(PoolError) -> Int {
-            pool.resetMembranes()
-            var out = 0
-            for _ in 0 ..< ticksPerPresentation {
-                for i in inputs { input[i] = stimulusRandom.chance(chance) ? stimulus : 0 }
-                try pool.tick(input: input)
-                out += pool.spikeCount(in: outputs)
-            }
-            return out
+        var a = 0, b = 0
+        for _ in 0 ..< ticksPerPresentation {
+            for i in inputs { input[i] = random.chance(chance) ? stimulus : 0 }
+            try pool.tick(input: input)
+            a += pool.spikeCount(in: groupA)
+            b += pool.spikeCount(in: groupB)
         }
+        return (a, b)
+    }
 
-        func measure(_ pool: inout NeuronPool) throws(PoolError) -> Double {
-            var total = 0
-            for _ in 0 ..< measurePresentations { total += try present(&pool) }
-            return Double(total) / Double(max(measurePresentations, 1))
+    /// A's share over `measurePresentations` presentations, and the mean spikes of A and B.
+    private func measure(_ pool: inout NeuronPool, _ random: inout PoolRandom) throws(PoolError) -> (share: Double, a: Double, b: Double) {
+        var a = 0, b = 0
+        for _ in 0 ..< measurePresentations {
+            let r = try present(&pool, &random)
+            a += r.a
+            b += r.b
         }
+        let n = Double(max(measurePresentations, 1))
+        return (a + b == 0 ? 0.5 : Double(a) / Double(a + b), Double(a) / n, Double(b) / n)
+    }
 
-        for _ in 0 ..< warmupPresentations { _ = try present(&pool) }
-        let baseline = try measure(&pool)
-        var reinforced = 0
-        var weakened = 0
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// Baseline, training under `condition` (contingent when `schedule` is nil), final.
+    private func train(_ start: NeuronPool, _ stimulus: PoolRandom, _ condition: Condition, schedule: [Bool]?,
+                       progress: ((Condition, Int, Int, Int) -> Void)?) throws(PoolError) -> Outcome {
+        var pool = start
+        var random = stimulus
+        let before = try measure(&pool, &random)
+        var rewards = 0
         for epoch in 0 ..< epochs {
-            let out = try present(&pool)
-            if out > 0 {
-                pool.receiveModulators(dopamine: dopamine, cortisol: cortisol, acetylcholine: nil)
+            let (a, b) = try present(&pool, &random)
+            if schedule?[epoch] ?? (a > b) {
+                pool.receiveModulators(dopamine: dopamine, cortisol: nil, acetylcholine: nil)
+                rewards += 1
             }
-            pool.synaptogenesis(acetylcholine: acetylcholine)
-            if epoch % pruneEvery == pruneEvery - 1 { pool.pruneDead() }
-            progress?(epoch, out, pool)
+            progress?(condition, epoch, a, b)
         }
-        let elapsed = clock.now - start
-        let after = pool.stats()
-        let final = try measure(&pool)
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return Result(
-            neurons: neurons, synapsesBefore: before.synapses, synapsesAfter: after.synapses,
-            prunedPercent: before.synapses == 0 ? 0 : 100 * Double(before.synapses - after.synapses) / Double(before.synapses),
-            thermalBefore: before.thermal, thermalAfter: after.thermal,
-            meanWeightBefore: before.meanWeightMagnitude, meanWeightAfter: after.meanWeightMagnitude,
-            ticksPerPresentation: ticksPerPresentation, baselineSpikes: baseline, finalSpikes: final,
-            activityChangePercent: baseline == 0 ? 0 : 100 * (final - baseline) / baseline,
-            epochs: epochs, reinforced: reinforced, weakened: weakened, msPerEpoch: ms / Double(max(epochs, 1)))
+        let after = try measure(&pool, &random)
+        let stats = pool.stats()
+        return Outcome(condition: condition, rewards: rewards, shareBefore: before.share, shareAfter: after.share,
+                       spikesA: after.a, spikesB: after.b, synapsesAfter: stats.synapses, thermalAfter: stats.thermal)
     }
 }
 
 extension LearningDemo.Result: CustomStringConvertible {
     public var description: String {
-        func f(_ x: Double) -> String { "\((x * 100).rounded() / 100)" }
-        return """
-        Pool: \(neurons) neurons, \(synapsesBefore) synapses (\(Int((100 * Double(synapsesBefore) / Double(neurons * neurons)).rounded()))% density)
-        Structure:
-          Synapses: \(synapsesBefore) -> \(synapsesAfter) (\(Int(prunedPercent.rounded()))% pruned)
-          Thermal:  \(thermalBefore) -> \(thermalAfter)
-          Weights:  |w| \(f(meanWeightBefore)) -> \(f(meanWeightAfter)); \(reinforced) reinforcements, \(weakened) weakenings
-        Activity:
-          Baseline: \(f(baselineSpikes)) output spikes / \(ticksPerPresentation) ticks
-          Final:    \(f(finalSpikes)) output spikes / \(ticksPerPresentation) ticks (\(f(activityChangePercent))%, homeostatic stability)
-        Performance: \(f(msPerEpoch)) ms/epoch (\(epochs) epochs)
-        """
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+        func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
+        var lines = ["seed \(seed): \(neurons) neurons, \(synapses) synapses, \(epochs) training epochs",
+                     "  condition   rewards  A share before  after   change  A / B spikes after  synapses"]
+        for o in outcomes {
+            let change = o.shareAfter - o.shareBefore
+            lines.append("  " + o.condition.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + pad("\(o.rewards)", 8)
+                         + pad(f(o.shareBefore), 16) + pad(f(o.shareAfter), 7) + pad((change >= 0 ? "+" : "") + f(change), 9)
+                         + pad(f(o.spikesA, 2) + " / " + f(o.spikesB, 2), 20) + pad("\(o.synapsesAfter)", 10))
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -22,9 +22,10 @@ extension NetworkDescription {
             }
         } catch { throw .pool(spec.name, error) }
         var sources: [Int] = []
+        var rules: [PlasticityRule] = []
         for projection in projections(into: index) {
             if let rule = projection.physical {
-                let afferent = try ruleAfferent(projection, rule: rule)
+                let afferent = try ruleAfferent(projection, rule: rule, rules: &rules)
                 do throws(PoolError) { try pool.addAfferent(afferent) } catch { throw .pool(spec.name, error) }
                 sources.append(projection.from)
                 continue
@@ -43,6 +44,9 @@ extension NetworkDescription {
                 try pool.addAfferent(afferent)
             } catch { throw .pool(spec.name, error) }
             sources.append(projection.from)
+        }
+        if !rules.isEmpty {
+            do throws(PoolError) { try pool.setPlasticityRules(rules) } catch { throw .pool(spec.name, error) }
         }
         var driver = PoolDriver(pool: pool, spec: spec, afferentSources: sources)
         if spec.model == .hh { try driver.useHodgkinHuxley(tickMicroseconds: tickMicroseconds) }
@@ -67,8 +71,10 @@ extension NetworkDescription {
     }
 
     /// The synapses of a rule projection: pairs by the rule, then per pair (in the rule's
-    /// order) a weight and a delay drawn from the projection's seed and quantized.
-    func ruleAfferent(_ projection: ProjectionSpec, rule: RuleProjection) throws(NodeError) -> AfferentProjection {
+    /// order) a weight and a delay drawn from the projection's seed and quantized. A plastic
+    /// projection's learning rule, quantized for each source kind's weight scale, is found in
+    /// or added to `rules` (the target pool's, at most `NeuronPool.maxPlasticityRules`).
+    func ruleAfferent(_ projection: ProjectionSpec, rule: RuleProjection, rules: inout [PlasticityRule]) throws(NodeError) -> AfferentProjection {
         var random = PoolRandom(seed: projection.seed)
         let pairs: [Connection]
         var list: ConnectionList?
@@ -93,8 +99,30 @@ extension NetworkDescription {
              inhibitory: p.parameters.weightFactor(inhibitory: true, tickMicroseconds: tickMicroseconds))
         }
         let largestExcitatory = covered.map(\.excitatory).max() ?? 1, largestInhibitory = covered.map(\.inhibitory).max() ?? 1
-        let excitatory = rule.excitatoryWeight.map { WeightScale(for: $0, factor: largestExcitatory) }
-        let inhibitory = rule.inhibitoryWeight.map { WeightScale(for: $0, factor: largestInhibitory) }
+        // A plastic projection's scale also covers its upper weight bound.
+        func scale(_ distribution: ValueDistribution, factor: Double) -> WeightScale {
+            let drawn = WeightScale.largest(distribution) * factor
+            return WeightScale(largest: max(drawn, (rule.stdp?.upperBound(largestWeight: drawn / factor) ?? 0) * factor))
+        }
+        let excitatory = rule.excitatoryWeight.map { scale($0, factor: largestExcitatory) }
+        let inhibitory = rule.inhibitoryWeight.map { scale($0, factor: largestInhibitory) }
+        func ruleIndex(_ scale: WeightScale?, _ distribution: ValueDistribution?, factor: Double) throws(NodeError) -> Int {
+            guard let stdp = rule.stdp, let scale, let distribution else { return 0 }
+            var scaled = stdp
+            scaled.learningRate *= factor
+            scaled.wMin *= factor
+            scaled.wMax = stdp.wMax.map { $0 * factor }
+            let quantized = scaled.quantized(tickMicroseconds: Int(tickMicroseconds), shift: scale.shift,
+                                             largestWeight: WeightScale.largest(distribution) * factor)
+            if let k = rules.firstIndex(of: quantized) { return k }
+            guard rules.count < NeuronPool.maxPlasticityRules else {
+                throw .failed("projection \(projection.index) into pool \(pools[projection.to].name): the pool's plastic projections need more than \(NeuronPool.maxPlasticityRules) distinct learning rules (one per projection and source kind)")
+            }
+            rules.append(quantized)
+            return rules.count - 1
+        }
+        let excitatoryRule = try ruleIndex(excitatory, rule.excitatoryWeight, factor: largestExcitatory)
+        let inhibitoryRule = try ruleIndex(inhibitory, rule.inhibitoryWeight, factor: largestInhibitory)
         func factor(_ target: Int, inhibitory: Bool) -> Double {
             guard let f = covered.first(where: { $0.range.contains(target) }) else { return 1 }
             return inhibitory ? f.inhibitory : f.excitatory
@@ -110,7 +138,7 @@ extension NetworkDescription {
             let w = scale.weight((list?.weights?[k] ?? distribution.sample(&random)) * factor(Int(c.target), inhibitory: negative), inhibitory: negative)
             let d = RuleProjection.ticks(list?.delays?[k] ?? rule.delay.sample(&random), tickMilliseconds: dt, range: projection.delay)
             connections.append((source, Synapse(target: UInt16(c.target), weight: w, delay: UInt8(d), maturity: maturity,
-                                                reserved: UInt16(scale.shift))))
+                                                reserved: Synapse.reserved(shift: scale.shift, rule: negative ? inhibitoryRule : excitatoryRule))))
         }
         do throws(PoolError) {
             return try AfferentProjection.explicit(source: pools[projection.from].name, inhibitory: kinds, targetCount: pools[projection.to].neurons,

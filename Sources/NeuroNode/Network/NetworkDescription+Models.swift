@@ -22,20 +22,22 @@ public struct RuleProjection: Sendable, Equatable {
     public var inhibitoryWeight: ValueDistribution?
     /// Axonal delay, ms, rounded to ticks and clipped at one tick.
     public var delay: ValueDistribution
-    /// Whether the synapses take part in STDP and three-factor plasticity (`synapse = "stdp"`),
-    /// or are static (`"static"`, the default: frozen, as COLD synapses are).
-    public var plastic: Bool
+    /// The learning rule of a plastic projection (`synapse = "stdp"`); nil: static (the
+    /// default: frozen, as COLD synapses are).
+    public var stdp: STDPParameters?
+    /// Whether the synapses take part in STDP and three-factor plasticity.
+    public var plastic: Bool { stdp != nil }
 
     public init(pairing: Pairing, allowAutapses: Bool = true, allowMultapses: Bool = true,
                 excitatoryWeight: ValueDistribution?, inhibitoryWeight: ValueDistribution?,
-                delay: ValueDistribution, plastic: Bool = false) {
+                delay: ValueDistribution, stdp: STDPParameters? = nil) {
         self.pairing = pairing
         self.allowAutapses = allowAutapses
         self.allowMultapses = allowMultapses
         self.excitatoryWeight = excitatoryWeight
         self.inhibitoryWeight = inhibitoryWeight
         self.delay = delay
-        self.plastic = plastic
+        self.stdp = stdp
     }
 }
 

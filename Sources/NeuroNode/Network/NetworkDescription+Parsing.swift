@@ -27,11 +27,13 @@ enum NetworkKeys {
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
                        "endpoint", "stdp", "max_delay", "weight_shift", "homeostasis_step",
-                       "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus", "population", "hh_calcium", "hh_atp", "hh_nmda", "hh_receptor_kinetics", "hh_modulators"]
+                       "homeostasis_target", "excitatory_weight", "inhibitory_weight", "stimulus", "population", "tau_dopamine", "hh_calcium", "hh_atp", "hh_nmda", "hh_receptor_kinetics", "hh_modulators"]
     static let population = ["name", "size", "kind", "tau_m", "v_rest", "v_threshold", "v_reset", "v_min", "t_ref",
                              "i_e", "c_m", "v_init", "synapse", "tau_syn_ex", "tau_syn_in", "homeostasis_hz", "homeostasis_step"]
     static let ruleProjection = ["from", "from_neurons", "to", "to_neurons", "rule", "p", "indegree", "outdegree", "n", "file",
-                                 "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"]
+                                 "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"] + stdp
+    /// The learning rule's keys of a `synapse = "stdp"` projection.
+    static let stdp = ["a_plus", "a_minus", "tau_plus", "tau_minus", "tau_elig", "learning_rate", "w_min", "w_max"]
     static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop"]
     static let multimeter = ["to", "neurons", "interval", "record"]
     static let weightRecorder = ["projection", "interval"]

@@ -23,6 +23,7 @@ extension NetworkParser {
         let endpoint = try self.endpoint(f, "endpoint")
         try endpoints.add(endpoint, key: f.keyPath("endpoint"), parser: self)
         try applyOverrides(f, to: &config)
+        if let ticks = try dopamineTau(f, tickMicroseconds: tickMicroseconds) { config.dopamineTau = ticks }
 
         let stimulusTables = try arrayOfTables(f, "stimulus", header: "[[pool.stimulus]]")
         var stimuli: [StimulusSpec] = []

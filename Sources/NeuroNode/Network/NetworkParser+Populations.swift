@@ -12,6 +12,17 @@ extension NetworkParser {
                                     "max_delay", "weight_shift", "homeostasis_step", "homeostasis_target",
                                     "excitatory_weight", "inhibitory_weight", "stimulus"] + hhFeatureKeys.map(\.key)
 
+    /// A pool's `tau_dopamine` (ms) in ticks, or nil when absent: the time constant with which
+    /// its dopamine and cortisol levels relax to baseline.
+    func dopamineTau(_ f: NetworkFields, tickMicroseconds: Int) throws(NetworkFileError) -> Int? {
+        guard let ms = try double(f, "tau_dopamine") else { return nil }
+        let ticks = (ms * 1000 / Double(tickMicroseconds)).rounded()
+        guard ms > 0, ticks <= 100_000_000 else {
+            throw fail(f.keyPath("tau_dopamine"), "tau_dopamine = \(ms) is out of range: expected 0 < tau_dopamine <= \(100_000_000 / 1000 * tickMicroseconds) ms")
+        }
+        return max(1, Int(ticks))
+    }
+
     /// A pool of populations (its `[[pool.population]]` tables), in neuron order.
     func populationPool(_ f: NetworkFields, index: Int, networkSeed: UInt64, tickMicroseconds: Int, format: Int,
                         names: inout [String: Int], endpoints: inout EndpointRegistry) throws(NetworkFileError) -> PoolSpec {
@@ -30,6 +41,7 @@ extension NetworkParser {
         var config = PoolConfig()
         config.seed = try uint64(f, "seed") ?? NetworkDescription.derivedPoolSeed(networkSeed: networkSeed, index: index)
         config.stdp = try bool(f, "stdp") ?? false
+        config.dopamineTau = try dopamineTau(f, tickMicroseconds: tickMicroseconds) ?? max(1, Int((200_000 / Double(tickMicroseconds)).rounded()))
         config.homeostasisStep = 0
         // Synaptogenesis draws shorthand weights (Q8.8 with a pool-wide shift): not for a pool
         // whose synapses carry their projection's scale.

@@ -140,14 +140,45 @@ extension NetworkParser {
         if synapse == "stdp", !pools[to].config.stdp {
             throw fail(f.keyPath("synapse"), "synapse = \"stdp\" needs stdp = true on pool \(pools[to].name)")
         }
+        let stdp = synapse == "stdp" ? try stdpParameters(f) : nil
+        if synapse != "stdp", let key = NetworkKeys.stdp.first(where: { f.has($0) }) {
+            throw fail(f.keyPath(key), "\(key) is a learning-rule key: it needs synapse = \"stdp\"")
+        }
         let seed = try uint64(f, "seed") ?? NetworkDescription.derivedProjectionSeed(networkSeed: networkSeed, index: i)
         var spec = ProjectionSpec(index: i, from: from, fromNeurons: fromNeurons, to: to, toNeurons: toNeurons,
                                   connectivity: .outDegree(0), weight: 1 ... 1, delay: ticks, seed: seed)
         spec.physical = RuleProjection(pairing: list.map { .list($0) } ?? .rule(rule), allowAutapses: try bool(f, "allow_autapses") ?? true,
                                        allowMultapses: try bool(f, "allow_multapses") ?? true,
                                        excitatoryWeight: excitatory, inhibitoryWeight: inhibitory, delay: delay,
-                                       plastic: synapse == "stdp")
+                                       stdp: stdp)
         return spec
+    }
+
+    /// The learning rule of a `synapse = "stdp"` projection: defaults where a key is absent.
+    private func stdpParameters(_ f: NetworkFields) throws(NetworkFileError) -> STDPParameters {
+        var p = STDPParameters()
+        if let v = try double(f, "a_plus") { p.aPlus = v }
+        if let v = try double(f, "a_minus") { p.aMinus = v }
+        if let v = try double(f, "tau_plus") { p.tauPlus = v }
+        if let v = try double(f, "tau_minus") { p.tauMinus = v }
+        if let v = try double(f, "tau_elig") { p.tauElig = v }
+        if let v = try double(f, "learning_rate") { p.learningRate = v }
+        if let v = try double(f, "w_min") { p.wMin = v }
+        if let v = try double(f, "w_max") { p.wMax = v }
+        if let (field, expected) = p.problem() {
+            let value: Double? = switch field {
+            case "a_plus": p.aPlus
+            case "a_minus": p.aMinus
+            case "tau_plus": p.tauPlus
+            case "tau_minus": p.tauMinus
+            case "tau_elig": p.tauElig
+            case "learning_rate": p.learningRate
+            case "w_min": p.wMin
+            default: p.wMax
+            }
+            throw fail(f.keyPath(field), "\(field) = \(value.map { "\($0)" } ?? "?") is out of range: expected \(expected)")
+        }
+        return p
     }
 
     /// The file of a `rule = "list"` projection: rows of source, target (indices within the
