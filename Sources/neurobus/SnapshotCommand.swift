@@ -34,7 +34,7 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             let m = try SnapshotCommand.manifest(snapshot)
-            print("snapshot \(m.idText) of network \(m.network) (hash \(hex(m.networkHash))) at tick \(m.tick); parent \(m.parent == 0 ? "none" : hex(m.parent)); reward counts \(m.rewardCounts)")
+            print("snapshot \(m.idText) of network \(m.network) (hash \(hex(m.networkHash))) at tick \(m.tick); parent \(m.parent == 0 ? "none" : hex(m.parent)); reward counts \(m.rewardCounts)\(m.rewardState.isEmpty ? "" : "; reward state \(m.rewardState)")")
             var table = [["pool", "neurons", "synapses", "spikes", "mean |w|", "threshold mV", "thermal", "held broadcasts", "bytes", "raw bytes"]]
             var populations: [String] = []
             for part in m.parts {

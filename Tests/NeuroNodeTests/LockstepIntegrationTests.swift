@@ -112,6 +112,15 @@ struct LockstepIntegrationTests {
         #expect(cortex.spikes > 0 && summaries.allSatisfy { $0.spikes > 0 }, "\(summaries)")
     }
 
+    /// A pairing rule (a reward 100…1000 ticks after each causal pre → post pairing, many of
+    /// them pending at once) and a contest rule on a pool fed by another: the controller
+    /// releases the same broadcasts in the same order as the single process.
+    @Test func pairingAndContestRewardsAreIdenticalAcrossProcesses() throws {
+        let network = try NetworkDescription.parse(Array(RewardScheduleTests.distalNetwork.utf8), file: "<distal>")
+        #expect(network.rewards.map(\.kind.name) == ["pairing", "contest"])
+        try Self.expectIdenticalRuns(networkText: RewardScheduleTests.distalNetwork, ticks: 3000)
+    }
+
     /// Killing a node mid-run makes `up` fail, naming the pool, and leaves no process behind.
     @Test func killedNodeStopsEverything() throws {
         let dir = try Self.scratch()

@@ -70,6 +70,13 @@ struct SnapshotIntegrationTests {
         try Self.expectRestoresMatch(networkText: NetworkDescription.defaultFileText, cut: 1537, ticks: 4500)
     }
 
+    /// Pairing and contest rewards: the manifests carry `reward_state` and `reward_random`
+    /// (the same from both placements), pending pairing rewards are held by the pool at the
+    /// cut, a contest window is open, and either placement restores the other's snapshot.
+    @Test func rewardRulesRestoreExactlyInBothPlacements() throws {
+        try Self.expectRestoresMatch(networkText: RewardScheduleTests.distalNetwork, cut: 1130, ticks: 2500)
+    }
+
     /// The delay-1 loop: spikes in flight on both links at the cut.
     @Test func loopNetworkRestoresExactlyInBothPlacements() throws {
         try Self.expectRestoresMatch(networkText: NetworkDescription.loopExampleText, cut: 2001, ticks: 4000)

@@ -265,7 +265,9 @@ extension Controller {
                     rewards.observe(pool: k, tick: scratch.firstTick + UInt64(i), spikes: scratch.spikes(inTick: i))
                 }
                 pools[k].nextSpikeTick = scratch.firstTick + UInt64(scratch.tickCount)
-                for (tick, levels) in rewards.release() { try publishModulation(levels, at: tick, onArrival: realtime) }
+                // Real time applies a reward on arrival, but a pairing reward at its tick (still
+                // a delay ahead; a node past it applies it on arrival).
+                for (tick, levels, distal) in rewards.release() { try publishModulation(levels, at: tick, onArrival: realtime && !distal) }
             }
         }
     }

@@ -7,7 +7,7 @@ struct SnapshotInProgress {
     var cut: SnapshotCut
     /// Whether the cut has been published to the nodes (once the reward schedule stands at it).
     var published = false
-    var rewardCounts: [Int] = []
+    var rewards = RewardScheduleState(counts: [])
     var receivers: [Int: PartReceiver] = [:]
     var parts: [Int: SnapshotPart] = [:]
     let started = monotonicMicroseconds()
@@ -60,7 +60,7 @@ extension Controller {
         }
         guard var s = snapshot else { return nil }
         if !s.published, rewards.isEmpty || rewards.horizon >= s.cut.tick {
-            s.rewardCounts = rewards.counts
+            s.rewards = rewards.state(cut: s.cut.tick)
             s.published = true
             snapshot = s
             try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
@@ -89,7 +89,7 @@ extension Controller {
         }
         guard var s = snapshot else { return }
         if !s.published {
-            s.rewardCounts = rewards.counts
+            s.rewards = rewards.state(cut: s.cut.tick)
             s.published = true
             snapshot = s
             try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
@@ -150,7 +150,7 @@ extension Controller {
         guard let s = snapshot else { return }
         let network = options.network
         let manifest = SnapshotManifest(id: s.cut.snapshot, parent: s.cut.parent, network: network.name, networkHash: network.hash, tick: s.cut.tick,
-                                        createdMilliseconds: wallClockMilliseconds(), rewardCounts: s.rewardCounts, parts: [])
+                                        createdMilliseconds: wallClockMilliseconds(), rewards: s.rewards, parts: [])
         let parts = pools.indices.map { s.parts[$0]! }
         let folder: String
         do { folder = try SnapshotStore.write(root: options.snapshotRoot, manifest: manifest, parts: parts) } catch {

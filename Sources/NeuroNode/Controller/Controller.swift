@@ -137,7 +137,7 @@ public final class Controller {
         lastSnapshotTick = startTick
         if let restored = options.restore {
             snapshotParent = restored.id
-            do { rewards = try RewardSchedule(rules: network.rewards, restoredAt: restored.tick, counts: restored.rewardCounts) } catch { throw error }
+            do { rewards = try RewardSchedule(rules: network.rewards, restoredAt: restored.tick, state: restored.rewards) } catch { throw error }
             for k in pools.indices { pools[k].nextSpikeTick = restored.tick }
         }
         let controlAt = try NetworkEndpoints.bindAddress(network.controller.control)
@@ -252,8 +252,9 @@ public final class Controller {
         guard phase == .running else { return }
         if !realtime, recorders.contains(where: { !$0.ready }) { return }
         var desired = min(target, networkTick &+ options.window)
-        // Lockstep holds every pool at a reward window's end until the reward is stamped;
-        // real time never waits, and rewards apply on arrival.
+        // Lockstep holds every pool at the earliest tick a reward still to be decided can fall
+        // on until the reward is stamped; real time never waits, and rewards apply on arrival
+        // (a pairing reward at its tick, if that is still ahead).
         if !realtime, let barrier = rewards.barrier { desired = min(desired, barrier) }
         // No tick past a snapshot's cut until every part is in.
         if let cut = try snapshotBarrier(upTo: desired) { desired = min(desired, cut) }

@@ -45,7 +45,7 @@ public enum LocalRun {
                     for t in ticks { history.record(pool: drivers[i].afferentSources[p], tick: t.tick, spikes: t.ids[...]) }
                 }
             }
-            rewards = try RewardSchedule(rules: network.rewards, restoredAt: start, counts: restore.manifest.rewardCounts)
+            rewards = try RewardSchedule(rules: network.rewards, restoredAt: start, state: restore.manifest.rewards)
             parent = restore.manifest.id
         } else {
             // Scheduled broadcasts first, in file order (equal ticks keep it), then rewards as released.
@@ -62,7 +62,7 @@ public enum LocalRun {
             for d in drivers { parts.append(SnapshotPart(pool: try d.snapshotPool(history: history))) }
             let id = SnapshotStore.id(networkHash: network.hash, tick: t, parent: parent)
             let manifest = SnapshotManifest(id: id, parent: parent, network: network.name, networkHash: network.hash, tick: t,
-                                            createdMilliseconds: wallClockMilliseconds(), rewardCounts: rewards.counts, parts: [])
+                                            createdMilliseconds: wallClockMilliseconds(), rewards: rewards.state(cut: t), parts: [])
             let folder: String
             do {
                 folder = try SnapshotStore.write(root: plan.root, manifest: manifest, parts: parts)
@@ -89,7 +89,7 @@ public enum LocalRun {
                 if !rewards.isEmpty { rewards.observe(pool: i, tick: t, spikes: spikes) }
             }
             if !rewards.isEmpty {
-                for (tick, levels) in rewards.release() {
+                for (tick, levels, _) in rewards.release() {
                     for i in drivers.indices { try drivers[i].schedule(levels, at: tick) }
                 }
             }

@@ -1,21 +1,38 @@
+import NeuroPool
+
 /// Turns the activity of rewarded pools into dopamine broadcasts, identically in a
 /// single-process run and in the controller.
 ///
-/// Rule `r` counts the spikes of its neurons in windows `[k·every, (k+1)·every)`; when window
-/// k ends at tick `E = (k+1)·every` with at least `minSpikes` spikes, dopamine is broadcast for
-/// tick `E + lag`. Decisions are released in the canonical order (window end, rule index) and
-/// only once every rule has seen all ticks before that window end, so the broadcasts reach
-/// the pools in the same order however the pools' progress interleaves.
+/// A count or contest rule counts the spikes of its neurons in the window of each period
+/// (`RewardWindow`); when the window ending at tick `E` is decided (its last tick seen), a
+/// reward is broadcast for tick `E + lag`. A pairing rule decides at tick `t + 1` for a post
+/// spike at `t` that pairs with an earlier pre spike, and broadcasts for `t + d`.
+/// Decisions are released in the canonical order (decision tick, rule index) and only once
+/// every rule has seen all ticks before that decision tick, so the broadcasts reach the pools
+/// in the same order however the pools' progress interleaves. Two broadcasts for one tick
+/// stay two broadcasts, applied one after the other in that order.
 public struct RewardSchedule: Sendable {
     private struct RuleState: Sendable {
         var rule: RewardRule
+        /// Count and contest: the spikes of `neurons` counted in the current window.
         var count = 0
+        /// Contest: the spikes of `versus` counted in the current window.
+        var versusCount = 0
+        /// Pairing: the latest tick the pre neuron fired in, if any.
+        var lastPre: UInt64?
+        /// Pairing: the delay generator.
+        var random = PoolRandom(seed: 0)
         /// Ticks of the rule's pool consumed so far (the next expected tick).
         var seen: UInt64 = 0
+
+        init(rule: RewardRule) {
+            self.rule = rule
+            if case .pairing(let p) = rule.kind { random = PoolRandom(seed: p.seed) }
+        }
     }
 
     private var rules: [RuleState]
-    /// Decided windows not released yet: (window end, rule, broadcast tick, reward?).
+    /// Decisions not released yet: (decision tick, rule, broadcast tick, reward?).
     private var decided: [(end: UInt64, rule: Int, tick: UInt64, reward: Bool)] = []
 
     public init(rules: [RewardRule]) {
@@ -23,17 +40,63 @@ public struct RewardSchedule: Sendable {
     }
 
     /// A schedule restored at tick `tick` (a snapshot's cut, where every rule has seen every
-    /// tick before it and released every window ending at or before it), with each rule's
-    /// spikes counted so far in its current window.
+    /// tick before it and released every decision up to it), with each rule's spikes counted
+    /// so far in its current window (count rules only).
     public init(rules: [RewardRule], restoredAt tick: UInt64, counts: [Int]) throws(NodeError) {
-        guard counts.count == rules.count else {
-            throw .failed("the snapshot has \(counts.count) reward count(s) for \(rules.count) reward rule(s)")
-        }
-        self.rules = zip(rules, counts).map { RuleState(rule: $0, count: $1, seen: tick) }
+        try self.init(rules: rules, restoredAt: tick, state: RewardScheduleState(counts: counts))
     }
 
-    /// Per rule, the spikes counted in its current window (a snapshot's controller state).
+    /// A schedule restored at tick `tick` from the state `state(cut:)` gave there (a
+    /// manifest's `reward_counts`, `reward_state`, `reward_random`), checked first.
+    public init(rules: [RewardRule], restoredAt tick: UInt64, state: RewardScheduleState) throws(NodeError) {
+        do throws(SnapshotError) { try Self.check(state, rules: rules, tick: tick) } catch { throw .failed("\(error)") }
+        var restored: [RuleState] = []
+        var words = state.random[...]
+        for (r, rule) in rules.enumerated() {
+            var s = RuleState(rule: rule)
+            s.seen = tick
+            switch rule.kind {
+            case .count:
+                s.count = state.counts[r]
+            case .contest:
+                s.count = state.counts[r]
+                s.versusCount = state.values[r]
+            case .pairing:
+                if state.values[r] > 0 { s.lastPre = UInt64(state.values[r] - 1) }
+                let w = Array(words.prefix(4))
+                words = words.dropFirst(4)
+                s.random = PoolRandom(state: (w[0], w[1], w[2], w[3]))
+            }
+            restored.append(s)
+        }
+        self.rules = restored
+    }
+
+    /// Per rule, the spikes counted in its current window (group A of a contest; 0 for a
+    /// pairing rule).
     public var counts: [Int] { rules.map(\.count) }
+
+    /// The state a snapshot at `cut` stores (`SnapshotManifest`): taken where every rule has
+    /// seen every tick before `cut` and every decision has been released, which lockstep
+    /// guarantees. (Real time takes it where the schedule stands; a pre spike at or after
+    /// the cut is left out.)
+    public func state(cut: UInt64) -> RewardScheduleState {
+        var state = RewardScheduleState(counts: counts)
+        guard rules.contains(where: { if case .count = $0.rule.kind { false } else { true } }) else { return state }
+        for s in rules {
+            switch s.rule.kind {
+            case .count:
+                state.values.append(0)
+            case .contest:
+                state.values.append(s.versusCount)
+            case .pairing:
+                if let pre = s.lastPre, pre < cut, pre < UInt64(Int.max) { state.values.append(Int(pre) + 1) } else { state.values.append(0) }
+                let w = s.random.state
+                state.random += [w.0, w.1, w.2, w.3]
+            }
+        }
+        return state
+    }
 
     /// The first tick some rule has not seen yet.
     public var horizon: UInt64 { rules.map(\.seen).min() ?? .max }
@@ -48,42 +111,182 @@ public struct RewardSchedule: Sendable {
     /// O(rules × spikes).
     public mutating func observe(pool: Int, tick: UInt64, spikes: some Sequence<UInt16>) {
         for r in rules.indices where rules[r].rule.pool == pool && rules[r].seen == tick {
-            let range = rules[r].rule.neurons
-            for id in spikes where range.contains(Int(id)) { rules[r].count += 1 }
             rules[r].seen = tick + 1
-            let every = UInt64(rules[r].rule.every)
-            if rules[r].seen % every == 0 {
-                let end = rules[r].seen
-                decided.append((end, r, end + UInt64(rules[r].rule.lag), rules[r].count >= rules[r].rule.minSpikes))
-                rules[r].count = 0
+            switch rules[r].rule.kind {
+            case .count(let w):
+                observe(r, window: w, versus: nil, tick: tick, spikes: spikes)
+            case .contest(let w, let versus):
+                observe(r, window: w, versus: versus, tick: tick, spikes: spikes)
+            case .pairing(let p):
+                observe(r, pairing: p, tick: tick, spikes: spikes)
             }
         }
     }
 
+    private mutating func observe(_ r: Int, window w: RewardWindow, versus: Range<Int>?, tick: UInt64, spikes: some Sequence<UInt16>) {
+        let every = UInt64(w.every)
+        let phase = tick % every
+        guard phase >= UInt64(w.start), phase < UInt64(w.start + w.window) else { return }
+        for id in spikes {
+            if w.neurons.contains(Int(id)) {
+                rules[r].count += 1
+            } else if let versus, versus.contains(Int(id)) {
+                rules[r].versusCount += 1
+            }
+        }
+        // The window's last tick: decide it.
+        guard phase == UInt64(w.start + w.window - 1) else { return }
+        let end = tick + 1
+        let earned = rules[r].count >= w.minSpikes && (versus == nil || rules[r].count > rules[r].versusCount)
+        decided.append((end, r, Self.sum(end, w.lag), earned))
+        rules[r].count = 0
+        rules[r].versusCount = 0
+    }
+
+    private mutating func observe(_ r: Int, pairing p: RewardPairing, tick: UInt64, spikes: some Sequence<UInt16>) {
+        var pre = false, post = false
+        for id in spikes {
+            if Int(id) == p.pre { pre = true } else if Int(id) == p.post { post = true }
+        }
+        // The latest pre spike of an earlier tick, 1…window ticks before.
+        if post, let last = rules[r].lastPre, last < tick, tick - last <= UInt64(p.window) {
+            let span = UInt64(p.delay.upperBound - p.delay.lowerBound) + 1
+            let d = UInt64(p.delay.lowerBound) + rules[r].random.uniform(below: span)
+            decided.append((tick + 1, r, Self.sum(tick, Int(d)), true))
+        }
+        if pre { rules[r].lastPre = tick }
+    }
+
+    /// `tick + ticks`, saturating (a restored tick may be anything a manifest holds).
+    private static func sum(_ tick: UInt64, _ ticks: Int) -> UInt64 {
+        let (s, overflow) = tick.addingReportingOverflow(UInt64(ticks))
+        return overflow ? .max : s
+    }
+
     /// Broadcasts that may be released now, in canonical order, each with its tick.
-    public mutating func release() -> [(tick: UInt64, levels: ModulatorLevels)] {
+    /// `distal`: a pairing rule's reward, whose tick lies a delay ahead (real time stamps it
+    /// for that tick instead of applying it on arrival).
+    public mutating func release() -> [(tick: UInt64, levels: ModulatorLevels, distal: Bool)] {
         guard !decided.isEmpty else { return [] }
         let horizon = rules.map(\.seen).min() ?? 0
         decided.sort { ($0.end, $0.rule) < ($1.end, $1.rule) }
-        var out: [(tick: UInt64, levels: ModulatorLevels)] = []
+        var out: [(tick: UInt64, levels: ModulatorLevels, distal: Bool)] = []
         while let first = decided.first, first.end <= horizon {
             decided.removeFirst()
-            if first.reward { out.append((first.tick, ModulatorLevels(dopamine: rules[first.rule].rule.dopamine))) }
+            guard first.reward else { continue }
+            let rule = rules[first.rule].rule
+            let distal = if case .pairing = rule.kind { true } else { false }
+            out.append((first.tick, ModulatorLevels(dopamine: rule.dopamine), distal))
         }
         return out
     }
 
     /// The first tick no pool may simulate until `release()` has said what happens before it:
-    /// the broadcast tick of the earliest window not released yet. Nil without rules.
+    /// the earliest broadcast tick a decision not released yet, or one still to come, can
+    /// have — for a count or contest rule the broadcast tick of its next window, for a
+    /// pairing rule `seen + delay.min`. Nil without rules.
     public var barrier: UInt64? {
         var barrier: UInt64?
-        for r in rules.indices {
-            let every = UInt64(rules[r].rule.every)
-            let nextEnd = (rules[r].seen / every + 1) * every
-            let tick = nextEnd + UInt64(rules[r].rule.lag)
+        for s in rules {
+            let tick: UInt64
+            switch s.rule.kind {
+            case .count(let w), .contest(let w, _):
+                // Window ends are k·every + start + window, k ≥ 0; the next one after `seen`.
+                let every = UInt64(w.every), offset = UInt64(w.start + w.window)
+                let k = s.seen < offset ? 0 : (s.seen - offset) / every + 1
+                let (product, overflow) = k.multipliedReportingOverflow(by: every)
+                tick = overflow ? .max : Self.sum(Self.sum(product, Int(offset)), w.lag)
+            case .pairing(let p):
+                tick = Self.sum(s.seen, p.delay.lowerBound)
+            }
             barrier = min(barrier ?? tick, tick)
         }
         for d in decided { barrier = min(barrier ?? d.tick, d.tick) }
         return barrier
+    }
+
+    // MARK: Snapshot state
+
+    /// Checks `state` against `rules` at a cut at `tick` before anything uses it: list lengths
+    /// and every value bounded (each error names the manifest key).
+    public static func check(_ state: RewardScheduleState, rules: [RewardRule], tick: UInt64) throws(SnapshotError) {
+        guard state.counts.count == rules.count else {
+            throw .badRewardState(key: "reward_counts", detail: "has \(state.counts.count) entries for \(rules.count) reward rule(s)")
+        }
+        let needsValues = rules.firstIndex { if case .count = $0.kind { false } else { true } }
+        if state.values.isEmpty, let r = needsValues {
+            throw .badRewardState(key: "reward_state", detail: "is missing: reward rule \(r) is a \(rules[r].kind.name) rule, whose state it holds")
+        }
+        guard state.values.isEmpty || state.values.count == rules.count else {
+            throw .badRewardState(key: "reward_state", detail: "has \(state.values.count) entries for \(rules.count) reward rule(s)")
+        }
+        let pairings = rules.filter { if case .pairing = $0.kind { true } else { false } }.count
+        guard state.random.count == 4 * pairings else {
+            throw .badRewardState(key: "reward_random", detail: "has \(state.random.count) words for \(pairings) pairing rule(s) (4 each)")
+        }
+        var word = 0
+        for (r, rule) in rules.enumerated() {
+            let count = state.counts[r], value = state.values.isEmpty ? 0 : state.values[r]
+            guard count >= 0 else { throw .badRewardState(key: "reward_counts[\(r)]", detail: "= \(count) is negative") }
+            guard value >= 0 else { throw .badRewardState(key: "reward_state[\(r)]", detail: "= \(value) is negative") }
+            /// Most spikes `neurons` can fire in `window` ticks.
+            func most(_ neurons: Range<Int>, _ window: Int) -> Int {
+                let (m, overflow) = neurons.count.multipliedReportingOverflow(by: window)
+                return overflow ? .max : m
+            }
+            func bounded(_ key: String, _ v: Int, _ neurons: Range<Int>, _ window: Int, _ what: String) throws(SnapshotError) {
+                guard v <= most(neurons, window) else {
+                    throw .badRewardState(key: "\(key)[\(r)]", detail: "= \(v) is more than \(what) [\(neurons.lowerBound), \(neurons.upperBound)) of reward rule \(r) can fire in its window (\(window) ticks × \(neurons.count) neurons)")
+                }
+            }
+            switch rule.kind {
+            case .count(let w):
+                try bounded("reward_counts", count, w.neurons, w.window, "neurons")
+                guard value == 0 else { throw .badRewardState(key: "reward_state[\(r)]", detail: "= \(value) for a count rule: expected 0") }
+            case .contest(let w, let versus):
+                try bounded("reward_counts", count, w.neurons, w.window, "neurons")
+                try bounded("reward_state", value, versus, w.window, "versus")
+            case .pairing:
+                guard count == 0 else { throw .badRewardState(key: "reward_counts[\(r)]", detail: "= \(count) for a pairing rule: expected 0") }
+                guard UInt64(value) <= tick else {
+                    throw .badRewardState(key: "reward_state[\(r)]", detail: "= \(value) puts the last pre spike at tick \(value - 1), not before the snapshot's tick \(tick)")
+                }
+                guard state.random[word ..< word + 4].contains(where: { $0 != 0 }) else {
+                    throw .badRewardState(key: "reward_random[\(word)...\(word + 3)]", detail: "are all zero, not a generator state (reward rule \(r))")
+                }
+                word += 4
+            }
+        }
+    }
+}
+
+/// The reward schedule's state at a snapshot's cut, as `manifest.toml` stores it.
+public struct RewardScheduleState: Sendable, Equatable {
+    /// `reward_counts`, one per rule: spikes of `neurons` counted in the current window
+    /// (count and contest rules), 0 for a pairing rule.
+    public var counts: [Int]
+    /// `reward_state`, one per rule, or empty when every rule is a count rule: 0 for a count
+    /// rule, the spikes of `versus` counted in the current window for a contest rule, and
+    /// for a pairing rule the tick of its latest pre spike plus one (0: none yet).
+    public var values: [Int]
+    /// `reward_random`: the four xoshiro256** state words of each pairing rule's delay
+    /// generator, in rule order.
+    public var random: [UInt64]
+
+    public init(counts: [Int], values: [Int] = [], random: [UInt64] = []) {
+        self.counts = counts
+        self.values = values
+        self.random = random
+    }
+}
+
+extension RewardKind {
+    /// The `kind` spelling: "count", "contest" or "pairing".
+    public var name: String {
+        switch self {
+        case .count: "count"
+        case .contest: "contest"
+        case .pairing: "pairing"
+        }
     }
 }

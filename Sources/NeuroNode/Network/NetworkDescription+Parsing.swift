@@ -42,7 +42,8 @@ enum NetworkKeys {
                              "weight", "delay", "seed"]
     static let snapshots = ["every", "keep"]
     static let source = ["name", "pool", "neurons", "drive", "endpoint"]
-    static let reward = ["pool", "neurons", "every", "min_spikes", "dopamine", "lag"]
+    static let reward = ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "lag",
+                         "pre", "post", "delay"]
     static let modulation = ["at", "dopamine", "cortisol", "acetylcholine"]
 }
 
@@ -99,7 +100,7 @@ extension NetworkParser {
         }
         try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format, dataHashes: &dataHashes)
         let sources = try self.sources(top, pools: pools, names: poolIndex, endpoints: &endpoints)
-        let rewards = try self.rewards(top, pools: pools, names: poolIndex)
+        let rewards = try self.rewards(top, pools: pools, names: poolIndex, networkSeed: seed)
         let modulations = try self.modulations(top)
 
         var description = NetworkDescription(

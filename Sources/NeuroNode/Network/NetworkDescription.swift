@@ -181,30 +181,90 @@ public struct SourceSpec: Sendable, Equatable {
     }
 }
 
-/// Dopamine reward computed from a pool's activity: at the end of every window of `every`
-/// ticks, if the neurons fired at least `minSpikes` spikes in it, dopamine is set to `dopamine`
-/// `lag` ticks later.
+/// Dopamine reward computed from a pool's activity (`[[reward]]`): `dopamine` is broadcast
+/// when the rule's `kind` says the activity of `pool` earned it.
 public struct RewardRule: Sendable, Equatable {
     /// Pool index.
     public var pool: Int
-    /// Neurons counted (half-open, within the pool).
-    public var neurons: Range<Int>
-    /// Window length in ticks, 1…1 000 000.
-    public var every: Int
-    /// Spikes in the window at or above which the reward is given, ≥ 1.
-    public var minSpikes: Int
     /// Dopamine level broadcast, 0…255.
     public var dopamine: UInt8
+    /// What is rewarded, and when.
+    public var kind: RewardKind
+
+    public init(pool: Int, dopamine: UInt8, kind: RewardKind) {
+        self.pool = pool
+        self.dopamine = dopamine
+        self.kind = kind
+    }
+
+    /// A count rule (`kind = "count"`): at the end of every window of `every` ticks, if
+    /// `neurons` fired at least `minSpikes` spikes in it, dopamine is set `lag` ticks later.
+    public init(pool: Int, neurons: Range<Int>, every: Int, minSpikes: Int, dopamine: UInt8, lag: Int) {
+        self.init(pool: pool, dopamine: dopamine,
+                  kind: .count(RewardWindow(neurons: neurons, every: every, start: 0, window: every, minSpikes: minSpikes, lag: lag)))
+    }
+}
+
+/// The kinds of `[[reward]]` rule.
+public enum RewardKind: Sendable, Equatable {
+    /// `kind = "count"`: the window's spikes of `neurons` reach `minSpikes` (its `start` is 0
+    /// and its `window` is `every`).
+    case count(RewardWindow)
+    /// `kind = "contest"`: in the window, `neurons` (group A) fire at least `minSpikes` spikes
+    /// and strictly more than `versus` (group B, same pool, disjoint from A).
+    case contest(RewardWindow, versus: Range<Int>)
+    /// `kind = "pairing"`: every causal pre → post pairing schedules one delayed reward.
+    case pairing(RewardPairing)
+}
+
+/// The counting window of a count or contest rule. Period `k` (k ≥ 0) counts the spikes of
+/// ticks `k·every + start … k·every + start + window − 1` and is decided when its last tick
+/// has been seen, at `E = k·every + start + window`; a reward applies at tick `E + lag`.
+public struct RewardWindow: Sendable, Equatable {
+    /// Neurons counted (half-open, within the pool): group A of a contest.
+    public var neurons: Range<Int>
+    /// Period in ticks, 1…1 000 000.
+    public var every: Int
+    /// Offset of the counting window inside each period, 0…`every` − 1.
+    public var start: Int
+    /// Ticks counted from `start`, 1…`every` − `start`.
+    public var window: Int
+    /// Spikes in the window at or above which the reward is given, ≥ 1.
+    public var minSpikes: Int
     /// Ticks after the window ends before the level applies, 1…`every`.
     public var lag: Int
 
-    public init(pool: Int, neurons: Range<Int>, every: Int, minSpikes: Int, dopamine: UInt8, lag: Int) {
-        self.pool = pool
+    public init(neurons: Range<Int>, every: Int, start: Int, window: Int, minSpikes: Int, lag: Int) {
         self.neurons = neurons
         self.every = every
+        self.start = start
+        self.window = window
         self.minSpikes = minSpikes
-        self.dopamine = dopamine
         self.lag = lag
+    }
+}
+
+/// A distal reward: when `post` fires at tick `t` and the latest spike of `pre` in an earlier
+/// tick was at most `window` ticks before (`1 ≤ t − t_pre ≤ window`), dopamine is broadcast
+/// at `t + d`, `d` drawn uniformly from `delay` by a `PoolRandom` seeded with `seed`.
+public struct RewardPairing: Sendable, Equatable {
+    /// The presynaptic neuron (index within the pool).
+    public var pre: Int
+    /// The postsynaptic neuron (index within the pool), not `pre`.
+    public var post: Int
+    /// Longest pre → post interval that counts, 1…1000 ticks.
+    public var window: Int
+    /// Reward delay after the post spike, ticks, 1 ≤ lower ≤ upper ≤ 1 000 000.
+    public var delay: ClosedRange<Int>
+    /// The delay generator's seed (`NetworkDescription.derivedRewardSeed`).
+    public var seed: UInt64
+
+    public init(pre: Int, post: Int, window: Int, delay: ClosedRange<Int>, seed: UInt64) {
+        self.pre = pre
+        self.post = post
+        self.window = window
+        self.delay = delay
+        self.seed = seed
     }
 }
 

@@ -12,6 +12,9 @@ public enum SnapshotError: Error, Sendable, CustomStringConvertible, Equatable {
     case networkMismatch(snapshot: String, snapshotHash: UInt64, network: String, networkHash: UInt64)
     /// The manifest and the network disagree about the pools.
     case poolsMismatch(String)
+    /// The manifest's reward state (`key`: `reward_counts`, `reward_state`, `reward_random`, or
+    /// one entry of them) does not fit the network's reward rules.
+    case badRewardState(key: String, detail: String)
     /// A pool's part is missing from the snapshot folder.
     case missingPart(pool: String, path: String)
     /// A part's size or CRC is not what the manifest says.
@@ -30,6 +33,7 @@ public enum SnapshotError: Error, Sendable, CustomStringConvertible, Equatable {
         case .networkMismatch(let snapshot, let sh, let network, let nh):
             "snapshot \(snapshot) was taken of network hash \(hex(sh)), but \(network) has hash \(hex(nh)): restore it with the network file it was taken with"
         case .poolsMismatch(let detail): "the snapshot does not fit the network: \(detail)"
+        case .badRewardState(let key, let detail): "the snapshot's reward state does not fit the network: \(key) \(detail)"
         case .missingPart(let pool, let path): "pool \(pool)'s part \(path) is missing: the snapshot is incomplete"
         case .corruptPart(let pool, let path, let detail): "pool \(pool)'s part \(path) is corrupt: \(detail)"
         case .badPart(let pool, let detail): "pool \(pool)'s part is not a valid pool: \(detail)"

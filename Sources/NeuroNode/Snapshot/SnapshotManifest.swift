@@ -41,8 +41,13 @@ public struct SnapshotManifest: Sendable, Equatable {
     public var tick: UInt64
     /// Wall-clock time of the cut, milliseconds since 1970 (informational).
     public var createdMilliseconds: UInt64
-    /// Per reward rule, the spikes counted in its window so far (the controller's state).
+    /// Per reward rule, the spikes counted in its window so far (the controller's state;
+    /// `reward_counts`, see `RewardScheduleState.counts`).
     public var rewardCounts: [Int]
+    /// The rest of the reward schedule's state (`reward_state`, `reward_random`; optional
+    /// keys, written only when some rule is not a count rule; see `RewardScheduleState`).
+    public var rewardState: [Int] = []
+    public var rewardRandom: [UInt64] = []
     /// Parts in pool order.
     public var parts: [Part]
 
@@ -56,6 +61,20 @@ public struct SnapshotManifest: Sendable, Equatable {
         self.createdMilliseconds = createdMilliseconds
         self.rewardCounts = rewardCounts
         self.parts = parts
+    }
+
+    /// A manifest holding the reward schedule's state `rewards`.
+    public init(id: UInt64, parent: UInt64, network: String, networkHash: UInt64, tick: UInt64,
+                createdMilliseconds: UInt64, rewards: RewardScheduleState, parts: [Part]) {
+        self.init(id: id, parent: parent, network: network, networkHash: networkHash, tick: tick,
+                  createdMilliseconds: createdMilliseconds, rewardCounts: rewards.counts, parts: parts)
+        rewardState = rewards.values
+        rewardRandom = rewards.random
+    }
+
+    /// The reward schedule's state at the cut.
+    public var rewards: RewardScheduleState {
+        RewardScheduleState(counts: rewardCounts, values: rewardState, random: rewardRandom)
     }
 
     /// The id as 16 hex digits (how files and commands name it).
@@ -76,6 +95,10 @@ public struct SnapshotManifest: Sendable, Equatable {
             reward_counts = [\(rewardCounts.map(String.init).joined(separator: ", "))]
 
             """
+        if !rewardState.isEmpty || !rewardRandom.isEmpty {
+            out += "reward_state = [\(rewardState.map(String.init).joined(separator: ", "))]\n"
+            out += "reward_random = [\(rewardRandom.map { "\"\(hex($0))\"" }.joined(separator: ", "))]\n"
+        }
         for p in parts {
             out += """
 
@@ -121,6 +144,8 @@ public struct SnapshotManifest: Sendable, Equatable {
             id: try reader.hex("id"), parent: try reader.hex("parent"), network: try reader.string("network"),
             networkHash: try reader.hex("network_hash"), tick: try reader.integer("tick"),
             createdMilliseconds: try reader.integer("created_ms"), rewardCounts: try reader.integers("reward_counts"), parts: [])
+        if reader.has("reward_state") { manifest.rewardState = try reader.integers("reward_state") }
+        if reader.has("reward_random") { manifest.rewardRandom = try reader.hexes("reward_random") }
         try reader.done()
         guard manifest.id != 0 else { throw .badManifest(file: file, line: first.line, detail: "id 0 is not a snapshot id") }
         for table in tables.dropFirst() {
@@ -175,6 +200,26 @@ public struct SnapshotManifest: Sendable, Equatable {
                 throw .badManifest(file: file, line: n, detail: "\(key) = \(text.prefix(40)) is not \(digits) hex digits in quotes")
             }
             return v
+        }
+
+        func has(_ key: String) -> Bool { values[key] != nil }
+
+        /// `["16 hex digits", …]`.
+        mutating func hexes(_ key: String) throws(SnapshotError) -> [UInt64] {
+            let (text, n) = try take(key)
+            guard text.hasPrefix("["), text.hasSuffix("]") else { throw .badManifest(file: file, line: n, detail: "\(key) is not an [array]") }
+            let inner = text.dropFirst().dropLast().trimmingSpaces
+            if inner.isEmpty { return [] }
+            var out: [UInt64] = []
+            for item in inner.split(separator: ",", omittingEmptySubsequences: false) {
+                let quoted = item.trimmingSpaces, digits = quoted.dropFirst().dropLast()
+                guard quoted.hasPrefix("\""), quoted.hasSuffix("\""), digits.count == 16, digits.allSatisfy(\.isHexDigit),
+                      let v = UInt64(digits, radix: 16) else {
+                    throw .badManifest(file: file, line: n, detail: "\(key) holds \"\(item.trimmingSpaces.prefix(20))\", not 16 hex digits in quotes")
+                }
+                out.append(v)
+            }
+            return out
         }
 
         mutating func integers(_ key: String) throws(SnapshotError) -> [Int] {
