@@ -149,7 +149,7 @@ enum CheckText {
             var what: [String] = []
             if let rate = g.rateHz { what.append("\(number(rate)) Hz (\(number(g.eventsPerTick ?? 0)) events per tick)") }
             if let pA = g.amplitudePicoamperes { what.append("\(number(pA)) pA") }
-            if let events = g.events { what.append("\(events) events from \(g.file ?? "a file")") }
+            if let events = g.events { what.append("\(events) events from \(g.file ?? "a file")" + (g.periodTicks.map { ", repeating every \($0) ticks" } ?? "")) }
             let unit = g.kind == "dc" || g.kind == "stimulus_constant" ? " per tick" : " per event"
             let active = g.stopTick.map { "active ticks \(g.startTick)..<\($0)" } ?? (g.startTick > 0 ? "active from tick \(g.startTick)" : "always active")
             out.append("generator \(k) \(g.kind) -> \(place(g.target, g.neurons)): " + (what.isEmpty ? "" : what.joined(separator: ", ") + ", ")

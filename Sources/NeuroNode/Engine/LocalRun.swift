@@ -14,11 +14,14 @@ public enum LocalRun {
     /// `snapshots`: where and when to take snapshots (the network's `[snapshots] every`, and
     /// `at` ticks); `restore`: a loaded snapshot to continue from (its tick is the start;
     /// `ticks` stays the tick to stop at). `onSnapshot` gets each snapshot folder written.
-    /// `progress` is called about every `progressEvery` ticks with the ticks done.
+    /// `progress` is called about every `progressEvery` ticks with the ticks done, and
+    /// `observe` then with the pools and how many reward broadcasts the run has released so far
+    /// (for ticks before `ticks`).
     /// Writes the output files to `out` if given. O(ticks × cost of one network tick).
     public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?, injections: [InjectionSchedule] = [],
                            snapshots: SnapshotPlan? = nil, restore: LoadedSnapshot? = nil, onSnapshot: ((String) -> Void)? = nil,
-                           progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
+                           progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil,
+                           observe: ((_ tick: UInt64, _ pools: [PoolDriver], _ rewards: Int) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
         var drivers: [PoolDriver] = []
         for index in network.pools.indices { drivers.append(try network.buildPool(index)) }
         let start = restore?.manifest.tick ?? 0
@@ -34,6 +37,8 @@ public enum LocalRun {
             }
         }
         var rewards = RewardSchedule(rules: network.rewards)
+        // Reward broadcasts released for ticks this run reaches.
+        var rewardCount = 0
         var history = RecentSpikes(pools: drivers.count, maxLag: network.maxLag)
         var parent: UInt64 = 0
         if let restore {
@@ -91,9 +96,13 @@ public enum LocalRun {
             if !rewards.isEmpty {
                 for (tick, levels, _) in rewards.release() {
                     for i in drivers.indices { try drivers[i].schedule(levels, at: tick) }
+                    if tick < ticks { rewardCount += 1 }
                 }
             }
-            if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
+            if (t + 1) % progressEvery == 0 {
+                progress?(t + 1)
+                observe?(t + 1, drivers, rewardCount)
+            }
         }
         try takeSnapshot(at: ticks)
         if let out {

@@ -99,13 +99,8 @@ extension NetworkDescription {
              inhibitory: p.parameters.weightFactor(inhibitory: true, tickMicroseconds: tickMicroseconds))
         }
         let largestExcitatory = covered.map(\.excitatory).max() ?? 1, largestInhibitory = covered.map(\.inhibitory).max() ?? 1
-        // A plastic projection's scale also covers its upper weight bound.
-        func scale(_ distribution: ValueDistribution, factor: Double) -> WeightScale {
-            let drawn = WeightScale.largest(distribution) * factor
-            return WeightScale(largest: max(drawn, (rule.stdp?.upperBound(largestWeight: drawn / factor) ?? 0) * factor))
-        }
-        let excitatory = rule.excitatoryWeight.map { scale($0, factor: largestExcitatory) }
-        let inhibitory = rule.inhibitoryWeight.map { scale($0, factor: largestInhibitory) }
+        let excitatory = rule.excitatoryWeight.map { rule.weightScale($0, factor: largestExcitatory) }
+        let inhibitory = rule.inhibitoryWeight.map { rule.weightScale($0, factor: largestInhibitory) }
         func ruleIndex(_ scale: WeightScale?, _ distribution: ValueDistribution?, factor: Double) throws(NodeError) -> Int {
             guard let stdp = rule.stdp, let scale, let distribution else { return 0 }
             var scaled = stdp

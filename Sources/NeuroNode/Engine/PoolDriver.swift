@@ -138,12 +138,13 @@ public struct PoolDriver: Sendable {
                 for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
             case .spikeTrain(let ticks, let neurons):
                 // The events of tick t by binary search: no state to save or restore.
+                let key = g.period.map { t % $0 } ?? t
                 var lo = 0, hi = ticks.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if ticks[mid] < t { lo = mid + 1 } else { hi = mid }
+                    if ticks[mid] < key { lo = mid + 1 } else { hi = mid }
                 }
-                while lo < ticks.count, ticks[lo] == t {
+                while lo < ticks.count, ticks[lo] == key {
                     let i = Int(neurons[lo])
                     if g.viaSynapses {
                         pool.addArrival(i, g.weight)

@@ -28,6 +28,14 @@ public struct RuleProjection: Sendable, Equatable {
     /// Whether the synapses take part in STDP and three-factor plasticity.
     public var plastic: Bool { stdp != nil }
 
+    /// The integer scale of weights drawn from `distribution` times `factor` (1 for mV; a
+    /// population's pA-to-mV factor for exponential synapses): it holds the largest weight
+    /// drawn and, for a plastic projection, the learning rule's upper bound.
+    public func weightScale(_ distribution: ValueDistribution, factor: Double) -> WeightScale {
+        let drawn = WeightScale.largest(distribution)
+        return WeightScale(largest: max(drawn, stdp?.upperBound(largestWeight: drawn) ?? 0) * factor)
+    }
+
     public init(pairing: Pairing, allowAutapses: Bool = true, allowMultapses: Bool = true,
                 excitatoryWeight: ValueDistribution?, inhibitoryWeight: ValueDistribution?,
                 delay: ValueDistribution, stdp: STDPParameters? = nil) {
@@ -93,6 +101,9 @@ public struct GeneratorSpec: Sendable, Equatable {
     public var stop: UInt64?
     /// A spike train's data file, as the network file gives it.
     public var file: String?
+    /// A spike train that repeats: its events fall at every tick t with t mod `period` equal
+    /// to an event's tick (all below `period`); nil: once.
+    public var period: UInt64?
     /// Whether events go through the target's exponential synapses (into its excitatory or
     /// inhibitory synaptic state, `weight` then being P21 × the weight in pA) rather than
     /// straight onto the membrane. Never for dc generators, which act as currents.

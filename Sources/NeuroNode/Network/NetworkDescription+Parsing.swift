@@ -34,7 +34,7 @@ enum NetworkKeys {
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"] + stdp
     /// The learning rule's keys of a `synapse = "stdp"` projection.
     static let stdp = ["a_plus", "a_minus", "tau_plus", "tau_minus", "tau_elig", "learning_rate", "w_min", "w_max"]
-    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop"]
+    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop", "period"]
     static let multimeter = ["to", "neurons", "interval", "record"]
     static let weightRecorder = ["projection", "interval"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]

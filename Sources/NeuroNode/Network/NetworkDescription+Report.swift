@@ -205,6 +205,8 @@ public struct NetworkReport: Sendable, Equatable, Codable {
         /// A spike train's events and data file.
         public var events: Int?
         public var file: String?
+        /// A repeating spike train's period, ticks.
+        public var periodTicks: UInt64?
         /// mV per event (`weight`; pA into exponential synapses), or per tick for dc
         /// generators and constant stimuli (`drive`, mV), requested and quantized.
         public var weight: Quantity
@@ -405,7 +407,7 @@ extension NetworkReport {
         for (k, distribution) in [rule.excitatoryWeight, rule.inhibitoryWeight].enumerated() {
             guard let distribution, kinds[k] else { continue }
             let factor = divisors == nil ? 1 : largest[k]
-            let scale = WeightScale(for: distribution, factor: factor)
+            let scale = rule.weightScale(distribution, factor: factor)
             var requested = text(distribution)
             var mean = distribution.mean
             if let l = list, let weights = l.weights {
@@ -492,6 +494,7 @@ extension NetworkReport {
                 }
             case .spikeTrain(let ticks, _):
                 (r.kind, r.events, r.file) = ("spike_train", ticks.count, g.file)
+                r.periodTicks = g.period
             }
             out.append(r)
         }

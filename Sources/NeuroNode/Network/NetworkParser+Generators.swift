@@ -31,6 +31,7 @@ extension NetworkParser {
             switch kind {
             case "poisson":
                 for key in ["amplitude", "drive"] where f.has(key) { throw fail(f.keyPath(key), "\(key) belongs to kind = \"dc\"") }
+                if f.has("period") { throw fail(f.keyPath("period"), "period belongs to kind = \"spike_train\"") }
                 let rate = try required(f, "rate_hz", double(f, "rate_hz"))
                 let mean = rate * dt / 1000
                 guard rate.isFinite, rate > 0, mean <= 1000 else {
@@ -60,17 +61,30 @@ extension NetworkParser {
                     events.append((UInt64((ms / dt).rounded()), Int32(neurons.lowerBound) + Int32(n)))
                 }
                 events.sort { $0 < $1 }
+                var period: UInt64?
+                if let ms = try double(f, "period") {
+                    let ticks = (ms / dt).rounded()
+                    guard ms > 0, ticks >= 1, ticks < 1e15 else {
+                        throw fail(f.keyPath("period"), "period = \(ms) ms is out of range: expected at least one tick (\(dt) ms)")
+                    }
+                    if let last = events.last, last.0 >= UInt64(ticks) {
+                        throw fail(f.keyPath("period"), "\(path) has an event at \(Double(last.0) * dt) ms, not before period = \(ms) ms")
+                    }
+                    period = UInt64(ticks)
+                }
                 for part in parts {
                     let mine = events.filter { part.neurons.contains(Int($0.1)) }
                     var generator = GeneratorSpec(pool: pool, neurons: part.neurons, kind: .spikeTrain(ticks: mine.map(\.0), neurons: mine.map(\.1)),
                                                   weight: part.units, requestedMillivolts: part.millivolts, start: start, stop: stop)
                     generator.file = path
+                    generator.period = period
                     generator.viaSynapses = part.viaSynapses
                     pools[pool].generators.append(generator)
                 }
                 dataHashes.append(table.hash)
             case "dc":
                 for key in ["rate_hz", "weight"] where f.has(key) { throw fail(f.keyPath(key), "\(key) belongs to kind = \"poisson\"") }
+                if f.has("period") { throw fail(f.keyPath("period"), "period belongs to kind = \"spike_train\"") }
                 // One population: the current's effect per tick depends on its tau_m and c_m.
                 let covered = pools[pool].populations(overlapping: neurons)
                 guard covered.count == 1, covered[0].neurons == neurons else {

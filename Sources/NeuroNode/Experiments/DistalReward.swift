@@ -1,0 +1,246 @@
+import NeuroModel
+import NeuroPool
+
+/// The distal reward experiment of Izhikevich (2007, Cerebral Cortex 17:2443, "Solving the
+/// distal reward problem through linkage of STDP and dopamine signaling") on integrate-and-fire
+/// neurons, beside its control.
+///
+/// A pool of excitatory and inhibitory neurons (800 / 200 in the paper), each with `outdegree`
+/// synapses, fires at about 1 Hz from random background kicks. One E→E synapse (E[0] → E[1],
+/// its own projection) is chosen: each time E[1] fires within 10 ms after E[0], a dopamine pulse
+/// follows after a random 1–3 s (a `[[reward]] kind = "pairing"`). The **control** run gets
+/// the same number of pulses at random times. Credit assignment means the chosen synapse grows
+/// to the maximum weight while the other excitatory weights stay low — and does not in the
+/// control. One tick is 1 ms.
+public struct DistalRewardExperiment: Sendable {
+    public var seed: UInt64 = 1
+    /// Simulated seconds per run.
+    public var seconds = 3600
+    public var excitatory = 800
+    public var inhibitory = 200
+    public var outdegree = 100
+    /// Background kicks per neuron per second.
+    public var backgroundHz = 1.0
+    /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
+    public var learningRate = 4.0
+    /// Initial and largest excitatory weight, mV.
+    public var initialWeight = 1.0
+    public var maxWeight = 4.0
+    /// Dopamine level of a reward broadcast (128 is baseline).
+    public var dopamine = 192
+    /// Seconds between samples of the weights.
+    public var sampleSeconds = 60
+
+    public init() {}
+
+    /// Which run.
+    public enum Condition: String, Sendable, Codable {
+        /// A pulse 1–3 s after each causal pairing of the chosen synapse.
+        case rewarded
+        /// As many pulses, at times drawn uniformly over the run.
+        case control
+    }
+
+    /// The weights at one time.
+    public struct Sample: Sendable, Codable, Equatable {
+        public var second: Int
+        /// The chosen synapse's weight, mV.
+        public var chosen: Double
+        /// The mean weight of every other excitatory synapse, mV.
+        public var others: Double
+        /// Reward pulses so far.
+        public var rewards: Int
+    }
+
+    /// One run's result.
+    public struct Outcome: Sendable, Codable, Equatable {
+        public var condition: Condition
+        public var rewards: Int
+        public var samples: [Sample]
+        /// The chosen synapse at the end, mV, and the mean of the others.
+        public var chosen: Double
+        public var others: Double
+        /// Whether the run meets the paper's result: the chosen synapse at the maximum weight
+        /// (within 5 %) and the mean of the others below a quarter of it.
+        public var meetsCriterion: Bool
+        public var spikesPerSecond: Double
+    }
+
+    /// Both runs of one seed.
+    public struct Result: Sendable, Codable, Equatable {
+        public var seed: UInt64
+        public var rewarded: Outcome
+        public var control: Outcome
+    }
+
+    /// The network file of the rewarded run (`control` nil) or of the control run with pulses
+    /// at `control` ticks.
+    public func networkText(control: [UInt64]? = nil) -> String {
+        let n = excitatory + inhibitory
+        var text = """
+        # Distal reward (Izhikevich 2007, "Solving the distal reward problem through linkage of
+        # STDP and dopamine signaling", Cerebral Cortex 17:2443) with integrate-and-fire neurons:
+        # \(n) neurons (\(excitatory) E / \(inhibitory) I), \(outdegree) synapses each, random background activity.
+        # One E→E synapse (E[0] → E[1], projection 2) is chosen: each time E[1] fires within
+        # 10 ms after E[0], a dopamine pulse follows 1–3 s later. STDP marks the synapses that
+        # took part in causing activity; only the chosen one is marked before every reward.
+        # `neurobus demo distal-reward` runs this beside its control (the same number of pulses
+        # at random times) for several seeds. Keys: docs/NETWORK-FORMAT.md (format 2).
+
+        [network]
+        name = "distal-reward"
+        format = 2
+        seed = \(seed)
+        tick_us = 1000          # 1 ms, as the paper
+
+        [controller]
+        control = "tcp://127.0.0.1:27300"
+        publish = "tcp://127.0.0.1:27301"
+
+        \(corticalNetwork)
+        # The chosen synapse E[0] → E[1], with the same learning rule.
+        [[projection]]
+        from = "cortex.E"
+        from_neurons = [0, 1]
+        to = "cortex.E"
+        to_neurons = [1, 2]
+        rule = "one_to_one"
+        weight = \(initialWeight)
+        delay = 1.0
+        synapse = "stdp"
+        tau_elig = 1000.0
+        learning_rate = \(learningRate)
+        w_max = \(maxWeight)
+
+        """
+        if let control {
+            text += "\n# Control: the rewarded run's number of pulses, at random ticks.\n"
+            for tick in control { text += "[[modulation]]\nat = \(tick)\ndopamine = \(dopamine)\n" }
+        } else {
+            text += """
+
+            [[reward]]
+            kind = "pairing"
+            pool = "cortex"
+            pre = 0
+            post = 1
+            window = 10             # ms: E[1] within 10 ms after E[0]
+            delay = [1000, 3000]    # ms: the pulse comes 1–3 s later
+            dopamine = \(dopamine)          # a pulse of \(dopamine - 128) levels
+
+            """
+        }
+        return text
+    }
+
+
+    /// The pool, its two projections (E → all, plastic; I → E, static) and the background
+    /// drive, shared with `InstrumentalExperiment`.
+    var corticalNetwork: String {
+        """
+        [[pool]]
+        name = "cortex"
+        endpoint = "tcp://127.0.0.1:27310"
+        stdp = true
+        tau_dopamine = 200.0    # ms: a reward is a pulse that decays with 0.2 s
+
+          [[pool.population]]
+          name = "E"
+          size = \(excitatory)
+          kind = "excitatory"
+          tau_m = 20.0
+          v_threshold = 20.0
+          v_reset = 10.0
+          t_ref = 2.0
+          v_init = { uniform = [0.0, 10.0] }
+
+          [[pool.population]]
+          name = "I"
+          size = \(inhibitory)
+          kind = "inhibitory"
+          tau_m = 10.0
+          v_threshold = 20.0
+          v_reset = 10.0
+          t_ref = 1.0
+          v_init = { uniform = [0.0, 10.0] }
+
+        # Excitatory neurons: \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.
+        [[projection]]
+        from = "cortex.E"
+        to = "cortex"
+        rule = "fixed_outdegree"
+        outdegree = \(outdegree)
+        allow_autapses = false
+        weight = \(initialWeight)            # mV
+        delay = { uniform = [0.5, 20.49] }
+        synapse = "stdp"
+        tau_elig = 1000.0       # ms, the paper's eligibility time constant
+        learning_rate = \(learningRate)     # mV/s per unit eligibility per unit dopamine
+        w_max = \(maxWeight)             # mV
+
+        # Inhibitory neurons: \(outdegree) static synapses each onto excitatory ones, 1 ms.
+        [[projection]]
+        from = "cortex.I"
+        to = "cortex.E"
+        rule = "fixed_outdegree"
+        outdegree = \(outdegree)
+        weight = -\(initialWeight)
+        delay = 1.0
+
+        # Background: each neuron gets a 25 mV kick (it fires from rest) at \(backgroundHz) Hz, Poisson.
+        [[generator]]
+        kind = "poisson"
+        to = "cortex"
+        rate_hz = \(backgroundHz)
+        weight = 25.0
+
+        """
+    }
+
+    /// Runs the rewarded run, then the control with as many pulses at ticks drawn from a
+    /// generator seeded from `seed`. `progress` gets (condition, seconds done).
+    public func run(progress: ((Condition, Int) -> Void)? = nil) throws(NodeError) -> Result {
+        let rewarded = try runOne(text: networkText(), condition: .rewarded, progress: progress)
+        var random = PoolRandom(seed: seed ^ 0x434F_4E54_524F_4C)
+        let ticks = UInt64(seconds) * 1000
+        let pulses = (0 ..< rewarded.rewards).map { _ in random.uniform(below: ticks) }.sorted()
+        var control = try runOne(text: networkText(control: pulses), condition: .control, progress: progress)
+        control.rewards = pulses.count
+        for k in control.samples.indices {
+            control.samples[k].rewards = pulses.filter { $0 < UInt64(control.samples[k].second) * 1000 }.count
+        }
+        return Result(seed: seed, rewarded: rewarded, control: control)
+    }
+
+    private func runOne(text: String, condition: Condition, progress: ((Condition, Int) -> Void)?) throws(NodeError) -> Outcome {
+        let network: NetworkDescription
+        do { network = try NetworkDescription.parse(Array(text.utf8), file: "<distal-reward>") } catch { throw .failed("\(error)") }
+        var samples: [Sample] = []
+        var rewards = 0
+        var spikes: UInt64 = 0
+        let every = UInt64(sampleSeconds) * 1000
+        _ = try LocalRun.run(network: network, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: every, observe: { tick, pools, count in
+            let (chosen, others) = Self.weights(pools[0].pool)
+            rewards = count
+            spikes = pools[0].pool.totalSpikes
+            samples.append(Sample(second: Int(tick / 1000), chosen: chosen, others: others, rewards: count))
+            progress?(condition, Int(tick / 1000))
+        })
+        let last = samples.last ?? Sample(second: 0, chosen: initialWeight, others: initialWeight, rewards: 0)
+        let meets = last.chosen >= 0.95 * maxWeight && last.others < maxWeight / 4
+        return Outcome(condition: condition, rewards: rewards, samples: samples, chosen: last.chosen, others: last.others,
+                       meetsCriterion: meets, spikesPerSecond: Double(spikes) / Double(max(seconds, 1)))
+    }
+
+    /// The chosen synapse's weight (projection 2) and the mean of the other excitatory
+    /// synapses (projection 0), mV.
+    static func weights(_ pool: NeuronPool) -> (chosen: Double, others: Double) {
+        func millivolts(_ s: Synapse) -> Double {
+            Double(s.fineMagnitude) * Double(1 << s.shift) / Double(PopulationTable.unitsPerMillivolt) / 256
+        }
+        let chosen = pool.afferents[2].synapses.first.map(millivolts) ?? 0
+        let all = pool.afferents[0].synapses
+        let others = all.isEmpty ? 0 : all.reduce(0.0) { $0 + millivolts($1) } / Double(all.count)
+        return (chosen, others)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import NeuroPool
+
+/// Instrumental conditioning (Izhikevich 2007, the same paper as `DistalRewardExperiment`) on
+/// the same network: a stimulus group S (E[0..<50]) is kicked once per trial; when response
+/// group A fires more spikes than group B within `window` ms after the stimulus, a dopamine
+/// pulse follows `lag` ms later (a `[[reward]] kind = "contest"`). A is E[50..<100], B is
+/// E[100..<150]; `reversed` swaps the roles, so B is the rewarded group. The **control** run
+/// gets as many pulses at random times. Learning shows as A's response to S growing relative
+/// to B's (B's, reversed) — and not in the control.
+public struct InstrumentalExperiment: Sendable {
+    public var seed: UInt64 = 1
+    /// Simulated seconds per run.
+    public var seconds = 3600
+    /// The cortical network (sizes, weights, learning rate, background) of the distal-reward
+    /// experiment.
+    public var network = DistalRewardExperiment()
+    /// Neurons per group (S, A and B), taken from the start of E.
+    public var groupSize = 50
+    /// Milliseconds between stimuli (one trial), the counting window after each, and the
+    /// delay of the reward after the window.
+    public var period = 1000
+    public var window = 20
+    public var lag = 500
+    /// Rewarding B instead of A.
+    public var reversed = false
+
+    public init() {}
+
+    /// Which run.
+    public enum Condition: String, Sendable, Codable {
+        case rewarded
+        case control
+    }
+
+    /// One run's result.
+    public struct Outcome: Sendable, Codable, Equatable {
+        public var condition: Condition
+        public var rewards: Int
+        /// Mean spikes of A and of B in the window after the stimulus, over the first and the
+        /// last tenth of the trials.
+        public var firstA: Double, firstB: Double
+        public var lastA: Double, lastB: Double
+        /// Whether the rewarded group's response at the end is at least twice the other's and
+        /// has grown.
+        public var meetsCriterion: Bool
+    }
+
+    /// Both runs of one seed.
+    public struct Result: Sendable, Codable, Equatable {
+        public var seed: UInt64
+        public var reversed: Bool
+        public var rewarded: Outcome
+        public var control: Outcome
+    }
+
+    var a: Range<Int> { groupSize ..< 2 * groupSize }
+    var b: Range<Int> { 2 * groupSize ..< 3 * groupSize }
+
+    /// The network file with the stimulus file at `stimulus`, rewarded (`control` nil) or
+    /// with pulses at `control` ticks.
+    public func networkText(stimulus: String, control: [UInt64]? = nil) -> String {
+        var net = network
+        net.seed = seed
+        let (winner, loser) = reversed ? (b, a) : (a, b)
+        var text = """
+        # Instrumental conditioning (Izhikevich 2007, Cerebral Cortex 17:2443) with integrate-
+        # and-fire neurons, on the network of examples/distal-reward.toml: every \(period) ms the
+        # stimulus group S = E[0, \(groupSize)) is kicked; when group \(reversed ? "B" : "A") = E[\(winner.lowerBound), \(winner.upperBound)) fires more
+        # than group \(reversed ? "A" : "B") = E[\(loser.lowerBound), \(loser.upperBound)) within \(window) ms after it, a dopamine pulse
+        # follows \(lag) ms after the window. `neurobus demo instrumental` runs this beside its
+        # control (as many pulses at random times) for several seeds. Keys: docs/NETWORK-FORMAT.md.
+
+        [network]
+        name = "instrumental"
+        format = 2
+        seed = \(seed)
+        tick_us = 1000
+
+        [controller]
+        control = "tcp://127.0.0.1:27320"
+        publish = "tcp://127.0.0.1:27321"
+
+        \(net.corticalNetwork)
+        # The stimulus: one 25 mV kick to each neuron of S at the start of every trial.
+        [[generator]]
+        kind = "spike_train"
+        to = "cortex.E"
+        file = "\(stimulus)"
+        period = \(period).0          # ms
+        weight = 25.0
+
+        """
+        if let control {
+            text += "\n# Control: the rewarded run's number of pulses, at random ticks.\n"
+            for tick in control { text += "[[modulation]]\nat = \(tick)\ndopamine = \(network.dopamine)\n" }
+        } else {
+            text += """
+
+            [[reward]]
+            kind = "contest"
+            pool = "cortex"
+            neurons = [\(winner.lowerBound), \(winner.upperBound)]
+            versus = [\(loser.lowerBound), \(loser.upperBound)]
+            every = \(period)           # ms: one trial
+            start = 1               # the stimulus arrives in tick 0 of the trial and fires S in tick 0
+            window = \(window)            # ms counted
+            lag = \(lag)               # ms from the window's end to the pulse
+            dopamine = \(network.dopamine)
+
+            """
+        }
+        return text
+    }
+
+    /// The stimulus file's rows: time 0 ms for each neuron of S (within E).
+    public var stimulusCSV: String { (0 ..< groupSize).map { "0,\($0)\n" }.joined() }
+
+    /// Runs the rewarded run, then the control. `progress` gets (condition, seconds done).
+    public func run(progress: ((Condition, Int) -> Void)? = nil) throws(NodeError) -> Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("neurobus-instrumental-\(getpid())-\(seed)-\(reversed)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(stimulusCSV.utf8).write(to: dir.appendingPathComponent("stimulus.csv"))
+        } catch { throw .failed("cannot write the stimulus file in \(dir.path): \(error)") }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stimulus = dir.appendingPathComponent("stimulus.csv").path
+        let rewarded = try runOne(networkText(stimulus: stimulus), .rewarded, progress: progress)
+        var random = PoolRandom(seed: seed ^ 0x494E_5354_5255)
+        let ticks = UInt64(seconds) * 1000
+        let pulses = (0 ..< rewarded.rewards).map { _ in random.uniform(below: ticks) }.sorted()
+        var control = try runOne(networkText(stimulus: stimulus, control: pulses), .control, progress: progress)
+        control.rewards = pulses.count
+        return Result(seed: seed, reversed: reversed, rewarded: rewarded, control: control)
+    }
+
+    private func runOne(_ text: String, _ condition: Condition, progress: ((Condition, Int) -> Void)?) throws(NodeError) -> Outcome {
+        let description: NetworkDescription
+        do { description = try NetworkDescription.parse(Array(text.utf8), file: "<instrumental>") } catch { throw .failed("\(error)") }
+        let trials = seconds * 1000 / period
+        var countA = [Int](repeating: 0, count: trials), countB = [Int](repeating: 0, count: trials)
+        var rewards = 0
+        let (a, b, period, window) = (a, b, UInt64(period), UInt64(window))
+        _ = try LocalRun.run(network: description, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: 1, observe: { tick, pools, count in
+            // `tick` ticks are done: the last one is tick − 1.
+            let t = tick - 1
+            let offset = t % period
+            if offset >= 1, offset <= window {
+                let trial = Int(t / period)
+                for id in pools[0].pool.lastSpikes {
+                    if a.contains(Int(id)) { countA[trial] += 1 } else if b.contains(Int(id)) { countB[trial] += 1 }
+                }
+            }
+            rewards = count
+            if tick % 60_000 == 0 { progress?(condition, Int(tick / 1000)) }
+        })
+        let tenth = max(trials / 10, 1)
+        func mean(_ xs: ArraySlice<Int>) -> Double { Double(xs.reduce(0, +)) / Double(max(xs.count, 1)) }
+        let (firstA, firstB) = (mean(countA.prefix(tenth)), mean(countB.prefix(tenth)))
+        let (lastA, lastB) = (mean(countA.suffix(tenth)), mean(countB.suffix(tenth)))
+        let (wFirst, wLast, lLast) = reversed ? (firstB, lastB, lastA) : (firstA, lastA, lastB)
+        let meets = wLast >= 2 * lLast && wLast > wFirst
+        return Outcome(condition: condition, rewards: rewards, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB, meetsCriterion: meets)
+    }
+}
