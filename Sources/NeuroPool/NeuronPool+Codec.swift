@@ -1,6 +1,7 @@
-/// The `.pool` binary format, version 1 (see `protocol/POOL-FORMAT.md`): a 96-byte header,
+/// The `.pool` binary format, versions 1 to 4 (see `protocol/POOL-FORMAT.md`): a 96-byte header,
 /// the name and config, the neuron arrays, the CSR arrays, the last tick's spikes, the input in
-/// flight (including injected current), and a CRC-32 of everything before it. All little-endian.
+/// flight (including injected current), the afferent, plasticity and held sections a pool has,
+/// and a CRC-32 of everything before it. All little-endian.
 extension NeuronPool {
     /// `\x89NPOOL\r\n`: the high byte and CR LF catch 7-bit and text-mode transfers.
     public static let fileMagic: [UInt8] = [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A]
@@ -188,7 +189,11 @@ extension NeuronPool {
         let words = try r.read(array: Int32.self, count: configLength / 4, "config")
         var config = try PoolConfig(words: Array(words))
         config.seed = seed
-        if hasPlasticity { _ = try r.read(UInt32.self, "plasticity length") }
+        if hasPlasticity {
+            // The writer adds the section exactly when STDP is on; without it, nothing reads it.
+            guard config.stdp else { throw .invalid(field: "flags", detail: "bit 2 (a plasticity section) is set but the config has stdp off") }
+            _ = try r.read(UInt32.self, "plasticity length")
+        }
 
         var table: PopulationTable?
         var slots = DelayBuffer.slots
@@ -257,7 +262,12 @@ extension NeuronPool {
         }
         let plasticityStart = r.offset
         var plasticityReader = r
-        if hasPlasticity { try r.need(plasticityLength - 4, "plasticity"); r.skip(plasticityLength - 4) }
+        if hasPlasticity {
+            // The rule count, the neurons and the projections fix the section's length: check it
+            // before the held section is looked for after it.
+            let used = try plasticityLengthNeeded(&r, neurons: n, afferents: afferents, length: plasticityLength - 4)
+            r.skip(used - 4)
+        }
         var held: HeldInput?
         if hasHeld {
             let heldStart = r.offset
@@ -284,15 +294,14 @@ extension NeuronPool {
         pool.held = held
         if hasPlasticity {
             try decodePlasticity(&plasticityReader, into: &pool)
-            let used = plasticityReader.offset - plasticityStart
-            guard used == plasticityLength - 4 else {
-                throw .invalid(field: "plasticityLength", detail: "the file says \(plasticityLength - 4) bytes, the section takes \(used)")
-            }
+            assert(plasticityReader.offset - plasticityStart == plasticityLength - 4)
         } else {
-            // Without STDP the times are never read; a pool that had STDP carries the section.
-            pool.lastSpike = ContiguousArray(repeating: NeuronPool.longAgo(0), count: n)
+            // Without STDP the times are never read. A file from before the plasticity section
+            // with STDP on starts its pool with no recent spike, as a new projection would.
+            let never = NeuronPool.longAgo(config.stdp ? tickCount : 0)
+            pool.lastSpike = ContiguousArray(repeating: never, count: n)
             for p in pool.afferents.indices {
-                pool.afferents[p].sourceLastSpike = ContiguousArray(repeating: NeuronPool.longAgo(0), count: pool.afferents[p].sourceCount)
+                pool.afferents[p].sourceLastSpike = ContiguousArray(repeating: never, count: pool.afferents[p].sourceCount)
             }
         }
         return pool
@@ -440,6 +449,9 @@ extension PoolConfig {
         dopamineBaseline = Int(w[19]); cortisolBaseline = Int(w[20]); acetylcholineGate = Int(w[21])
         maxSynapsesPerNeuron = Int(w[23]); maxNewSynapses = Int(w[24]); activeTrace = Int(w[25])
         if w.count == count {
+            guard w[13] == 0, w[14] == 0, w[22] == 0 else {
+                throw .invalid(field: "config", detail: "words 13, 14 and 22 are unused and must be 0, found \(w[13]), \(w[14]), \(w[22])")
+            }
             guard w[31] <= w[32] else { throw .invalid(field: "config.weightBounds", detail: "\(w[31])...\(w[32]) is reversed") }
             stdpPotentiation = Int(w[9]); stdpDepression = Int(w[10])
             stdpTauPlus = Int(w[26]); stdpTauMinus = Int(w[27]); eligibilityTau = Int(w[28])

@@ -5,15 +5,21 @@
 extension NeuronPool {
     /// Header flag bit marking a plasticity section.
     static let plasticityFlag: UInt16 = 4
-    /// Bytes per rule in the section.
-    static let bytesPerRule = 40
+    /// Bytes per rule in the section: five i32, an i64 and two i32.
+    static let bytesPerRule = 36
+    /// Bytes of the modulator levels in the section: dopamine, cortisol (i32) and integral (i64).
+    static let bytesOfLevels = 16
+    /// The modulation integral a file holds must be smaller in magnitude: a sweep multiplies
+    /// it by a gain of up to 2^39, and the product must stay within 64 bits. (A running pool's
+    /// stays below 64 ticks × 2^17.)
+    static let integralLimit: Int64 = 1 << 24
 
     /// The section: rule count (u32); per rule potentiation, depression, tauPlus, tauMinus,
     /// eligibilityTau (i32 each), gain (i64), bounds low and high (i32 each); dopamine,
     /// cortisol (i32 each) and their integral (i64); the pool's last-spike ticks (u32 × N);
     /// then each afferent projection's mirror of its source's (u32 × source size).
     func encodedPlasticity() -> [UInt8] {
-        var w = ByteWriter(capacity: 4 + plasticity.rules.count * Self.bytesPerRule + 16 + lastSpike.count * 4
+        var w = ByteWriter(capacity: 4 + plasticity.rules.count * Self.bytesPerRule + Self.bytesOfLevels + lastSpike.count * 4
                            + afferents.reduce(0) { $0 + $1.sourceCount * 4 })
         w.write(UInt32(plasticity.rules.count))
         for rule in plasticity.rules {
@@ -26,6 +32,25 @@ extension NeuronPool {
         w.write(array: lastSpike)
         for a in afferents { w.write(array: a.sourceLastSpike) }
         return w.bytes
+    }
+
+    /// Reads the section's rule count at `r` (moving past it) and checks it (1…8), then that
+    /// the section's `length` is what that many rules, `n` neurons and the sources of
+    /// `afferents` take. Returns that length.
+    static func plasticityLengthNeeded(_ r: inout ByteReader, neurons n: Int, afferents: [AfferentProjection],
+                                       length: Int) throws(PoolFileError) -> Int {
+        guard length >= 4 else {
+            throw .invalid(field: "plasticityLength", detail: "the file says \(length) bytes, too few for the rule count")
+        }
+        let count = Int(try r.read(UInt32.self, "plasticity"))
+        guard (1 ... maxPlasticityRules).contains(count) else {
+            throw .invalid(field: "plasticity.rules", detail: "\(count) rules is outside 1...\(maxPlasticityRules)")
+        }
+        let needed = 4 + count * bytesPerRule + bytesOfLevels + 4 * n + afferents.reduce(0) { $0 + 4 * $1.sourceCount }
+        guard needed == length else {
+            throw .invalid(field: "plasticityLength", detail: "the file says \(length) bytes, \(count) rules, \(n) neurons and the projections' sources take \(needed)")
+        }
+        return needed
     }
 
     /// Reads the section into `pool` (whose afferents are decoded), checking every field:
@@ -55,7 +80,9 @@ extension NeuronPool {
         guard (0 ... PlasticityState.cortisolLimit).contains(cortisol) else {
             throw .invalid(field: "plasticity.cortisol", detail: "\(cortisol) is outside 0...\(PlasticityState.cortisolLimit)")
         }
-        guard integral.magnitude <= 1 << 40 else { throw .invalid(field: "plasticity.integral", detail: "\(integral) is out of range") }
+        guard integral.magnitude < integralLimit else {
+            throw .invalid(field: "plasticity.integral", detail: "\(integral) is outside ±\(integralLimit - 1)")
+        }
         do { try pool.setPlasticityRules(rules) } catch { throw .invalid(field: "plasticity.rules", detail: error.description) }
         pool.plasticity.dopamine = dopamine
         pool.plasticity.cortisol = cortisol

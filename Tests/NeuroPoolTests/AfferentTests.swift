@@ -131,7 +131,8 @@ struct AfferentTests {
         #expect(pool.afferentSynapseCount == 1 && pool.afferents[0].rowPtr.allSatisfy { $0 == 0 })
     }
 
-    /// A pool with afferents saves as version 2, loads equal, and goes on with the same spikes.
+    /// A pool with afferents saves as version 2, loads equal (with the mirrored last-spike times
+    /// of the plasticity section), and goes on with the same spikes.
     @Test func codecRoundTripsAfferents() throws {
         var pool = try CodecTests.busyPool(neurons: 40)
         let kinds = NeuronPool.inhibitoryNeurons(neurons: 30, seed: 3)
@@ -162,13 +163,33 @@ struct AfferentTests {
 
         // A pool without afferents still writes version 1.
         #expect(CodecTests.readLE(try CodecTests.busyPool().encoded(), at: 8, as: UInt16.self) == 1)
+        // The afferent section comes before the plasticity section (STDP is on), which ends at the CRC.
+        let afferentLength = pool.encodedAfferents().count
+        #expect(CodecTests.readLE(bytes, at: 92, as: UInt32.self) == UInt32(afferentLength))
+        let afferentEnd = bytes.count - 4 - pool.encodedPlasticity().count
+        let afferentStart = afferentEnd - afferentLength
+        #expect(CodecTests.readLE(bytes, at: afferentStart, as: UInt16.self) == 8)        // "upstream"
+        #expect(CodecTests.readLE(bytes, at: afferentStart + 2 + 8, as: UInt32.self) == 30)
         // Damage inside the afferent section is named, never trapped on.
-        let afferentStart = bytes.count - 4 - pool.encodedAfferents().count
         var bad = bytes
         bad[afferentStart + 2 + 8 + 4] = 9 // lag 9
         #expect(CodecTests.outcome(CodecTests.resealed(bad)) == "afferents[0].lag")
-        var long = Array(bytes.dropLast(4)) + [0, 0, 0, 0, 0]
-        CodecTests.writeLE(&long, at: 92, UInt32(pool.encodedAfferents().count + 1))
+        bad = bytes
+        bad[afferentStart + 2 + 8 + 4 + 1] = 1 // reserved
+        #expect(CodecTests.outcome(CodecTests.resealed(bad)) == "afferents[0].reserved")
+        let kinds0 = afferentStart + 2 + 8 + 4 + 4 + 4
+        bad = bytes
+        bad[kinds0 + 7] = 2
+        #expect(CodecTests.outcome(CodecTests.resealed(bad)) == "afferents[0].sourceInhibitory[7]")
+        // One unused byte per source neuron follows the kinds: written as 0, ignored on read
+        // (earlier files kept mirrored traces there).
+        #expect(bytes[kinds0 + 30 ..< kinds0 + 60].allSatisfy { $0 == 0 })
+        var traces = bytes
+        for k in kinds0 + 30 ..< kinds0 + 60 { traces[k] = UInt8(truncatingIfNeeded: k * 37) }
+        #expect(try NeuronPool.decode(CodecTests.resealed(traces)) == NeuronPool.decode(bytes))
+        // A byte too many at the end of the afferent section.
+        var long = Array(bytes[0 ..< afferentEnd]) + [0] + Array(bytes[afferentEnd...])
+        CodecTests.writeLE(&long, at: 92, UInt32(afferentLength + 1))
         #expect(CodecTests.outcome(CodecTests.resealed(long)) == "afferentLength")
     }
 }

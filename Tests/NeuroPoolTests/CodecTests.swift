@@ -5,7 +5,8 @@ import Testing
 @Suite("The .pool codec")
 struct CodecTests {
     /// A pool mid-run: spikes in the last tick, input in flight, eligibility, grown and pruned
-    /// synapses, and a pending injection, so every section of the format is non-empty.
+    /// synapses, modulator levels off baseline and a pending injection, so every section of the
+    /// format is non-empty.
     static func busyPool(neurons n: Int = 64, density: Double = 0.1, seed: UInt64 = 12, name: String = "busy") throws -> NeuronPool {
         var c = PoolConfig()
         c.seed = seed
@@ -15,12 +16,15 @@ struct CodecTests {
         pool.receiveModulators(dopamine: 180, cortisol: 60, acetylcholine: nil)
         for _ in 0 ..< 40 { try pool.tick(input: noise.next()) }
         pool.synaptogenesis(acetylcholine: 255)
-        try pool.tick(input: kick(n, Array(0 ..< n / 3)))
+        // The last tick kicks a third of the neurons that are not refractory, so some fire in it.
+        let ready = (0 ..< n).filter { pool.neurons.refractory[$0] == 0 }
+        try pool.tick(input: kick(n, Array(ready.prefix(max(n / 3, 1)))))
         try pool.inject(1 ..< 4, 1234)
         try pool.inject(n - 1 ..< n, -77)
         #expect(pool.lastSpikeCount > 0)
         #expect(pool.delays.inFlightCount > 0)
         #expect(pool.synapses.synapses.contains { $0.eligibility != 0 })
+        #expect(pool.plasticity.dopamine != 0 && pool.plasticity.cortisol != 0)
         return pool
     }
 
@@ -182,6 +186,7 @@ struct CodecTests {
         let b = pool.encoded()
         #expect(Array(b[0 ..< 8]) == [0x89, 0x4E, 0x50, 0x4F, 0x4F, 0x4C, 0x0D, 0x0A])
         #expect(Self.readLE(b, at: 8, as: UInt16.self) == 1)
+        #expect(Self.readLE(b, at: 10, as: UInt16.self) == 4, "flag bit 2: a plasticity section")
         #expect(Self.readLE(b, at: 12, as: UInt32.self) == UInt32(pool.neuronCount))
         #expect(Self.readLE(b, at: 16, as: UInt32.self) == UInt32(pool.synapseCount))
         #expect(Self.readLE(b, at: 20, as: UInt16.self) == UInt16(pool.name.utf8.count))
@@ -241,9 +246,13 @@ struct CodecTests {
         #expect(wrong.isEmpty, "\(wrong.prefix(5))")
     }
 
-    /// The exact errors of protocol/POOL-FORMAT.md's validation table, steps 1, 3, 5 and 10.
+    /// The exact errors of protocol/POOL-FORMAT.md's validation table, steps 1, 3, 5, 9 and 11.
     @Test func truncationErrorsNameTheSectionAndSizes() throws {
         let bytes = try Self.busyPool(neurons: 8, density: 0.3).encoded()
+        // STDP is on: the plasticity section's length is the u32 after the 34 config words.
+        #expect(Self.readLE(bytes, at: 10, as: UInt16.self) == NeuronPool.plasticityFlag)
+        #expect(Self.readLE(bytes, at: 22, as: UInt16.self) == 136)
+        let lengthEnd = 96 + 4 + 136 + 4
         for length in [0, 1, 7] {
             #expect(throws: PoolFileError.truncated(section: "magic", offset: 0, needed: 8, available: length)) {
                 try NeuronPool.decode(Array(bytes[0 ..< length]))
@@ -259,28 +268,45 @@ struct CodecTests {
                 try NeuronPool.decode(Array(bytes[0 ..< length]))
             }
         }
-        for length in [96, 200, bytes.count - 1] {
+        for length in [96, 200, lengthEnd - 1] {
+            #expect(throws: PoolFileError.truncated(section: "plasticity length", offset: length, needed: lengthEnd - length, available: 0)) {
+                try NeuronPool.decode(Array(bytes[0 ..< length]))
+            }
+        }
+        for length in [lengthEnd, 300, bytes.count - 1] {
             #expect(throws: PoolFileError.truncated(section: "pool data", offset: length, needed: bytes.count - length, available: 0)) {
                 try NeuronPool.decode(Array(bytes[0 ..< length]))
             }
         }
     }
 
-    /// The worked example of protocol/POOL-FORMAT.md: size, header bytes and first synapse.
+    /// The worked example of protocol/POOL-FORMAT.md: size, header bytes, the plasticity
+    /// section's length and start, the first synapse and the CRC.
     @Test func matchesTheFormatDocumentsWorkedExample() throws {
         let pool = try NeuronPool.withRandomConnectivity(name: "example", neurons: 16, density: 0.25)
         let b = pool.encoded()
-        #expect(b.count == 863)
+        #expect(b.count == 1019)
+        #expect(b.count == 96 + 7 + 136 + 4 + 8 * 16 + 4 * 17 + 8 * 57 + 120 + 4)
         let header: [UInt8] = [
-            0x89, 0x4e, 0x50, 0x4f, 0x4f, 0x4c, 0x0d, 0x0a, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,
-            0x39, 0x00, 0x00, 0x00, 0x07, 0x00, 0x68, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x89, 0x4e, 0x50, 0x4f, 0x4f, 0x4c, 0x0d, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x10, 0x00, 0x00, 0x00,
+            0x39, 0x00, 0x00, 0x00, 0x07, 0x00, 0x88, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
             0xaa, 0xe7, 0x58, 0x07, 0xa3, 0x80, 0x1e, 0x9b, 0x31, 0x4d, 0x76, 0xa0, 0x55, 0xe0, 0xfb, 0xef,
             0x4f, 0xc3, 0xe7, 0x59, 0x7b, 0xc5, 0x38, 0xc3, 0xe6, 0x1d, 0xa9, 0xee, 0x82, 0x54, 0x29, 0x18,
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         ]
         #expect(Array(b[0 ..< 96]) == header)
-        #expect(Array(b[403 ..< 411]) == [0x03, 0x00, 0x2d, 0x03, 0x00, 0x10, 0x00, 0x00])
+        #expect(Array(b[239 ..< 243]) == [0x78, 0x00, 0x00, 0x00])                                  // plasticityLength 120
+        #expect(Array(b[439 ..< 447]) == [0x03, 0x00, 0x2d, 0x03, 0x00, 0x10, 0x00, 0x00])         // first synapse
+        #expect(Array(b[895 ..< 935]) == [0x01, 0x00, 0x00, 0x00,                                 // one rule:
+                                          0x2e, 0x00, 0x00, 0x00, 0x32, 0x00, 0x00, 0x00,         // potentiation 46, depression 50
+                                          0x14, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00,         // tauPlus 20, tauMinus 20
+                                          0xe8, 0x03, 0x00, 0x00,                                 // eligibilityTau 1000
+                                          0xe0, 0x2e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,         // gain 12000
+                                          0x00, 0x00, 0x00, 0x00, 0xff, 0x7f, 0x00, 0x00])        // bounds 0...32767
+        #expect(b[935 ..< 951].allSatisfy { $0 == 0 })                                             // dopamine, cortisol, integral
+        #expect(Array(b[951 ..< 955]) == [0x00, 0x00, 0x00, 0xc0])                                 // lastSpike[0] = 2^32 − 2^30
+        #expect(Array(b[1015 ..< 1019]) == [0x06, 0x73, 0xf1, 0x72])                               // CRC-32 0x72f17306
         #expect(pool.neurons.flags[0] == 0x00)
         #expect(Maturity.newborn == 0x10)
     }
@@ -329,7 +355,11 @@ struct CodecTests {
         let n = pool.neuronCount
         let nameLength = Int(Self.readLE(good, at: 20, as: UInt16.self))
         let configOffset = 96 + nameLength
-        let neuronOffset = configOffset + Int(Self.readLE(good, at: 22, as: UInt16.self))
+        let configLength = Int(Self.readLE(good, at: 22, as: UInt16.self))
+        #expect(configLength == 34 * 4)
+        // STDP is on (flag bit 2): the plasticity section's length follows the config words.
+        #expect(Self.readLE(good, at: 10, as: UInt16.self) == 4)
+        let neuronOffset = configOffset + configLength + 4
         let flagsOffset = neuronOffset + 6 * n
         let rowPtrOffset = neuronOffset + 8 * n
         let synapseOffset = rowPtrOffset + 4 * (n + 1)
@@ -344,12 +374,23 @@ struct CodecTests {
             edit(&b)
             return Self.outcome(Self.resealed(b))
         }
-        #expect(edited { Self.writeLE(&$0, at: 10, UInt16(1)) } == "flags")
+        #expect(edited { Self.writeLE(&$0, at: 10, UInt16(4 | 1)) } == "flags")                        // bit 0 in version 1
+        #expect(edited { Self.writeLE(&$0, at: 10, UInt16(4 | 8)) } == "flags")                        // bit 3
         #expect(edited { Self.writeLE(&$0, at: 92, UInt32(1)) } == "reserved")
         #expect(edited { $0[96] = 0xFF } == "name")
         #expect(edited { Self.writeLE(&$0, at: configOffset + 6 * 4, Int32(9)) } == "config")          // maxDelay 9
         #expect(edited { Self.writeLE(&$0, at: configOffset, Int32(7)) } == "config.profiles")
         #expect(edited { Self.writeLE(&$0, at: configOffset + 2 * 4, Int32(100)) } == "config")         // reversed weight range
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 8 * 4, Int32(2)) } == "config")           // stdp 2
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 8 * 4, Int32(0)) } == "flags")            // stdp off with a plasticity section
+        for unused in [13, 14, 22] {
+            #expect(edited { Self.writeLE(&$0, at: configOffset + unused * 4, Int32(1)) } == "config")   // unused words must be 0
+        }
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 26 * 4, Int32(0)) } == "config")          // stdpTauPlus 0
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 30 * 4, Int32(1 << 8)) } == "config")     // learningGain 2^40
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 31 * 4, Int32(40000)) } == "config.weightBounds") // reversed
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 32 * 4, Int32(40000)) } == "config")      // above 32767
+        #expect(edited { Self.writeLE(&$0, at: configOffset + 33 * 4, Int32(0)) } == "config")          // dopamineTau 0
         #expect(edited { $0[flagsOffset + 3] |= 0x80 } == "flags[3]")
         #expect(edited { Self.writeLE(&$0, at: rowPtrOffset + 4, UInt32(5)) } == "rowPtr[2]")           // rowPtr[1] > rowPtr[2]
         #expect(edited { Self.writeLE(&$0, at: rowPtrOffset, UInt32(1)) } == "rowPtr")
@@ -360,7 +401,12 @@ struct CodecTests {
         #expect(edited { $0[synapseOffset + 8 * inhSyn + 2] = 0x10 } == "synapses[\(inhSyn)].weight")    // +16 on inhibitory
         #expect(edited { $0[synapseOffset + 8 * inhSyn + 2] = 0x80 } == "synapses[\(inhSyn)]")          // −128
         #expect(edited { $0[synapseOffset + 8 * excSyn + 4] = 0x80 } == "synapses[\(excSyn)]")          // eligibility −128
+        // reserved: a weight shift (bits 0–4) is invalid in a shorthand pool; bits 5–7 name a
+        // plasticity rule (this pool has one, rule 0); bits 8–15 are the weight's fraction.
         #expect(edited { $0[synapseOffset + 8 * excSyn + 6] = 1 } == "synapses[\(excSyn)].reserved")
+        #expect(edited { $0[synapseOffset + 8 * inhSyn + 6] = 0x1F } == "synapses[\(inhSyn)].reserved")
+        #expect(edited { $0[synapseOffset + 8 * excSyn + 6] = 0x20 } == "plasticity.rules")             // rule 1 of 1
+        #expect(edited { $0[synapseOffset + 8 * excSyn + 7] = 0x80 } == "accepted")                     // fraction 128/256
         #expect(pool.lastSpikeCount == 2)
         #expect(edited { Self.writeLE(&$0, at: spikesOffset, UInt16(9)) } == "lastSpikes[1]")         // 9, 5: out of order
         #expect(edited { Self.writeLE(&$0, at: spikesOffset + 2, UInt16(10)) } == "lastSpikes[1]")    // not a neuron
