@@ -13,7 +13,7 @@ extension NeuronPool {
             }
             try growDelays(to: longest)
         }
-        if populations == nil, projection.synapses.contains(where: { $0.reserved != 0 }) {
+        if populations == nil, projection.synapses.contains(where: { $0.shift != 0 }) {
             throw .invalidConfig(field: "shift", value: "non-zero", expected: "no per-synapse weight shift in a shorthand pool")
         }
         var projection = projection

@@ -48,8 +48,8 @@ extension NeuronPool {
         guard (1 ... slots).contains(Int(s.delay)) else {
             throw .invalidConfig(field: "delay", value: "\(s.delay)", expected: "1...\(slots) ticks")
         }
-        guard s.shift <= 20, s.reserved & ~Synapse.shiftMask == 0 else {
-            throw .invalidConfig(field: "shift", value: "\(s.reserved)", expected: "a weight shift of 0...20")
+        guard s.shift <= 20 else {
+            throw .invalidConfig(field: "shift", value: "\(s.shift)", expected: "a weight shift of 0...20")
         }
         guard s.weight != Int8.min, inhibitory ? s.weight <= 0 : s.weight >= 0 else {
             throw .invalidConfig(field: "weight", value: "\(s.weight)", expected: inhibitory ? "-127...0 (inhibitory source)" : "0...127 (excitatory source)")

@@ -271,12 +271,13 @@ struct DemoCommand: ParsableCommand {
                 return
             }
             print("=== instrumental conditioning: \(excitatory + inhibitory) neurons, \(seconds) s, rewarded group \(reversed ? "B" : "A") ===")
-            print("seed  run       pulses  A first  B first  A last  B last  meets criterion")
+            print("seed  run       pulses  A first  B first  A last  B last  S->A mV  S->B mV  meets criterion")
             func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
             for r in results {
                 for o in [r.rewarded, r.control] {
                     print(pad("\(r.seed)", 4) + "  " + o.condition.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(o.rewards)", 8)
                           + [o.firstA, o.firstB, o.lastA, o.lastB].map { pad(String(format: "%.2f", $0), 8) }.joined()
+                          + [o.weightSA, o.weightSB].map { pad(String(format: "%.3f", $0), 9) }.joined()
                           + "  " + (o.meetsCriterion ? "yes" : "no"))
                 }
             }

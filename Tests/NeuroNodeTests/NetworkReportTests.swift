@@ -112,7 +112,7 @@ struct NetworkReportTests {
         #expect(m.synapseBytes == 0 && m.rowPointerBytes == 101 * 4)
         #expect(m.delaySlots == 16 && m.delayChannels == 1 && m.delayRingBytes == 16 * 100 * 4)
         #expect(m.afferentBytes == built.afferents.reduce(0) { $0 + $1.byteCount })
-        #expect(m.afferentBytes == 800 * 8 + 101 * 4 + 100 * 2)
+        #expect(m.afferentBytes == 800 * 8 + 101 * 4 + 100 * 5) // per source: its kind (1 B) and last spike (4 B)
         #expect(m.totalBytes == m.neuronBytes + m.synapseBytes + m.rowPointerBytes + m.delayRingBytes + m.afferentBytes)
         #expect(projection.bytes == m.afferentBytes && report.bytes == m.totalBytes)
 

@@ -22,7 +22,7 @@ public struct DistalRewardExperiment: Sendable {
     /// Background kicks per neuron per second.
     public var backgroundHz = 1.0
     /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
-    public var learningRate = 4.0
+    public var learningRate = 6.0
     /// Initial and largest excitatory weight, mV.
     public var initialWeight = 1.0
     public var maxWeight = 4.0

@@ -41,6 +41,8 @@ public struct InstrumentalExperiment: Sendable {
         /// last tenth of the trials.
         public var firstA: Double, firstB: Double
         public var lastA: Double, lastB: Double
+        /// Mean weight of the synapses from S onto A and onto B at the end, mV.
+        public var weightSA: Double, weightSB: Double
         /// Whether the rewarded group's response at the end is at least twice the other's and
         /// has grown.
         public var meetsCriterion: Bool
@@ -140,7 +142,8 @@ public struct InstrumentalExperiment: Sendable {
         let trials = seconds * 1000 / period
         var countA = [Int](repeating: 0, count: trials), countB = [Int](repeating: 0, count: trials)
         var rewards = 0
-        let (a, b, period, window) = (a, b, UInt64(period), UInt64(window))
+        var weights = (sa: 0.0, sb: 0.0)
+        let (a, b, period, window, groupSize, last) = (a, b, UInt64(period), UInt64(window), groupSize, UInt64(seconds) * 1000)
         _ = try LocalRun.run(network: description, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: 1, observe: { tick, pools, count in
             // `tick` ticks are done: the last one is tick − 1.
             let t = tick - 1
@@ -152,6 +155,7 @@ public struct InstrumentalExperiment: Sendable {
                 }
             }
             rewards = count
+            if tick == last { weights = Self.pathways(pools[0].pool, s: 0 ..< groupSize, a: a, b: b) }
             if tick % 60_000 == 0 { progress?(condition, Int(tick / 1000)) }
         })
         let tenth = max(trials / 10, 1)
@@ -160,6 +164,21 @@ public struct InstrumentalExperiment: Sendable {
         let (lastA, lastB) = (mean(countA.suffix(tenth)), mean(countB.suffix(tenth)))
         let (wFirst, wLast, lLast) = reversed ? (firstB, lastB, lastA) : (firstA, lastA, lastB)
         let meets = wLast >= 2 * lLast && wLast > wFirst
-        return Outcome(condition: condition, rewards: rewards, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB, meetsCriterion: meets)
+        return Outcome(condition: condition, rewards: rewards, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB,
+                       weightSA: weights.sa, weightSB: weights.sb, meetsCriterion: meets)
+    }
+
+    /// Mean weight (mV) of the plastic synapses (projection 0) from `s` onto `a` and onto `b`.
+    static func pathways(_ pool: NeuronPool, s: Range<Int>, a: Range<Int>, b: Range<Int>) -> (sa: Double, sb: Double) {
+        let p = pool.afferents[0]
+        var sum = (a: 0.0, b: 0.0), count = (a: 0, b: 0)
+        for j in s {
+            for k in p.row(j) {
+                let syn = p.synapses[k]
+                let mv = Double(syn.fineMagnitude) * Double(1 << syn.shift) / Double(PopulationTable.unitsPerMillivolt) / 256
+                if a.contains(Int(syn.target)) { sum.a += mv; count.a += 1 } else if b.contains(Int(syn.target)) { sum.b += mv; count.b += 1 }
+            }
+        }
+        return (sum.a / Double(max(count.a, 1)), sum.b / Double(max(count.b, 1)))
     }
 }
