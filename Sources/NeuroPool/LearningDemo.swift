@@ -8,13 +8,15 @@ import Foundation
 /// dopamine). What is measured is A's share of the output, `A / (A + B)`, before and after
 /// training, averaged over presentations with plasticity on but no reward.
 ///
-/// Credit assignment shows as a share that rises under contingent reward and not under the
-/// controls. Every condition starts from the same pool and sees the same stimulus.
+/// Credit assignment shows in the weights: the input → A synapses gain on the input → B ones
+/// under contingent reward and not under the controls. Homeostasis (on, as in the design) holds
+/// every neuron's rate near its target, so A's share of the output moves little. Every
+/// condition starts from the same pool and sees the same stimulus.
 public struct LearningDemo: Sendable {
     public var neurons = 32
     public var density = 0.5
     public var seed: UInt64 = 42
-    public var epochs = 400
+    public var epochs = 1000
     public var ticksPerPresentation = 40
     public var inputs = 0 ..< 8
     public var groupA = 24 ..< 28
@@ -28,7 +30,7 @@ public struct LearningDemo: Sendable {
     /// Dopamine level of a reward broadcast (a pulse of `dopamine − 128` levels).
     public var dopamine: UInt8 = 255
     /// Learning gain (`PoolConfig.learningGain`).
-    public var learningGain: Int64 = 30_000
+    public var learningGain: Int64 = 3000
     /// Eligibility time constant, ticks: about one presentation, so a reward credits the
     /// pairings of the epoch it follows.
     public var eligibilityTau = 40
@@ -38,7 +40,7 @@ public struct LearningDemo: Sendable {
     /// before the next epoch's pairings.
     public var dopamineTau = 20
     /// Homeostatic threshold step (0: off).
-    public var homeostasisStep = 0
+    public var homeostasisStep = 2
     /// Unrewarded presentations before the baseline, so homeostasis has settled.
     public var warmupPresentations = 100
     /// Presentations averaged for the baseline and for the final response.
@@ -56,8 +58,8 @@ public struct LearningDemo: Sendable {
         case none
     }
 
-    /// The demo's pool configuration: the default plasticity rule with a learning gain that
-    /// moves a weight by a few units per rewarded pairing, short delays, homeostasis on.
+    /// The demo's pool configuration: the default plasticity rule with `learningGain`,
+    /// `eligibilityTau` and `dopamineTau` sized to one presentation, short delays, homeostasis.
     public var config: PoolConfig {
         var c = PoolConfig()
         c.seed = seed
@@ -81,6 +83,10 @@ public struct LearningDemo: Sendable {
         /// Output spikes of A and B per presentation after training.
         public var spikesA: Double
         public var spikesB: Double
+        /// Mean weight magnitude (with fraction, weight units) of the synapses from the input
+        /// neurons onto A and onto B, before and after training.
+        public var pathwayABefore: Double, pathwayBBefore: Double
+        public var pathwayAAfter: Double, pathwayBAfter: Double
         public var synapsesAfter: Int
         public var thermalAfter: ThermalDistribution
     }
@@ -150,6 +156,7 @@ public struct LearningDemo: Sendable {
         var pool = start
         var random = stimulus
         let before = try measure(&pool, &random)
+        let pathwaysBefore = pathways(pool)
         var rewards = 0
         for epoch in 0 ..< epochs {
             let (a, b) = try present(&pool, &random)
@@ -161,8 +168,25 @@ public struct LearningDemo: Sendable {
         }
         let after = try measure(&pool, &random)
         let stats = pool.stats()
+        let pathwaysAfter = pathways(pool)
         return Outcome(condition: condition, rewards: rewards, shareBefore: before.share, shareAfter: after.share,
-                       spikesA: after.a, spikesB: after.b, synapsesAfter: stats.synapses, thermalAfter: stats.thermal)
+                       spikesA: after.a, spikesB: after.b,
+                       pathwayABefore: pathwaysBefore.a, pathwayBBefore: pathwaysBefore.b,
+                       pathwayAAfter: pathwaysAfter.a, pathwayBAfter: pathwaysAfter.b,
+                       synapsesAfter: stats.synapses, thermalAfter: stats.thermal)
+    }
+
+    /// Mean weight magnitude of the input → A and input → B synapses (pruned ones count as 0).
+    func pathways(_ pool: NeuronPool) -> (a: Double, b: Double) {
+        var sum = (a: 0, b: 0), count = (a: 0, b: 0)
+        for i in inputs {
+            for k in pool.synapses.row(i) {
+                let s = pool.synapses.synapses[k]
+                if groupA.contains(Int(s.target)) { sum.a += s.fineMagnitude; count.a += 1 }
+                if groupB.contains(Int(s.target)) { sum.b += s.fineMagnitude; count.b += 1 }
+            }
+        }
+        return (Double(sum.a) / 256 / Double(max(count.a, 1)), Double(sum.b) / 256 / Double(max(count.b, 1)))
     }
 }
 
@@ -171,12 +195,14 @@ extension LearningDemo.Result: CustomStringConvertible {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
         var lines = ["seed \(seed): \(neurons) neurons, \(synapses) synapses, \(epochs) training epochs",
-                     "  condition   rewards  A share before  after   change  A / B spikes after  synapses"]
+                     "  condition   rewards  A share before  after   change  A / B spikes after  in→A before  after  in→B before  after  synapses"]
         for o in outcomes {
             let change = o.shareAfter - o.shareBefore
             lines.append("  " + o.condition.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + pad("\(o.rewards)", 8)
                          + pad(f(o.shareBefore), 16) + pad(f(o.shareAfter), 7) + pad((change >= 0 ? "+" : "") + f(change), 9)
-                         + pad(f(o.spikesA, 2) + " / " + f(o.spikesB, 2), 20) + pad("\(o.synapsesAfter)", 10))
+                         + pad(f(o.spikesA, 2) + " / " + f(o.spikesB, 2), 20)
+                         + pad(f(o.pathwayABefore, 2), 13) + pad(f(o.pathwayAAfter, 2), 7) + pad(f(o.pathwayBBefore, 2), 13) + pad(f(o.pathwayBAfter, 2), 7)
+                         + pad("\(o.synapsesAfter)", 10))
         }
         return lines.joined(separator: "\n")
     }

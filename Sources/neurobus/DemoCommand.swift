@@ -17,10 +17,12 @@ struct DemoCommand: ParsableCommand {
             A 32-neuron pool at 50 % density sees a seeded Poisson stimulus on neurons 0..<8 for \
             40 ticks per epoch; output groups A (24..<28) and B (28..<32) compete. Three runs start \
             from the same pool and stimulus: contingent (a dopamine pulse after every epoch in which \
-            A fired more than B), random (as many pulses, at random epochs) and none. The figure is \
-            A's share of the output, A / (A + B), over 50 presentations before and after training; \
-            learning shows as a share that rises under contingent reward and not under the controls. \
-            Each seed is one row per condition, then the means over the seeds.
+            A fired more than B), random (as many pulses, at random epochs) and none. Figures: A's \
+            share of the output, A / (A + B), over 50 presentations before and after training, and \
+            the mean weight of the input → A and input → B synapses. Credit assignment shows as the \
+            input → A pathway gaining on the input → B one under contingent reward and not under the \
+            controls; homeostasis (on) holds every neuron's rate near its target, so the share moves \
+            little. Each seed is one row per condition, then the means over the seeds.
             """
         )
 
@@ -31,7 +33,7 @@ struct DemoCommand: ParsableCommand {
         var seeds: Int = 5
 
         @Option(help: "Training epochs per condition.")
-        var epochs: Int = 400
+        var epochs: Int = LearningDemo().epochs
 
         @Option(help: "Learning gain (2^-32 weight units per eligibility unit, dopamine unit and tick).")
         var gain: Int64 = LearningDemo().learningGain
@@ -62,9 +64,6 @@ struct DemoCommand: ParsableCommand {
                 demo.learningGain = gain
                 demo.eligibilityTau = eligibilityTau
                 demo.homeostasisStep = homeostasis
-                if let v = ProcessInfo.processInfo.environment["NB_W"].flatMap(Int.init) { demo.excitatoryWeight = v ... 3 * v }
-                if let v = ProcessInfo.processInfo.environment["NB_D"].flatMap(Int.init) { demo.dopamineTau = v }
-                if let v = ProcessInfo.processInfo.environment["NB_C"].flatMap(Int.init) { demo.stimulusChance = v }
                 results.append(try demo.run())
             }
             if json {
@@ -73,12 +72,14 @@ struct DemoCommand: ParsableCommand {
             }
             print("=== NeuroBus learning demo: reward-driven choice, contingent reward beside its controls ===")
             for r in results { print(r) }
-            print("mean over \(seeds) seed(s): change of A's share")
+            print("mean over \(seeds) seed(s): change of A's output share, and of the input→A pathway's weight minus the input→B pathway's")
             for condition in LearningDemo.Condition.allCases {
-                let changes = results.compactMap { $0.outcome(condition) }.map { $0.shareAfter - $0.shareBefore }
-                let mean = changes.reduce(0, +) / Double(max(changes.count, 1))
-                let up = changes.filter { $0 > 0 }.count
-                print("  \(condition.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%+.3f", mean))  (rose in \(up) of \(changes.count) seeds)")
+                let outcomes = results.compactMap { $0.outcome(condition) }
+                let share = outcomes.map { $0.shareAfter - $0.shareBefore }
+                let pathway = outcomes.map { ($0.pathwayAAfter - $0.pathwayBAfter) - ($0.pathwayABefore - $0.pathwayBBefore) }
+                func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(xs.count, 1)) }
+                print("  \(condition.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) share \(String(format: "%+.3f", mean(share))) (rose in \(share.filter { $0 > 0 }.count) of \(share.count)), "
+                      + "pathway A − B \(String(format: "%+.2f", mean(pathway))) units (rose in \(pathway.filter { $0 > 0 }.count) of \(pathway.count))")
             }
         }
     }
@@ -225,6 +226,12 @@ struct DemoCommand: ParsableCommand {
         var inhibitory: Int = 200
         @Option(help: "Synapses per neuron.")
         var outdegree: Int = 100
+        @Option(help: "Background events per neuron per second (Poisson).")
+        var backgroundHz: Double = InstrumentalExperiment().network.backgroundHz
+        @Option(help: "PSP of each background event, mV.")
+        var backgroundWeight: Double = InstrumentalExperiment().network.backgroundWeight
+        @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
+        var learningRate: Double = InstrumentalExperiment().network.learningRate
         @Flag(help: "Reward B firing more than A instead.")
         var reversed = false
         @Flag(help: "Print the rewarded run's network file for --seed and exit.")
@@ -249,6 +256,9 @@ struct DemoCommand: ParsableCommand {
             e.network.inhibitory = inhibitory
             e.network.outdegree = outdegree
             e.reversed = reversed
+            e.network.backgroundHz = backgroundHz
+            e.network.backgroundWeight = backgroundWeight
+            e.network.learningRate = learningRate
             return e
         }
 
@@ -271,11 +281,11 @@ struct DemoCommand: ParsableCommand {
                 return
             }
             print("=== instrumental conditioning: \(excitatory + inhibitory) neurons, \(seconds) s, rewarded group \(reversed ? "B" : "A") ===")
-            print("seed  run       pulses  A first  B first  A last  B last  S->A mV  S->B mV  meets criterion")
+            print("seed  run       pulses/dips  A first  B first  A last  B last  S->A mV  S->B mV  meets criterion")
             func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
             for r in results {
                 for o in [r.rewarded, r.control] {
-                    print(pad("\(r.seed)", 4) + "  " + o.condition.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(o.rewards)", 8)
+                    print(pad("\(r.seed)", 4) + "  " + o.condition.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(o.rewards)/\(o.dips)", 13)
                           + [o.firstA, o.firstB, o.lastA, o.lastB].map { pad(String(format: "%.2f", $0), 8) }.joined()
                           + [o.weightSA, o.weightSB].map { pad(String(format: "%.3f", $0), 9) }.joined()
                           + "  " + (o.meetsCriterion ? "yes" : "no"))

@@ -3,38 +3,34 @@ import Testing
 
 @Suite("Learning demo")
 struct LearningDemoTests {
-    /// Product acceptance criteria for the default demo.
-    @Test func defaultRunMeetsTheAcceptanceCriteria() throws {
-        let r = try LearningDemo().run()
-        #expect(r.prunedPercent >= 50, "pruned \(r.prunedPercent)%")
-        #expect(r.thermalAfter.cold >= 1, "thermal after: \(r.thermalAfter)")
-        #expect(abs(r.activityChangePercent) <= 25, "activity change \(r.activityChangePercent)% (\(r.baselineSpikes) → \(r.finalSpikes))")
-        // Internal consistency of the result.
-        #expect(r.neurons == 32 && r.epochs == 200)
-        #expect(r.synapsesAfter == Int((Double(r.synapsesBefore) * (1 - r.prunedPercent / 100)).rounded()))
-        let after = r.thermalAfter
-        #expect(after.hot + after.warm + after.cool + after.cold + after.dead == r.synapsesAfter)
-        #expect(r.thermalBefore.hot == r.synapsesBefore, "a fresh pool is all HOT")
-        #expect(r.baselineSpikes > 0, "the output must respond before learning")
-        #expect(r.reinforced > 0 && r.weakened > 0)
+    /// Contingent reward moves the input → A pathway ahead of the input → B one; the controls
+    /// (as many pulses at random epochs, none) do not. Three seeds.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func contingentRewardCreditsThePathwayThatWon(seed: UInt64) throws {
+        var demo = LearningDemo()
+        demo.seed = seed
+        let r = try demo.run()
+        let contingent = try #require(r.outcome(.contingent))
+        let random = try #require(r.outcome(.random))
+        let none = try #require(r.outcome(.none))
+        func gain(_ o: LearningDemo.Outcome) -> Double { (o.pathwayAAfter - o.pathwayBAfter) - (o.pathwayABefore - o.pathwayBBefore) }
+        #expect(contingent.rewards > 0 && random.rewards == contingent.rewards && none.rewards == 0)
+        #expect(gain(contingent) > 0.3, "contingent: \(gain(contingent)) units")
+        #expect(gain(contingent) > gain(random) + 0.3, "contingent \(gain(contingent)) vs random \(gain(random))")
+        #expect(none.pathwayAAfter == none.pathwayABefore && none.pathwayBAfter == none.pathwayBBefore, "no dopamine, no weight change")
     }
 
     @Test func runIsDeterministic() throws {
-        var a = try LearningDemo().run()
-        var b = try LearningDemo().run()
-        a.msPerEpoch = 0
-        b.msPerEpoch = 0
-        #expect(a == b)
+        var demo = LearningDemo()
+        demo.epochs = 100
+        #expect(try demo.run() == demo.run())
     }
 
-    @Test func progressIsReportedOncePerEpoch() throws {
+    @Test func progressIsReportedOncePerEpochAndCondition() throws {
         var demo = LearningDemo()
         demo.epochs = 25
-        var epochs: [Int] = []
-        _ = try demo.run { epoch, _, pool in
-            epochs.append(epoch)
-            #expect(pool.neuronCount == 32)
-        }
-        #expect(epochs == Array(0 ..< 25))
+        var epochs: [LearningDemo.Condition: [Int]] = [:]
+        _ = try demo.run { condition, epoch, _, _ in epochs[condition, default: []].append(epoch) }
+        #expect(epochs.count == 3 && epochs.values.allSatisfy { $0 == Array(0 ..< 25) })
     }
 }

@@ -15,13 +15,13 @@ public enum LocalRun {
     /// `at` ticks); `restore`: a loaded snapshot to continue from (its tick is the start;
     /// `ticks` stays the tick to stop at). `onSnapshot` gets each snapshot folder written.
     /// `progress` is called about every `progressEvery` ticks with the ticks done, and
-    /// `observe` then with the pools and how many reward broadcasts the run has released so far
-    /// (for ticks before `ticks`).
+    /// `observe` then with the pools and the dopamine levels of the reward broadcasts released
+    /// so far (for ticks before `ticks`), in order.
     /// Writes the output files to `out` if given. O(ticks × cost of one network tick).
     public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?, injections: [InjectionSchedule] = [],
                            snapshots: SnapshotPlan? = nil, restore: LoadedSnapshot? = nil, onSnapshot: ((String) -> Void)? = nil,
                            progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil,
-                           observe: ((_ tick: UInt64, _ pools: [PoolDriver], _ rewards: Int) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
+                           observe: ((_ tick: UInt64, _ pools: [PoolDriver], _ rewards: [UInt8]) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
         var drivers: [PoolDriver] = []
         for index in network.pools.indices { drivers.append(try network.buildPool(index)) }
         let start = restore?.manifest.tick ?? 0
@@ -37,8 +37,8 @@ public enum LocalRun {
             }
         }
         var rewards = RewardSchedule(rules: network.rewards)
-        // Reward broadcasts released for ticks this run reaches.
-        var rewardCount = 0
+        // The dopamine levels of the reward broadcasts released for ticks this run reaches.
+        var released: [UInt8] = []
         var history = RecentSpikes(pools: drivers.count, maxLag: network.maxLag)
         var parent: UInt64 = 0
         if let restore {
@@ -96,12 +96,12 @@ public enum LocalRun {
             if !rewards.isEmpty {
                 for (tick, levels, _) in rewards.release() {
                     for i in drivers.indices { try drivers[i].schedule(levels, at: tick) }
-                    if tick < ticks { rewardCount += 1 }
+                    if tick < ticks, let level = levels.dopamine { released.append(level) }
                 }
             }
             if (t + 1) % progressEvery == 0 {
                 progress?(t + 1)
-                observe?(t + 1, drivers, rewardCount)
+                observe?(t + 1, drivers, released)
             }
         }
         try takeSnapshot(at: ticks)

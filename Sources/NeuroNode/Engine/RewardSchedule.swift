@@ -33,7 +33,8 @@ public struct RewardSchedule: Sendable {
 
     private var rules: [RuleState]
     /// Decisions not released yet: (decision tick, rule, broadcast tick, reward?).
-    private var decided: [(end: UInt64, rule: Int, tick: UInt64, reward: Bool)] = []
+    /// `level`: what to broadcast, nil for nothing.
+    private var decided: [(end: UInt64, rule: Int, tick: UInt64, level: UInt8?)] = []
 
     public init(rules: [RewardRule]) {
         self.rules = rules.map { RuleState(rule: $0) }
@@ -138,7 +139,9 @@ public struct RewardSchedule: Sendable {
         guard phase == UInt64(w.start + w.window - 1) else { return }
         let end = tick + 1
         let earned = rules[r].count >= w.minSpikes && (versus == nil || rules[r].count > rules[r].versusCount)
-        decided.append((end, r, Self.sum(end, w.lag), earned))
+        let lost = versus != nil && rules[r].versusCount > rules[r].count
+        let level = earned ? rules[r].rule.dopamine : lost ? rules[r].rule.dopamineLost : nil
+        decided.append((end, r, Self.sum(end, w.lag), level))
         rules[r].count = 0
         rules[r].versusCount = 0
     }
@@ -152,7 +155,7 @@ public struct RewardSchedule: Sendable {
         if post, let last = rules[r].lastPre, last < tick, tick - last <= UInt64(p.window) {
             let span = UInt64(p.delay.upperBound - p.delay.lowerBound) + 1
             let d = UInt64(p.delay.lowerBound) + rules[r].random.uniform(below: span)
-            decided.append((tick + 1, r, Self.sum(tick, Int(d)), true))
+            decided.append((tick + 1, r, Self.sum(tick, Int(d)), rules[r].rule.dopamine))
         }
         if pre { rules[r].lastPre = tick }
     }
@@ -173,10 +176,10 @@ public struct RewardSchedule: Sendable {
         var out: [(tick: UInt64, levels: ModulatorLevels, distal: Bool)] = []
         while let first = decided.first, first.end <= horizon {
             decided.removeFirst()
-            guard first.reward else { continue }
+            guard let level = first.level else { continue }
             let rule = rules[first.rule].rule
             let distal = if case .pairing = rule.kind { true } else { false }
-            out.append((first.tick, ModulatorLevels(dopamine: rule.dopamine), distal))
+            out.append((first.tick, ModulatorLevels(dopamine: level), distal))
         }
         return out
     }

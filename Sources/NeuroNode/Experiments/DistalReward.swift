@@ -19,10 +19,15 @@ public struct DistalRewardExperiment: Sendable {
     public var excitatory = 800
     public var inhibitory = 200
     public var outdegree = 100
-    /// Background kicks per neuron per second.
+    /// Background events per neuron per second, and the PSP of each, mV: by default a 25 mV
+    /// kick (the neuron fires from rest) at 1 Hz; many small events instead keep membranes
+    /// fluctuating below threshold.
     public var backgroundHz = 1.0
+    public var backgroundWeight = 25.0
     /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
-    public var learningRate = 6.0
+    public var learningRate = 10.0
+    /// Depression amplitude of the STDP window (potentiation is 1): the paper's 1.5.
+    public var aMinus = 1.5
     /// Initial and largest excitatory weight, mV.
     public var initialWeight = 1.0
     public var maxWeight = 4.0
@@ -108,6 +113,7 @@ public struct DistalRewardExperiment: Sendable {
         weight = \(initialWeight)
         delay = 1.0
         synapse = "stdp"
+        a_minus = \(aMinus)
         tau_elig = 1000.0
         learning_rate = \(learningRate)
         w_max = \(maxWeight)
@@ -174,6 +180,7 @@ public struct DistalRewardExperiment: Sendable {
         weight = \(initialWeight)            # mV
         delay = { uniform = [0.5, 20.49] }
         synapse = "stdp"
+        a_minus = \(aMinus)          # the paper's window: A- = 1.5 A+, tau = 20 ms
         tau_elig = 1000.0       # ms, the paper's eligibility time constant
         learning_rate = \(learningRate)     # mV/s per unit eligibility per unit dopamine
         w_max = \(maxWeight)             # mV
@@ -187,12 +194,12 @@ public struct DistalRewardExperiment: Sendable {
         weight = -\(initialWeight)
         delay = 1.0
 
-        # Background: each neuron gets a 25 mV kick (it fires from rest) at \(backgroundHz) Hz, Poisson.
+        # Background: each neuron gets Poisson events of \(backgroundWeight) mV at \(backgroundHz) Hz\(backgroundWeight >= 20 ? " (each fires it from rest)" : "").
         [[generator]]
         kind = "poisson"
         to = "cortex"
         rate_hz = \(backgroundHz)
-        weight = 25.0
+        weight = \(backgroundWeight)
 
         """
     }
@@ -221,9 +228,9 @@ public struct DistalRewardExperiment: Sendable {
         let every = UInt64(sampleSeconds) * 1000
         _ = try LocalRun.run(network: network, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: every, observe: { tick, pools, count in
             let (chosen, others) = Self.weights(pools[0].pool)
-            rewards = count
+            rewards = count.count
             spikes = pools[0].pool.totalSpikes
-            samples.append(Sample(second: Int(tick / 1000), chosen: chosen, others: others, rewards: count))
+            samples.append(Sample(second: Int(tick / 1000), chosen: chosen, others: others, rewards: count.count))
             progress?(condition, Int(tick / 1000))
         })
         let last = samples.last ?? Sample(second: 0, chosen: initialWeight, others: initialWeight, rewards: 0)

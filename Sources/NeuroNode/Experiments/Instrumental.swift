@@ -14,7 +14,14 @@ public struct InstrumentalExperiment: Sendable {
     public var seconds = 3600
     /// The cortical network (sizes, weights, learning rate, background) of the distal-reward
     /// experiment.
-    public var network = DistalRewardExperiment()
+    public var network: DistalRewardExperiment = {
+        // Membranes fluctuating below threshold (15 mV mean, ≈ 2 mV sd), so the stimulus's
+        // synapses change how likely A and B are to respond.
+        var n = DistalRewardExperiment()
+        n.backgroundHz = 1500
+        n.backgroundWeight = 0.5
+        return n
+    }()
     /// Neurons per group (S, A and B), taken from the start of E.
     public var groupSize = 50
     /// Milliseconds between stimuli (one trial), the counting window after each, and the
@@ -24,6 +31,8 @@ public struct InstrumentalExperiment: Sendable {
     public var lag = 500
     /// Rewarding B instead of A.
     public var reversed = false
+    /// The broadcast when the other group fires more (a dopamine dip below 128); nil: none.
+    public var dopamineLost: Int? = 64
 
     public init() {}
 
@@ -36,7 +45,9 @@ public struct InstrumentalExperiment: Sendable {
     /// One run's result.
     public struct Outcome: Sendable, Codable, Equatable {
         public var condition: Condition
+        /// Dopamine pulses and dips broadcast.
         public var rewards: Int
+        public var dips: Int
         /// Mean spikes of A and of B in the window after the stimulus, over the first and the
         /// last tenth of the trials.
         public var firstA: Double, firstB: Double
@@ -61,7 +72,7 @@ public struct InstrumentalExperiment: Sendable {
 
     /// The network file with the stimulus file at `stimulus`, rewarded (`control` nil) or
     /// with pulses at `control` ticks.
-    public func networkText(stimulus: String, control: [UInt64]? = nil) -> String {
+    public func networkText(stimulus: String, control: [(tick: UInt64, level: Int)]? = nil) -> String {
         var net = network
         net.seed = seed
         let (winner, loser) = reversed ? (b, a) : (a, b)
@@ -95,7 +106,7 @@ public struct InstrumentalExperiment: Sendable {
         """
         if let control {
             text += "\n# Control: the rewarded run's number of pulses, at random ticks.\n"
-            for tick in control { text += "[[modulation]]\nat = \(tick)\ndopamine = \(network.dopamine)\n" }
+            for (tick, level) in control { text += "[[modulation]]\nat = \(tick)\ndopamine = \(level)\n" }
         } else {
             text += """
 
@@ -108,7 +119,7 @@ public struct InstrumentalExperiment: Sendable {
             start = 1               # the stimulus arrives in tick 0 of the trial and fires S in tick 0
             window = \(window)            # ms counted
             lag = \(lag)               # ms from the window's end to the pulse
-            dopamine = \(network.dopamine)
+            dopamine = \(network.dopamine)\(dopamineLost.map { "\n            dopamine_lost = \($0)      # a dip when the other group fires more" } ?? "")
 
             """
         }
@@ -130,9 +141,13 @@ public struct InstrumentalExperiment: Sendable {
         let rewarded = try runOne(networkText(stimulus: stimulus), .rewarded, progress: progress)
         var random = PoolRandom(seed: seed ^ 0x494E_5354_5255)
         let ticks = UInt64(seconds) * 1000
-        let pulses = (0 ..< rewarded.rewards).map { _ in random.uniform(below: ticks) }.sorted()
-        var control = try runOne(networkText(stimulus: stimulus, control: pulses), .control, progress: progress)
-        control.rewards = pulses.count
+        // The same broadcasts (pulses and dips), at random ticks.
+        var broadcasts = (0 ..< rewarded.rewards).map { _ in (tick: random.uniform(below: ticks), level: network.dopamine) }
+        if let lost = dopamineLost { broadcasts += (0 ..< rewarded.dips).map { _ in (tick: random.uniform(below: ticks), level: lost) } }
+        broadcasts.sort { $0.tick < $1.tick }
+        var control = try runOne(networkText(stimulus: stimulus, control: broadcasts), .control, progress: progress)
+        control.rewards = rewarded.rewards
+        control.dips = rewarded.dips
         return Result(seed: seed, reversed: reversed, rewarded: rewarded, control: control)
     }
 
@@ -141,7 +156,7 @@ public struct InstrumentalExperiment: Sendable {
         do { description = try NetworkDescription.parse(Array(text.utf8), file: "<instrumental>") } catch { throw .failed("\(error)") }
         let trials = seconds * 1000 / period
         var countA = [Int](repeating: 0, count: trials), countB = [Int](repeating: 0, count: trials)
-        var rewards = 0
+        var rewards = 0, dips = 0
         var weights = (sa: 0.0, sb: 0.0)
         let (a, b, period, window, groupSize, last) = (a, b, UInt64(period), UInt64(window), groupSize, UInt64(seconds) * 1000)
         _ = try LocalRun.run(network: description, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: 1, observe: { tick, pools, count in
@@ -154,7 +169,10 @@ public struct InstrumentalExperiment: Sendable {
                     if a.contains(Int(id)) { countA[trial] += 1 } else if b.contains(Int(id)) { countB[trial] += 1 }
                 }
             }
-            rewards = count
+            if tick == last {
+                rewards = count.filter { Int($0) > 128 }.count
+                dips = count.filter { Int($0) < 128 }.count
+            }
             if tick == last { weights = Self.pathways(pools[0].pool, s: 0 ..< groupSize, a: a, b: b) }
             if tick % 60_000 == 0 { progress?(condition, Int(tick / 1000)) }
         })
@@ -164,7 +182,7 @@ public struct InstrumentalExperiment: Sendable {
         let (lastA, lastB) = (mean(countA.suffix(tenth)), mean(countB.suffix(tenth)))
         let (wFirst, wLast, lLast) = reversed ? (firstB, lastB, lastA) : (firstA, lastA, lastB)
         let meets = wLast >= 2 * lLast && wLast > wFirst
-        return Outcome(condition: condition, rewards: rewards, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB,
+        return Outcome(condition: condition, rewards: rewards, dips: dips, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB,
                        weightSA: weights.sa, weightSB: weights.sb, meetsCriterion: meets)
     }
 

@@ -42,7 +42,7 @@ enum NetworkKeys {
                              "weight", "delay", "seed"]
     static let snapshots = ["every", "keep"]
     static let source = ["name", "pool", "neurons", "drive", "endpoint"]
-    static let reward = ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "lag",
+    static let reward = ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "dopamine_lost", "lag",
                          "pre", "post", "delay"]
     static let modulation = ["at", "dopamine", "cortisol", "acetylcholine"]
 }

@@ -190,11 +190,15 @@ public struct RewardRule: Sendable, Equatable {
     public var dopamine: UInt8
     /// What is rewarded, and when.
     public var kind: RewardKind
+    /// A contest rule's broadcast when group B fires more than group A (a level below the
+    /// baseline is a dopamine dip); nil: nothing.
+    public var dopamineLost: UInt8?
 
-    public init(pool: Int, dopamine: UInt8, kind: RewardKind) {
+    public init(pool: Int, dopamine: UInt8, kind: RewardKind, dopamineLost: UInt8? = nil) {
         self.pool = pool
         self.dopamine = dopamine
         self.kind = kind
+        self.dopamineLost = dopamineLost
     }
 
     /// A count rule (`kind = "count"`): at the end of every window of `every` ticks, if

@@ -3,7 +3,7 @@ extension NetworkKeys {
     /// The keys of each reward kind (`NetworkKeys.reward` is their union).
     static let rewardKinds: [(kind: String, keys: [String])] = [
         ("count", ["kind", "pool", "neurons", "every", "min_spikes", "dopamine", "lag"]),
-        ("contest", ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "lag"]),
+        ("contest", ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "dopamine_lost", "lag"]),
         ("pairing", ["kind", "pool", "pre", "post", "window", "delay", "dopamine"]),
     ]
 }
@@ -32,7 +32,8 @@ extension NetworkParser {
                     throw fail(f.keyPath("versus"), "versus [\(versus.lowerBound), \(versus.upperBound)) overlaps neurons [\(neurons.lowerBound), \(neurons.upperBound)): the two groups must be disjoint")
                 }
                 let window = try rewardWindow(f, neurons: neurons, contest: true)
-                rules.append(RewardRule(pool: pool, dopamine: window.dopamine, kind: .contest(window.window, versus: versus)))
+                rules.append(RewardRule(pool: pool, dopamine: window.dopamine, kind: .contest(window.window, versus: versus),
+                                        dopamineLost: try level(f, "dopamine_lost")))
             default:
                 let neurons = try neuronRange(f, "neurons", pool: pools[pool].name, size: pools[pool].neurons)
                 let window = try rewardWindow(f, neurons: neurons, contest: false)
