@@ -117,6 +117,10 @@ struct DemoCommand: ParsableCommand {
         var outdegree: Int = 100
         @Option(help: "Background kicks per neuron per second.")
         var backgroundHz: Double = 1.0
+        @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
+        var learningRate: Double = DistalRewardExperiment().learningRate
+        @Option(help: "Divide the eligibility and dopamine time constants and the reward delays by this, and multiply the background rate and the learning rate by it: as many rewards in a fraction of the time.")
+        var speedUp: Int = 1
 
         @Option(help: "Write every weight sample (seed, condition, second, chosen mV, others mV, rewards) to this CSV file.")
         var csv: String?
@@ -136,6 +140,7 @@ struct DemoCommand: ParsableCommand {
             guard (1 ... excitatory + inhibitory - 1).contains(outdegree), outdegree <= excitatory else {
                 throw ValidationError("--outdegree \(outdegree) is out of range 1…\(min(excitatory, excitatory + inhibitory - 1))")
             }
+            guard (1 ... 100).contains(speedUp) else { throw ValidationError("--speed-up \(speedUp) is out of range 1…100") }
             guard backgroundHz > 0, backgroundHz <= 1000 else { throw ValidationError("--background-hz \(backgroundHz) is out of range (0, 1000]") }
         }
 
@@ -147,6 +152,12 @@ struct DemoCommand: ParsableCommand {
             e.inhibitory = inhibitory
             e.outdegree = outdegree
             e.backgroundHz = backgroundHz
+            e.learningRate = learningRate
+            e.eligibilityTau /= speedUp
+            e.dopamineTau /= speedUp
+            e.rewardDelay = e.rewardDelay.lowerBound / speedUp ... e.rewardDelay.upperBound / speedUp
+            e.backgroundHz *= Double(speedUp)
+            e.learningRate *= Double(speedUp)
             e.sampleSeconds = max(1, min(60, seconds / 20))
             return e
         }
@@ -203,14 +214,16 @@ struct DemoCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Izhikevich's (2007) instrumental conditioning, rewarded beside its control, over several seeds.",
             discussion: """
-            The distal-reward network (1000 neurons, 1 Hz background, 1 ms ticks). Once a second a \
+            The distal-reward network (1000 neurons, 1 ms ticks) with a background of small events \
+            (1000 Hz × 0.5 mV per neuron) that keeps membranes below threshold. Once a second a \
             stimulus kicks group S = E[0, 50); when group A = E[50, 100) fires more spikes than group \
-            B = E[100, 150) within 20 ms after it, a dopamine pulse follows 0.5 s after that window. \
-            The control run gets as many pulses at random times; --reversed rewards B over A. The \
-            figures are A's and B's spikes in the 20 ms after S over the first and the last tenth \
-            of the trials; the criterion is the rewarded group's final response at least twice the \
-            other's and above its own start. `--print-network` prints the rewarded run's network \
-            file (its stimulus file holds rows 0,0 … 0,49).
+            B = E[100, 150) within 20 ms after it, a dopamine pulse follows 0.5 s after that window \
+            (and a dip when B fires more). The control run gets as many pulses and dips at random \
+            times; --reversed rewards B over A. The figures are A's and B's spikes in the 20 ms \
+            after S over the first and the last tenth of the trials, and the mean weights of the \
+            S → A and S → B synapses at the end; the criterion is the rewarded group's response \
+            over the last tenth at least 1.3 times the other's. `--print-network` prints the \
+            rewarded run's network file (its stimulus file holds rows 0,0 … 0,49).
             """
         )
 

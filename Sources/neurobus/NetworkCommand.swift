@@ -155,6 +155,7 @@ enum CheckText {
             out.append("generator \(k) \(g.kind) -> \(place(g.target, g.neurons)): " + (what.isEmpty ? "" : what.joined(separator: ", ") + ", ")
                 + quantity(g.weight, width: 0) + unit + ", " + active)
         }
+        for w in r.warnings { out.append("warning: \(w)") }
         return out.map { $0 + "\n" }.joined()
     }
 

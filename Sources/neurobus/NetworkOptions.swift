@@ -1,10 +1,15 @@
+import Foundation
 import ArgumentParser
 import NeuroNode
 
-/// Loads the network file given on the command line, or the built-in default network.
-func loadNetwork(_ path: String?) throws -> NetworkDescription {
+/// Loads the network file given on the command line, or the built-in default network;
+/// `warn`: print the network's warnings (`NetworkDescription.warnings`) on stderr.
+func loadNetwork(_ path: String?, warn: Bool = false) throws -> NetworkDescription {
     guard let path else { return NetworkDescription.builtInDefault() }
-    do { return try NetworkDescription.load(path: path) } catch { throw CommandFailure("\(error)") }
+    let network: NetworkDescription
+    do { network = try NetworkDescription.load(path: path) } catch { throw CommandFailure("\(error)") }
+    if warn { for w in network.warnings { FileHandle.standardError.write(Data("warning: \(path): \(w)\n".utf8)) } }
+    return network
 }
 
 /// Seconds since an arbitrary start, from the monotonic clock.

@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (ticks, quiet) = (options.ticks, options.quiet)
-        let description = try loadNetwork(options.network)
+        let description = try loadNetwork(options.network, warn: !options.quiet)
         var schedules: [InjectionSchedule] = []
         for (source, file) in try options.injections(description) {
             do {

@@ -1,3 +1,4 @@
+import Foundation
 import NeuroModel
 import NeuroPool
 
@@ -25,7 +26,7 @@ public struct DistalRewardExperiment: Sendable {
     public var backgroundHz = 1.0
     public var backgroundWeight = 25.0
     /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
-    public var learningRate = 10.0
+    public var learningRate = 16.0
     /// Depression amplitude of the STDP window (potentiation is 1): the paper's 1.5.
     public var aMinus = 1.5
     /// Initial and largest excitatory weight, mV.
@@ -35,6 +36,16 @@ public struct DistalRewardExperiment: Sendable {
     public var dopamine = 192
     /// Seconds between samples of the weights.
     public var sampleSeconds = 60
+    /// Extra kicks of the chosen synapse's post-synaptic neuron E[1], every this many ms (a
+    /// repeating spike train): more causal pairings. Nil in the paper's experiment.
+    public var pacedPostMilliseconds: Int? = nil
+    /// The eligibility and dopamine time constants and the reward delays, ms (the paper's:
+    /// 1 s, 0.2 s, 1–3 s). A reduced run shortens them together with a faster background and
+    /// a larger learning rate, so it sees as many rewards, each as far behind its pairing in
+    /// eligibility time constants, in a tenth of the time.
+    public var eligibilityTau = 1000
+    public var dopamineTau = 200
+    public var rewardDelay = 1000 ... 3000
 
     public init() {}
 
@@ -80,7 +91,7 @@ public struct DistalRewardExperiment: Sendable {
 
     /// The network file of the rewarded run (`control` nil) or of the control run with pulses
     /// at `control` ticks.
-    public func networkText(control: [UInt64]? = nil) -> String {
+    public func networkText(control: [UInt64]? = nil, pacedPostFile: String = "paced-post.csv") -> String {
         let n = excitatory + inhibitory
         var text = """
         # Distal reward (Izhikevich 2007, "Solving the distal reward problem through linkage of
@@ -114,11 +125,24 @@ public struct DistalRewardExperiment: Sendable {
         delay = 1.0
         synapse = "stdp"
         a_minus = \(aMinus)
-        tau_elig = 1000.0
+        tau_elig = \(eligibilityTau).0
         learning_rate = \(learningRate)
         w_max = \(maxWeight)
 
         """
+        if let paced = pacedPostMilliseconds {
+            text += """
+
+            # E[1], the chosen synapse's post-synaptic neuron, is also kicked every \(paced) ms.
+            [[generator]]
+            kind = "spike_train"
+            to = "cortex.E"
+            file = "\(pacedPostFile)"
+            period = \(paced).0
+            weight = 25.0
+
+            """
+        }
         if let control {
             text += "\n# Control: the rewarded run's number of pulses, at random ticks.\n"
             for tick in control { text += "[[modulation]]\nat = \(tick)\ndopamine = \(dopamine)\n" }
@@ -131,7 +155,7 @@ public struct DistalRewardExperiment: Sendable {
             pre = 0
             post = 1
             window = 10             # ms: E[1] within 10 ms after E[0]
-            delay = [1000, 3000]    # ms: the pulse comes 1–3 s later
+            delay = [\(rewardDelay.lowerBound), \(rewardDelay.upperBound)]    # ms: the pulse comes \(rewardDelay.lowerBound)–\(rewardDelay.upperBound) ms later
             dopamine = \(dopamine)          # a pulse of \(dopamine - 128) levels
 
             """
@@ -148,7 +172,7 @@ public struct DistalRewardExperiment: Sendable {
         name = "cortex"
         endpoint = "tcp://127.0.0.1:27310"
         stdp = true
-        tau_dopamine = 200.0    # ms: a reward is a pulse that decays with 0.2 s
+        tau_dopamine = \(dopamineTau).0    # ms: a reward is a pulse that decays with \(dopamineTau) ms
 
           [[pool.population]]
           name = "E"
@@ -181,7 +205,7 @@ public struct DistalRewardExperiment: Sendable {
         delay = { uniform = [0.5, 20.49] }
         synapse = "stdp"
         a_minus = \(aMinus)          # the paper's window: A- = 1.5 A+, tau = 20 ms
-        tau_elig = 1000.0       # ms, the paper's eligibility time constant
+        tau_elig = \(eligibilityTau).0       # ms, the paper's eligibility time constant: 1 s
         learning_rate = \(learningRate)     # mV/s per unit eligibility per unit dopamine
         w_max = \(maxWeight)             # mV
 
@@ -207,11 +231,23 @@ public struct DistalRewardExperiment: Sendable {
     /// Runs the rewarded run, then the control with as many pulses at ticks drawn from a
     /// generator seeded from `seed`. `progress` gets (condition, seconds done).
     public func run(progress: ((Condition, Int) -> Void)? = nil) throws(NodeError) -> Result {
-        let rewarded = try runOne(text: networkText(), condition: .rewarded, progress: progress)
+        var file = "paced-post.csv"
+        var folder: URL?
+        if pacedPostMilliseconds != nil {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("neurobus-distal-\(getpid())-\(seed)")
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try Data("0,1\n".utf8).write(to: dir.appendingPathComponent(file))
+            } catch { throw .failed("cannot write the paced spike train in \(dir.path): \(error)") }
+            file = dir.appendingPathComponent(file).path
+            folder = dir
+        }
+        defer { if let folder { try? FileManager.default.removeItem(at: folder) } }
+        let rewarded = try runOne(text: networkText(pacedPostFile: file), condition: .rewarded, progress: progress)
         var random = PoolRandom(seed: seed ^ 0x434F_4E54_524F_4C)
         let ticks = UInt64(seconds) * 1000
         let pulses = (0 ..< rewarded.rewards).map { _ in random.uniform(below: ticks) }.sorted()
-        var control = try runOne(text: networkText(control: pulses), condition: .control, progress: progress)
+        var control = try runOne(text: networkText(control: pulses, pacedPostFile: file), condition: .control, progress: progress)
         control.rewards = pulses.count
         for k in control.samples.indices {
             control.samples[k].rewards = pulses.filter { $0 < UInt64(control.samples[k].second) * 1000 }.count

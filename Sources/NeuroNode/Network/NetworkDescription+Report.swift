@@ -235,6 +235,8 @@ public struct NetworkReport: Sendable, Equatable, Codable {
     /// Synapses and bytes of all pools.
     public var synapses: Int
     public var bytes: Int
+    /// `NetworkDescription.warnings`.
+    public var warnings: [String]
 
     /// Builds every pool of `network` (`buildPool`, one at a time) and reports it.
     /// Throws what building throws. O(N + S) time, memory of the largest pool.
@@ -280,6 +282,7 @@ public struct NetworkReport: Sendable, Equatable, Codable {
         projections = network.projections.map { built[$0.index]! }
         synapses = pools.reduce(0) { $0 + $1.synapses }
         bytes = pools.reduce(0) { $0 + $1.memory.totalBytes }
+        warnings = network.warnings
     }
 }
 
