@@ -105,7 +105,9 @@ import Testing
     @Test func weightRecorderFollowsAPrunedProjection() throws {
         let dir = try LockstepIntegrationTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var text = Self.base + "\n[[weight_recorder]]\nprojection = 0\ninterval = 100.0\n"
+        // A learning rate (pA/s per unit eligibility and cortisol) that drives eligible weights to zero within a pulse.
+        var text = Self.base.replacingOccurrences(of: "synapse = \"stdp\"", with: "synapse = \"stdp\"\nlearning_rate = 200000.0")
+            + "\n[[weight_recorder]]\nprojection = 0\ninterval = 100.0\n"
         for t in stride(from: 300, through: 1900, by: 100) { text += "\n[[modulation]]\nat = \(t)\ncortisol = 255\n" }
         let file = "\(dir)/n.toml"
         try LockstepIntegrationTests.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)

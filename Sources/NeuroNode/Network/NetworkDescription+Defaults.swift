@@ -92,7 +92,7 @@ extension NetworkDescription {
         delay = [3, 5]
 
         # Reward: at the end of every 100-tick window in which motor neurons [0, 64) fired 1400
-        # spikes or more, dopamine is set to 200 five ticks later (baseline 128).
+        # spikes or more, a dopamine pulse of 200 (72 above baseline) applies five ticks later.
         [[reward]]
         pool = "motor"
         neurons = [0, 64]
