@@ -119,6 +119,8 @@ struct DemoCommand: ParsableCommand {
         var backgroundHz: Double = 1.0
         @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
         var learningRate: Double = DistalRewardExperiment().learningRate
+        @Option(help: "Depression amplitude of the STDP window (potentiation is 1).")
+        var aMinus: Double = DistalRewardExperiment().aMinus
         @Option(help: "Divide the eligibility and dopamine time constants and the reward delays by this, and multiply the background rate and the learning rate by it: as many rewards in a fraction of the time.")
         var speedUp: Int = 1
 
@@ -153,6 +155,7 @@ struct DemoCommand: ParsableCommand {
             e.outdegree = outdegree
             e.backgroundHz = backgroundHz
             e.learningRate = learningRate
+            e.aMinus = aMinus
             e.eligibilityTau /= speedUp
             e.dopamineTau /= speedUp
             e.rewardDelay = e.rewardDelay.lowerBound / speedUp ... e.rewardDelay.upperBound / speedUp
