@@ -50,14 +50,28 @@ extension SynapseStore {
     ///    whose magnitude reaches zero dies. Skipped when `modulate` is false.
     /// 2. `e` decays by the rule's `retention`, rounded stochastically, so the mean follows the
     ///    exponential with no stalling and no bias.
-    /// The rounding dither is a hash of (`sweep`, synapse index, `salt`): deterministic.
+    /// The rounding dither comes from (`sweep`, synapse index, `salt`): deterministic.
     /// COLD and dead synapses are skipped. Returns the number that died. O(S), no allocation.
     mutating func sweep(modulate: Bool, multipliers: UnsafeBufferPointer<Int64>, retention: UnsafeBufferPointer<Int64>,
                         bounds: UnsafeBufferPointer<(Int, Int)>, sweep: UInt32, salt: UInt32,
                         inhibitory: (Int) -> Bool) -> Int {
+        let seed = sweep &* 0x85EB_CA77 ^ salt &* 0xC2B2_AE3D
+        // Without modulation only eligibility decays: one flat pass, no row bookkeeping.
+        guard modulate else {
+            synapses.withUnsafeMutableBufferPointer { syn in
+                for s in syn.indices {
+                    let synapse = syn[s]
+                    guard synapse.eligibility != 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
+                    let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
+                    let e = Int64(synapse.eligibility)
+                    let decayed = (e &* retention[Int(synapse.reserved &>> 5) & 7] &+ Int64(h &>> 16)) &>> 16
+                    syn[s].eligibility = Int8(truncatingIfNeeded: decayed)
+                }
+            }
+            return 0
+        }
         var died = 0
         let rows = neuronCount
-        let seed = sweep &* 0x85EB_CA77 ^ salt &* 0xC2B2_AE3D
         rowPtr.withUnsafeBufferPointer { rowPtr in
             synapses.withUnsafeMutableBufferPointer { syn in
                 for j in 0 ..< rows {
@@ -66,13 +80,15 @@ extension SynapseStore {
                         let synapse = syn[s]
                         guard synapse.eligibility != 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue,
                               !Maturity.isDead(synapse.maturity) else { continue }
-                        var h = UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed
-                        h ^= h &>> 16; h &*= 0x7FEB_352D; h ^= h &>> 15; h &*= 0x846C_A68B; h ^= h &>> 16
+                        // A hash of the synapse's index and the sweep: the low half dithers the
+                        // weight change, the high half the decay.
+                        let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
+                        let low = h & 0xFFFF
                         let e = Int64(synapse.eligibility)
                         let rule = Int(synapse.reserved &>> 5) & 7
                         var updated = synapse
                         if modulate {
-                            let change = (e &* multipliers[rule] &+ Int64(h & 0xFFFF)) &>> 16
+                            let change = (e &* multipliers[rule] &+ Int64(low)) &>> 16
                             if change != 0 {
                                 let before = synapse.fineMagnitude
                                 let (low, high) = bounds[rule]
@@ -102,6 +118,14 @@ extension SynapseStore {
             }
         }
         return died
+    }
+
+    /// A 32-bit mix (lowbias32): spreads a counter's bits for use as dither.
+    @inline(__always)
+    static func dither(_ x: UInt32) -> UInt32 {
+        var h = x
+        h ^= h &>> 16; h &*= 0x7FEB_352D; h ^= h &>> 15; h &*= 0x846C_A68B; h ^= h &>> 16
+        return h
     }
 
     /// Removes dead synapses (maturity 0), compacting in place; the transposed index is rebuilt

@@ -26,7 +26,7 @@ public struct DistalRewardExperiment: Sendable {
     public var backgroundHz = 1.0
     public var backgroundWeight = 25.0
     /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
-    public var learningRate = 16.0
+    public var learningRate = 10.0
     /// Depression amplitude of the STDP window (potentiation is 1): the paper's 1.5.
     public var aMinus = 1.5
     /// Initial and largest excitatory weight, mV.
