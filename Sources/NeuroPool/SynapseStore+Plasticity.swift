@@ -1,3 +1,5 @@
+import CNeuroPoolShims
+
 /// The plasticity of one block of synapses — a pool's own, or one afferent projection's —
 /// written once for both: pairing at post-synaptic spikes through the transposed index, the
 /// periodic sweep (weight change and eligibility decay) and pruning. What differs between the
@@ -23,7 +25,13 @@ extension SynapseStore {
                     index.source.withUnsafeBufferPointer { sourceOf in
                         for id in fired {
                             let i = Int(id)
-                            for c in Int(colPtr[i]) ..< Int(colPtr[i &+ 1]) {
+                            let end = Int(colPtr[i &+ 1])
+                            for c in Int(colPtr[i]) ..< end {
+                                // Incoming synapses sit at random places: start the load of one a
+                                // few places ahead so the misses overlap.
+                                if c &+ Self.pairPrefetchDistance < end, let base = syn.baseAddress {
+                                    neuropool_prefetch_line(base + Int(synapseOf[c &+ Self.pairPrefetchDistance]))
+                                }
                                 let s = Int(synapseOf[c])
                                 let synapse = syn[s]
                                 guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
@@ -119,6 +127,9 @@ extension SynapseStore {
         }
         return died
     }
+
+    /// How many incoming synapses ahead `pair` starts loading.
+    static let pairPrefetchDistance = 8
 
     /// A 32-bit mix (lowbias32): spreads a counter's bits for use as dither.
     @inline(__always)

@@ -15,14 +15,16 @@ public struct InstrumentalExperiment: Sendable {
     public var seed: UInt64 = 1
     /// Simulated seconds per run.
     public var seconds = 3600
-    /// The cortical network (sizes, weights, learning rate, background) of the distal-reward
-    /// experiment.
+    /// The cortical network (sizes, weights, background) of the distal-reward experiment, at
+    /// learning rate 16 mV/s.
     public var network: DistalRewardExperiment = {
         // Membranes fluctuating below threshold (10 mV mean from the background, ≈ 1.6 mV sd),
         // so the stimulus's synapses change how likely A and B are to respond.
         var n = DistalRewardExperiment()
         n.backgroundHz = 1000
         n.backgroundWeight = 0.5
+        // The rate the figures in docs/LEARNING.md were measured at.
+        n.learningRate = 16
         return n
     }()
     /// Neurons per group (S, A and B), taken from the start of E.
