@@ -195,13 +195,13 @@ struct DemoCommand: ParsableCommand {
             }
             let w = experiment(seed)
             print("=== distal reward: \(excitatory + inhibitory) neurons, \(seconds) s, chosen synapse 1 -> at most \(w.maxWeight) mV ===")
-            print("seed  run       pulses  chosen mV  others mV  rate Hz  meets criterion")
+            print("seed  run       pulses  chosen mV  others mV  pruned  rate Hz  meets criterion")
             func row(_ seed: UInt64, _ o: DistalRewardExperiment.Outcome) -> String {
                 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
                 let rate = o.spikesPerSecond / Double(excitatory + inhibitory)
                 return pad("\(seed)", 4) + "  " + o.condition.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                     + pad("\(o.rewards)", 8) + pad(String(format: "%.3f", o.chosen), 11) + pad(String(format: "%.3f", o.others), 11)
-                    + pad(String(format: "%.2f", rate), 9) + "  " + (o.meetsCriterion ? "yes" : "no")
+                    + pad("\(o.pruned)", 8) + pad(String(format: "%.2f", rate), 9) + "  " + (o.meetsCriterion ? "yes" : "no")
             }
             for r in results {
                 print(row(r.seed, r.rewarded))

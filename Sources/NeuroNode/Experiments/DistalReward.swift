@@ -62,7 +62,8 @@ public struct DistalRewardExperiment: Sendable {
         public var second: Int
         /// The chosen synapse's weight, mV.
         public var chosen: Double
-        /// The mean weight of every other excitatory synapse, mV.
+        /// The mean weight of every other excitatory synapse, mV; a synapse pruned after its
+        /// weight reached 0 counts as 0 mV.
         public var others: Double
         /// Reward pulses so far.
         public var rewards: Int
@@ -76,6 +77,8 @@ public struct DistalRewardExperiment: Sendable {
         /// The chosen synapse at the end, mV, and the mean of the others.
         public var chosen: Double
         public var others: Double
+        /// Other excitatory synapses pruned by the end (weight 0, dead).
+        public var pruned: Int
         /// Whether the run meets the paper's result: the chosen synapse at the maximum weight
         /// (within 5 %) and the mean of the others below a quarter of it.
         public var meetsCriterion: Bool
@@ -261,9 +264,11 @@ public struct DistalRewardExperiment: Sendable {
         var samples: [Sample] = []
         var rewards = 0
         var spikes: UInt64 = 0
+        var pruned = 0
         let every = UInt64(sampleSeconds) * 1000
         _ = try LocalRun.run(network: network, ticks: UInt64(seconds) * 1000, out: nil, progressEvery: every, observe: { tick, pools, count in
-            let (chosen, others) = Self.weights(pools[0].pool)
+            let (chosen, others, gone) = Self.weights(pools[0].pool, synapses: excitatory * outdegree)
+            pruned = gone
             rewards = count.count
             spikes = pools[0].pool.totalSpikes
             samples.append(Sample(second: Int(tick / 1000), chosen: chosen, others: others, rewards: count.count))
@@ -271,19 +276,20 @@ public struct DistalRewardExperiment: Sendable {
         })
         let last = samples.last ?? Sample(second: 0, chosen: initialWeight, others: initialWeight, rewards: 0)
         let meets = last.chosen >= 0.95 * maxWeight && last.others < maxWeight / 4
-        return Outcome(condition: condition, rewards: rewards, samples: samples, chosen: last.chosen, others: last.others,
+        return Outcome(condition: condition, rewards: rewards, samples: samples, chosen: last.chosen, others: last.others, pruned: pruned,
                        meetsCriterion: meets, spikesPerSecond: Double(spikes) / Double(max(seconds, 1)))
     }
 
     /// The chosen synapse's weight (projection 2) and the mean of the other excitatory
-    /// synapses (projection 0), mV.
-    static func weights(_ pool: NeuronPool) -> (chosen: Double, others: Double) {
+    /// synapses (projection 0, built with `synapses`), mV, with those pruned counted at 0 mV
+    /// (the paper's weights stop at 0 and stay); and how many were pruned.
+    static func weights(_ pool: NeuronPool, synapses: Int) -> (chosen: Double, others: Double, pruned: Int) {
         func millivolts(_ s: Synapse) -> Double {
             Double(s.fineMagnitude) * Double(1 << s.shift) / Double(PopulationTable.unitsPerMillivolt) / 256
         }
         let chosen = pool.afferents[2].synapses.first.map(millivolts) ?? 0
         let all = pool.afferents[0].synapses
-        let others = all.isEmpty ? 0 : all.reduce(0.0) { $0 + millivolts($1) } / Double(all.count)
-        return (chosen, others)
+        let others = synapses == 0 ? 0 : all.reduce(0.0) { $0 + millivolts($1) } / Double(synapses)
+        return (chosen, others, max(synapses - all.count, 0))
     }
 }
