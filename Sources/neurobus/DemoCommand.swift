@@ -116,7 +116,9 @@ struct DemoCommand: ParsableCommand {
         @Option(help: "Synapses per neuron.")
         var outdegree: Int = 100
         @Option(help: "Background kicks per neuron per second.")
-        var backgroundHz: Double = 1.0
+        var backgroundHz: Double = DistalRewardExperiment().backgroundHz
+        @Option(help: "PSP of each background kick, mV.")
+        var backgroundWeight: Double = DistalRewardExperiment().backgroundWeight
         @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
         var learningRate: Double = DistalRewardExperiment().learningRate
         @Option(help: "Depression amplitude of the STDP window (potentiation is 1).")
@@ -144,6 +146,7 @@ struct DemoCommand: ParsableCommand {
             }
             guard (1 ... 100).contains(speedUp) else { throw ValidationError("--speed-up \(speedUp) is out of range 1…100") }
             guard backgroundHz > 0, backgroundHz <= 1000 else { throw ValidationError("--background-hz \(backgroundHz) is out of range (0, 1000]") }
+            guard backgroundWeight > 0, backgroundWeight <= 100 else { throw ValidationError("--background-weight \(backgroundWeight) is out of range (0, 100] mV") }
         }
 
         func experiment(_ seed: UInt64) -> DistalRewardExperiment {
@@ -154,6 +157,7 @@ struct DemoCommand: ParsableCommand {
             e.inhibitory = inhibitory
             e.outdegree = outdegree
             e.backgroundHz = backgroundHz
+            e.backgroundWeight = backgroundWeight
             e.learningRate = learningRate
             e.aMinus = aMinus
             e.eligibilityTau /= speedUp
