@@ -252,6 +252,8 @@ struct DemoCommand: ParsableCommand {
         var backgroundWeight: Double = InstrumentalExperiment().network.backgroundWeight
         @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
         var learningRate: Double = InstrumentalExperiment().network.learningRate
+        @Flag(help: "No dopamine dip when the other group fires more (only the reward pulses, as in the paper).")
+        var noDip = false
         @Flag(help: "Reward B firing more than A instead.")
         var reversed = false
         @Flag(help: "Print the rewarded run's network file for --seed and exit.")
@@ -279,6 +281,7 @@ struct DemoCommand: ParsableCommand {
             e.network.backgroundHz = backgroundHz
             e.network.backgroundWeight = backgroundWeight
             e.network.learningRate = learningRate
+            if noDip { e.dopamineLost = nil }
             return e
         }
 
