@@ -10,8 +10,7 @@ struct LearningExperimentTests {
 
     /// 100 neurons with 10 synapses each instead of 1000 with 100, for 40 simulated minutes:
     /// the chosen synapse sees the paper's pairing and reward statistics (1 Hz, 1–3 s delays),
-    /// the network is ten times cheaper. The run is 40 minutes instead of 60, so the learning
-    /// rate is raised to keep the product of rate and time (the reachable weight change) equal.
+    /// the network is ten times cheaper.
     static func reducedDistal(seed: UInt64) -> DistalRewardExperiment {
         var e = DistalRewardExperiment()
         e.seed = seed
@@ -20,7 +19,6 @@ struct LearningExperimentTests {
         e.outdegree = 10
         e.seconds = 2400
         e.sampleSeconds = 600
-        e.learningRate = 16
         return e
     }
 
@@ -35,6 +33,8 @@ struct LearningExperimentTests {
         #expect(r.rewarded.chosen >= 0.95 * e.maxWeight, "rewarded: chosen \(r.rewarded.chosen) mV")
         #expect(r.rewarded.chosen > 3 * r.rewarded.others, "rewarded: chosen \(r.rewarded.chosen) mV, others \(r.rewarded.others) mV")
         #expect(r.rewarded.others < e.maxWeight / 4 && r.rewarded.meetsCriterion, "rewarded: others \(r.rewarded.others) mV")
+        #expect(r.rewarded.reachedMaximum && r.rewarded.peak >= 0.95 * e.maxWeight)
+        #expect(!r.control.reachedMaximum && r.control.peak < e.maxWeight / 2, "control: peak \(r.control.peak) mV")
         #expect(r.rewarded.pruned > 0 && r.rewarded.pruned < e.excitatory * e.outdegree / 2, "\(r.rewarded.pruned) pruned")
         // Control: as many pulses at random times leave it with (or below) the others.
         #expect(r.control.chosen < e.maxWeight / 2 && r.control.chosen < 1.5 * r.control.others,

@@ -26,7 +26,7 @@ public struct DistalRewardExperiment: Sendable {
     public var backgroundHz = 1.0
     public var backgroundWeight = 25.0
     /// Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.
-    public var learningRate = 10.0
+    public var learningRate = 16.0
     /// Depression amplitude of the STDP window (potentiation is 1): the paper's 1.5.
     public var aMinus = 1.5
     /// Initial and largest excitatory weight, mV.
@@ -79,9 +79,15 @@ public struct DistalRewardExperiment: Sendable {
         public var others: Double
         /// Other excitatory synapses pruned by the end (weight 0, dead).
         public var pruned: Int
-        /// Whether the run meets the paper's result: the chosen synapse at the maximum weight
-        /// (within 5 %) and the mean of the others below a quarter of it.
+        /// Whether the run meets the paper's result at the end of the run: the chosen synapse at
+        /// the maximum weight (within 5 %) and the mean of the others below a quarter of it.
         public var meetsCriterion: Bool
+        /// The chosen synapse's largest sampled weight, mV, and when (s).
+        public var peak: Double
+        public var peakSecond: Int
+        /// Whether the chosen synapse reached the maximum (within 5 %) at some sample while the
+        /// others' mean was below a quarter of it: the result read as "reaches within the hour".
+        public var reachedMaximum: Bool
         public var spikesPerSecond: Double
     }
 
@@ -276,8 +282,11 @@ public struct DistalRewardExperiment: Sendable {
         })
         let last = samples.last ?? Sample(second: 0, chosen: initialWeight, others: initialWeight, rewards: 0)
         let meets = last.chosen >= 0.95 * maxWeight && last.others < maxWeight / 4
+        let top = samples.max { $0.chosen < $1.chosen } ?? last
+        let reached = samples.contains { $0.chosen >= 0.95 * maxWeight && $0.others < maxWeight / 4 }
         return Outcome(condition: condition, rewards: rewards, samples: samples, chosen: last.chosen, others: last.others, pruned: pruned,
-                       meetsCriterion: meets, spikesPerSecond: Double(spikes) / Double(max(seconds, 1)))
+                       meetsCriterion: meets, peak: top.chosen, peakSecond: top.second, reachedMaximum: reached,
+                       spikesPerSecond: Double(spikes) / Double(max(seconds, 1)))
     }
 
     /// The chosen synapse's weight (projection 2) and the mean of the other excitatory
