@@ -53,10 +53,29 @@ public enum AtomicFile {
         }
     }
 
-    /// Reads the whole file at `path`.
-    public static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens `path` for reading if it is a regular file (symbolic links followed) and returns
+    /// the descriptor, in blocking mode. A FIFO, device, socket or directory is refused before
+    /// any read could wait for a writer or never end: the open itself does not block.
+    public static func openRegularFile(_ path: String) throws(PoolFileError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw .io(path: path, operation: "stat", errno: code)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .notRegularFile(path: path)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
+    /// Reads the whole regular file at `path` (see `openRegularFile`).
+    public static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -2,6 +2,9 @@
 public enum PoolFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A system call failed (`operation` on `path`, with the C `errno`).
     case io(path: String, operation: String, errno: Int32)
+    /// The path names a FIFO, device, socket or directory, which a read could wait on or never
+    /// finish; only regular files are read.
+    case notRegularFile(path: String)
     /// The data ends before `section` does: `needed` bytes from `offset`, `available` left.
     case truncated(section: String, offset: Int, needed: Int, available: Int)
     /// The first 8 bytes are not the `.pool` magic: not a pool file.
@@ -18,6 +21,7 @@ public enum PoolFileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .io(let path, let op, let e): "\(op) \(path) failed: \(String(cString: strerrorText(e))) (errno \(e))"
+        case .notRegularFile(let path): "\(path) is not a regular file (a FIFO, device or directory is not read)"
         case .truncated(let section, let offset, let needed, let available):
             "pool file is truncated: \(section) needs \(needed) bytes at offset \(offset) but \(available) remain"
         case .badMagic(let bytes): "not a pool file: magic is \(bytes.map { String($0, radix: 16) }) instead of 89 4e 50 4f 4f 4c 0d 0a"

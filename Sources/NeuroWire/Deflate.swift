@@ -45,9 +45,20 @@ public enum Deflate {
         }
     }
 
+    /// The most bytes a deflate stream of `count` bytes can inflate to: deflate's largest
+    /// ratio is 1032:1 (a run of 258 bytes in a code of under 2 bits), plus slack for the
+    /// zlib header and a short stream. O(1).
+    public static func maxInflated(_ count: Int) -> Int {
+        count >= Int.max / 2048 ? Int.max / 2 : count * 1032 + 1024
+    }
+
     /// Inflates `stream`, which must be one complete zlib stream of exactly `expected` bytes
     /// with nothing after it. O(expected).
     public static func inflate(_ stream: UnsafeRawBufferPointer, expected: Int) throws(WireError) -> [UInt8] {
+        // Checked before allocating: a size from a file or a peer is never trusted further.
+        guard expected >= 0, expected <= maxInflated(stream.count) else {
+            throw WireError(.inflateFailed, "\(expected) bytes expected from a zlib stream of \(stream.count) bytes, more than deflate can hold (at most \(maxInflated(stream.count)))")
+        }
         var failure: WireError?
         // One byte more than expected, so a stream that inflates to more fills it and is
         // caught (with an output length of 0, zlib would inflate into a private byte unseen).

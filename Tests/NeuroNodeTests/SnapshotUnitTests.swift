@@ -35,6 +35,10 @@ struct SnapshotUnitTests {
         expectBad(text.replacingOccurrences(of: "file = \"a.pool.z\"", with: "file = \"../x\""), "must be a plain file name")
         expectBad(text.replacingOccurrences(of: "[snapshot]", with: "[snap]"), "expected `key = value`")
         expectBad("", "must start with [snapshot]")
+        // Sizes are bounded before anything is allocated from them.
+        expectBad(text.replacingOccurrences(of: "raw_bytes = 30", with: "raw_bytes = 1000000000000"),
+                  "raw_bytes = 1000000000000 is more than a deflate stream of bytes = 10 can hold (at most 11344)")
+        expectBad(text.replacingOccurrences(of: "bytes = 10\n", with: "bytes = 18446744073709551615\n"), "bytes = 18446744073709551615 is more than a part may hold")
         do {
             _ = try SnapshotManifest.parse(text.replacingOccurrences(of: "format = 1", with: "format = 2"), file: "m")
             Issue.record("accepted a newer format")

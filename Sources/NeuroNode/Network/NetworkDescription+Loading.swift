@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NeuroPool
 
 extension NetworkDescription {
     /// Reads and parses the network file at `path`; read errors name the path and the reason.
@@ -24,8 +25,15 @@ enum NetworkText {
             let code = errno
             return NetworkFileError(file: path, message: "cannot \(operation) the file: \(String(cString: strerror(code)))")
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open") }
+        let fd: Int32
+        do { fd = try AtomicFile.openRegularFile(path) } catch {
+            switch error {
+            case .io(_, let operation, let code):
+                throw NetworkFileError(file: path, message: "cannot \(operation) the file: \(String(cString: strerror(code)))")
+            default:
+                throw NetworkFileError(file: path, message: "not a regular file (a FIFO, device or directory is not read)")
+            }
+        }
         defer { close(fd) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

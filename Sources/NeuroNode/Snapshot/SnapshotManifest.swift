@@ -1,3 +1,5 @@
+import NeuroWire
+
 /// The manifest of a network snapshot (`manifest.toml` in the snapshot folder): which
 /// network and tick, its place in the history, the controller's part of the state, and one
 /// entry per pool part with its size and CRC-32. Written as a small subset of TOML (readable
@@ -6,6 +8,9 @@
 public struct SnapshotManifest: Sendable, Equatable {
     /// The manifest format this build writes and reads.
     public static let format = 1
+    /// Largest compressed part a manifest may name, bytes: above the largest pool a `.pool`
+    /// file can describe (65,536 neurons × 65,535 synapses of 8 bytes).
+    public static let maxPartBytes = 1 << 36
 
     /// One pool's part: `file` in the snapshot folder, zlib of a `.pool` version 3 file (for a
     /// Hodgkin–Huxley pool, of its HH pool file followed by that `.pool`: `SnapshotPool`).
@@ -151,8 +156,18 @@ public struct SnapshotManifest: Sendable, Equatable {
         for table in tables.dropFirst() {
             guard table.header == "[[part]]" else { throw .badManifest(file: file, line: table.line, detail: "a second [snapshot]") }
             var r = Fields(file: file, table: table)
-            let part = Part(pool: try r.string("pool"), file: try r.string("file"), bytes: Int(try r.integer("bytes")),
-                            rawBytes: Int(try r.integer("raw_bytes")), crc32: UInt32(truncatingIfNeeded: try r.hex("crc32", digits: 8)))
+            let pool = try r.string("pool"), partFile = try r.string("file")
+            let bytes = try r.integer("bytes"), raw = try r.integer("raw_bytes")
+            // Sizes from a file are bounded before anything is allocated from them.
+            guard bytes <= UInt64(Self.maxPartBytes) else {
+                throw .badManifest(file: file, line: table.line, detail: "bytes = \(bytes) is more than a part may hold (\(Self.maxPartBytes))")
+            }
+            guard raw <= UInt64(Deflate.maxInflated(Int(bytes))) else {
+                throw .badManifest(file: file, line: table.line,
+                                   detail: "raw_bytes = \(raw) is more than a deflate stream of bytes = \(bytes) can hold (at most \(Deflate.maxInflated(Int(bytes))))")
+            }
+            let part = Part(pool: pool, file: partFile, bytes: Int(bytes), rawBytes: Int(raw),
+                            crc32: UInt32(truncatingIfNeeded: try r.hex("crc32", digits: 8)))
             try r.done()
             guard !part.file.contains("/"), !part.file.hasPrefix("."), !part.file.isEmpty else {
                 throw .badManifest(file: file, line: table.line, detail: "part file \"\(part.file)\" must be a plain file name in the snapshot folder")

@@ -1,0 +1,40 @@
+import Foundation
+import NeuroNode
+import NeuroPool
+import NeuroWire
+import Testing
+
+/// Only regular files are read: a directory or a device (and a FIFO, which the same check
+/// refuses before a read could wait for a writer) gets a typed error naming the path.
+@Suite("Files that are not regular files")
+struct FileKindTests {
+    @Test func networkFilesMustBeRegular() {
+        for path in [FileManager.default.temporaryDirectory.path, "/dev/null"] {
+            do {
+                _ = try NetworkDescription.load(path: path)
+                Issue.record("\(path) was read as a network")
+            } catch {
+                #expect(error.file == path && "\(error)".contains("not a regular file"), "\(error)")
+            }
+        }
+    }
+
+    @Test func poolFilesMustBeRegular() {
+        for path in [FileManager.default.temporaryDirectory.path, "/dev/zero"] {
+            #expect(throws: PoolFileError.notRegularFile(path: path)) { try AtomicFile.read(path) }
+        }
+    }
+
+    /// An expected size no deflate stream of that length can reach is refused before the
+    /// buffer for it is allocated.
+    @Test func inflatingToAnImpossibleSizeIsRefused() throws {
+        let stream = Array(repeating: UInt8(7), count: 1000).withUnsafeBytes { Deflate.compress($0) }
+        let refused = stream.withUnsafeBytes { b in
+            Result { () throws(WireError) in try Deflate.inflate(b, expected: 1 << 40) }
+        }
+        guard case .failure(let error) = refused else { Issue.record("accepted 2^40 bytes"); return }
+        #expect(error.code == .inflateFailed && error.detail.contains("more than deflate can hold"), "\(error)")
+        let back = try stream.withUnsafeBytes { b throws(WireError) in try Deflate.inflate(b, expected: 1000) }
+        #expect(back == Array(repeating: UInt8(7), count: 1000))
+    }
+}
