@@ -73,10 +73,13 @@ public enum AtomicFile {
         return fd
     }
 
-    /// Reads the whole regular file at `path` (see `openRegularFile`).
-    public static func read(_ path: String) throws(PoolFileError) -> [UInt8] {
+    /// Reads the whole regular file at `path` (see `openRegularFile`); a file whose size is
+    /// above `limit` bytes is refused before it is read.
+    public static func read(_ path: String, atMost limit: Int = Int.max) throws(PoolFileError) -> [UInt8] {
         let fd = try openRegularFile(path)
         defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, Int(info.st_size) > limit { throw .tooLarge(path: path, size: Int(info.st_size), limit: limit) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -5,6 +5,8 @@ public enum PoolFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The path names a FIFO, device, socket or directory, which a read could wait on or never
     /// finish; only regular files are read.
     case notRegularFile(path: String)
+    /// The file is larger than its reader accepts (`AtomicFile.read(_:atMost:)`).
+    case tooLarge(path: String, size: Int, limit: Int)
     /// The data ends before `section` does: `needed` bytes from `offset`, `available` left.
     case truncated(section: String, offset: Int, needed: Int, available: Int)
     /// The first 8 bytes are not the `.pool` magic: not a pool file.
@@ -22,6 +24,7 @@ public enum PoolFileError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .io(let path, let op, let e): "\(op) \(path) failed: \(String(cString: strerrorText(e))) (errno \(e))"
         case .notRegularFile(let path): "\(path) is not a regular file (a FIFO, device or directory is not read)"
+        case .tooLarge(let path, let size, let limit): "\(path) has \(size) bytes, more than the \(limit) accepted"
         case .truncated(let section, let offset, let needed, let available):
             "pool file is truncated: \(section) needs \(needed) bytes at offset \(offset) but \(available) remain"
         case .badMagic(let bytes): "not a pool file: magic is \(bytes.map { String($0, radix: 16) }) instead of 89 4e 50 4f 4f 4c 0d 0a"

@@ -25,6 +25,16 @@ struct FileKindTests {
         }
     }
 
+    /// A file above its reader's limit (a snapshot part above the size its manifest gives) is
+    /// refused before it is read.
+    @Test func filesAboveTheirLimitAreRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("neurobus-limit-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try AtomicFile.write(Array(repeating: 1, count: 100), to: path)
+        #expect(throws: PoolFileError.tooLarge(path: path, size: 100, limit: 99)) { try AtomicFile.read(path, atMost: 99) }
+        #expect(try AtomicFile.read(path, atMost: 100).count == 100)
+    }
+
     /// An expected size no deflate stream of that length can reach is refused before the
     /// buffer for it is allocated.
     @Test func inflatingToAnImpossibleSizeIsRefused() throws {

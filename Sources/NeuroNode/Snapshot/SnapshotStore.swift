@@ -106,6 +106,8 @@ public struct SnapshotPart: Sendable, Equatable {
 /// complete, and never touches an earlier one.
 public enum SnapshotStore {
     public static let manifestName = "manifest.toml"
+    /// Largest manifest read, bytes (one of 0xEFFF pools takes about 10 MB).
+    public static let maxManifestBytes = 64 << 20
 
     /// A deterministic, non-zero snapshot id: FNV-1a 64 of the network hash, the tick and the
     /// parent, so the same cut of the same run has the same id in every placement.
@@ -152,7 +154,7 @@ public enum SnapshotStore {
     public static func manifest(at path: String) throws(SnapshotError) -> SnapshotManifest {
         let file = "\(path)/\(manifestName)"
         let bytes: [UInt8]
-        do { bytes = try AtomicFile.read(file) } catch {
+        do { bytes = try AtomicFile.read(file, atMost: maxManifestBytes) } catch {
             if case .io(_, _, let e) = error, e == ENOENT { throw .notFound(path) }
             throw .io("\(error)")
         }
@@ -181,7 +183,8 @@ public enum SnapshotStore {
         }
         let file = "\(path)/\(entry.file)"
         let bytes: [UInt8]
-        do { bytes = try AtomicFile.read(file) } catch {
+        // The manifest gives the part's size: a larger file is refused before it is read.
+        do { bytes = try AtomicFile.read(file, atMost: entry.bytes) } catch {
             if case .io(_, _, let e) = error, e == ENOENT { throw .missingPart(pool: pool, path: file) }
             throw .io("\(error)")
         }
