@@ -69,6 +69,23 @@ struct LiveIOTests {
         #expect(log.contains("input ended at tick 1501"), "\(log)")
     }
 
+    /// Events further apart than the injector's lead (50,000 ticks): the empty ticks between
+    /// them are sent as the lead allows, so the node never waits for them; `up` equals `run`.
+    @Test func eventsFurtherApartThanTheLeadStillFlow() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try LockstepIntegrationTests.withPrivateEndpoints(Self.tinyNetwork, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        try "tick,neuron\n10,3\n60000,4\n".write(toFile: "\(dir)/gap.csv", atomically: true, encoding: .utf8)
+        for command in ["up", "run"] {
+            let result = try LockstepIntegrationTests.neurobus([command, file, "--ticks", "70000", "--out", "\(dir)/\(command)", "--quiet", "--inject", "retina=\(dir)/gap.csv"],
+                                                               log: "\(dir)/\(command).log")
+            #expect(result.status == .exited(0), "\(result.output)")
+            let raster = try String(contentsOfFile: "\(dir)/\(command)/input.raster", encoding: .utf8)
+            #expect(raster == "# neurobus raster v1 pool=input neurons=64\n10 3\n60000 4\n", "\(command): \(raster)")
+        }
+    }
+
     /// A neuron outside the source's neurons is refused before anything runs, naming the event.
     @Test func injectingOutsideTheSourceIsRefused() throws {
         let dir = try LockstepIntegrationTests.scratch()

@@ -337,7 +337,13 @@ public final class Injector {
         while true {
             while queueHead < queued.count {
                 let event = queued[queueHead]
-                guard event.tick < nodeTick &+ options.maxLeadTicks else {
+                let lead = nodeTick &+ options.maxLeadTicks
+                guard event.tick < lead else {
+                    // The next event is beyond the lead: the ticks before it are known to be
+                    // empty, so send them as far as the lead allows, or the node would wait for
+                    // them while this waits for the node.
+                    if let open = openTick { try closeTick(open) }
+                    while batch.firstTick &+ UInt64(batch.tickCount) < lead { try appendTick(empty: true) }
                     if batch.tickCount > 0 { try flush() }
                     return false
                 }
