@@ -53,6 +53,14 @@ struct PoolCommand: ParsableCommand {
             if (density == nil) == (outDegree == nil) {
                 throw ValidationError("give exactly one of --density or --out-degree")
             }
+            guard (1 ... 65536).contains(neurons) else {
+                throw ValidationError("--neurons \(neurons) is out of range 1…\(65536)")
+            }
+            if let density, !(0 ... 1).contains(density) { throw ValidationError("--density \(density) is out of range 0…1") }
+            if let outDegree, !(0 ..< neurons).contains(outDegree) {
+                throw ValidationError("--out-degree \(outDegree) is out of range 0…\(neurons - 1) (other neurons)")
+            }
+            guard (1 ... 8).contains(maxDelay) else { throw ValidationError("--max-delay \(maxDelay) is out of range 1…8 ticks") }
         }
 
         func run() throws {

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// The README's exit codes: 64 for a bad command line (a value out of range included), named
+/// in the message; 1 for bad files.
+@Suite("Command-line exit codes")
+struct CommandLineExitTests {
+    @Test(arguments: [
+        (["--neurons", "70000", "--out-degree", "10"], "--neurons 70000 is out of range 1…65536"),
+        (["--neurons", "100", "--density", "1.5"], "--density 1.5 is out of range 0…1"),
+        (["--neurons", "100", "--out-degree", "100"], "--out-degree 100 is out of range 0…99"),
+        (["--neurons", "100", "--out-degree", "10", "--max-delay", "9"], "--max-delay 9 is out of range 1…8 ticks"),
+    ])
+    func poolCreateRefusesValuesOutOfRange(arguments: [String], message: String) throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try LockstepIntegrationTests.neurobus(["pool", "create"] + arguments + ["--output", "\(dir)/p.pool"], log: "\(dir)/log")
+        #expect(result.status == .exited(64) && result.output.contains(message), "\(result.status): \(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/p.pool"))
+    }
+
+    @Test func badFilesExitOne() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try LockstepIntegrationTests.neurobus(["network", "check", dir], log: "\(dir)/log")
+        #expect(result.status == .exited(1) && result.output.contains("not a regular file"), "\(result.status): \(result.output)")
+    }
+}
