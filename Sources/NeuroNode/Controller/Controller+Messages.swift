@@ -144,7 +144,7 @@ extension Controller {
             let tick: UInt64
             if realtime {
                 // Real time: every node applies it on arrival.
-                do throws(NodeError) { try publishModulation(ModulatorLevels(m), at: networkTick, onArrival: true) } catch {
+                do throws(NodeError) { try publishModulation(wire: m.levels, at: networkTick, onArrival: true) } catch {
                     return refuse(.internal, "\(error)")
                 }
                 return .modulators(Modulators(tick: networkTick, mode: .onArrival, levels: m.levels))
@@ -157,7 +157,7 @@ extension Controller {
                 tick = until
             }
             do throws(NodeError) {
-                try publishModulation(ModulatorLevels(m), at: tick)
+                try publishModulation(wire: m.levels, at: tick)
             } catch {
                 return refuse(.internal, "\(error)")
             }

@@ -311,9 +311,17 @@ public final class Controller {
     /// Stamps and broadcasts one modulator broadcast (`onArrival`: nodes apply it at the tick
     /// they are at when it arrives — real time's rewards and `ctl modulate`).
     func publishModulation(_ levels: ModulatorLevels, at tick: UInt64, onArrival: Bool = false) throws(NodeError) {
-        let message = Modulators(tick: tick, mode: onArrival ? .onArrival : .atTick, levels: levels.wireLevels)
+        try publishModulation(wire: levels.wireLevels, at: tick, onArrival: onArrival)
+    }
+
+    /// Publishes every `(id, level)` entry as given: ids this build does not apply (serotonin,
+    /// noradrenaline, later ones) are forwarded too, as SPEC §4.3 asks of a forwarder.
+    func publishModulation(wire levels: [(id: UInt8, level: UInt8)], at tick: UInt64, onArrival: Bool = false) throws(NodeError) {
+        let message = Modulators(tick: tick, mode: onArrival ? .onArrival : .atTick, levels: levels)
         try sender.publish(.modulators(message), topic: Topic.modulators, on: pub)
-        log.info("modulation \(onArrival ? "on arrival" : "for tick \(tick)"): \(levels.summary)")
+        let applied = ModulatorLevels(message)
+        let others = levels.count - applied.wireLevels.count
+        log.info("modulation \(onArrival ? "on arrival" : "for tick \(tick)"): \(applied.summary)\(others > 0 ? " and \(others) other id(s)" : "")")
     }
 
     func checkLiveness(now: UInt64) throws(NodeError) {
