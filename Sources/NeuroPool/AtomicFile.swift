@@ -54,9 +54,10 @@ public enum AtomicFile {
     }
 
     /// Opens `path` for reading if it is a regular file (symbolic links followed) and returns
-    /// the descriptor, in blocking mode. A FIFO, device, socket or directory is refused before
-    /// any read could wait for a writer or never end: the open itself does not block.
-    public static func openRegularFile(_ path: String) throws(PoolFileError) -> Int32 {
+    /// the descriptor, in blocking mode, and the file's size in bytes. A FIFO, device, socket or
+    /// directory is refused before any read could wait for a writer or never end: the open
+    /// itself does not block.
+    public static func openRegularFile(_ path: String) throws(PoolFileError) -> (fd: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         var info = stat()
@@ -70,16 +71,15 @@ public enum AtomicFile {
             throw .notRegularFile(path: path)
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        return fd
+        return (fd, Int(info.st_size))
     }
 
     /// Reads the whole regular file at `path` (see `openRegularFile`); a file whose size is
     /// above `limit` bytes is refused before it is read.
     public static func read(_ path: String, atMost limit: Int = Int.max) throws(PoolFileError) -> [UInt8] {
-        let fd = try openRegularFile(path)
+        let (fd, size) = try openRegularFile(path)
         defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0, Int(info.st_size) > limit { throw .tooLarge(path: path, size: Int(info.st_size), limit: limit) }
+        guard size <= limit else { throw .tooLarge(path: path, size: size, limit: limit) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

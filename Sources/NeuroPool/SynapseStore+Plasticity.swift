@@ -71,9 +71,7 @@ extension SynapseStore {
                     let synapse = syn[s]
                     guard synapse.eligibility != 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
                     let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
-                    let e = Int64(synapse.eligibility)
-                    let decayed = (e &* retention[Int(synapse.reserved &>> 5) & 7] &+ Int64(h &>> 16)) &>> 16
-                    syn[s].eligibility = Int8(truncatingIfNeeded: decayed)
+                    syn[s].eligibility = Self.decay(synapse.eligibility, retention[synapse.rule], dither: h)
                 }
             }
             return 0
@@ -91,35 +89,30 @@ extension SynapseStore {
                         // A hash of the synapse's index and the sweep: the low half dithers the
                         // weight change, the high half the decay.
                         let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
-                        let low = h & 0xFFFF
-                        let e = Int64(synapse.eligibility)
-                        let rule = Int(synapse.reserved &>> 5) & 7
+                        let rule = synapse.rule
                         var updated = synapse
-                        if modulate {
-                            let change = (e &* multipliers[rule] &+ Int64(low)) &>> 16
-                            if change != 0 {
-                                let before = synapse.fineMagnitude
-                                let (low, high) = bounds[rule]
-                                let after = Int(min(max(Int64(before) &+ change, Int64(low)), Int64(high)))
-                                if after != before {
-                                    let units = after &>> 8
-                                    updated.weight = Int8(truncatingIfNeeded: negative ? -units : units)
-                                    updated.reserved = (synapse.reserved & 0xFF) | UInt16(after & 0xFF) << 8
-                                    let gained = units - (before &>> 8)
-                                    if gained > 0 {
-                                        for _ in 0 ..< gained { updated.maturity = Maturity.reinforced(updated.maturity) }
-                                    } else if gained < 0 {
-                                        for _ in 0 ..< -gained { updated.maturity = Maturity.weakened(updated.maturity) }
-                                    }
-                                    if units == 0, Maturity.state(updated.maturity) == .hot {
-                                        updated.maturity = Maturity.dead
-                                        died &+= 1
-                                    }
+                        let change = (Int64(synapse.eligibility) &* multipliers[rule] &+ Int64(h & 0xFFFF)) &>> 16
+                        if change != 0 {
+                            let before = synapse.fineMagnitude
+                            let (low, high) = bounds[rule]
+                            let after = Int(min(max(Int64(before) &+ change, Int64(low)), Int64(high)))
+                            if after != before {
+                                let units = after &>> 8
+                                updated.weight = Int8(truncatingIfNeeded: negative ? -units : units)
+                                updated.reserved = (synapse.reserved & 0xFF) | UInt16(after & 0xFF) << 8
+                                let gained = units - (before &>> 8)
+                                if gained > 0 {
+                                    for _ in 0 ..< gained { updated.maturity = Maturity.reinforced(updated.maturity) }
+                                } else if gained < 0 {
+                                    for _ in 0 ..< -gained { updated.maturity = Maturity.weakened(updated.maturity) }
+                                }
+                                if units == 0, Maturity.state(updated.maturity) == .hot {
+                                    updated.maturity = Maturity.dead
+                                    died &+= 1
                                 }
                             }
                         }
-                        let decayed = (e &* retention[rule] &+ Int64(h &>> 16)) &>> 16
-                        updated.eligibility = Int8(truncatingIfNeeded: decayed)
+                        updated.eligibility = Self.decay(synapse.eligibility, retention[rule], dither: h)
                         syn[s] = updated
                     }
                 }
@@ -130,6 +123,13 @@ extension SynapseStore {
 
     /// How many incoming synapses ahead `pair` starts loading.
     static let pairPrefetchDistance = 8
+
+    /// Eligibility `e` after one sweep's decay by `retention` (1/65536), rounded by the high
+    /// half of `dither`: exact in the mean, and 0 stays 0.
+    @inline(__always)
+    static func decay(_ e: Int8, _ retention: Int64, dither: UInt32) -> Int8 {
+        Int8(truncatingIfNeeded: (Int64(e) &* retention &+ Int64(dither &>> 16)) &>> 16)
+    }
 
     /// A 32-bit mix (lowbias32): spreads a counter's bits for use as dither.
     @inline(__always)

@@ -54,7 +54,7 @@ struct PoolCommand: ParsableCommand {
                 throw ValidationError("give exactly one of --density or --out-degree")
             }
             guard (1 ... 65536).contains(neurons) else {
-                throw ValidationError("--neurons \(neurons) is out of range 1…\(65536)")
+                throw ValidationError("--neurons \(neurons) is out of range 1…65536")
             }
             if let density, !(0 ... 1).contains(density) { throw ValidationError("--density \(density) is out of range 0…1") }
             if let outDegree, !(0 ..< neurons).contains(outDegree) {

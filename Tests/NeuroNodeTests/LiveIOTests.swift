@@ -57,13 +57,7 @@ struct LiveIOTests {
         let writer = try SpikeEventWriter(path: "\(dir)/in.npy", format: .npy)
         for (t, n) in [(100, 7), (100, 5), (100, 5), (250, 5), (1500, 31)] { try writer.append(tick: UInt64(t), neuron: UInt16(n)) }
         try writer.finish()
-        for command in ["up", "run"] {
-            let result = try LockstepIntegrationTests.neurobus([command, file, "--ticks", "2000", "--out", "\(dir)/\(command)", "--quiet", "--inject", "retina=\(dir)/in.npy"],
-                                                               log: "\(dir)/\(command).log")
-            #expect(result.status == .exited(0), "\(result.output)")
-            let raster = try String(contentsOfFile: "\(dir)/\(command)/input.raster", encoding: .utf8)
-            #expect(raster == "# neurobus raster v1 pool=input neurons=64\n100 5 7\n250 5\n1500 31\n", "\(command): \(raster)")
-        }
+        try Self.expectInputRaster(file, dir: dir, ticks: 2000, input: "\(dir)/in.npy", lines: "100 5 7\n250 5\n1500 31\n")
         // The input's last tick (1500) lies beyond one batch of 1024 ticks: both batches arrived.
         let log = try String(contentsOfFile: "\(dir)/up/logs/source-retina.log", encoding: .utf8)
         #expect(log.contains("input ended at tick 1501"), "\(log)")
@@ -77,12 +71,18 @@ struct LiveIOTests {
         let file = "\(dir)/network.toml"
         try LockstepIntegrationTests.withPrivateEndpoints(Self.tinyNetwork, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         try "tick,neuron\n10,3\n60000,4\n".write(toFile: "\(dir)/gap.csv", atomically: true, encoding: .utf8)
+        try Self.expectInputRaster(file, dir: dir, ticks: 70000, input: "\(dir)/gap.csv", lines: "10 3\n60000 4\n")
+    }
+
+    /// Runs the tiny network `file` with `input` on source retina in `up` and in `run`: both
+    /// exit 0 and their input rasters hold exactly `lines`.
+    static func expectInputRaster(_ file: String, dir: String, ticks: Int, input: String, lines: String) throws {
         for command in ["up", "run"] {
-            let result = try LockstepIntegrationTests.neurobus([command, file, "--ticks", "70000", "--out", "\(dir)/\(command)", "--quiet", "--inject", "retina=\(dir)/gap.csv"],
+            let result = try LockstepIntegrationTests.neurobus([command, file, "--ticks", "\(ticks)", "--out", "\(dir)/\(command)", "--quiet", "--inject", "retina=\(input)"],
                                                                log: "\(dir)/\(command).log")
             #expect(result.status == .exited(0), "\(result.output)")
             let raster = try String(contentsOfFile: "\(dir)/\(command)/input.raster", encoding: .utf8)
-            #expect(raster == "# neurobus raster v1 pool=input neurons=64\n10 3\n60000 4\n", "\(command): \(raster)")
+            #expect(raster == "# neurobus raster v1 pool=input neurons=64\n" + lines, "\(command): \(raster)")
         }
     }
 

@@ -26,7 +26,7 @@ enum NetworkText {
             return NetworkFileError(file: path, message: "cannot \(operation) the file: \(String(cString: strerror(code)))")
         }
         let fd: Int32
-        do { fd = try AtomicFile.openRegularFile(path) } catch {
+        do { fd = try AtomicFile.openRegularFile(path).fd } catch {
             switch error {
             case .io(_, let operation, let code):
                 throw NetworkFileError(file: path, message: "cannot \(operation) the file: \(String(cString: strerror(code)))")
