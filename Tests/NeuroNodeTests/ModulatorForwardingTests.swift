@@ -23,7 +23,7 @@ struct ModulatorForwardingTests {
                              arguments: ["controller", "--network", file, "--run-ticks", "100000000", "--exit-when-done"], logPath: "\(dir)/controller.log"),
             try ChildProcess(label: "input", executable: executable, arguments: ["node", "--network", file, "--pool", "input"], logPath: "\(dir)/input.log"),
         ]
-        defer { for c in children { c.kill(SIGKILL) } }
+        defer { for c in children { c.killAndReap() } }
 
         let context = try ZMQContext()
         let updates = try ZMQSocket(context, .sub)

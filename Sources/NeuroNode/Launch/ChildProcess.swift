@@ -60,6 +60,17 @@ public final class ChildProcess {
         if poll() == nil { _ = Glibc.kill(pid, signal) }
     }
 
+    /// Kills the child (SIGKILL) if it is still running and reaps it, so no zombie is left
+    /// for a process-wide child monitor to trip over. Blocks until the kernel reports the
+    /// exit, which SIGKILL makes immediate.
+    public func killAndReap() {
+        guard poll() == nil else { return }
+        _ = Glibc.kill(pid, SIGKILL)
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0, errno == EINTR {}
+        status = .signalled(SIGKILL)
+    }
+
     /// The last `lines` lines of the child's log (for failure messages).
     public func logTail(lines: Int = 5) -> String {
         guard let f = fopen(logPath, "r") else { return "" }
