@@ -9,13 +9,21 @@ import Darwin
 /// SIGINT/SIGTERM turn into a flag the command loops poll (every ≤ 100 ms).
 enum Signals {
     static let received = Atomic<Int32>(0)
+    /// How many SIGINT/SIGTERM have arrived (`up` stops gracefully on the first, at once on the second).
+    static let count = Atomic<Int>(0)
 
     /// Installs the handlers. With `exitWithParent`, `stopRequested` also turns true when the
     /// process that started us goes away (so `neurobus up` never leaves orphans behind).
     static func install(exitWithParent: Bool = false) {
-        signal(SIGINT) { Signals.received.store($0, ordering: .relaxed) }
-        signal(SIGTERM) { Signals.received.store($0, ordering: .relaxed) }
+        signal(SIGINT) { Signals.received.store($0, ordering: .relaxed); Signals.count.add(1, ordering: .relaxed) }
+        signal(SIGTERM) { Signals.received.store($0, ordering: .relaxed); Signals.count.add(1, ordering: .relaxed) }
         signal(SIGPIPE, SIG_IGN)
+        // A launcher may have left them blocked (the mask is inherited across exec).
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
         parent = exitWithParent ? getppid() : 0
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import NeuroNode
 import NeuroPool
+import NeuroWire
 
 /// `neurobus up`: the controller and one node process per pool on this machine.
 struct UpCommand: ParsableCommand {
@@ -67,7 +68,7 @@ struct UpCommand: ParsableCommand {
             return try ChildProcess(label: "replica \(pool)\(generation == 1 ? "" : " (\(generation))")", executable: executable,
                                     arguments: ["node", "--replica", "--network", file, "--pool", pool, "--out", out, "--exit-with-parent",
                                                 "--snapshots", out + "/replica-snapshots\(suffix)"] + cpuArguments(pool),
-                                    logPath: "\(out)/logs/replica-\(pool)\(suffix).log")
+                                    ownProcessGroup: true, logPath: "\(out)/logs/replica-\(pool)\(suffix).log")
         }
         func stopAll() {
             for c in children { c.kill(SIGTERM) }
@@ -80,18 +81,18 @@ struct UpCommand: ParsableCommand {
                                              arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"]
                                                  + (record ? ["--recorders", "1"] : []) + ["--snapshots", out + "/snapshots"]
                                                  + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments,
-                                             logPath: "\(out)/logs/controller.log"))
+                                             ownProcessGroup: true, logPath: "\(out)/logs/controller.log"))
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
                                                  arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
                                                              "--snapshots", out + "/node-snapshots"] + cpuArguments(pool.name) + restoreArguments,
-                                                 logPath: "\(out)/logs/\(pool.name).log"))
+                                                 ownProcessGroup: true, logPath: "\(out)/logs/\(pool.name).log"))
             }
             for (source, input) in injections {
                 children.append(try ChildProcess(label: "source \(source.name)", executable: executable,
                                                  arguments: ["inject", "--network", file, "--source", source.name, "--from", input, "--quiet", "--exit-with-parent",
                                                              "--start-tick", "\(restore?.manifest.tick ?? 0)"],
-                                                 logPath: "\(out)/logs/source-\(source.name).log"))
+                                                 ownProcessGroup: true, logPath: "\(out)/logs/source-\(source.name).log"))
             }
             if replicas {
                 for pool in description.pools { children.append(try startReplica(pool.name, generation: 1)) }
@@ -101,7 +102,7 @@ struct UpCommand: ParsableCommand {
                 children.append(try ChildProcess(label: "recorder", executable: executable,
                                                  arguments: ["record", "--network", file, "-o", out + "/record", "--format", recordFormat.rawValue,
                                                              "--name", "up-\(getpid())", "--exit-with-parent"],
-                                                 logPath: "\(out)/logs/recorder.log"))
+                                                 ownProcessGroup: true, logPath: "\(out)/logs/recorder.log"))
             }
         } catch {
             stopAll()
@@ -128,10 +129,25 @@ struct UpCommand: ParsableCommand {
         var lastReport = start
         var lastTicks = description.pools.map { _ in UInt64(0) }
         var lastSpikes = description.pools.map { _ in UInt64(0) }
+        var stopAsked = false
         while true {
-            if Signals.stopRequested {
+            // The first Ctrl-C (or SIGTERM) asks the controller to end the run at one tick for
+            // every pool, which writes every final output; a second one, or a controller that
+            // cannot be asked, stops every process at once.
+            let interruptions = Signals.count.load(ordering: .relaxed)
+            if interruptions >= 2 {
                 stopAll()
-                throw CommandFailure("interrupted: stopped the controller and \(description.pools.count) node(s)")
+                throw CommandFailure("interrupted twice: stopped the controller and \(description.pools.count) node(s) at once; the final pools may be missing")
+            }
+            if interruptions == 1, !stopAsked {
+                stopAsked = true
+                do {
+                    let reply = try ControlClient(endpoint: description.controller.control, timeoutMilliseconds: 2000).request(.command(Command(verb: .stop)))
+                    if !quiet, case .commandReply(let r) = reply { printError("interrupted: \(r.message) (Ctrl-C again stops at once)") }
+                } catch {
+                    stopAll()
+                    throw CommandFailure("interrupted, and the controller could not be asked to stop (\(error)): stopped the controller and \(description.pools.count) node(s) at once")
+                }
             }
             // Children end with exit code 0 only when the controller stopped them after the run;
             // anything else is a failure that stops everything.
@@ -211,6 +227,13 @@ struct UpCommand: ParsableCommand {
         }
         if !died.isEmpty {
             throw CommandFailure("\(died.joined(separator: ", ")) died during the run; the other pools ran to the end")
+        }
+        // Stopped before the last tick (Ctrl-C, `ctl stop`): the outputs are complete up to
+        // the tick shown, and the exit status says the run did not finish.
+        if let first = rows.map(\.ticks).min(), first < ticks {
+            let ends = Set(rows.map(\.ticks)).sorted()
+            printError("the run was stopped at tick \(ends.map(String.init).joined(separator: ", ")) of \(ticks) (exit code 2)")
+            throw ExitCode(2)
         }
     }
 }

@@ -104,7 +104,8 @@ struct SnapshotIntegrationTests {
 
         """) + "\n[snapshots]\nevery = 750\nkeep = 10\n"
 
-    /// `[snapshots] every = 1000, keep = 2`: both placements keep the same last two, chained by parent.
+    /// `[snapshots] every = 1000, keep = 2`: both placements keep the same last two, chained by
+    /// parent — and so do the nodes' and the replicas' own copies of their parts.
     @Test func periodicSnapshotsAreKeptAndChained() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -112,12 +113,32 @@ struct SnapshotIntegrationTests {
         let text = NetworkDescription.loopExampleText + "\n[snapshots]\nevery = 1000\nkeep = 2\n"
         try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         for command in ["run", "up"] {
-            let r = try L.neurobus([command, file, "--ticks", "4500", "--out", "\(dir)/\(command)", "--quiet"], log: "\(dir)/\(command).log")
+            let r = try L.neurobus([command, file, "--ticks", "4500", "--out", "\(dir)/\(command)", "--quiet"] + (command == "up" ? ["--replicas"] : []),
+                                   log: "\(dir)/\(command).log")
             #expect(r.status == .exited(0), "\(r.output)")
         }
         let run = SnapshotStore.list(root: "\(dir)/run/snapshots"), up = SnapshotStore.list(root: "\(dir)/up/snapshots")
         #expect(run.map(\.manifest.tick) == [3000, 4000] && up.map(\.manifest.tick) == [3000, 4000])
         #expect(run.map(\.manifest.id) == up.map(\.manifest.id))
         #expect(run.count == 2 && run[1].manifest.parent == run[0].manifest.id)
+        let kept = up.map { URL(fileURLWithPath: $0.path).lastPathComponent }
+        for copies in ["node-snapshots", "replica-snapshots"] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/up/\(copies)").sorted()
+            #expect(names == kept, "\(copies): \(names)")
+        }
+    }
+
+    /// Part copies beyond the newest `keep` go, ordered by tick then id; other names stay.
+    @Test func partCopiesArePrunedToTheNewest() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let names = ["tick-20-00000000000000aa", "tick-5-00000000000000ff", "tick-100-0000000000000001", "tick-20-0000000000000001", "notes", "tick-x-1"]
+        for n in names { try FileManager.default.createDirectory(atPath: "\(dir)/\(n)", withIntermediateDirectories: true) }
+        FileManager.default.createFile(atPath: "\(dir)/tick-5-00000000000000ff/motor.pool.z", contents: Data([1, 2, 3]))
+        let removed = SnapshotStore.pruneCopies(root: dir, keep: 2).map { URL(fileURLWithPath: $0).lastPathComponent }
+        #expect(removed == ["tick-5-00000000000000ff", "tick-20-0000000000000001"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(left == ["notes", "tick-100-0000000000000001", "tick-20-00000000000000aa", "tick-x-1"])
+        #expect(SnapshotStore.pruneCopies(root: "\(dir)/absent", keep: 1).isEmpty)
     }
 }

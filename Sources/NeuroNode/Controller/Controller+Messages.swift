@@ -176,7 +176,11 @@ extension Controller {
     }
 
     private func handleCommand(_ command: Command) throws(NodeError) -> WireMessage {
-        switch command.verb {
+        // Once a stop is under way, the run's end is fixed: run, step and resume change nothing.
+        let verb: CommandVerb? = stoppingAt != nil && [.run, .step, .resume, .pause].contains(command.verb) ? nil : command.verb
+        switch verb {
+        case nil:
+            break
         case .run:
             target = command.argument == 0 ? .max : until + command.argument
             autoRun = true
@@ -191,7 +195,7 @@ extension Controller {
             autoRun = true
             if phase == .paused { phase = .running }
         case .stop:
-            try stopNodes(reason: "ctl stop")
+            try stopAtCommonTick(reason: "ctl stop")
         }
         let text = switch phase {
         case .starting: "waiting for pools: \(pools.filter { !$0.ready }.map(\.name).joined(separator: ", "))"
@@ -199,7 +203,8 @@ extension Controller {
         case .paused: "paused at tick \(networkTick)"
         case .stopping, .done: "stopping"
         }
-        return .commandReply(CommandReply(verb: command.verb, state: state, tick: networkTick, targetTick: target, message: text))
+        let reply = stoppingAt.map { _ in phase == .running ? "stopping every pool at tick \(target)" : text } ?? text
+        return .commandReply(CommandReply(verb: command.verb, state: state, tick: networkTick, targetTick: target, message: reply))
     }
 
     /// One row per pool from its last heartbeat.

@@ -84,6 +84,8 @@ public final class Controller {
     var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
     /// Set when the run is over; `run()` returns.
     var finished = false
+    /// Why the run is ending at `target` (`stopAtCommonTick`); nil while it is not.
+    var stoppingAt: String?
     /// Real-time mode: nodes pace themselves; no reward barrier, broadcasts apply on arrival,
     /// and a dead pool is reported while the run goes on.
     let realtime: Bool
@@ -274,13 +276,27 @@ public final class Controller {
             } else {
                 log.info("reached tick \(target)")
             }
-            if options.exitWhenDone { try stopNodes(reason: "run complete") }
+            if let reason = stoppingAt { try stopNodes(reason: "\(reason), every pool at tick \(target)") } else if options.exitWhenDone { try stopNodes(reason: "run complete") }
         }
         if phase == .stopping, pools.allSatisfy({ $0.stopped || $0.dead }) {
             phase = .done
             finished = true
             log.info("all pools stopped")
         }
+    }
+
+    /// Ends a lockstep run at one tick for every pool: the furthest tick already permitted,
+    /// which every pool can reach; no further permit is granted, and once every pool is there
+    /// (and any snapshot in progress is complete) the nodes are stopped, so every final pool
+    /// and raster ends at the same tick. While joining, in real time or already stopping, the
+    /// nodes are stopped at once.
+    func stopAtCommonTick(reason: String) throws(NodeError) {
+        guard !realtime, phase == .running || phase == .paused else { return try stopNodes(reason: reason) }
+        guard stoppingAt == nil else { return }
+        stoppingAt = reason
+        target = max(until, networkTick)
+        phase = .running
+        log.info("\(reason): stopping every pool at tick \(target)")
     }
 
     /// Tells every node to stop (they save their outputs and answer).

@@ -25,8 +25,10 @@ public final class ChildProcess {
         public var succeeded: Bool { self == .exited(0) }
     }
 
-    /// Starts `executable` with `arguments`; stdout and stderr go to `logPath`.
-    public init(label: String, executable: String, arguments: [String], logPath: String) throws(NodeError) {
+    /// Starts `executable` with `arguments`; stdout and stderr go to `logPath`. With
+    /// `ownProcessGroup` the child leads a process group of its own, so a Ctrl-C at the
+    /// terminal reaches only the parent, which decides how its children stop.
+    public init(label: String, executable: String, arguments: [String], ownProcessGroup: Bool = false, logPath: String) throws(NodeError) {
         self.label = label
         self.logPath = logPath
         var actions = posix_spawn_file_actions_t()
@@ -36,8 +38,26 @@ public final class ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no signal blocked and SIGINT/SIGTERM at their defaults,
+        // whatever this process (a test runner, a shell) has set.
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        if ownProcessGroup {
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw .io("cannot start \(label) (\(executable)): \(String(cString: strerror(rc)))") }
         pid = child
     }

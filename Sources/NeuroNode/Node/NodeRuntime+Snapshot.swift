@@ -28,7 +28,7 @@ extension NodeRuntime {
         try raster?.sync()
         try monitors?.sync()
         if let root = options.snapshotRoot {
-            do { try part.keepCopy(under: root, tick: cut.tick, id: cut.snapshot) } catch { throw .failed("\(error)") }
+            do { try part.keepCopy(under: root, tick: cut.tick, id: cut.snapshot, keep: options.network.snapshotKeep) } catch { throw .failed("\(error)") }
         }
         // Capturing a large pool takes a while: tell everyone we are still here.
         try heartbeat(now: monotonicMicroseconds())

@@ -106,7 +106,7 @@ public final class ReplicaRuntime {
                 held.append((SnapshotCut(snapshot: r.announce.snapshot, parent: 0, tick: r.announce.tick), pool))
                 if held.count > 2 { held.removeFirst() }
                 if let root = options.snapshotRoot {
-                    do { try part.keepCopy(under: root, tick: r.announce.tick, id: r.announce.snapshot) } catch { log.error("\(error)") }
+                    do { try part.keepCopy(under: root, tick: r.announce.tick, id: r.announce.snapshot, keep: options.network.snapshotKeep) } catch { log.error("\(error)") }
                 }
                 log.info("holds snapshot \(hex(r.announce.snapshot)) at tick \(r.announce.tick) (\(part.bytes.count) bytes)")
                 receiver = nil

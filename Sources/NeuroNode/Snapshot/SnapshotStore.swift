@@ -67,13 +67,15 @@ public struct SnapshotPart: Sendable, Equatable {
     }
 
     /// Writes the part atomically to `ROOT/tick-T-ID/POOL.pool.z`: a node's local copy of what
-    /// it sent, or a replica's of what it received.
-    func keepCopy(under root: String, tick: UInt64, id: UInt64) throws(SnapshotError) {
+    /// it sent, or a replica's of what it received; then keeps only the newest `keep` such
+    /// folders under `root` (`SnapshotStore.pruneCopies`).
+    func keepCopy(under root: String, tick: UInt64, id: UInt64, keep: Int) throws(SnapshotError) {
         let folder = "\(root)/\(SnapshotStore.folderName(tick: tick, id: id))"
         do {
             _ = try OutputDirectory(folder)
             try AtomicFile.write(bytes, to: "\(folder)/\(Self.fileName(pool))")
         } catch { throw .io("cannot keep the copy of snapshot \(hex(id))'s part in \(folder): \(error)") }
+        SnapshotStore.pruneCopies(root: root, keep: keep)
     }
 
     /// The file name of the part in the snapshot folder.
@@ -226,6 +228,26 @@ public enum SnapshotStore {
             for p in partials where !p.hasSuffix("-\(getpid())") { removeTree(p) }
         }
         return removed
+    }
+
+    /// Removes the oldest part copies under `root` beyond the newest `keep` (at least one):
+    /// folders named `tick-T-ID` (a node's or a replica's copies, which hold no manifest),
+    /// ordered by tick, then id. Returns the folders removed. O(folders).
+    @discardableResult
+    public static func pruneCopies(root: String, keep: Int) -> [String] {
+        guard let dir = opendir(root) else { return [] }
+        var found: [(tick: UInt64, id: UInt64, path: String)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let fields = name.split(separator: "-", omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[0] == "tick", let tick = UInt64(fields[1]), let id = UInt64(fields[2], radix: 16) else { continue }
+            found.append((tick, id, "\(root)/\(name)"))
+        }
+        closedir(dir)
+        found.sort { ($0.tick, $0.id) < ($1.tick, $1.id) }
+        let old = found.dropLast(max(keep, 1)).map(\.path)
+        for path in old { removeTree(path) }
+        return old
     }
 
     /// Removes a snapshot folder's files and the folder (they hold no subfolders).
