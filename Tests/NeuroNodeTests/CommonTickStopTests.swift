@@ -51,6 +51,35 @@ struct CommonTickStopTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/up").filter { $0.hasSuffix(".tmp") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// Before its first `ctl run` the network is `ready` (SPEC §4.11), not `paused`; a stop
+    /// then ends every pool at the tick it joined at.
+    @Test func aNetworkIsReadyBeforeItsFirstRun() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        try L.withPrivateEndpoints(NetworkDescription.loopExampleText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let network = try NetworkDescription.load(path: file)
+        let executable = try L.executable()
+        let children = try [ChildProcess(label: "controller", executable: executable, arguments: ["controller", "--network", file], logPath: "\(dir)/controller.log")]
+            + network.pools.map { try ChildProcess(label: $0.name, executable: executable, arguments: ["node", "--network", file, "--pool", $0.name, "--out", "\(dir)/out"],
+                                                   logPath: "\(dir)/\($0.name).log") }
+        defer { for c in children { c.killAndReap() } }
+        var state: NodeState?
+        for _ in 0 ..< 3000 where state != .ready && children.allSatisfy({ $0.poll() == nil }) {
+            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 1000)
+            if case .statusReply(let s)? = try? client.request(.statusRequest) { state = s.state }
+            if state != .ready { usleep(20_000) }
+        }
+        #expect(state == .ready)
+        let reply = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 5000).request(.command(Command(verb: .stop)))
+        guard case .commandReply(let r) = reply else { Issue.record("reply \(reply)"); return }
+        #expect(r.targetTick == 0, "\(r)")
+        for _ in 0 ..< 6000 where children.contains(where: { $0.poll() == nil }) { usleep(20_000) }
+        #expect(children.allSatisfy { $0.poll() == .exited(0) }, "\(children.map { "\($0.label): \(String(describing: $0.poll()))" })")
+        let ticks = try network.pools.map { try PoolDriver.summary(ofFinalFile: "\(dir)/out/\($0.name).pool").ticks }
+        #expect(ticks.allSatisfy { $0 == 0 }, "\(ticks)")
+    }
 }
 
 #if canImport(Glibc)

@@ -184,22 +184,23 @@ extension Controller {
         case .run:
             target = command.argument == 0 ? .max : until + command.argument
             autoRun = true
-            if phase == .paused { phase = .running }
+            if phase == .paused || phase == .ready { phase = .running }
         case .pause:
             if phase == .running { phase = .paused }
         case .resume:
             autoRun = true
-            if phase == .paused { phase = .running }
+            if phase == .paused || phase == .ready { phase = .running }
         case .step:
             target = until + max(command.argument, 1)
             autoRun = true
-            if phase == .paused { phase = .running }
+            if phase == .paused || phase == .ready { phase = .running }
         case .stop:
             try stopAtCommonTick(reason: "ctl stop")
         }
         let text = switch phase {
         case .starting: "waiting for pools: \(pools.filter { !$0.ready }.map(\.name).joined(separator: ", "))"
         case .running: target == .max ? "running until stopped" : "running to tick \(target)"
+        case .ready: "ready at tick \(networkTick); waiting for `ctl run`"
         case .paused: "paused at tick \(networkTick)"
         case .stopping, .done: "stopping"
         }

@@ -40,7 +40,8 @@ public struct ControllerOptions: Sendable {
 /// and clients' REQs), a PUB at the publish endpoint (`clk/`, `mod/`, `hb/controller/`), and a
 /// SUB connected to every node (`hb/P/`, and `spk/P/` of rewarded pools).
 public final class Controller {
-    enum Phase: Equatable { case starting, paused, running, stopping, done }
+    /// `ready`: every pool joined, no run asked for yet; `paused`: a run reached its target or was paused.
+    enum Phase: Equatable { case starting, ready, paused, running, stopping, done }
 
     struct Track {
         let name: String
@@ -214,6 +215,7 @@ public final class Controller {
     var state: NodeState {
         switch phase {
         case .starting: .starting
+        case .ready: .ready
         case .paused: .paused
         case .running: .running
         case .stopping: .stopping
@@ -240,7 +242,7 @@ public final class Controller {
                 try publishModulation(ModulatorLevels(m), at: m.tick)
             }
         }
-        phase = autoRun ? .running : .paused
+        phase = autoRun ? .running : .ready
         runBegan = (monotonicMicroseconds(), networkTick)
         log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
         if let began = failoverStarted {
@@ -291,7 +293,7 @@ public final class Controller {
     /// and raster ends at the same tick. While joining, in real time or already stopping, the
     /// nodes are stopped at once.
     func stopAtCommonTick(reason: String) throws(NodeError) {
-        guard !realtime, phase == .running || phase == .paused else { return try stopNodes(reason: reason) }
+        guard !realtime, [.running, .paused, .ready].contains(phase) else { return try stopNodes(reason: reason) }
         guard stoppingAt == nil else { return }
         stoppingAt = reason
         target = max(until, networkTick)
