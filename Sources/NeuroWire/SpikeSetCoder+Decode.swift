@@ -133,8 +133,6 @@ extension SpikeSetCoder {
         var bits = BitReader(stream)
         var id = first
         let mask = UInt64((1 << k) - 1)
-        // A quotient this large already puts the next id beyond the pool.
-        let quotientLimit = (neuronCount >> k) + 1
         for index in 1..<n {
             // Fast path: the whole code is in the window (always, but near the payload's end
             // or for quotients of 40 and more).
@@ -168,11 +166,14 @@ extension SpikeSetCoder {
                 }
                 quotient += bits.available
                 bits.consume(bits.available)
-                guard quotient <= quotientLimit else {
+                // A run that already puts the next id at or beyond the pool is that error as
+                // soon as it is seen, even if the stream then ends (§5); checked as the run
+                // grows, so the shift stays small.
+                guard id &+ (quotient &<< k) &+ 1 < neuronCount else {
                     throw WireError(.idBeyondPool, "tick \(tick): Rice code \(index) puts the id beyond the pool of \(neuronCount)")
                 }
             }
-            guard quotient <= quotientLimit else {
+            guard id &+ (quotient &<< k) &+ 1 < neuronCount else {
                 throw WireError(.idBeyondPool, "tick \(tick): Rice code \(index) puts the id beyond the pool of \(neuronCount)")
             }
             var low = 0

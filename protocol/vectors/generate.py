@@ -381,6 +381,8 @@ def decode_set(r, N):
             q = 0
             while next_bit() == 0:
                 q += 1
+                if ids[-1] + (q << k) + 1 >= N:     # the run alone passes N (§5)
+                    raise WireError("id_beyond_pool", "rice run of %d zeros" % q)
             g = q << k
             for i in range(k):
                 g |= next_bit() << i
@@ -801,7 +803,10 @@ def invalid_vectors():
         ("oversized_raw_length", "oversized", "raw_length 16777217 exceeds 16 MiB",
          frame(K["spike_batch"], u32(16_777_217) + zl, 1, 2, next(seqs))),
         ("truncated_field", "truncated", "PERMIT payload of 10 bytes: ends inside `epoch`",
-         frame(K["permit"], permit[:10], 0, 0, 12)),
+         frame(K["permit"], permit[:10], 0, 0, 12)),        ("id_beyond_pool_rice", "id_beyond_pool", "rice k = 0, id0 990, then 16 zero bits "
+         "and the payload's end in a pool of N = 1000: the run already puts the next id at "
+         "1007, which is seen before the stream is found truncated",
+         sb([u8(4) + varint(2) + u8(0) + u16(990) + b"\x00\x00"])),
     ]
     return I
 
