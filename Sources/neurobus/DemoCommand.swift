@@ -124,6 +124,8 @@ struct DemoCommand: ParsableCommand {
         var learningRate: Double = DistalRewardExperiment().learningRate
         @Option(help: "Depression amplitude of the STDP window (potentiation is 1).")
         var aMinus: Double = DistalRewardExperiment().aMinus
+        @Option(help: "Magnitude of the inhibitory weights, mV.")
+        var inhibitoryWeight: Double = DistalRewardExperiment().inhibitoryWeight
         @Option(help: "Divide the eligibility and dopamine time constants and the reward delays by this, and multiply the background rate and the learning rate by it: as many rewards in a fraction of the time.")
         var speedUp: Int = 1
 
@@ -148,6 +150,7 @@ struct DemoCommand: ParsableCommand {
             guard (1 ... 100).contains(speedUp) else { throw ValidationError("--speed-up \(speedUp) is out of range 1…100") }
             guard backgroundHz > 0, backgroundHz <= 1000 else { throw ValidationError("--background-hz \(backgroundHz) is out of range (0, 1000]") }
             guard backgroundWeight > 0, backgroundWeight <= 100 else { throw ValidationError("--background-weight \(backgroundWeight) is out of range (0, 100] mV") }
+            guard inhibitoryWeight >= 0, inhibitoryWeight <= 100 else { throw ValidationError("--inhibitory-weight \(inhibitoryWeight) is out of range [0, 100] mV") }
         }
 
         func experiment(_ seed: UInt64) -> DistalRewardExperiment {
@@ -161,6 +164,7 @@ struct DemoCommand: ParsableCommand {
             e.backgroundWeight = backgroundWeight
             e.learningRate = learningRate
             e.aMinus = aMinus
+            e.inhibitoryWeight = inhibitoryWeight
             e.eligibilityTau /= speedUp
             e.dopamineTau /= speedUp
             e.rewardDelay = e.rewardDelay.lowerBound / speedUp ... e.rewardDelay.upperBound / speedUp
@@ -200,13 +204,13 @@ struct DemoCommand: ParsableCommand {
             }
             let w = experiment(seed)
             print("=== distal reward: \(excitatory + inhibitory) neurons, \(seconds) s, chosen synapse 1 -> at most \(w.maxWeight) mV ===")
-            print("seed  run       pulses  chosen mV  others mV  pruned  rate Hz   peak mV (at s)  reached  at end")
+            print("seed  run       pulses  chosen mV  others mV  pruned  others at max  rate Hz   peak mV (at s)  reached  at end")
             func row(_ seed: UInt64, _ o: DistalRewardExperiment.Outcome) -> String {
                 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
                 let rate = o.spikesPerSecond / Double(excitatory + inhibitory)
                 return pad("\(seed)", 4) + "  " + o.condition.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                     + pad("\(o.rewards)", 8) + pad(String(format: "%.3f", o.chosen), 11) + pad(String(format: "%.3f", o.others), 11)
-                    + pad("\(o.pruned)", 8) + pad(String(format: "%.2f", rate), 9)
+                    + pad("\(o.pruned)", 8) + pad(String(format: "%.2f %%", 100 * o.othersAtMaximum), 15) + pad(String(format: "%.2f", rate), 9)
                     + pad(String(format: "%.3f", o.peak) + " (\(o.peakSecond))", 17) + pad(o.reachedMaximum ? "yes" : "no", 9)
                     + pad(o.meetsCriterion ? "yes" : "no", 8)
             }
@@ -257,6 +261,10 @@ struct DemoCommand: ParsableCommand {
         var backgroundWeight: Double = InstrumentalExperiment().network.backgroundWeight
         @Option(help: "Learning rate of the excitatory synapses, mV/s per unit eligibility per unit dopamine.")
         var learningRate: Double = InstrumentalExperiment().network.learningRate
+        @Option(help: "Depression amplitude of the STDP window (potentiation is 1).")
+        var aMinus: Double = InstrumentalExperiment().network.aMinus
+        @Option(help: "Magnitude of the inhibitory weights, mV.")
+        var inhibitoryWeight: Double = InstrumentalExperiment().network.inhibitoryWeight
         @Flag(help: "No dopamine dip when the other group fires more (only the reward pulses, as in the paper).")
         var noDip = false
         @Flag(help: "Reward B firing more than A instead.")
@@ -273,6 +281,7 @@ struct DemoCommand: ParsableCommand {
                 throw ValidationError("--excitatory \(excitatory) / --inhibitory \(inhibitory): expected at least 150 and 1, at most 65536 neurons in all")
             }
             guard (1 ... excitatory).contains(outdegree) else { throw ValidationError("--outdegree \(outdegree) is out of range 1…\(excitatory)") }
+            guard inhibitoryWeight >= 0, inhibitoryWeight <= 100 else { throw ValidationError("--inhibitory-weight \(inhibitoryWeight) is out of range [0, 100] mV") }
         }
 
         func experiment(_ seed: UInt64) -> InstrumentalExperiment {
@@ -286,6 +295,8 @@ struct DemoCommand: ParsableCommand {
             e.network.backgroundHz = backgroundHz
             e.network.backgroundWeight = backgroundWeight
             e.network.learningRate = learningRate
+            e.network.aMinus = aMinus
+            e.network.inhibitoryWeight = inhibitoryWeight
             if noDip { e.dopamineLost = nil }
             return e
         }

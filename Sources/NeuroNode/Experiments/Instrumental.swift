@@ -15,8 +15,8 @@ public struct InstrumentalExperiment: Sendable {
     public var seed: UInt64 = 1
     /// Simulated seconds per run.
     public var seconds = 3600
-    /// The cortical network (sizes, weights, background) of the distal-reward experiment, at
-    /// learning rate 16 mV/s.
+    /// The cortical network (sizes, weights) of the distal-reward experiment with its own
+    /// background, learning rate 16 mV/s and the paper's 1 mV inhibition.
     public var network: DistalRewardExperiment = {
         // Membranes fluctuating below threshold (10 mV mean from the background, ≈ 1.6 mV sd),
         // so the stimulus's synapses change how likely A and B are to respond.
@@ -25,6 +25,7 @@ public struct InstrumentalExperiment: Sendable {
         n.backgroundWeight = 0.5
         // The rate the figures in docs/LEARNING.md were measured at.
         n.learningRate = 16
+        n.inhibitoryWeight = 1
         return n
     }()
     /// Neurons per group (S, A and B), taken from the start of E.
