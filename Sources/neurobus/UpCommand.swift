@@ -120,8 +120,9 @@ struct UpCommand: ParsableCommand {
         // Real time: a node that dies is reported and the rest run on (the controller stops
         // waiting for it after --peer-timeout); `up` still exits non-zero at the end.
         var died: [String] = []
-        // With replicas: processes that died and whose pool's replica took over; per pool the
-        // label of the process running it now, of its standby, and the replicas started.
+        // With replicas: processes that died and were replaced (a pool's node or promoted
+        // replica, by its standby; a standby, by a new one); per pool the label of the process
+        // running it now, of its standby, and the replicas started.
         var failedOver: [String] = []
         var running = Dictionary(uniqueKeysWithValues: description.pools.map { ($0.name, "pool \($0.name)") })
         var standby = Dictionary(uniqueKeysWithValues: description.pools.map { ($0.name, "replica \($0.name)") })
@@ -157,6 +158,21 @@ struct UpCommand: ParsableCommand {
                     failedOver.append(c.label)
                     printError("\(c.label) died (\(status)); its replica takes over from the last snapshot\(realtime ? " (real time: the gap is reported in logs/controller.log)" : "")")
                     running[pool] = standby[pool]
+                    generations[pool]! += 1
+                    do {
+                        let next = try startReplica(pool, generation: generations[pool]!)
+                        standby[pool] = next.label
+                        children.append(next)
+                    } catch {
+                        stopAll()
+                        throw CommandFailure("cannot start a new replica of \(pool): \(error)")
+                    }
+                    break
+                }
+                // A standby replica that dies is replaced by a new one; the run goes on.
+                if replicas, !failedOver.contains(c.label), let pool = standby.first(where: { $0.value == c.label })?.key {
+                    failedOver.append(c.label)
+                    printError("\(c.label) died (\(status)); a new standby replica of \(pool) starts")
                     generations[pool]! += 1
                     do {
                         let next = try startReplica(pool, generation: generations[pool]!)
