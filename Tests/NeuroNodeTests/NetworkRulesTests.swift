@@ -29,6 +29,14 @@ import NeuroNode
     }
 }
 
+@Test func aLineLongerThanAMebibyteIsRefusedBeforeParsing() {
+    let long = String(repeating: "x", count: 1 << 20)
+    expectError(edited("name = \"t\"", "name = \"\(long)\""), key: nil, "line 2 is 1048585 bytes long", "at most 1048576 bytes", line: 2)
+    // Up to the bound, the name's own rule applies, and the error shows only its beginning.
+    let e = expectError(edited("name = \"t\"", "name = \"\(String(repeating: "y", count: 100_000))\""), key: "network.name", "has 100000 bytes: expected 1...64")
+    #expect((e?.description.utf8.count ?? .max) < 300, "\(e?.description.prefix(300) ?? "")")
+}
+
 @Test func missingRequiredFieldNamesKeyAndPointsAtTable() {
     expectError(edited("neurons = 10\n", ""), key: "pool[0].neurons", "missing required key 'neurons'", "[[pool]]", line: 9)
     expectError(edited("seed = 1\n", ""), key: "network.seed", "missing required key 'seed'")

@@ -18,6 +18,8 @@ extension NetworkDescription {
 enum NetworkText {
     /// Largest network file accepted (a network of 0xEFFF pools fits many times over).
     static let maxBytes = 64 << 20
+    /// Longest line of a network file, bytes.
+    static let maxLineBytes = 1 << 20
 
     /// The whole file at `path`, with plain POSIX calls.
     static func readFile(_ path: String) throws(NetworkFileError) -> [UInt8] {
@@ -65,8 +67,18 @@ enum NetworkText {
             throw NetworkFileError(file: file, line: line(of: nul, in: bytes),
                                    message: "the file contains a NUL byte (at byte offset \(nul)); a network file is UTF-8 text")
         }
+        // A very long line costs the TOML parser seconds per megabyte; no network needs one.
+        var lineNumber = 1, lineStart = 0
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") || offset == bytes.count - 1 {
+            let length = offset - lineStart + (byte == UInt8(ascii: "\n") ? 0 : 1)
+            if length > maxLineBytes {
+                throw NetworkFileError(file: file, line: lineNumber, message: "line \(lineNumber) is \(length) bytes long; a network file's lines are at most \(maxLineBytes) bytes")
+            }
+            lineNumber += 1
+            lineStart = offset + 1
+        }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        var lineNumber = 0
+        lineNumber = 0
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             if String(validating: line, as: UTF8.self) == nil { break }

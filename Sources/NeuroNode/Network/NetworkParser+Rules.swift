@@ -11,13 +11,20 @@ extension NetworkParser {
         let name = try required(f, key, string(f, key))
         let bytes = Array(name.utf8)
         guard (1 ... Self.maxNameBytes).contains(bytes.count) else {
-            throw fail(f.keyPath(key), "\(key) \"\(name)\" has \(bytes.count) bytes: expected 1...\(Self.maxNameBytes)")
+            throw fail(f.keyPath(key), "\(key) \"\(Self.shortened(name))\" has \(bytes.count) bytes: expected 1...\(Self.maxNameBytes)")
         }
         if let bad = bytes.first(where: { !Self.isNameByte($0) }) {
             let shown = bad < 0x80 ? "'\(Character(Unicode.Scalar(bad)))'" : "a non-ASCII byte"
             throw fail(f.keyPath(key), "\(key) \"\(name)\" contains \(shown): use only letters, digits, '_', '-' and '.'")
         }
         return name
+    }
+
+    /// `text` as an error message shows it: whole up to 80 bytes, else its first 60 characters
+    /// and how long it is.
+    static func shortened(_ text: String) -> String {
+        guard text.utf8.count > 80 else { return text }
+        return "\(text.prefix(60))… (\(text.utf8.count) bytes)"
     }
 
     static func isNameByte(_ b: UInt8) -> Bool {
@@ -29,7 +36,7 @@ extension NetworkParser {
     func endpoint(_ f: NetworkFields, _ key: String) throws(NetworkFileError) -> String {
         let endpoint = try required(f, key, string(f, key))
         if let problem = Self.endpointProblem(endpoint) {
-            throw fail(f.keyPath(key), "endpoint \"\(endpoint)\" is invalid (\(problem)): expected tcp://host:port with port 1...65535, ipc://path or inproc://name")
+            throw fail(f.keyPath(key), "endpoint \"\(Self.shortened(endpoint))\" is invalid (\(problem)): expected tcp://host:port with port 1...65535, ipc://path or inproc://name")
         }
         return endpoint
     }
