@@ -58,7 +58,7 @@ struct InjectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let description = try loadNetwork(network)
+        let description = try loadBusNetwork(network)
         let index: Int
         if let source {
             guard let i = description.sources.firstIndex(where: { $0.name == source }) else {
@@ -146,7 +146,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
-        let description = try loadNetwork(network)
+        let description = try loadBusNetwork(network)
         var indices: [Int] = []
         if let pools {
             for name in pools.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {

@@ -119,6 +119,7 @@ struct NetworkCommand: ParsableCommand {
                 print("source \(source.name.padding(10)) \(source.endpoint)  (into \(network.pools[source.pool].name))")
             }
             print(CheckText.render(report), terminator: "")
+            if let problem = network.separateProcessesProblem { print("warning: \(problem); `up`, `node` and `controller` refuse this file") }
         }
     }
 }

@@ -12,6 +12,15 @@ func loadNetwork(_ path: String?, warn: Bool = false) throws -> NetworkDescripti
     return network
 }
 
+/// `loadNetwork` for a command that runs as its own process on the bus (`up`, `node`,
+/// `controller`, the live tools): refuses `inproc://` endpoints, which cannot reach another
+/// process, up front instead of after a join timeout.
+func loadBusNetwork(_ path: String?, warn: Bool = false) throws -> NetworkDescription {
+    let network = try loadNetwork(path, warn: warn)
+    if let problem = network.separateProcessesProblem { throw CommandFailure("\(path ?? "the built-in network"): \(problem)") }
+    return network
+}
+
 /// Seconds since an arbitrary start, from the monotonic clock.
 func monotonicSeconds() -> Double {
     Double(monotonicMicroseconds()) / 1e6

@@ -49,7 +49,7 @@ struct NodeCommand: ParsableCommand {
     var cpu: Int?
 
     func run() throws {
-        let description = try loadNetwork(network)
+        let description = try loadBusNetwork(network)
         var overrides: [String: String] = [:]
         for item in connect {
             guard let eq = item.firstIndex(of: "=") else { throw CommandFailure("--connect \(item): expected NAME=ENDPOINT") }
@@ -142,7 +142,7 @@ struct ControllerCommand: ParsableCommand {
     }
 
     func run() throws {
-        let description = try loadNetwork(network)
+        let description = try loadBusNetwork(network)
         Signals.install(exitWithParent: exitWithParent)
         var options = ControllerOptions(network: description)
         options.runTicks = runTicks

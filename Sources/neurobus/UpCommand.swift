@@ -39,7 +39,7 @@ struct UpCommand: ParsableCommand {
 
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
-        let description = try loadNetwork(options.network, warn: !options.quiet)
+        let description = try loadBusNetwork(options.network, warn: !options.quiet)
         let injections = try options.injections(description)
         let restore = try options.restored(description)
         let restoreArguments = options.restore.map { ["--restore", $0] } ?? []

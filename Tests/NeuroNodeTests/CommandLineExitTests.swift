@@ -19,6 +19,21 @@ struct CommandLineExitTests {
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/p.pool"))
     }
 
+    /// `inproc://` cannot join separate processes: `up` and `node` refuse it at once, naming
+    /// the key, instead of waiting out the join timeout.
+    @Test func inprocEndpointsAreRefusedBySeparateProcesses() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = "[network]\nname = \"t\"\nseed = 1\n[controller]\ncontrol = \"inproc://c\"\npublish = \"inproc://p\"\n"
+            + "[[pool]]\nname = \"a\"\nneurons = 10\nout_degree = 0\nendpoint = \"inproc://a\"\n"
+        try text.write(toFile: "\(dir)/n.toml", atomically: true, encoding: .utf8)
+        for arguments in [["up", "\(dir)/n.toml", "--out", "\(dir)/out", "--quiet"], ["node", "--network", "\(dir)/n.toml", "--pool", "a"]] {
+            let result = try LockstepIntegrationTests.neurobus(arguments, log: "\(dir)/log", timeoutSeconds: 30)
+            #expect(result.status == .exited(1) && result.output.contains("controller.control = \"inproc://c\": an inproc endpoint"), "\(result.status): \(result.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
     @Test func badFilesExitOne() throws {
         let dir = try LockstepIntegrationTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

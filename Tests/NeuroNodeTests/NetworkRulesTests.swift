@@ -128,6 +128,9 @@ import NeuroNode
     expectError(edited(":5001", ":5000"), key: "controller.publish", "controller.publish and controller.control must differ")
     let hosts = edited("tcp://127.0.0.1:5003", "tcp://localhost:5002", in: edited("tcp://127.0.0.1:5002", "tcp://LocalHost:5002"))
     expectError(hosts, key: "pool[1].endpoint", "already used by pool[0].endpoint")
+    // One port under two spellings: localhost is 127.0.0.1, and a port is a number.
+    expectError(edited("tcp://127.0.0.1:5003", "tcp://localhost:5002"), key: "pool[1].endpoint", "already used by pool[0].endpoint")
+    expectError(edited("tcp://127.0.0.1:5003", "tcp://127.0.0.1:05002"), key: "pool[1].endpoint", "already used by pool[0].endpoint")
 }
 
 @Test func endpointSyntax() {

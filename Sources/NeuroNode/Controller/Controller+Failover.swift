@@ -164,6 +164,23 @@ extension Controller {
         // The replica takes the pool's place under its own routing id.
         pools[k].identity = replica.identity
         pools[k].joined = false
+        pools[k].promotedIn = epoch
+        return true
+    }
+
+    /// During a failover's rollback to `joinTick`: pool `j` did not answer, so its replica
+    /// holding that snapshot is promoted in the same epoch. Returns false when none does.
+    func promoteIntoRollback(_ j: Int) -> Bool {
+        let network = options.network
+        let tick = joinTick
+        let chosen = promoteReplica(choose: {
+            replicas.firstIndex(where: { $0.pool == j && ($0.tick == tick || $0.previousTick == tick) }).map { ($0, tick) }
+        }, welcome: { Welcome(startTick: $0, epoch: epoch, mode: .lockstep, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash) })
+        guard let (replica, _) = chosen else { return false }
+        log.notice("pool \(pools[j].name) did not answer the rollback to tick \(tick): failing over to its replica too (epoch \(epoch))")
+        pools[j].identity = replica.identity
+        pools[j].joined = false
+        pools[j].promotedIn = epoch
         return true
     }
 }

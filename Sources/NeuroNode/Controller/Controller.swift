@@ -62,6 +62,8 @@ public final class Controller {
         var awaitingMarker = false
         /// Real time: the pool's replica is taking over (until it is READY).
         var takeover: Takeover?
+        /// Lockstep: the epoch whose failover promoted a replica in this pool's place.
+        var promotedIn: UInt32?
         var tick: UInt64 { beat?.tick ?? 0 }
     }
 
@@ -343,6 +345,16 @@ public final class Controller {
     }
 
     func checkLiveness(now: UInt64) throws(NodeError) {
+        // A failover's rollback: a pool that has not answered it for twice the peer timeout
+        // died too (several pools can fail together); its replica takes its place as well.
+        if !realtime, phase == .starting, failoverStarted != nil, now - startingSince > 2 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
+            for j in pools.indices where pools[j].promotedIn != epoch && pools[j].heard == nil && !pools[j].stopped {
+                guard promoteIntoRollback(j) else {
+                    throw .peerLost("pool \(pools[j].name) did not answer the rollback to tick \(joinTick), and no replica of it holds that snapshot")
+                }
+                startingSince = now
+            }
+        }
         if phase == .starting, now - startingSince > UInt64(options.joinTimeoutMilliseconds) * 1000 {
             let missing = pools.filter { !$0.ready }.map(\.name)
             throw .timeout("pools not ready after \(options.joinTimeoutMilliseconds) ms: \(missing.joined(separator: ", "))")

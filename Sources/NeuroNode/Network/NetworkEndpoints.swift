@@ -230,3 +230,20 @@ public enum NetworkEndpoints {
         String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
+
+extension NetworkDescription {
+    /// Every endpoint a process binds, with its key: the controller's two, each pool's and
+    /// each source's.
+    public var boundEndpoints: [(key: String, endpoint: String)] {
+        [("controller.control", controller.control), ("controller.publish", controller.publish)]
+            + pools.enumerated().map { ("pool[\($0.offset)].endpoint", $0.element.endpoint) }
+            + sources.enumerated().map { ("source[\($0.offset)].endpoint", $0.element.endpoint) }
+    }
+
+    /// Why the network cannot run as separate processes (`up`, `node`, `controller`), or nil:
+    /// an `inproc://` endpoint joins the threads of one process only.
+    public var separateProcessesProblem: String? {
+        guard let (key, endpoint) = boundEndpoints.first(where: { $0.endpoint.hasPrefix("inproc://") }) else { return nil }
+        return "\(key) = \"\(endpoint)\": an inproc endpoint joins the threads of one process, but the controller, the nodes and the live tools are separate processes; use tcp:// or ipc:// (`neurobus run` needs no sockets at all)"
+    }
+}

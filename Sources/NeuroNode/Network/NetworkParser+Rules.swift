@@ -86,9 +86,15 @@ extension NetworkParser {
         isNameByte(b)
     }
 
-    /// The form two endpoints are compared in for duplicates: tcp host names are case-insensitive.
+    /// The form two endpoints are compared in for duplicates: for tcp, the host without case
+    /// (`localhost` is `127.0.0.1`) and the port as a number (`:05000` is `:5000`), so one
+    /// port is not accepted twice under two spellings.
     static func endpointIdentity(_ endpoint: String) -> String {
-        endpoint.hasPrefix("tcp://") ? endpoint.lowercased() : endpoint
+        guard endpoint.hasPrefix("tcp://") else { return endpoint }
+        let rest = endpoint.dropFirst(6).lowercased()
+        guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]) else { return "tcp://" + rest }
+        let host = rest[..<colon]
+        return "tcp://\(host == "localhost" ? "127.0.0.1" : String(host)):\(port)"
     }
 
     /// A half-open neuron range `[start, end)` at `key` within a pool of `size` neurons; the whole
