@@ -157,6 +157,7 @@ extension Controller {
         // for their READY again, as at the start.
         for i in recorders.indices {
             recorders[i].ready = false
+            recorders[i].since = monotonicMicroseconds()
             do { try sender.send(.welcome(rollback), envelope: [recorders[i].identity], stream: recorders[i].identity, on: router) } catch {
                 log.warning("recorder \(recorders[i].name) cannot be reached: \(error)")
             }

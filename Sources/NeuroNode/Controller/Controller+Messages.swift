@@ -114,7 +114,7 @@ extension Controller {
                 return
             }
             if let i = recorders.firstIndex(where: { $0.identity == identity }) { recorders.remove(at: i) }
-            recorders.append((identity, name, false))
+            recorders.append((identity, name, false, monotonicMicroseconds()))
             let mode: RunMode = network.mode == .lockstep ? .lockstep : .realtime
             try send(.welcome(Welcome(startTick: until, epoch: 0, mode: mode, tickMicroseconds: network.tickMicroseconds, networkHash: network.hash)))
             log.info("recorder \(name) joined at permit \(until)")

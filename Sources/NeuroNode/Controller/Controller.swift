@@ -94,7 +94,11 @@ public final class Controller {
     let realtime: Bool
     /// Recorders that said HELLO, by routing id, and whether they said READY. While one is
     /// joining, lockstep grants no new permits, so it misses nothing after it joined.
-    var recorders: [(identity: [UInt8], name: String, ready: Bool)] = []
+    /// `since`: when it said HELLO (or was sent a failover's WELCOME); one not READY within
+    /// `recorderReadyMicroseconds` of it is dropped, so no recorder can hold the clock forever.
+    var recorders: [(identity: [UInt8], name: String, ready: Bool, since: UInt64)] = []
+    /// Five peer timeouts: how long a joining recorder may take to say READY.
+    var recorderReadyMicroseconds: UInt64 { 5 * UInt64(options.peerTimeoutMilliseconds) * 1000 }
     /// The snapshot being taken, if any: no permit goes past its tick until it is complete.
     var snapshot: SnapshotInProgress?
     /// The last complete snapshot's id (the next one's parent) and tick.
@@ -303,6 +307,19 @@ public final class Controller {
         log.info("\(reason): stopping every pool at tick \(target)")
     }
 
+    /// Drops every recorder that has not said READY within `recorderReadyMicroseconds` of
+    /// joining, telling it why (if it can still be reached) and logging it.
+    func dropSilentRecorders(now: UInt64) {
+        let limit = recorderReadyMicroseconds
+        for r in recorders where !r.ready && now - r.since > limit {
+            let message = "recorder \(r.name) did not say READY within \(limit / 1000) ms of joining; dropped (the run goes on without it)"
+            log.warning("\(message)")
+            try? sender.send(.error(ErrorReply(code: .refused, aboutKind: WireKind.ready.rawValue, aboutSequence: 0, message: message)),
+                             envelope: [r.identity], stream: r.identity, on: router)
+        }
+        recorders.removeAll { !$0.ready && now - $0.since > limit }
+    }
+
     /// Tells every node to stop (they save their outputs and answer).
     func stopNodes(reason: String) throws(NodeError) {
         guard phase != .stopping, phase != .done else { return }
@@ -345,6 +362,7 @@ public final class Controller {
     }
 
     func checkLiveness(now: UInt64) throws(NodeError) {
+        dropSilentRecorders(now: now)
         // A failover's rollback: a pool that has not answered it for twice the peer timeout
         // died too (several pools can fail together); its replica takes its place as well.
         if !realtime, phase == .starting, failoverStarted != nil, now - startingSince > 2 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
