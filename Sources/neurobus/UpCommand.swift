@@ -37,6 +37,14 @@ struct UpCommand: ParsableCommand {
         case auto, never
     }
 
+    /// Where a cascade of failures most likely began: inputs (sources, the recorder) feed
+    /// pools, and pools' failures stop the controller.
+    static func causalRank(_ label: String) -> Int {
+        if label.hasPrefix("source ") || label == "recorder" { return 0 }
+        if label.hasPrefix("pool ") || label.hasPrefix("replica ") { return 1 }
+        return 2
+    }
+
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
         let description = try loadBusNetwork(options.network, warn: !options.quiet)
@@ -191,9 +199,27 @@ struct UpCommand: ParsableCommand {
                     continue
                 }
                 if died.contains(c.label) { continue }
+                // Failures come in cascades (a source's error stops its pool, whose error stops
+                // the controller), and the first one seen is not always where it began: let
+                // the cascade settle — 300 ms, and up to 2 s while an input process (which may
+                // still be closing its sockets) could be the cause — then name where it began.
+                func failures() -> [ChildProcess] {
+                    children.filter { !(($0.poll()?.succeeded ?? true) || failedOver.contains($0.label) || died.contains($0.label)) }
+                }
+                let began = monotonicSeconds()
+                while children.contains(where: { $0.poll() == nil }) {
+                    let waited = monotonicSeconds() - began
+                    let inputRunning = children.contains { Self.causalRank($0.label) == 0 && $0.poll() == nil }
+                    let inputFailed = failures().contains { Self.causalRank($0.label) == 0 }
+                    if waited >= 2 || (waited >= 0.3 && (inputFailed || !inputRunning)) { break }
+                    usleep(20_000)
+                }
+                let failed = failures()
+                let cause = failed.min { Self.causalRank($0.label) < Self.causalRank($1.label) } ?? c
                 stopAll()
-                let tail = c.logTail()
-                throw CommandFailure("\(c.label) failed (\(status)); everything stopped.\(tail.isEmpty ? "" : "\n--- \(c.logPath) ---\n\(tail)")")
+                let others = failed.filter { $0 !== cause }.map(\.label)
+                let tail = cause.logTail()
+                throw CommandFailure("\(cause.label) failed (\(cause.poll() ?? status)); everything stopped\(others.isEmpty ? "" : " (\(others.joined(separator: ", ")) failed after it)").\(tail.isEmpty ? "" : "\n--- \(cause.logPath) ---\n\(tail)")")
             }
             if children.allSatisfy({ $0.poll() != nil }) { break }
             // Wakes for a heartbeat, or at once when a child exits (the run's end, or a crash).

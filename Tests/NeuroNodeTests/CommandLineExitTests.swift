@@ -34,6 +34,19 @@ struct CommandLineExitTests {
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
     }
 
+    /// A bad input file makes its source fail, which stops its pool, which stops the
+    /// controller: `up` names the source, where the cascade began, with its error.
+    @Test func upNamesTheRootCauseOfACascade() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try LockstepIntegrationTests.withPrivateEndpoints(LiveIOTests.defaultWithSource, in: dir).write(toFile: "\(dir)/n.toml", atomically: true, encoding: .utf8)
+        try "tick,neuron\n10,5\n".write(toFile: "\(dir)/bad.csv", atomically: true, encoding: .utf8)
+        let result = try LockstepIntegrationTests.neurobus(["up", "\(dir)/n.toml", "--ticks", "3000", "--out", "\(dir)/out", "--quiet", "--inject", "touch=\(dir)/bad.csv"],
+                                                           log: "\(dir)/log", timeoutSeconds: 60)
+        #expect(result.status == .exited(1), "\(result.output)")
+        #expect(result.output.contains("Error: source touch failed") && result.output.contains("outside source touch's neurons [128, 256)"), "\(result.output)")
+    }
+
     @Test func badFilesExitOne() throws {
         let dir = try LockstepIntegrationTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
