@@ -37,6 +37,11 @@ import NeuroNode
     #expect((e?.description.utf8.count ?? .max) < 300, "\(e?.description.prefix(300) ?? "")")
 }
 
+@Test func aPoolTooLargeToBuildIsRefusedBeforeBuilding() {
+    expectError(edited("neurons = 10\ndensity = 0.1", "neurons = 65536\nout_degree = 65535"), key: "pool[0].out_degree", "about 4294901760 synapses", "2^28")
+    expectError(edited("neurons = 10\ndensity = 0.1", "neurons = 65536\ndensity = 0.5"), key: "pool[0].density", "2^28")
+}
+
 @Test func missingRequiredFieldNamesKeyAndPointsAtTable() {
     expectError(edited("neurons = 10\n", ""), key: "pool[0].neurons", "missing required key 'neurons'", "[[pool]]", line: 9)
     expectError(edited("seed = 1\n", ""), key: "network.seed", "missing required key 'seed'")

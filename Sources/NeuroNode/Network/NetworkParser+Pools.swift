@@ -15,6 +15,16 @@ extension NetworkParser {
         let neurons = try required(f, "neurons", int(f, "neurons", in: 1 ... 65536))
         let connectivity = try self.connectivity(f, maxOutDegree: neurons - 1,
                                                  limit: "at most neurons - 1 = \(neurons - 1)")
+        // Checked before anything is built: 65,536 neurons with 65,535 synapses each would be
+        // 34 GB, and building them would exhaust memory instead of saying so.
+        let expected: Double = switch connectivity {
+        case .outDegree(let k): Double(neurons) * Double(k)
+        case .density(let p): Double(neurons) * Double(neurons - 1) * p
+        }
+        guard expected <= Double(Self.maxSynapsesPerProjection) else {
+            let key = f.has("out_degree") ? "out_degree" : "density"
+            throw fail(f.keyPath(key), "\(neurons) neurons would have about \(Int(expected)) synapses (\(Int(expected * 8 / 1e9)) GB), more than the \(Self.maxSynapsesPerProjection) (2^28) a pool's own synapses may have")
+        }
         var config = PoolConfig()
         config.excitatoryProfile = try profile(f, "profile", default: .regularSpiking)
         config.inhibitoryProfile = try profile(f, "inhibitory_profile", default: .fastSpiking)
