@@ -162,25 +162,17 @@ struct UpCommand: ParsableCommand {
             // anything else is a failure that stops everything.
             for c in children {
                 guard let status = c.poll(), !status.succeeded else { continue }
-                if replicas, !failedOver.contains(c.label), let pool = running.first(where: { $0.value == c.label })?.key {
+                // The pool's process dies: its standby takes over. A standby dies: the run goes
+                // on. Either way a new standby starts, so the pool survives the next crash too.
+                let primary = running.first(where: { $0.value == c.label })?.key
+                if replicas, !failedOver.contains(c.label), let pool = primary ?? standby.first(where: { $0.value == c.label })?.key {
                     failedOver.append(c.label)
-                    printError("\(c.label) died (\(status)); its replica takes over from the last snapshot\(realtime ? " (real time: the gap is reported in logs/controller.log)" : "")")
-                    running[pool] = standby[pool]
-                    generations[pool]! += 1
-                    do {
-                        let next = try startReplica(pool, generation: generations[pool]!)
-                        standby[pool] = next.label
-                        children.append(next)
-                    } catch {
-                        stopAll()
-                        throw CommandFailure("cannot start a new replica of \(pool): \(error)")
+                    if primary != nil {
+                        printError("\(c.label) died (\(status)); its replica takes over from the last snapshot\(realtime ? " (real time: the gap is reported in logs/controller.log)" : "")")
+                        running[pool] = standby[pool]
+                    } else {
+                        printError("\(c.label) died (\(status)); a new standby replica of \(pool) starts")
                     }
-                    break
-                }
-                // A standby replica that dies is replaced by a new one; the run goes on.
-                if replicas, !failedOver.contains(c.label), let pool = standby.first(where: { $0.value == c.label })?.key {
-                    failedOver.append(c.label)
-                    printError("\(c.label) died (\(status)); a new standby replica of \(pool) starts")
                     generations[pool]! += 1
                     do {
                         let next = try startReplica(pool, generation: generations[pool]!)

@@ -18,40 +18,41 @@ struct MultipleFailureTests {
         }
     }
 
-    @Test func aDeadStandbyIsReplacedAndTheResultIsUnchanged() throws {
+    /// The default network with snapshots every 500 ticks, run for 30,000 ticks by `up
+    /// --replicas` while `disturb` (given the scratch folder) kills processes: it must end
+    /// with exit code 0, leave no process behind, and equal the uninterrupted `run`.
+    static func expectUnchanged(by disturb: (String) throws -> Void) throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = try T.write(T.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
         try T.reference(file, dir: dir, ticks: 30000)
         let up = try T.upWithReplicas(file, dir: dir, ticks: 30000)
         defer { up.killAndReap() }
-        // The first standby holds a snapshot; kill it.
-        #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots") })
-        try T.kill("association", dir: dir, fragment: "replica-snapshots\u{0}")
-        // Its successor holds one too; then the node dies and the successor takes over.
-        #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots-2") }, "no new standby")
-        try T.kill("association", dir: dir)
+        try disturb(dir)
         let status = T.finish(up, seconds: 120)
         #expect(status == .exited(0), "up: \(T.read("\(dir)/up.log"))\ncontroller: \(T.read("\(dir)/up/logs/controller.log"))")
         try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
 
+    @Test func aDeadStandbyIsReplacedAndTheResultIsUnchanged() throws {
+        try Self.expectUnchanged { dir in
+            // The first standby holds a snapshot; kill it.
+            #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots") })
+            try T.kill("association", dir: dir, fragment: "replica-snapshots\u{0}")
+            // Its successor holds one too; then the node dies and the successor takes over.
+            #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots-2") }, "no new standby")
+            try T.kill("association", dir: dir)
+        }
+    }
+
     /// Two pools' nodes die together: the first found silent fails over, and the other,
     /// silent through the rollback, is failed over to its replica in the same epoch.
     @Test func twoPoolsFailOverTogetherAndTheResultIsUnchanged() throws {
-        let dir = try L.scratch()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try T.write(T.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
-        try T.reference(file, dir: dir, ticks: 30000)
-        let up = try T.upWithReplicas(file, dir: dir, ticks: 30000)
-        defer { up.killAndReap() }
-        #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots", of: "association") && Self.holdsCopy("\(dir)/up/replica-snapshots", of: "motor") })
-        try T.kill("association", dir: dir)
-        try T.kill("motor", dir: dir)
-        let status = T.finish(up, seconds: 120)
-        #expect(status == .exited(0), "up: \(T.read("\(dir)/up.log"))\ncontroller: \(T.read("\(dir)/up/logs/controller.log"))")
-        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up")
-        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+        try Self.expectUnchanged { dir in
+            #expect(T.wait(seconds: 60) { Self.holdsCopy("\(dir)/up/replica-snapshots", of: "association") && Self.holdsCopy("\(dir)/up/replica-snapshots", of: "motor") })
+            try T.kill("association", dir: dir)
+            try T.kill("motor", dir: dir)
+        }
     }
 }
