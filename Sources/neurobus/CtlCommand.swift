@@ -30,10 +30,15 @@ struct CtlCommand: ParsableCommand {
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         }
 
+        /// Sends `message`. With `--network`, the controller is first asked whether it runs
+        /// that network (its hash), and a controller running another one is refused.
         func request(_ message: WireMessage) throws -> WireMessage {
-            let endpoint = try control ?? loadNetwork(network).controller.control
+            let description = try network.map { try loadNetwork($0) }
+            let endpoint = control ?? description!.controller.control
             do {
-                return try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout).request(message)
+                let client = try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout)
+                if let description { try client.checkNetwork(description) }
+                return try client.request(message)
             } catch {
                 throw CommandFailure("controller at \(endpoint): \(error)")
             }

@@ -23,6 +23,14 @@ public final class ControlClient {
 
     deinit { if !socket.isClosed { socket.close() } }
 
+    /// Asks the controller whether it runs `network` (a `HELLO` of role `ctl` with its hash):
+    /// throws `.refused` naming both networks if it runs another one.
+    public func checkNetwork(_ network: NetworkDescription) throws(NodeError) {
+        let hello = Hello(role: .ctl, pool: 0, neuronCount: 0, networkHash: network.hash, tick: 0, name: network.name, software: "neurobus ctl")
+        let reply = try request(.hello(hello))
+        guard case .welcome = reply else { throw .refused("unexpected reply \(reply.kind) to HELLO") }
+    }
+
     /// Sends `message` and waits for the reply; an `ERROR` reply becomes `.refused`.
     public func request(_ message: WireMessage) throws(NodeError) -> WireMessage {
         try sender.send(message, stream: [], on: socket)

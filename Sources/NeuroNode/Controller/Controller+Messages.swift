@@ -162,6 +162,14 @@ extension Controller {
                 return refuse(.internal, "\(error)")
             }
             return .modulators(Modulators(tick: tick, mode: .atTick, levels: m.levels))
+        case .hello(let hello) where hello.role == .ctl:
+            // A client naming the network it means: refused, naming both, if it is another.
+            let network = options.network
+            guard hello.networkHash == network.hash else {
+                return refuse(.networkMismatch, "this controller runs network \"\(network.name)\" (hash \(hex(network.hash))); the request is for network \"\(hello.name)\" (hash \(hex(hello.networkHash)))")
+            }
+            return .welcome(Welcome(startTick: until, epoch: epoch, mode: realtime ? .realtime : .lockstep,
+                                    tickMicroseconds: network.tickMicroseconds, networkHash: network.hash))
         case .statusRequest:
             return .statusReply(status())
         case .snapshotRequest(let cut):
