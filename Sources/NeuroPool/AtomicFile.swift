@@ -74,6 +74,29 @@ public enum AtomicFile {
         return (fd, Int(info.st_size))
     }
 
+    /// Whether the regular file at `path` starts with `prefix` (reads only those bytes).
+    public static func starts(_ path: String, with prefix: [UInt8]) throws(PoolFileError) -> Bool {
+        let (fd, _) = try openRegularFile(path)
+        defer { close(fd) }
+        return try pread(fd, path: path, count: prefix.count, at: 0) == prefix
+    }
+
+    /// Up to `count` bytes of the open file `fd` from offset `offset` (fewer at its end).
+    public static func pread(_ fd: Int32, path: String, count: Int, at offset: Int) throws(PoolFileError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(out[0 ..< done])
+    }
+
     /// Reads the whole regular file at `path` (see `openRegularFile`); a file whose size is
     /// above `limit` bytes is refused before it is read.
     public static func read(_ path: String, atMost limit: Int = Int.max) throws(PoolFileError) -> [UInt8] {

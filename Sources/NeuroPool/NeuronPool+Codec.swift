@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `.pool` binary format, versions 1 to 4 (see `protocol/POOL-FORMAT.md`): a 96-byte header,
 /// the name and config, the neuron arrays, the CSR arrays, the last tick's spikes, the input in
 /// flight (including injected current), the afferent, plasticity and held sections a pool has,
@@ -99,8 +107,7 @@ extension NeuronPool {
 
     /// Reads a pool saved by `save(to:)`.
     public static func load(from path: String) throws(PoolFileError) -> NeuronPool {
-        let bytes = try AtomicFile.read(path)
-        return try decode(bytes)
+        try decode(try readFile(path))
     }
 
     /// Decodes `.pool` bytes, checking in order: length, magic, version, total size, CRC-32,
@@ -111,6 +118,77 @@ extension NeuronPool {
             do { result = .success(try decode(raw)) } catch let error as PoolFileError { result = .failure(error) } catch {}
         }
         return try result.get()
+    }
+
+    /// The exact size of a `.pool` file from its header's counts and its sections' lengths.
+    static func fileSize(version: UInt16, channels: Int, neurons n: Int, synapses s: Int, nameLength: Int, configLength: Int, modelLength: Int,
+                         spikeCount: Int, inFlightCount: Int, afferentLength: Int, plasticityLength: Int, heldLength: Int) -> Int {
+        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
+        return headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
+            + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
+    }
+
+    /// Reads the `.pool` file at `path` (a regular file), checking first — from its header,
+    /// the section-length words after it and the held-length word before its end — that its
+    /// size is the one its header gives, so a huge or sparse file is refused without being
+    /// read. The bytes are then decoded by `decode`, which checks everything again.
+    public static func readFile(_ path: String) throws(PoolFileError) -> [UInt8] {
+        let (fd, size) = try AtomicFile.openRegularFile(path)
+        defer { close(fd) }
+        // Header, name (≤ 65,535), config (≤ 65,535) and two length words.
+        let prefix = try AtomicFile.pread(fd, path: path, count: min(size, headerSize + 2 * 65535 + 8), at: 0)
+        let tail = size >= 8 ? try AtomicFile.pread(fd, path: path, count: 4, at: size - 8) : []
+        // A decode of the prefix with the file's size standing for its length: every check up
+        // to the size comparison sees what it would see in the whole file.
+        let tailWord = tail.count == 4 ? UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24 : nil
+        var sized: Result<Int, PoolFileError> = .failure(.trailingBytes(0))
+        prefix.withUnsafeBytes { raw in
+            do { sized = .success(try sizeFromHeader(raw, total: size, tail: tailWord)) } catch let error as PoolFileError { sized = .failure(error) } catch {}
+        }
+        let expected = try sized.get()
+        guard size >= expected else { throw .truncated(section: "pool data", offset: size, needed: expected - size, available: 0) }
+        guard size == expected else { throw .trailingBytes(size - expected) }
+        return try AtomicFile.read(path, atMost: expected)
+    }
+
+    /// The size the header in `raw` (a file's first bytes) gives, for a file of `total` bytes
+    /// whose u32 eight bytes before the end is `tail`. The same checks and order as `decode`.
+    static func sizeFromHeader(_ raw: UnsafeRawBufferPointer, total: Int, tail: UInt32?) throws(PoolFileError) -> Int {
+        var r = ByteReader(raw)
+        let magic = try r.readBytes(8, "magic")
+        guard magic == fileMagic else { throw .badMagic(magic) }
+        let version = try r.read(UInt16.self, "header")
+        guard (1 ... 4).contains(version) else { throw .unsupportedVersion(found: version, supported: fileVersion) }
+        try r.need(headerSize - r.offset, "header")
+        let flags = try r.read(UInt16.self, "header")
+        let n = Int(try r.read(UInt32.self, "header"))
+        let s = Int(try r.read(UInt32.self, "header"))
+        let nameLength = Int(try r.read(UInt16.self, "header"))
+        let configLength = Int(try r.read(UInt16.self, "header"))
+        r.skip(8 * 7)
+        let spikeCount = Int(try r.read(UInt32.self, "header"))
+        let inFlightCount = Int(try r.read(UInt32.self, "header"))
+        let reserved = (try r.read(UInt32.self, "header"), try r.read(UInt32.self, "header"))
+        guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
+        guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
+        let channels = version == 4 && flags & 2 != 0 ? 2 : 1
+        let maxSlots = version == 4 ? DelayBuffer.maxSlots : DelayBuffer.slots
+        guard inFlightCount <= maxSlots * n * channels else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(maxSlots * n * channels)") }
+        func word(_ at: Int, _ section: String) throws(PoolFileError) -> Int {
+            guard total >= at + 4, raw.count >= at + 4 else { throw .truncated(section: section, offset: total, needed: at + 4 - total, available: 0) }
+            return Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
+        }
+        let hasPlasticity = flags & NeuronPool.plasticityFlag != 0
+        let plasticityLength = hasPlasticity ? try word(headerSize + nameLength + configLength, "plasticity length") : 0
+        let modelLength = version == 4 ? try word(headerSize + nameLength + configLength + (hasPlasticity ? 4 : 0), "population length") : 0
+        var heldLength = 0
+        if version == 3 || (version == 4 && flags & 1 != 0) {
+            guard total >= 8, let tail else { throw .truncated(section: "held length", offset: total, needed: 8 - total, available: total) }
+            heldLength = Int(tail) + 4
+        }
+        return fileSize(version: version, channels: channels, neurons: n, synapses: s, nameLength: nameLength, configLength: configLength,
+                        modelLength: modelLength, spikeCount: spikeCount, inFlightCount: inFlightCount,
+                        afferentLength: version >= 2 ? Int(reserved.1) : 0, plasticityLength: plasticityLength, heldLength: heldLength)
     }
 
     static func decode(_ raw: UnsafeRawBufferPointer) throws(PoolFileError) -> NeuronPool {
@@ -165,9 +243,9 @@ extension NeuronPool {
             guard raw.count >= 8 else { throw .truncated(section: "held length", offset: raw.count, needed: 8 - raw.count, available: raw.count) }
             heldLength = Int(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian) + 4
         }
-        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
-        let expected = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
+        let expected = Self.fileSize(version: version, channels: channels, neurons: n, synapses: s, nameLength: nameLength, configLength: configLength,
+                                     modelLength: modelLength, spikeCount: spikeCount, inFlightCount: inFlightCount, afferentLength: afferentLength,
+                                     plasticityLength: plasticityLength, heldLength: heldLength)
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }

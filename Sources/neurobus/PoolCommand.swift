@@ -117,7 +117,7 @@ struct PoolCommand: ParsableCommand {
 
         func run() throws {
             // A Hodgkin–Huxley pool's final file (model = "hh"): its summary line.
-            if let bytes = try? AtomicFile.read(file), bytes.starts(with: HHPool.fileMagic) {
+            if (try? AtomicFile.starts(file, with: HHPool.fileMagic)) == true, let bytes = try? AtomicFile.read(file) {
                 let s = try PoolDriver.summary(ofFinalFileBytes: bytes, path: file)
                 guard !json else {
                     print(#"{"model":"hh","name":"\#(s.name)","neurons":\#(s.neurons),"ticks":\#(s.ticks),"spikes":\#(s.spikes),"synapses":\#(s.synapses)}"#)

@@ -35,6 +35,23 @@ struct FileKindTests {
         #expect(try AtomicFile.read(path, atMost: 100).count == 100)
     }
 
+    /// A `.pool` file whose size is not the one its header gives — here a real pool grown to
+    /// 8 GB of holes — is refused from its first and last bytes, without being read; the
+    /// same file at its true size loads.
+    @Test func aPoolFileIsSizedFromItsHeaderBeforeItIsRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("neurobus-sparse-\(getpid()).pool").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pool = try NeuronPool.withRandomConnectivity(name: "p", neurons: 64, density: 0.1, config: PoolConfig())
+        try pool.save(to: path)
+        let size = try AtomicFile.read(path).count
+        #expect(try NeuronPool.load(from: path).neuronCount == 64)
+        #expect(truncate(path, 8 << 30) == 0)
+        #expect(throws: PoolFileError.trailingBytes((8 << 30) - size)) { try NeuronPool.readFile(path) }
+        #expect(throws: NodeError.self) { try PoolDriver.summary(ofFinalFile: path) }
+        #expect(truncate(path, off_t(size - 1)) == 0)
+        #expect(throws: PoolFileError.self) { try NeuronPool.readFile(path) }
+    }
+
     /// An expected size no deflate stream of that length can reach is refused before the
     /// buffer for it is allocated.
     @Test func inflatingToAnImpossibleSizeIsRefused() throws {

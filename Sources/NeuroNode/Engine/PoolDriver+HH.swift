@@ -41,7 +41,8 @@ extension PoolDriver {
     /// apart by its magic); throws naming the problem if it is neither.
     public static func summary(ofFinalFile path: String) throws(NodeError) -> PoolSummary {
         let bytes: [UInt8]
-        do { bytes = try AtomicFile.read(path) } catch { throw .poolFile(error) }
+        // A `.pool` file's size is checked against its header before it is read.
+        do { bytes = try AtomicFile.starts(path, with: HHPool.fileMagic) ? AtomicFile.read(path) : NeuronPool.readFile(path) } catch { throw .poolFile(error) }
         return try summary(ofFinalFileBytes: bytes, path: path)
     }
 
