@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 bin=$PWD/.build/release/neurobus
 [ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
 work=$(mktemp -d /tmp/nb-snap-XXXXXX)
-trap 'pkill -f "$work/" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 cat > "$work/large.toml" <<'TOML'
 [network]
 name = "large"

@@ -13,7 +13,9 @@ cd "$(dirname "$0")/../.."
 bin=$PWD/.build/release/neurobus
 [ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
 work=$(mktemp -d /tmp/nb-takeover-XXXXXX)
-trap 'pkill -f "$work/" 2>/dev/null || true; rm -rf "$work"' EXIT
+up=""
+# `up` ends its own children (they exit with their parent): stop only it, by its PID.
+trap '[ -n "$up" ] && kill "$up" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 "$bin" run --ticks 1 --out "$work/seedrun" --quiet >/dev/null
 sed 's/mode = "lockstep"/mode = "realtime"/' "$work/seedrun/network.toml" > "$work/net.toml"
 printf '\n[snapshots]\nevery = %s\nkeep = 2\n' "$every" >> "$work/net.toml"
@@ -34,6 +36,7 @@ for r in $(seq 1 "$runs"); do
   victim=$(pgrep -f "node --network $out/network.toml --pool $pool --out" | head -1 || true)
   [ -n "$victim" ] && kill -9 "$victim"
   status=0; wait "$up" || status=$?
+  up=""
   log="$out/logs/controller.log"
   heard=$(sed -nE 's/.*\(last heard at tick ([0-9]+), silent.*/\1/p' "$log" | head -1)
   line=$(grep "takeover of pool $pool complete" "$log" | head -1 || true)
