@@ -104,21 +104,22 @@ struct SnapshotIntegrationTests {
 
         """) + "\n[snapshots]\nevery = 750\nkeep = 10\n"
 
-    /// `[snapshots] every = 1000, keep = 2`: both placements keep the same last two, chained by
-    /// parent — and so do the nodes' and the replicas' own copies of their parts.
+    /// `[snapshots] every = 100, keep = 2` over 4550 ticks (45 snapshots): both placements
+    /// keep the same last two, chained by parent — and so do the nodes' and the replicas' own
+    /// copies of their parts.
     @Test func periodicSnapshotsAreKeptAndChained() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        let text = NetworkDescription.loopExampleText + "\n[snapshots]\nevery = 1000\nkeep = 2\n"
+        let text = NetworkDescription.loopExampleText + "\n[snapshots]\nevery = 100\nkeep = 2\n"
         try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         for command in ["run", "up"] {
-            let r = try L.neurobus([command, file, "--ticks", "4500", "--out", "\(dir)/\(command)", "--quiet"] + (command == "up" ? ["--replicas"] : []),
+            let r = try L.neurobus([command, file, "--ticks", "4550", "--out", "\(dir)/\(command)", "--quiet"] + (command == "up" ? ["--replicas"] : []),
                                    log: "\(dir)/\(command).log")
             #expect(r.status == .exited(0), "\(r.output)")
         }
         let run = SnapshotStore.list(root: "\(dir)/run/snapshots"), up = SnapshotStore.list(root: "\(dir)/up/snapshots")
-        #expect(run.map(\.manifest.tick) == [3000, 4000] && up.map(\.manifest.tick) == [3000, 4000])
+        #expect(run.map(\.manifest.tick) == [4400, 4500] && up.map(\.manifest.tick) == [4400, 4500], "run \(run.map(\.manifest.tick)), up \(up.map(\.manifest.tick))")
         #expect(run.map(\.manifest.id) == up.map(\.manifest.id))
         #expect(run.count == 2 && run[1].manifest.parent == run[0].manifest.id)
         let kept = up.map { URL(fileURLWithPath: $0.path).lastPathComponent }
