@@ -20,7 +20,7 @@ extension Controller {
     func requestSnapshot(at tick: UInt64) throws(NodeError) -> SnapshotCut {
         if let s = snapshot { throw .refused("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) is still being taken") }
         if let blocker = options.network.snapshotBlocker { throw .refused(blocker) }
-        guard phase != .stopping, phase != .done else { throw .refused("the network is stopping") }
+        guard phase != .stopping, phase != .done, stoppingAt == nil else { throw .refused("the network is stopping") }
         if realtime {
             if let dead = pools.first(where: { $0.dead || $0.takeover != nil }) { throw .refused("pool \(dead.name) is not running: a snapshot needs every pool") }
             let earliest = estimatedTick(now: monotonicMicroseconds()) + realtimeLead

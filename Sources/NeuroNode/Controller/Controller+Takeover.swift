@@ -39,8 +39,8 @@ extension Controller {
         return pools[k].tick &+ 1 >= s.cut.tick
     }
 
-    /// Real time: gives up the snapshot being taken (a pool died, or a part never came); the
-    /// next periodic one is taken as usual.
+    /// Gives up the snapshot being taken (real time: a pool died, or a part never came; the
+    /// next periodic one is taken as usual. Lockstep: the run stops before its cut).
     func abandonSnapshot(_ why: String) {
         guard let s = snapshot else { return }
         let missing = pools.indices.filter { s.parts[$0] == nil }.map { pools[$0].name }

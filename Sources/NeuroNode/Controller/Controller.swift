@@ -304,6 +304,8 @@ public final class Controller {
         stoppingAt = reason
         target = max(until, networkTick)
         phase = .running
+        // A cut past the last tick would never be reached.
+        if let s = snapshot, s.cut.tick > target { abandonSnapshot("the run stops at tick \(target), before its cut") }
         log.info("\(reason): stopping every pool at tick \(target)")
     }
 
