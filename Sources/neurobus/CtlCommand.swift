@@ -32,12 +32,13 @@ struct CtlCommand: ParsableCommand {
 
         /// Sends `message`. With `--network`, the controller is first asked whether it runs
         /// that network (its hash), and a controller running another one is refused.
-        func request(_ message: WireMessage) throws -> WireMessage {
+        /// `checkNetwork: false` skips the check (a repeated request after a checked one).
+        func request(_ message: WireMessage, checkNetwork: Bool = true) throws -> WireMessage {
             let description = try network.map { try loadNetwork($0) }
             let endpoint = control ?? description!.controller.control
             do {
                 let client = try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout)
-                if let description { try client.checkNetwork(description) }
+                if let description, checkNetwork { try client.checkNetwork(description) }
                 return try client.request(message)
             } catch {
                 throw CommandFailure("controller at \(endpoint): \(error)")
@@ -124,7 +125,8 @@ struct CtlCommand: ParsableCommand {
             let terminal = isatty(1) == 1
             var previous: (reply: StatusReply, at: Double)?
             while !Signals.stopRequested {
-                let reply = try fetch()
+                // The network is checked on the first redraw only.
+                let reply = try fetch(checkNetwork: previous == nil)
                 let now = monotonicSeconds()
                 let text = StatusTable.render(reply, previous: previous.map { ($0.reply, now - $0.at) })
                 // On a terminal: home, draw, clear what the last table left below.
@@ -139,8 +141,8 @@ struct CtlCommand: ParsableCommand {
             }
         }
 
-        func fetch() throws -> StatusReply {
-            let reply = try target.request(.statusRequest)
+        func fetch(checkNetwork: Bool = true) throws -> StatusReply {
+            let reply = try target.request(.statusRequest, checkNetwork: checkNetwork)
             guard case .statusReply(let s) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
             return s
         }
