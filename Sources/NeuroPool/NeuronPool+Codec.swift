@@ -120,14 +120,6 @@ extension NeuronPool {
         return try result.get()
     }
 
-    /// The exact size of a `.pool` file from its header's counts and its sections' lengths.
-    static func fileSize(version: UInt16, channels: Int, neurons n: Int, synapses s: Int, nameLength: Int, configLength: Int, modelLength: Int,
-                         spikeCount: Int, inFlightCount: Int, afferentLength: Int, plasticityLength: Int, heldLength: Int) -> Int {
-        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
-        return headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
-            + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
-    }
-
     /// Reads the `.pool` file at `path` (a regular file), checking first — from its header,
     /// the section-length words after it and the held-length word before its end — that its
     /// size is the one its header gives, so a huge or sparse file is refused without being
@@ -143,7 +135,7 @@ extension NeuronPool {
         let tailWord = tail.count == 4 ? UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24 : nil
         var sized: Result<Int, PoolFileError> = .failure(.trailingBytes(0))
         prefix.withUnsafeBytes { raw in
-            do { sized = .success(try sizeFromHeader(raw, total: size, tail: tailWord)) } catch let error as PoolFileError { sized = .failure(error) } catch {}
+            do { sized = .success(try layout(raw, total: size, tail: tailWord).size) } catch let error as PoolFileError { sized = .failure(error) } catch {}
         }
         let expected = try sized.get()
         guard size >= expected else { throw .truncated(section: "pool data", offset: size, needed: expected - size, available: 0) }
@@ -151,9 +143,24 @@ extension NeuronPool {
         return try AtomicFile.read(path, atMost: expected)
     }
 
-    /// The size the header in `raw` (a file's first bytes) gives, for a file of `total` bytes
-    /// whose u32 eight bytes before the end is `tail`. The same checks and order as `decode`.
-    static func sizeFromHeader(_ raw: UnsafeRawBufferPointer, total: Int, tail: UInt32?) throws(PoolFileError) -> Int {
+    /// Where a `.pool` file's sections lie and how long the file must be, from its header.
+    struct Layout {
+        var channels: Int
+        var afferentLength: Int
+        var hasPlasticity: Bool
+        var plasticityLength: Int
+        var modelLength: Int
+        var hasHeld: Bool
+        var heldLength: Int
+        /// The file's exact size.
+        var size: Int
+    }
+
+    /// The layout the header in `raw` (a file's first bytes: the header, name, config and the
+    /// length words after them) gives for a file of `total` bytes whose u32 eight bytes before
+    /// the end is `tail`. Checks the header (magic, version, counts) in `decode`'s order and
+    /// throws what it throws. O(1).
+    static func layout(_ raw: UnsafeRawBufferPointer, total: Int, tail: UInt32?) throws(PoolFileError) -> Layout {
         var r = ByteReader(raw)
         let magic = try r.readBytes(8, "magic")
         guard magic == fileMagic else { throw .badMagic(magic) }
@@ -168,7 +175,9 @@ extension NeuronPool {
         r.skip(8 * 7)
         let spikeCount = Int(try r.read(UInt32.self, "header"))
         let inFlightCount = Int(try r.read(UInt32.self, "header"))
-        let reserved = (try r.read(UInt32.self, "header"), try r.read(UInt32.self, "header"))
+        r.skip(4)
+        // Version 2 on keeps the afferent section's length in the second reserved word.
+        let afferentLength = version >= 2 ? Int(try r.read(UInt32.self, "header")) : 0
         guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
         guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
         let channels = version == 4 && flags & 2 != 0 ? 2 : 1
@@ -178,17 +187,23 @@ extension NeuronPool {
             guard total >= at + 4, raw.count >= at + 4 else { throw .truncated(section: section, offset: total, needed: at + 4 - total, available: 0) }
             return Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
         }
+        // Flag bit 2: the plasticity section's length is the u32 after the config words;
+        // version 4: the population section's length is the u32 after those.
         let hasPlasticity = flags & NeuronPool.plasticityFlag != 0
         let plasticityLength = hasPlasticity ? try word(headerSize + nameLength + configLength, "plasticity length") : 0
         let modelLength = version == 4 ? try word(headerSize + nameLength + configLength + (hasPlasticity ? 4 : 0), "population length") : 0
+        // Versions 3 and 4: the held section's length is the u32 just before the CRC.
+        let hasHeld = version == 3 || (version == 4 && flags & 1 != 0)
         var heldLength = 0
-        if version == 3 || (version == 4 && flags & 1 != 0) {
+        if hasHeld {
             guard total >= 8, let tail else { throw .truncated(section: "held length", offset: total, needed: 8 - total, available: total) }
             heldLength = Int(tail) + 4
         }
-        return fileSize(version: version, channels: channels, neurons: n, synapses: s, nameLength: nameLength, configLength: configLength,
-                        modelLength: modelLength, spikeCount: spikeCount, inFlightCount: inFlightCount,
-                        afferentLength: version >= 2 ? Int(reserved.1) : 0, plasticityLength: plasticityLength, heldLength: heldLength)
+        let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
+        let size = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
+            + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
+        return Layout(channels: channels, afferentLength: afferentLength, hasPlasticity: hasPlasticity, plasticityLength: plasticityLength,
+                      modelLength: modelLength, hasHeld: hasHeld, heldLength: heldLength, size: size)
     }
 
     static func decode(_ raw: UnsafeRawBufferPointer) throws(PoolFileError) -> NeuronPool {
@@ -213,39 +228,11 @@ extension NeuronPool {
         let reserved = (try r.read(UInt32.self, "header"), try r.read(UInt32.self, "header"))
 
         // The header fixes the total size, so check it (and the CRC) before trusting any field.
-        guard (1 ... 65536).contains(n) else { throw .invalid(field: "neurons", detail: "\(n) is outside 1...65536") }
-        guard spikeCount <= n else { throw .invalid(field: "lastSpikeCount", detail: "\(spikeCount) exceeds \(n) neurons") }
-        let channels = version == 4 && flags & 2 != 0 ? 2 : 1
-        let maxSlots = version == 4 ? DelayBuffer.maxSlots : DelayBuffer.slots
-        guard inFlightCount <= maxSlots * n * channels else { throw .invalid(field: "inFlightCount", detail: "\(inFlightCount) exceeds \(maxSlots * n * channels)") }
-        // Version 2 keeps the afferent count and section length in the reserved words.
+        let layout = try Self.layout(raw, total: raw.count, tail: raw.count >= 8 ? raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian : nil)
+        let (channels, afferentLength, hasPlasticity, plasticityLength) = (layout.channels, layout.afferentLength, layout.hasPlasticity, layout.plasticityLength)
+        let (modelLength, hasHeld, heldLength, expected) = (layout.modelLength, layout.hasHeld, layout.heldLength, layout.size)
+        // Version 2 on keeps the afferent count in the first reserved word.
         let afferentCount = version >= 2 ? Int(reserved.0) : 0
-        let afferentLength = version >= 2 ? Int(reserved.1) : 0
-        // Flag bit 2: the plasticity section's length is the u32 after the config words.
-        let hasPlasticity = flags & NeuronPool.plasticityFlag != 0
-        var plasticityLength = 0
-        if hasPlasticity {
-            let at = headerSize + nameLength + configLength
-            guard raw.count >= at + 4 else { throw .truncated(section: "plasticity length", offset: raw.count, needed: at + 4 - raw.count, available: 0) }
-            plasticityLength = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
-        }
-        // Version 4: the population section's length is the u32 after those.
-        var modelLength = 0
-        if version == 4 {
-            let at = headerSize + nameLength + configLength + (hasPlasticity ? 4 : 0)
-            guard raw.count >= at + 4 else { throw .truncated(section: "population length", offset: raw.count, needed: at + 4 - raw.count, available: 0) }
-            modelLength = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian) + 4
-        }
-        let hasHeld = version == 3 || (version == 4 && flags & 1 != 0)
-        // Versions 3 and 4: the held section's length is the u32 just before the CRC.
-        var heldLength = 0
-        if hasHeld {
-            guard raw.count >= 8 else { throw .truncated(section: "held length", offset: raw.count, needed: 8 - raw.count, available: raw.count) }
-            heldLength = Int(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian) + 4
-        }
-        let expected = Self.fileSize(version: version, channels: channels, neurons: n, synapses: s, nameLength: nameLength, configLength: configLength,
-                                     modelLength: modelLength, spikeCount: spikeCount, inFlightCount: inFlightCount, afferentLength: afferentLength,
-                                     plasticityLength: plasticityLength, heldLength: heldLength)
         guard raw.count >= expected else {
             throw .truncated(section: "pool data", offset: raw.count, needed: expected - raw.count, available: 0)
         }
