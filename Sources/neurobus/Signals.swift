@@ -8,15 +8,14 @@ import Darwin
 
 /// SIGINT/SIGTERM turn into a flag the command loops poll (every ≤ 100 ms).
 enum Signals {
-    static let received = Atomic<Int32>(0)
     /// How many SIGINT/SIGTERM have arrived (`up` stops gracefully on the first, at once on the second).
     static let count = Atomic<Int>(0)
 
     /// Installs the handlers. With `exitWithParent`, `stopRequested` also turns true when the
     /// process that started us goes away (so `neurobus up` never leaves orphans behind).
     static func install(exitWithParent: Bool = false) {
-        signal(SIGINT) { Signals.received.store($0, ordering: .relaxed); Signals.count.add(1, ordering: .relaxed) }
-        signal(SIGTERM) { Signals.received.store($0, ordering: .relaxed); Signals.count.add(1, ordering: .relaxed) }
+        signal(SIGINT) { _ in Signals.count.add(1, ordering: .relaxed) }
+        signal(SIGTERM) { _ in Signals.count.add(1, ordering: .relaxed) }
         signal(SIGPIPE, SIG_IGN)
         // A launcher may have left them blocked (the mask is inherited across exec).
         var mask = sigset_t()
@@ -63,7 +62,7 @@ enum Signals {
     /// Polled by a node once per loop, i.e. every tick of a fast loop: the parent is asked
     /// for (a system call) at most every 10 ms. Read from one thread only (the command's).
     static var stopRequested: Bool {
-        if received.load(ordering: .relaxed) != 0 { return true }
+        if count.load(ordering: .relaxed) != 0 { return true }
         guard parent != 0 else { return false }
         let now = monotonicMicroseconds() / 1000
         if parentGone || now &- parentCheckedAt >= 10 {

@@ -184,7 +184,7 @@ extension Controller {
     }
 
     private func handleCommand(_ command: Command) throws(NodeError) -> WireMessage {
-        // Once a stop is under way, the run's end is fixed: run, step and resume change nothing.
+        // Once a stop is under way, the run's end is fixed: run, step, pause and resume change nothing.
         let verb: CommandVerb? = stoppingAt != nil && [.run, .step, .resume, .pause].contains(command.verb) ? nil : command.verb
         switch verb {
         case nil:
@@ -207,13 +207,12 @@ extension Controller {
         }
         let text = switch phase {
         case .starting: "waiting for pools: \(pools.filter { !$0.ready }.map(\.name).joined(separator: ", "))"
-        case .running: target == .max ? "running until stopped" : "running to tick \(target)"
+        case .running: stoppingAt != nil ? "stopping every pool at tick \(target)" : target == .max ? "running until stopped" : "running to tick \(target)"
         case .ready: "ready at tick \(networkTick); waiting for `ctl run`"
         case .paused: "paused at tick \(networkTick)"
         case .stopping, .done: "stopping"
         }
-        let reply = stoppingAt.map { _ in phase == .running ? "stopping every pool at tick \(target)" : text } ?? text
-        return .commandReply(CommandReply(verb: command.verb, state: state, tick: networkTick, targetTick: target, message: reply))
+        return .commandReply(CommandReply(verb: command.verb, state: state, tick: networkTick, targetTick: target, message: text))
     }
 
     /// One row per pool from its last heartbeat.

@@ -313,13 +313,15 @@ public final class Controller {
     /// joining, telling it why (if it can still be reached) and logging it.
     func dropSilentRecorders(now: UInt64) {
         let limit = recorderReadyMicroseconds
-        for r in recorders where !r.ready && now - r.since > limit {
+        let silent = recorders.filter { !$0.ready && now - $0.since > limit }
+        guard !silent.isEmpty else { return }
+        for r in silent {
             let message = "recorder \(r.name) did not say READY within \(limit / 1000) ms of joining; dropped (the run goes on without it)"
             log.warning("\(message)")
             try? sender.send(.error(ErrorReply(code: .refused, aboutKind: WireKind.ready.rawValue, aboutSequence: 0, message: message)),
                              envelope: [r.identity], stream: r.identity, on: router)
         }
-        recorders.removeAll { !$0.ready && now - $0.since > limit }
+        recorders.removeAll { r in silent.contains { $0.identity == r.identity } }
     }
 
     /// Tells every node to stop (they save their outputs and answer).

@@ -193,15 +193,23 @@ public enum SnapshotStore {
         return try SnapshotPart.decode(bytes, entry: entry, tick: manifest.tick, path: file)
     }
 
+    /// The names in folder `path` (`.` and `..` left out); none if it cannot be read.
+    static func entries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Every complete snapshot under `root` (folders with a readable manifest), by tick then
     /// id; partial folders and foreign entries are skipped.
     public static func list(root: String) -> [(path: String, manifest: SnapshotManifest)] {
-        guard let dir = opendir(root) else { return [] }
-        defer { closedir(dir) }
         var found: [(path: String, manifest: SnapshotManifest)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            guard name.hasPrefix("tick-") else { continue }
+        for name in entries(root) where name.hasPrefix("tick-") {
             let path = "\(root)/\(name)"
             if let m = try? manifest(at: path) { found.append((path, m)) }
         }
@@ -218,14 +226,8 @@ public enum SnapshotStore {
             removeTree(old.path)
             removed.append(old.path)
         }
-        if let dir = opendir(root) {
-            var partials: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-                if name.hasPrefix(".partial-") { partials.append("\(root)/\(name)") }
-            }
-            closedir(dir)
-            for p in partials where !p.hasSuffix("-\(getpid())") { removeTree(p) }
+        for name in entries(root) where name.hasPrefix(".partial-") && !name.hasSuffix("-\(getpid())") {
+            removeTree("\(root)/\(name)")
         }
         return removed
     }
@@ -235,15 +237,12 @@ public enum SnapshotStore {
     /// ordered by tick, then id. Returns the folders removed. O(folders).
     @discardableResult
     public static func pruneCopies(root: String, keep: Int) -> [String] {
-        guard let dir = opendir(root) else { return [] }
         var found: [(tick: UInt64, id: UInt64, path: String)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        for name in entries(root) {
             let fields = name.split(separator: "-", omittingEmptySubsequences: false)
             guard fields.count == 3, fields[0] == "tick", let tick = UInt64(fields[1]), let id = UInt64(fields[2], radix: 16) else { continue }
             found.append((tick, id, "\(root)/\(name)"))
         }
-        closedir(dir)
         found.sort { ($0.tick, $0.id) < ($1.tick, $1.id) }
         let old = found.dropLast(max(keep, 1)).map(\.path)
         for path in old { removeTree(path) }
@@ -252,14 +251,7 @@ public enum SnapshotStore {
 
     /// Removes a snapshot folder's files and the folder (they hold no subfolders).
     static func removeTree(_ path: String) {
-        guard let dir = opendir(path) else { return }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        closedir(dir)
-        for n in names { unlink("\(path)/\(n)") }
+        for name in entries(path) { unlink("\(path)/\(name)") }
         rmdir(path)
     }
 
