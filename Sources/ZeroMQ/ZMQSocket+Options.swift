@@ -157,7 +157,7 @@ extension ZMQSocket {
         return text
     }
 
-    private func setInt32(_ option: Int32, _ value: Int32, _ name: String) throws(ZMQError) {
+    func setInt32(_ option: Int32, _ value: Int32, _ name: String) throws(ZMQError) {
         let handle = try liveHandle("zmq_setsockopt(\(name), \(value))")
         var value = value
         if zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size) != 0 {
@@ -165,7 +165,7 @@ extension ZMQSocket {
         }
     }
 
-    private func setBytes(_ option: Int32, _ bytes: [UInt8], _ name: String) throws(ZMQError) {
+    func setBytes(_ option: Int32, _ bytes: [UInt8], _ name: String) throws(ZMQError) {
         let handle = try liveHandle("zmq_setsockopt(\(name), \(bytes.count) bytes)")
         // libzmq explicitly accepts a NULL value of length 0 for these options.
         let rc = bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
