@@ -10,11 +10,12 @@ import Darwin
 public enum AtomicFile {
     /// Writes `bytes` to `path` so that `path` holds either its old contents or all of the new
     /// ones, never a mix: write a temporary file beside it, fsync, rename over, fsync the
-    /// directory. The temporary file is removed on failure.
-    public static func write(_ bytes: [UInt8], to path: String) throws(PoolFileError) {
+    /// directory. The temporary file is removed on failure. `mode`: the new file's permissions
+    /// (before the umask), e.g. 0o600 for a secret.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(PoolFileError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .io(path: temporary, operation: "create", errno: errno) }
         // 0 on success, otherwise the errno of the failed call; `failed` names the call.
         var failed = "write"

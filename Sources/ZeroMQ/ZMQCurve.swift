@@ -104,13 +104,16 @@ extension ZMQSocket {
     public func receiveMultipartFromUser(dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
         var message = ZMQMessage()
         guard try receive(into: &message, dontWait: dontWait) else { return nil }
-        let user = message.property("User-Id")
+        // A ROUTER makes the routing-id frame itself, without the connection's metadata: the
+        // user id is read from the frames that came over the wire (the last one always did).
+        var user = message.property("User-Id")
         var frames = [message.bytes()]
         while message.more {
             guard try receive(into: &message, dontWait: true) else {
                 throw ZMQError(code: EAGAIN, operation: "zmq_msg_recv(frame \(frames.count + 1))")
             }
             frames.append(message.bytes())
+            user = message.property("User-Id") ?? user
         }
         return (frames, user)
     }

@@ -25,6 +25,11 @@ struct CtlCommand: ParsableCommand {
         @Option(help: "Milliseconds to wait for the controller's reply.")
         var timeout: Int = 5000
 
+        @OptionGroup var keys: KeyOptions
+
+        @Option(name: .customLong("as"), help: ArgumentHelp("The key to act with: operator[/NAME] (may change the run) or observer[/NAME] (status only).", valueName: "principal"))
+        var principalName = "operator"
+
         func validate() throws {
             guard (network == nil) != (control == nil) else { throw ValidationError("give exactly one of --network FILE or --control ENDPOINT") }
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -36,8 +41,12 @@ struct CtlCommand: ParsableCommand {
         func request(_ message: WireMessage, checkNetwork: Bool = true) throws -> WireMessage {
             let description = try network.map { try loadNetwork($0) }
             let endpoint = control ?? description!.controller.control
+            let who = try principal(principalName)
+            // With --control alone there is no network file to say whether the bus is
+            // authenticated: --keys says it is.
+            let security = try description.map { try keys.security($0, as: who) } ?? keys.keys.map { try KeyOptions.load($0, as: who) }
             do {
-                let client = try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout)
+                let client = try ControlClient(endpoint: endpoint, timeoutMilliseconds: timeout, security: security)
                 if let description, checkNetwork { try client.checkNetwork(description) }
                 return try client.request(message)
             } catch {

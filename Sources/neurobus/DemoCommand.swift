@@ -267,6 +267,8 @@ struct DemoCommand: ParsableCommand {
         var inhibitoryWeight: Double = InstrumentalExperiment().network.inhibitoryWeight
         @Flag(help: "No dopamine dip when the other group fires more (only the reward pulses, as in the paper).")
         var noDip = false
+        @Flag(help: "Every excitatory synapse plastic, as in the paper (default: only those from S).")
+        var allPlastic = false
         @Flag(help: "Reward B firing more than A instead.")
         var reversed = false
         @Flag(help: "Print the rewarded run's network file for --seed and exit.")
@@ -298,6 +300,7 @@ struct DemoCommand: ParsableCommand {
             e.network.aMinus = aMinus
             e.network.inhibitoryWeight = inhibitoryWeight
             if noDip { e.dopamineLost = nil }
+            e.plasticStimulusOnly = !allPlastic
             return e
         }
 

@@ -52,6 +52,8 @@ struct InjectCommand: ParsableCommand {
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
+    @OptionGroup var keys: KeyOptions
+
     func validate() throws {
         guard (pool == nil) != (source == nil) else { throw ValidationError("give exactly one of --pool NAME or --source NAME") }
         guard peerTimeout > 0 else { throw ValidationError("--peer-timeout must be positive") }
@@ -78,6 +80,7 @@ struct InjectCommand: ParsableCommand {
         var options = InjectorOptions(network: description, source: index, input: input, format: format)
         options.peerTimeoutMilliseconds = peerTimeout
         options.startTick = startTick
+        options.security = try keys.security(description, as: BusPrincipal(.source, description.sources[index].name))
         let quiet = self.quiet
         do {
             let injector = try Injector(options: options, logger: makeLogger("inject/\(description.sources[index].name)"))
@@ -138,6 +141,11 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
+    @OptionGroup var keys: KeyOptions
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("The key to record with: observer[/NAME] or operator[/NAME].", valueName: "principal"))
+    var principalName = "observer"
+
     func validate() throws {
         guard joinTimeout > 0, peerTimeout > 0 else { throw ValidationError("--join-timeout and --peer-timeout must be positive") }
         if let name, name.isEmpty || name.utf8.count > 64 || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") }) {
@@ -147,6 +155,7 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let description = try loadBusNetwork(network)
+        let security = try keys.security(description, as: try principal(principalName))
         var indices: [Int] = []
         if let pools {
             for name in pools.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
@@ -169,6 +178,7 @@ struct RecordCommand: ParsableCommand {
         options.untilTick = ticks
         options.joinTimeoutMilliseconds = joinTimeout
         options.peerTimeoutMilliseconds = peerTimeout
+        options.security = security
         do {
             let recorder = try Recorder(options: options, logger: makeLogger("record"))
             let recorded = try recorder.run { Signals.stopRequested }

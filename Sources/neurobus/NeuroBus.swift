@@ -11,7 +11,7 @@ struct NeuroBus: ParsableCommand {
         axonal delays, STDP eligibility, three-factor plasticity, thermal synapse maturity and \
         homeostatic thresholds. Pools are saved as .pool files (protocol/POOL-FORMAT.md).
         """,
-        subcommands: [UpCommand.self, RunCommand.self, NodeCommand.self, ControllerCommand.self, CtlCommand.self, InjectCommand.self, RecordCommand.self, SnapshotCommand.self, NetworkCommand.self, PoolCommand.self, DivergeCommand.self, DemoCommand.self, BenchCommand.self, WireCommand.self]
+        subcommands: [UpCommand.self, RunCommand.self, NodeCommand.self, ControllerCommand.self, CtlCommand.self, InjectCommand.self, RecordCommand.self, KeysCommand.self, SnapshotCommand.self, NetworkCommand.self, PoolCommand.self, DivergeCommand.self, DemoCommand.self, BenchCommand.self, WireCommand.self]
     )
 }
 

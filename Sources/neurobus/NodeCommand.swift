@@ -48,6 +48,8 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Bind this node (its simulation and its ZeroMQ I/O thread) to CPU N; `neurobus up` gives each node a core of its own when there are enough.")
     var cpu: Int?
 
+    @OptionGroup var keys: KeyOptions
+
     func run() throws {
         let description = try loadBusNetwork(network)
         var overrides: [String: String] = [:]
@@ -74,6 +76,8 @@ struct NodeCommand: ParsableCommand {
         options.connect = overrides
         options.restore = restore
         options.snapshotRoot = snapshots
+        // A replica holds its pool's key: promoted, it serves the pool's endpoint as the pool.
+        options.security = try keys.security(description, as: BusPrincipal(.node, pool))
         let logger = makeLogger(replica ? "replica/\(pool)" : "node/\(pool)")
         if let cpu { logger.info("bound to CPU \(cpu)") }
         do {
@@ -136,6 +140,8 @@ struct ControllerCommand: ParsableCommand {
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
+    @OptionGroup var keys: KeyOptions
+
     func validate() throws {
         guard recorders >= 0 else { throw ValidationError("--recorders must not be negative") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1") }
@@ -152,6 +158,7 @@ struct ControllerCommand: ParsableCommand {
         options.recorders = recorders
         options.snapshotRoot = snapshots
         options.snapshotAt = Set(snapshotAt)
+        options.security = try keys.security(description, as: BusPrincipal(.controller))
         if let restore {
             do {
                 let manifest = try SnapshotStore.manifest(at: restore)

@@ -14,7 +14,9 @@ struct UpCommand: ParsableCommand {
         OUT/network.toml and per pool OUT/POOL.raster and OUT/POOL.pool — byte-identical to \
         `neurobus run` on the same network. Without a file it runs the built-in default network. \
         Ctrl-C, or any process failing, stops everything: no process is left behind, the exit \
-        status is non-zero and the message names what failed.
+        status is non-zero and the message names what failed. The bus is authenticated (CURVE) \
+        unless the network says [security] curve = false: with no --keys and no [security] keys, \
+        `up` makes throw-away keys in OUT/keys (use `ctl --keys OUT/keys` to talk to the run).
         """
     )
 
@@ -28,6 +30,8 @@ struct UpCommand: ParsableCommand {
 
     @Flag(help: "Also start a replica per pool (needs snapshots, e.g. [snapshots] every). When a pool's node dies, lockstep rolls the network back to the last snapshot and the replica takes over, with the same result; real time lets the replica take over from the last snapshot while the rest run on, and reports the gap. Each failover starts a new replica, so a pool survives repeated crashes.")
     var replicas = false
+
+    @OptionGroup var keys: KeyOptions
 
     @Option(help: "Bind nodes to CPU cores: auto (each node to a core of its own — and its replica to the same — when this process may use at least as many cores as there are pools; else none) or never.")
     var pin: PinPolicy = .auto
@@ -56,6 +60,22 @@ struct UpCommand: ParsableCommand {
         // The children read the very bytes we hash, from the output folder.
         try directory.writeNetwork(description)
         let file = directory.networkPath
+        // Children read the copy in OUT, so a key directory named relative to the original
+        // file is passed to them resolved.
+        var keyDirectory: String?
+        if description.curve {
+            if let given = keys.keys ?? description.keyDirectory {
+                keyDirectory = given
+            } else {
+                keyDirectory = out + "/keys"
+                do { try KeyDirectory.makeThrowaway(at: out + "/keys", principals: KeyDirectory.principals(of: description)) } catch {
+                    throw CommandFailure("\(error)")
+                }
+            }
+        }
+        let keyArguments = keyDirectory.map { ["--keys", $0] } ?? []
+        // The operator key: `up` watches the heartbeats and, on Ctrl-C, asks the controller to stop.
+        let monitorSecurity = try keyDirectory.map { try KeyOptions.load($0, as: BusPrincipal(.operator)) }
         let executable = try selfExecutable()
         Signals.install()
         // Before any child starts: the pipe is close-on-exec, and no exit may go unsignalled.
@@ -75,7 +95,7 @@ struct UpCommand: ParsableCommand {
             let suffix = generation == 1 ? "" : "-\(generation)"
             return try ChildProcess(label: "replica \(pool)\(generation == 1 ? "" : " (\(generation))")", executable: executable,
                                     arguments: ["node", "--replica", "--network", file, "--pool", pool, "--out", out, "--exit-with-parent",
-                                                "--snapshots", out + "/replica-snapshots\(suffix)"] + cpuArguments(pool),
+                                                "--snapshots", out + "/replica-snapshots\(suffix)"] + cpuArguments(pool) + keyArguments,
                                     ownProcessGroup: true, logPath: "\(out)/logs/replica-\(pool)\(suffix).log")
         }
         func stopAll() {
@@ -88,18 +108,18 @@ struct UpCommand: ParsableCommand {
             children.append(try ChildProcess(label: "controller", executable: executable,
                                              arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"]
                                                  + (record ? ["--recorders", "1"] : []) + ["--snapshots", out + "/snapshots"]
-                                                 + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments,
+                                                 + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments + keyArguments,
                                              ownProcessGroup: true, logPath: "\(out)/logs/controller.log"))
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
                                                  arguments: ["node", "--network", file, "--pool", pool.name, "--out", out, "--exit-with-parent",
-                                                             "--snapshots", out + "/node-snapshots"] + cpuArguments(pool.name) + restoreArguments,
+                                                             "--snapshots", out + "/node-snapshots"] + cpuArguments(pool.name) + restoreArguments + keyArguments,
                                                  ownProcessGroup: true, logPath: "\(out)/logs/\(pool.name).log"))
             }
             for (source, input) in injections {
                 children.append(try ChildProcess(label: "source \(source.name)", executable: executable,
                                                  arguments: ["inject", "--network", file, "--source", source.name, "--from", input, "--quiet", "--exit-with-parent",
-                                                             "--start-tick", "\(restore?.manifest.tick ?? 0)"],
+                                                             "--start-tick", "\(restore?.manifest.tick ?? 0)"] + keyArguments,
                                                  ownProcessGroup: true, logPath: "\(out)/logs/source-\(source.name).log"))
             }
             if replicas {
@@ -109,7 +129,7 @@ struct UpCommand: ParsableCommand {
                 _ = try OutputDirectory(out + "/record")
                 children.append(try ChildProcess(label: "recorder", executable: executable,
                                                  arguments: ["record", "--network", file, "-o", out + "/record", "--format", recordFormat.rawValue,
-                                                             "--name", "up-\(getpid())", "--exit-with-parent"],
+                                                             "--name", "up-\(getpid())", "--exit-with-parent"] + keyArguments,
                                                  ownProcessGroup: true, logPath: "\(out)/logs/recorder.log"))
             }
         } catch {
@@ -117,11 +137,12 @@ struct UpCommand: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         let monitor: HeartbeatMonitor
-        do { monitor = try HeartbeatMonitor(network: description) } catch { stopAll(); throw CommandFailure("\(error)") }
+        do { monitor = try HeartbeatMonitor(network: description, security: monitorSecurity) } catch { stopAll(); throw CommandFailure("\(error)") }
         defer { monitor.close() }
         if !quiet {
             let pinned = cpus.map { "; nodes bound to CPUs \(CPUAffinity.describe($0))" } ?? ""
-            printError("network \(description.name): controller and \(description.pools.count) node process(es) started\(pinned); logs in \(out)/logs/")
+            let keyed = keyDirectory.map { "; keys in \($0)" } ?? "; bus not authenticated ([security] curve = false)"
+            printError("network \(description.name): controller and \(description.pools.count) node process(es) started\(pinned); logs in \(out)/logs/\(keyed)")
         }
 
         let realtime = description.mode == .realtime
@@ -151,7 +172,7 @@ struct UpCommand: ParsableCommand {
             if interruptions == 1, !stopAsked {
                 stopAsked = true
                 do {
-                    let reply = try ControlClient(endpoint: description.controller.control, timeoutMilliseconds: 2000).request(.command(Command(verb: .stop)))
+                    let reply = try ControlClient(endpoint: description.controller.control, timeoutMilliseconds: 2000, security: monitorSecurity).request(.command(Command(verb: .stop)))
                     if !quiet, case .commandReply(let r) = reply { printError("interrupted: \(r.message) (Ctrl-C again stops at once)") }
                 } catch {
                     stopAll()

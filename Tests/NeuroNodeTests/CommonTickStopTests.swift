@@ -26,7 +26,7 @@ struct CommonTickStopTests {
         // Wait until every pool is past tick 2000 (at most 3000 status requests).
         var running = false
         for _ in 0 ..< 3000 where !running && up.poll() == nil {
-            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 1000)
+            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 1000, security: try L.operatorSecurity(dir))
             if case .statusReply(let s)? = try? client.request(.statusRequest) {
                 running = s.rows.count == network.pools.count && s.rows.allSatisfy { $0.tick >= 2000 }
             }
@@ -36,7 +36,7 @@ struct CommonTickStopTests {
 
         switch stop {
         case .ctl:
-            let reply = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 5000).request(.command(Command(verb: .stop)))
+            let reply = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 5000, security: try L.operatorSecurity(dir)).request(.command(Command(verb: .stop)))
             guard case .commandReply(let r) = reply else { Issue.record("reply \(reply)"); return }
             #expect(r.message.hasPrefix("stopping every pool at tick"), "\(r.message)")
         case .interrupt:
@@ -67,12 +67,12 @@ struct CommonTickStopTests {
         defer { for c in children { c.killAndReap() } }
         var state: NodeState?
         for _ in 0 ..< 3000 where state != .ready && children.allSatisfy({ $0.poll() == nil }) {
-            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 1000)
+            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 1000, security: try L.operatorSecurity(dir))
             if case .statusReply(let s)? = try? client.request(.statusRequest) { state = s.state }
             if state != .ready { usleep(20_000) }
         }
         #expect(state == .ready)
-        let reply = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 5000).request(.command(Command(verb: .stop)))
+        let reply = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 5000, security: try L.operatorSecurity(dir)).request(.command(Command(verb: .stop)))
         guard case .commandReply(let r) = reply else { Issue.record("reply \(reply)"); return }
         #expect(r.targetTick == 0, "\(r)")
         for _ in 0 ..< 6000 where children.contains(where: { $0.poll() == nil }) { usleep(20_000) }

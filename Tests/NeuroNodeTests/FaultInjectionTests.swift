@@ -66,7 +66,11 @@ struct FaultInjectionTests {
         // The proxy: hears everything a publishes and republishes it with its own sequence
         // numbers — consecutive, except one skipped per dropped batch — so a held-back batch
         // arrives late but in sequence, and a dropped one leaves a gap.
+        // A relay stands in for pool a, so it holds a's key (b accepts no other server there).
         let context = try ZMQContext()
+        let relay = try BusSecurity(directory: KeyDirectory(path: "\(dir)/keys"), as: BusPrincipal(.node, "a"))
+        let zap = try relay.startHandler(context, log: .init(label: "proxy"))
+        defer { zap.stop() }
         let upstream = try ZMQSocket(context, .sub)
         let downstream = try ZMQSocket(context, .pub)
         defer {
@@ -76,7 +80,8 @@ struct FaultInjectionTests {
         try upstream.setLinger(milliseconds: 0)
         try downstream.setLinger(milliseconds: 0)
         try upstream.subscribe([UInt8]())
-        try upstream.connect(network.pools[0].endpoint)
+        try relay.connect(upstream, to: network.pools[0].endpoint, server: BusPrincipal(.node, "a"))
+        try relay.serve(downstream)
         try downstream.bind(proxyEndpoint)
 
         let executable = try LockstepIntegrationTests.executable()

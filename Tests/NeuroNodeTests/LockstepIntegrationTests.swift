@@ -27,13 +27,23 @@ struct LockstepIntegrationTests {
 
     /// `text` with every `tcp://127.0.0.1:PORT` endpoint moved to an ipc socket in `dir`, so
     /// tests never collide with anything listening on the machine.
+    /// Also authenticates the bus as production does: keys for every principal of the network
+    /// in `dir/keys`, named by `[security] keys` (the file must be written into `dir`). A text
+    /// that does not parse, or already has a `[security]` table, gets no keys.
     static func withPrivateEndpoints(_ text: String, in dir: String) -> String {
         var out = text
         while let range = out.range(of: #"tcp://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
             let port = out[range].split(separator: ":").last!
             out.replaceSubrange(range, with: "ipc://\(dir)/\(port)")
         }
-        return out
+        guard !out.contains("[security]"), let network = try? NetworkDescription.parse(Array(out.utf8), file: "\(dir)/network.toml"),
+              (try? KeyDirectory.generate(at: "\(dir)/keys", principals: KeyDirectory.principals(of: network))) != nil else { return out }
+        return out + "\n[security]\nkeys = \"keys\"\n"
+    }
+
+    /// An operator's CURVE identity from the keys `withPrivateEndpoints` made in `dir`.
+    static func operatorSecurity(_ dir: String) throws -> BusSecurity {
+        try BusSecurity(directory: KeyDirectory(path: "\(dir)/keys"), as: BusPrincipal(.operator))
     }
 
     /// Runs `neurobus ARGS…`, returning its exit status and output (stdout and stderr).

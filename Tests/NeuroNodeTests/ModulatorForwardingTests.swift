@@ -30,7 +30,7 @@ struct ModulatorForwardingTests {
         defer { updates.close() }
         try updates.setLinger(milliseconds: 0)
         try updates.subscribe(Topic.modulators)
-        try updates.connect(network.controller.publish)
+        try LockstepIntegrationTests.operatorSecurity(dir).connect(updates, to: network.controller.publish, server: BusPrincipal(.controller))
         var poller = ZMQPoller()
         poller.add(updates)
 
@@ -39,7 +39,7 @@ struct ModulatorForwardingTests {
         // The subscription takes effect some time after connecting (ZeroMQ's slow joiner):
         // ask again until one broadcast arrives, at most 100 times.
         for _ in 0 ..< 100 where heard == nil {
-            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 2000)
+            let client = try ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 2000, security: try LockstepIntegrationTests.operatorSecurity(dir))
             guard case .modulators(let reply)? = try? client.request(.modulators(Modulators(tick: 0, mode: .onArrival, levels: sent))) else { continue }
             #expect(reply.levels.map(\.id) == [0, 3, 7] && reply.levels.map(\.level) == [140, 77, 9])
             _ = try poller.poll(timeoutMilliseconds: 100)

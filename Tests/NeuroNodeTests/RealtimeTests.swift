@@ -106,7 +106,7 @@ struct RealtimeIntegrationTests {
             if killed == nil { killed = Date() }
             guard deadAfter == nil, Date().timeIntervalSince(lastQuery) > 0.2 else { return }
             lastQuery = Date()
-            guard let reply = try? ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 500).request(.statusRequest),
+            guard let reply = try? ControlClient(endpoint: network.controller.control, timeoutMilliseconds: 500, security: LockstepIntegrationTests.operatorSecurity(dir)).request(.statusRequest),
                   case .statusReply(let s) = reply, let motor = s.rows.first(where: { $0.name == "motor" }) else { return }
             if !motor.alive, s.rows.filter({ $0.name != "motor" }).allSatisfy(\.alive) { deadAfter = Date().timeIntervalSince(killed!) }
         }

@@ -26,7 +26,7 @@ struct SilentRecorderTests {
         defer { dealer.close() }
         try dealer.setLinger(milliseconds: 0)
         try dealer.setRoutingID(Array("recorder/silent".utf8))
-        try dealer.connect(network.controller.control)
+        try L.operatorSecurity(dir).connect(dealer, to: network.controller.control, server: BusPrincipal(.controller))
 
         let executable = try L.executable()
         let timeout = ["--peer-timeout", "400"]

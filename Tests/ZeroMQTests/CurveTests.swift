@@ -62,6 +62,15 @@ import Testing
         #expect(received.frames.last == Array("status".utf8))
         #expect(received.user == "operator/friend")
         #expect(try router.receiveMultipart(dontWait: true) == nil)
+        // A REQ's request arrives as [routing id, delimiter, body]: the user id is there too.
+        let request = try ZMQSocket(clientContext, .req)
+        defer { request.close() }
+        try request.setCurveClient(keys: friend, serverKey: server.publicKey)
+        try request.connect(endpoint)
+        _ = try request.send("again")
+        let asked = try #require(try router.receiveMultipartFromUser())
+        #expect(asked.frames.count == 3 && asked.frames.last == Array("again".utf8))
+        #expect(asked.user == "operator/friend")
         let seen = decisions.log.withLock { $0 }
         #expect(seen.contains { $0.user == nil && $0.key == CurveKeyPair.decode(stranger.publicKey) })
         #expect(seen.contains { $0.user == "operator/friend" })

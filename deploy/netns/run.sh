@@ -54,6 +54,9 @@ HOSTS=(ctl)
 for p in "${POOLS[@]}"; do HOSTS+=("$p"); done
 HOSTLIST=$(printf '%s.nb,' "${HOSTS[@]}"); HOSTLIST=${HOSTLIST%,}
 nb network endpoints "$WORK/default.toml" --hosts "$HOSTLIST" -o "$WORK/net.toml" 2>"$WORK/placement.txt"
+# The bus is authenticated (CURVE): every process finds the keys through [security] keys.
+nb keys "$WORK/net.toml" --out "$WORK/keys" > /dev/null
+printf '\n[security]\nkeys = "keys"\n' >> "$WORK/net.toml"
 sed 's/^mode = "lockstep"/mode = "realtime"/' "$WORK/net.toml" > "$WORK/net-rt.toml"
 grep -q '^mode = "realtime"' "$WORK/net-rt.toml" || fail "could not make the real-time variant"
 

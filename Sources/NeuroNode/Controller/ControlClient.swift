@@ -9,16 +9,22 @@ public final class ControlClient {
     let socket: ZMQSocket
     var sender = MessageSender(source: SourceID.ctl)
 
-    /// Connects (lazily, as ZeroMQ does) to the controller's control endpoint.
-    public init(endpoint: String, timeoutMilliseconds: Int = 5000) throws(NodeError) {
+    /// Connects (lazily, as ZeroMQ does) to the controller's control endpoint, authenticated
+    /// with `security` (an operator's key, or an observer's for the status) when given.
+    public init(endpoint: String, timeoutMilliseconds: Int = 5000, security: BusSecurity? = nil) throws(NodeError) {
         self.endpoint = endpoint
         self.timeoutMilliseconds = timeoutMilliseconds
         do throws(ZMQError) {
             context = try ZMQContext()
             socket = try ZMQSocket(context, .req)
             try socket.setLinger(milliseconds: 0)
-            try socket.connect(endpoint)
         } catch { throw .transport(error) }
+        do throws(NodeError) {
+            try BusSecurity.connect(socket, to: endpoint, server: BusPrincipal(.controller), with: security)
+        } catch {
+            socket.close()
+            throw error
+        }
     }
 
     deinit { if !socket.isClosed { socket.close() } }

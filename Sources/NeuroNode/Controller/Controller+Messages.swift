@@ -6,9 +6,11 @@ extension Controller {
     /// requests (`[id, "", frame]`).
     func drainRouter() throws(NodeError) {
         while true {
-            let frames: [[UInt8]]?
-            do { frames = try router.receiveMultipart(dontWait: true) } catch { throw .transport(error) }
-            guard let frames else { break }
+            let received: (frames: [[UInt8]], user: String?)?
+            do { received = try router.receiveMultipartFromUser(dontWait: true) } catch { throw .transport(error) }
+            guard let (frames, peer) = received else { break }
+            // On an authenticated bus a message without a user id is refused, not trusted.
+            let user = options.security == nil ? nil : peer ?? ""
             guard frames.count >= 2, let body = frames.last else { continue }
             let identity = frames[0]
             let isClient = frames.count == 3 && frames[1].isEmpty
@@ -19,7 +21,20 @@ extension Controller {
                 try? sender.send(.error(reply), envelope: isClient ? [identity, []] : [identity], stream: identity, on: router)
                 continue
             }
+            // A routing id is the peer's own claim; the key is proof. (libzmq's ZAP request
+            // carries the server's routing id, not the client's, so this check happens here.)
+            guard isClient || BusSecurity.mayUse(identity: identity, user: user) else {
+                log.warning("refused a message as \(String(decoding: identity.prefix(64), as: UTF8.self)) from the key of \(user ?? "?")")
+                continue
+            }
             if isClient {
+                guard BusSecurity.mayRequest(envelope.message, user: user) else {
+                    let text = "the key of \(user ?? "?") may not make \(envelope.message.kind) requests: an operator key may"
+                    log.warning("refused: \(text)")
+                    try sender.send(.error(ErrorReply(code: .refused, aboutKind: envelope.message.kind.rawValue, aboutSequence: envelope.sequence, message: text)),
+                                    envelope: [identity, []], stream: identity, on: router)
+                    continue
+                }
                 let reply = handleClient(envelope)
                 try sender.send(reply, envelope: [identity, []], stream: identity, on: router)
             } else if let k = pools.firstIndex(where: { $0.identity == identity }) {

@@ -26,6 +26,8 @@ public struct ControllerOptions: Sendable {
     public var snapshotAt: Set<UInt64> = []
     /// The snapshot the network restarts from (nodes load their parts of the same folder).
     public var restore: SnapshotManifest?
+    /// The controller's CURVE identity (nil: the bus is not authenticated).
+    public var security: BusSecurity?
 
     public init(network: NetworkDescription) {
         self.network = network
@@ -73,6 +75,8 @@ public final class Controller {
     let router: ZMQSocket
     let pub: ZMQSocket
     let sub: ZMQSocket
+    /// Admits allow-listed keys to the ROUTER and PUB (nil without authentication).
+    var zap: ZAPHandler?
     var sender = MessageSender(source: SourceID.controller)
     var pools: [Track]
     let spikeTopics: [[UInt8]]
@@ -165,18 +169,26 @@ public final class Controller {
             try sub.setLinger(milliseconds: 0)
             try sub.reconnectSoon()
             try router.setRouterMandatory(true)
-            // A promoted replica reconnects under its routing id: the new connection wins.
-            try router.setRouterHandover(true)
+            // No handover: a second connection under a routing id in use is turned away, so no
+            // peer can take over a joined node's route. A promoted replica reconnects under its
+            // routing id once its old connection is gone (ZeroMQ retries the connection).
+            try router.setRouterHandover(false)
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
-            try router.bind(controlAt)
-            try pub.bind(publishAt)
             for index in rewards.pools.sorted() { try sub.subscribe(spikeTopics[index]) }
             for topic in heartbeatTopics { try sub.subscribe(topic) }
-            for pool in network.pools { try sub.connect(pool.endpoint) }
         } catch {
             closeSockets()
             throw .transport(error)
+        }
+        do throws(NodeError) {
+            zap = try BusSecurity.bind([(router, controlAt), (pub, publishAt)], in: context, with: options.security, log: log)
+            for pool in network.pools {
+                try BusSecurity.connect(sub, to: pool.endpoint, server: BusPrincipal(.node, pool.name), with: options.security)
+            }
+        } catch {
+            closeSockets()
+            throw error
         }
     }
 
@@ -184,6 +196,7 @@ public final class Controller {
 
     func closeSockets() {
         for socket in [router, pub, sub] where !socket.isClosed { socket.close() }
+        zap?.stop()
     }
 
     /// Runs until the network is stopped (returns) or a pool fails (throws, naming it).

@@ -52,6 +52,9 @@ public struct DistalRewardExperiment: Sendable {
     public var eligibilityTau = 1000
     public var dopamineTau = 200
     public var rewardDelay = 1000 ... 3000
+    /// Only the synapses from these excitatory neurons are plastic (nil: all of E's, as in the
+    /// paper).
+    public var plasticFrom: Range<Int>? = nil
 
     public init() {}
 
@@ -212,22 +215,13 @@ public struct DistalRewardExperiment: Sendable {
           t_ref = 1.0
           v_init = { uniform = [0.0, 10.0] }
 
-        # Excitatory neurons: \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.
-        [[projection]]
-        from = "cortex.E"
-        to = "cortex"
-        rule = "fixed_outdegree"
-        outdegree = \(outdegree)
-        allow_autapses = false
-        weight = \(initialWeight)            # mV
-        delay = { uniform = [0.5, 20.49] }
-        synapse = "stdp"
+        \(excitatoryProjections)synapse = "stdp"
         a_minus = \(aMinus)          # the paper's window: A- = 1.5 A+, tau = 20 ms
         tau_elig = \(eligibilityTau).0       # ms, the paper's eligibility time constant: 1 s
         learning_rate = \(learningRate)     # mV/s per unit eligibility per unit dopamine
         w_max = \(maxWeight)             # mV
 
-        # Inhibitory neurons: \(outdegree) static synapses each onto excitatory ones, 1 ms.
+        \(staticExcitatoryProjection)# Inhibitory neurons: \(outdegree) static synapses each onto excitatory ones, 1 ms.
         [[projection]]
         from = "cortex.I"
         to = "cortex.E"
@@ -244,6 +238,27 @@ public struct DistalRewardExperiment: Sendable {
         weight = \(backgroundWeight)
 
         """
+    }
+
+    /// The excitatory projection(s) up to the plastic one's `synapse` key: all of E plastic,
+    /// or only `plasticFrom` (then first, so it is projection 0) with the rest of E static.
+    var excitatoryProjections: String {
+        let draw = "to = \"cortex\"\nrule = \"fixed_outdegree\"\noutdegree = \(outdegree)\nallow_autapses = false\n"
+            + "weight = \(initialWeight)            # mV\ndelay = { uniform = [0.5, 20.49] }\n"
+        guard let plastic = plasticFrom else {
+            return "# Excitatory neurons: \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.\n"
+                + "[[projection]]\nfrom = \"cortex.E\"\n" + draw
+        }
+        return "# Excitatory neurons E[\(plastic.lowerBound), \(plastic.upperBound)): \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.\n"
+            + "[[projection]]\nfrom = \"cortex.E\"\nfrom_neurons = [\(plastic.lowerBound), \(plastic.upperBound)]\n" + draw
+    }
+
+    /// The static rest of E when only `plasticFrom` is plastic (empty otherwise).
+    var staticExcitatoryProjection: String {
+        guard let plastic = plasticFrom else { return "" }
+        return "# E[\(plastic.upperBound), \(excitatory)): the same synapses, static.\n[[projection]]\nfrom = \"cortex.E\"\n"
+            + "from_neurons = [\(plastic.upperBound), \(excitatory)]\nto = \"cortex\"\nrule = \"fixed_outdegree\"\noutdegree = \(outdegree)\n"
+            + "allow_autapses = false\nweight = \(initialWeight)            # mV\ndelay = { uniform = [0.5, 20.49] }\n\n"
     }
 
     /// What one background event does to a neuron at rest (threshold 20 mV), for the comment.

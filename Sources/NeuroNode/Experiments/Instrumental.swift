@@ -39,6 +39,9 @@ public struct InstrumentalExperiment: Sendable {
     public var reversed = false
     /// The broadcast when the other group fires more (a dopamine dip below 128); nil: none.
     public var dopamineLost: Int? = 64
+    /// Only the synapses from S are plastic (the rest of the network is static), instead of
+    /// every excitatory synapse as in the paper.
+    public var plasticStimulusOnly = true
 
     public init() {}
 
@@ -63,6 +66,8 @@ public struct InstrumentalExperiment: Sendable {
         /// Whether the rewarded group's response over the last tenth of the trials is at least
         /// 1.3 times the other group's.
         public var meetsCriterion: Bool
+        /// Mean spikes of A and of B in the window after the stimulus, per simulated minute.
+        public var minutesA: [Double] = [], minutesB: [Double] = []
     }
 
     /// Both runs of one seed.
@@ -81,6 +86,7 @@ public struct InstrumentalExperiment: Sendable {
     public func networkText(stimulus: String, control: [(tick: UInt64, level: Int)]? = nil) -> String {
         var net = network
         net.seed = seed
+        net.plasticFrom = plasticStimulusOnly ? 0 ..< groupSize : nil
         let (winner, loser) = reversed ? (b, a) : (a, b)
         var text = """
         # Instrumental conditioning (Izhikevich 2007, Cerebral Cortex 17:2443) with integrate-
@@ -188,8 +194,12 @@ public struct InstrumentalExperiment: Sendable {
         let (lastA, lastB) = (mean(countA.suffix(tenth)), mean(countB.suffix(tenth)))
         let (wLast, lLast) = reversed ? (lastB, lastA) : (lastA, lastB)
         let meets = wLast > 0 && wLast >= 1.3 * lLast
-        return Outcome(condition: condition, rewards: rewards, dips: dips, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB,
-                       weightSA: weights.sa, weightSB: weights.sb, meetsCriterion: meets)
+        let perMinute = max(60_000 / Int(period), 1)
+        func minutes(_ xs: [Int]) -> [Double] { stride(from: 0, to: xs.count, by: perMinute).map { mean(xs[$0 ..< min($0 + perMinute, xs.count)]) } }
+        var outcome = Outcome(condition: condition, rewards: rewards, dips: dips, firstA: firstA, firstB: firstB, lastA: lastA, lastB: lastB,
+                              weightSA: weights.sa, weightSB: weights.sb, meetsCriterion: meets)
+        (outcome.minutesA, outcome.minutesB) = (minutes(countA), minutes(countB))
+        return outcome
     }
 
     /// Mean weight (mV) of the plastic synapses (projection 0) from `s` onto `a` and onto `b`.

@@ -10,7 +10,8 @@ public final class HeartbeatMonitor {
     /// Last heartbeat of each pool (network order).
     public private(set) var beats: [Heartbeat?]
 
-    public init(network: NetworkDescription) throws(NodeError) {
+    /// Subscribes to every pool's heartbeats, authenticated with `security` when given.
+    public init(network: NetworkDescription, security: BusSecurity? = nil) throws(NodeError) {
         topics = network.pools.map { Topic.heartbeat($0.name) }
         beats = network.pools.map { _ in nil }
         do throws(ZMQError) {
@@ -19,8 +20,13 @@ public final class HeartbeatMonitor {
             try sub.setLinger(milliseconds: 0)
             try sub.reconnectSoon()
             for t in topics { try sub.subscribe(t) }
-            for p in network.pools { try sub.connect(p.endpoint) }
         } catch { throw .transport(error) }
+        do throws(NodeError) {
+            for p in network.pools { try BusSecurity.connect(sub, to: p.endpoint, server: BusPrincipal(.node, p.name), with: security) }
+        } catch {
+            sub.close()
+            throw error
+        }
     }
 
     deinit { if !sub.isClosed { sub.close() } }

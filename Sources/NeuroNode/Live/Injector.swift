@@ -26,6 +26,8 @@ public struct InjectorOptions: Sendable {
     public var highWaterMark: Int32 = 100_000
     /// The tick the stream starts at (a restored run's); earlier input is skipped.
     public var startTick: UInt64 = 0
+    /// The injector's CURVE identity, `source/NAME` (nil: the bus is not authenticated).
+    public var security: BusSecurity?
 
     public init(network: NetworkDescription, source: Int, input: String, format: SpikeFileFormat? = nil) {
         self.network = network
@@ -63,6 +65,8 @@ public final class Injector {
     let context: ZMQContext
     let xpub: ZMQSocket
     let sub: ZMQSocket
+    /// Admits allow-listed keys to the XPUB (nil without authentication).
+    var zap: ZAPHandler?
     var sender: MessageSender
     let stimulusTopic: [UInt8]
     let heartbeatTopic: [UInt8]
@@ -134,17 +138,21 @@ public final class Injector {
         do throws(ZMQError) {
             for socket in [xpub, sub] { try socket.setLinger(milliseconds: 1000) }
             try xpub.setSendHighWaterMark(options.highWaterMark)
-            try xpub.bind(bindAt)
             try sub.subscribe(nodeHeartbeatTopic)
-            try sub.connect(pool.endpoint)
             // The controller's clock: snapshot cuts (what to keep) and rollbacks (what to resend).
-            if !realtime {
-                try sub.subscribe(Topic.clock)
-                try sub.connect(network.controller.publish)
-            }
+            if !realtime { try sub.subscribe(Topic.clock) }
         } catch {
             closeAll()
             throw .transport(error)
+        }
+        do throws(NodeError) {
+            let security = options.security
+            zap = try BusSecurity.bind([(xpub, bindAt)], in: context, with: security, log: log)
+            try BusSecurity.connect(sub, to: pool.endpoint, server: BusPrincipal(.node, pool.name), with: security)
+            if !realtime { try BusSecurity.connect(sub, to: network.controller.publish, server: BusPrincipal(.controller), with: security) }
+        } catch {
+            closeAll()
+            throw error
         }
     }
 
@@ -152,6 +160,7 @@ public final class Injector {
 
     func closeAll() {
         for socket in [xpub, sub] where !socket.isClosed { socket.close() }
+        zap?.stop()
         if fd > 0 { close(fd) }
         fd = -1
     }

@@ -17,6 +17,8 @@ public struct RecorderOptions: Sendable {
     public var peerTimeoutMilliseconds = 2000
     public var joinTimeoutMilliseconds = 30_000
     public var highWaterMark: Int32 = 100_000
+    /// The recorder's CURVE identity, an observer or operator (nil: not authenticated).
+    public var security: BusSecurity?
 
     public init(network: NetworkDescription, pools: [Int], out: String, format: SpikeFileFormat, name: String) {
         self.network = network
@@ -113,12 +115,22 @@ public final class Recorder {
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             for t in tracks { try sub.subscribe(t.spikeTopic) }
             for t in tracks { try sub.subscribe(t.heartbeatTopic) }
-            for t in tracks { try sub.connect(network.pools[t.index].endpoint) }
             try dealer.setRoutingID(Topic.recorderIdentity(options.name))
-            try dealer.connect(network.controller.control)
         } catch {
             closeSockets()
+            for t in tracks { t.writer.discard() }
             throw .transport(error)
+        }
+        do throws(NodeError) {
+            for t in tracks {
+                let pool = network.pools[t.index]
+                try BusSecurity.connect(sub, to: pool.endpoint, server: BusPrincipal(.node, pool.name), with: options.security)
+            }
+            try BusSecurity.connect(dealer, to: network.controller.control, server: BusPrincipal(.controller), with: options.security)
+        } catch {
+            closeSockets()
+            for t in tracks { t.writer.discard() }
+            throw error
         }
     }
 

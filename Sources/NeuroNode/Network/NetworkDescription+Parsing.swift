@@ -22,7 +22,7 @@ extension NetworkDescription {
 /// Keys allowed in each table.
 enum NetworkKeys {
     static let top = ["network", "controller", "pool", "projection", "generator", "source", "reward", "modulation", "snapshots",
-                      "multimeter", "weight_recorder"]
+                      "multimeter", "weight_recorder", "security"]
     static let network = ["name", "format", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
@@ -41,6 +41,7 @@ enum NetworkKeys {
     static let projection = ["from", "from_neurons", "to", "to_neurons", "out_degree", "density",
                              "weight", "delay", "seed"]
     static let snapshots = ["every", "keep"]
+    static let security = ["curve", "keys"]
     static let source = ["name", "pool", "neurons", "drive", "endpoint"]
     static let reward = ["kind", "pool", "neurons", "versus", "every", "start", "window", "min_spikes", "dopamine", "dopamine_lost", "lag",
                          "pre", "post", "delay"]
@@ -120,6 +121,19 @@ extension NetworkParser {
             description.snapshotEvery = UInt64(every)
             description.snapshotKeep = try int(f, "keep", in: 1 ... 1_000_000) ?? 3
             if let blocker = description.snapshotBlocker { throw fail(f.path, "\(blocker): remove [snapshots]") }
+        }
+        if let node = top["security"] {
+            let f = try table(node, path: "security", header: "[security]")
+            try checkKeys(f, allowed: NetworkKeys.security)
+            description.curve = try bool(f, "curve") ?? true
+            if let keys = try string(f, "keys") {
+                guard !keys.isEmpty, keys.utf8.count <= 4096, !keys.utf8.contains(0) else {
+                    throw fail(f.keyPath("keys"), "keys must name a folder (1…4096 bytes)")
+                }
+                guard description.curve else { throw fail(f.keyPath("keys"), "keys is given but curve = false turns authentication off: remove one") }
+                let folder = file.lastIndex(of: "/").map { String(file[..<$0]) }
+                description.keyDirectory = keys.hasPrefix("/") || folder == nil ? keys : "\(folder!)/\(keys)"
+            }
         }
         return description
     }

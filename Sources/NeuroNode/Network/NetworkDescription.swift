@@ -327,6 +327,12 @@ public struct NetworkDescription: Sendable, Equatable {
     /// how many complete ones to keep.
     public var snapshotEvery: UInt64?
     public var snapshotKeep = 3
+    /// `[security] curve`: whether every socket of the bus uses CURVE with the network's keys
+    /// (true unless the file turns it off, for loopback development).
+    public var curve = true
+    /// `[security] keys`: the key directory (`KeyDirectory`), resolved against the network
+    /// file's folder; nil when the file names none (`neurobus up` then makes throw-away keys).
+    public var keyDirectory: String?
     /// External spike sources in file order; `sources[i].index == i`.
     public var sources: [SourceSpec] = []
     /// Reward rules in file order.

@@ -30,6 +30,8 @@ public struct NodeOptions: Sendable {
     public var promotion: Promotion?
     /// The DEALER's routing id name (default `node/POOL`; a promoted replica keeps `replica/POOL/PID`).
     public var identity: String?
+    /// The node's CURVE identity, `node/POOL` (nil: the bus is not authenticated).
+    public var security: BusSecurity?
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
         self.network = network
@@ -55,6 +57,8 @@ public final class NodeRuntime {
     let pub: ZMQSocket
     let sub: ZMQSocket
     let dealer: ZMQSocket
+    /// Admits allow-listed keys to the PUB (nil without authentication).
+    var zap: ZAPHandler?
     var sender: MessageSender
     var history: StreamHistory
     /// Upstream pool indices and, parallel, their topic frames and sequence checks.
@@ -221,7 +225,6 @@ public final class NodeRuntime {
             try sub.setReceiveHighWaterMark(options.highWaterMark)
             // The hot-path wait (see `loop`) blocks on the SUB for at most this long.
             try sub.setReceiveTimeout(milliseconds: 2)
-            try pub.bind(bindAt)
             // Spike topics before heartbeat topics: a heartbeat heard proves the spike
             // subscription (sent earlier on the same connection) is in place too.
             for topic in upstreamSpikeTopics { try sub.subscribe(topic) }
@@ -234,14 +237,27 @@ public final class NodeRuntime {
             try sub.subscribe(Topic.modulators)
             try sub.subscribe(Topic.clock)
             try sub.subscribe(Topic.controllerHeartbeat)
-            for u in upstream { try sub.connect(options.connect[network.pools[u].name] ?? network.pools[u].endpoint) }
-            if let source { try sub.connect(options.connect[source.spec.name] ?? source.spec.endpoint) }
-            try sub.connect(network.controller.publish)
             try dealer.setRoutingID(options.identity.map { Array($0.utf8) } ?? Topic.nodeIdentity(spec.name))
-            try dealer.connect(network.controller.control)
         } catch {
             closeSockets()
             throw .transport(error)
+        }
+        do throws(NodeError) {
+            let security = options.security
+            zap = try BusSecurity.bind([(pub, bindAt)], in: context, with: security, log: log)
+            func connect(_ socket: ZMQSocket, _ endpoint: String, _ server: BusPrincipal) throws(NodeError) {
+                try BusSecurity.connect(socket, to: endpoint, server: server, with: security)
+            }
+            for u in upstream {
+                let name = network.pools[u].name
+                try connect(sub, options.connect[name] ?? network.pools[u].endpoint, BusPrincipal(.node, name))
+            }
+            if let source { try connect(sub, options.connect[source.spec.name] ?? source.spec.endpoint, BusPrincipal(.source, source.spec.name)) }
+            try connect(sub, network.controller.publish, BusPrincipal(.controller))
+            try connect(dealer, network.controller.control, BusPrincipal(.controller))
+        } catch {
+            closeSockets()
+            throw error
         }
         if let out = options.out {
             // A restored or promoted node continues the raster left in the folder from its tick.
@@ -287,6 +303,7 @@ public final class NodeRuntime {
 
     func closeSockets() {
         for socket in [pub, sub, dealer] where !socket.isClosed { socket.close() }
+        zap?.stop()
     }
 
     /// Runs until the controller says stop (returns) or something fails (throws, after telling

@@ -38,8 +38,13 @@ public final class ReplicaRuntime {
             dealer = try ZMQSocket(context, .dealer)
             try dealer.setLinger(milliseconds: 1000)
             try dealer.setRoutingID(Array(identity.utf8))
-            try dealer.connect(options.network.controller.control)
         } catch { throw .transport(error) }
+        do throws(NodeError) {
+            try BusSecurity.connect(dealer, to: options.network.controller.control, server: BusPrincipal(.controller), with: options.security)
+        } catch {
+            dealer.close()
+            throw error
+        }
     }
 
     deinit { if !dealer.isClosed { dealer.close() } }
