@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import NeuroNode
 import NeuroWire
@@ -23,7 +24,18 @@ struct BusBenchmark: ParsableCommand {
     @Option(help: "Batches to send.") var messages = 1_000_000
     @Option(help: "Ticks per batch (the spikes are spread over them).") var ticksPerBatch = 1
     @Option(help: "Spike-set encoding policy: fast (cheapest, the nodes' default) or compact (smallest).") var encoding = "fast"
+    @Flag(help: "Authenticate and encrypt with CURVE, as a network's bus does (keys made for the run).") var curve = false
     @Option(help: ArgumentHelp("Internal: the process role.", visibility: .hidden)) var role: String?
+    @Option(help: ArgumentHelp("Internal: the key directory with --curve.", visibility: .hidden)) var keys: String?
+
+    static let publisherKey = BusPrincipal(.node, "bench"), subscriberKey = BusPrincipal(.observer)
+
+    /// This process's CURVE identity with --curve.
+    func security(_ principal: BusPrincipal) throws -> BusSecurity? {
+        guard curve else { return nil }
+        guard let keys else { throw CommandFailure("--curve needs the key directory") }
+        return try KeyOptions.load(keys, as: principal)
+    }
 
     func validate() throws {
         guard (0 ... 65536).contains(spikes) else { throw ValidationError("--spikes \(spikes) is outside 0…65536") }
@@ -54,10 +66,18 @@ struct BusBenchmark: ParsableCommand {
         case "pub": try publisher()
         default:
             let exe = try selfExecutable()
-            let args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
+            var args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
+            var me = self
+            if curve {
+                let dir = "/tmp/neurobus-bench-bus-keys-\(getpid())"
+                try KeyDirectory.generate(at: dir, principals: [Self.publisherKey, Self.subscriberKey], replace: true)
+                args += ["--curve", "--keys", dir]
+                me.keys = dir
+            }
+            defer { if let dir = me.keys { try? FileManager.default.removeItem(atPath: dir) } }
             let sub = try ChildProcess(label: "subscriber", executable: exe, arguments: args + ["--role", "sub"], logPath: "/tmp/neurobus-bench-bus-\(getpid()).log")
             defer { unlink(sub.logPath) }
-            do { try publisher() } catch { sub.kill(SIGKILL); throw error }
+            do { try me.publisher() } catch { sub.kill(SIGKILL); throw error }
             while sub.poll() == nil { usleep(10_000) }
             print(sub.logTail(lines: 3))
             guard sub.poll()?.succeeded == true else { throw CommandFailure("subscriber failed: \(sub.poll()!)") }
@@ -70,7 +90,8 @@ struct BusBenchmark: ParsableCommand {
         defer { pub.close() }
         try pub.setLinger(milliseconds: 5000)
         try pub.setSendHighWaterMark(0)
-        try pub.bind(endpoint)
+        let zap = try BusSecurity.bind([(pub, endpoint)], in: context, with: try security(Self.publisherKey), log: makeLogger("bench"))
+        defer { zap?.stop() }
         // XPUB hands us the subscription: the subscriber is connected, no sleep needed.
         guard let subscription = try pub.receiveBytes(), subscription.first == 1 else { throw CommandFailure("no subscription") }
         var sender = MessageSender(source: 1, spikePolicy: encoding == "fast" ? .fast : .compact)
@@ -92,7 +113,7 @@ struct BusBenchmark: ParsableCommand {
         try sub.setReceiveHighWaterMark(0)
         let topic = Topic.spikes("bench")
         try sub.subscribe(topic)
-        try sub.connect(endpoint)
+        try BusSecurity.connect(sub, to: endpoint, server: Self.publisherKey, with: try security(Self.subscriberKey))
         var message = PubSubMessage()
         var sequence = SequenceCheck()
         var stream = SpikeStream(name: "bench", neuronCount: 65536)

@@ -267,8 +267,10 @@ struct DemoCommand: ParsableCommand {
         var inhibitoryWeight: Double = InstrumentalExperiment().network.inhibitoryWeight
         @Flag(help: "No dopamine dip when the other group fires more (only the reward pulses, as in the paper).")
         var noDip = false
-        @Flag(help: "Every excitatory synapse plastic, as in the paper (default: only those from S).")
-        var allPlastic = false
+        @Flag(help: "Only the synapses from S plastic, the rest of the network static (default: every excitatory synapse, as in the paper).")
+        var plasticStimulusOnly = false
+        @Flag(help: "Train each seed's network both ways (A rewarded, then B rewarded, each with its control) and report the contingency index: log2 of the final A:B ratio after A-training over that after B-training.")
+        var both = false
         @Flag(help: "Reward B firing more than A instead.")
         var reversed = false
         @Flag(help: "Print the rewarded run's network file for --seed and exit.")
@@ -300,7 +302,7 @@ struct DemoCommand: ParsableCommand {
             e.network.aMinus = aMinus
             e.network.inhibitoryWeight = inhibitoryWeight
             if noDip { e.dopamineLost = nil }
-            e.plasticStimulusOnly = !allPlastic
+            e.plasticStimulusOnly = plasticStimulusOnly
             return e
         }
 
@@ -309,6 +311,7 @@ struct DemoCommand: ParsableCommand {
                 print(experiment(seed).networkText(stimulus: "instrumental-stimulus.csv"), terminator: "")
                 return
             }
+            if both { return try runBoth() }
             var results: [InstrumentalExperiment.Result] = []
             for k in 0 ..< seeds {
                 let s = seed &+ UInt64(k)
@@ -334,6 +337,37 @@ struct DemoCommand: ParsableCommand {
                 }
             }
             print("rewarded runs meeting the criterion: \(results.filter(\.rewarded.meetsCriterion).count) of \(results.count); control runs: \(results.filter(\.control.meetsCriterion).count) of \(results.count)")
+        }
+
+        /// `--both`: each seed trained A-rewarded and B-rewarded, with the contingency index.
+        func runBoth() throws {
+            var results: [InstrumentalExperiment.Paired] = []
+            for k in 0 ..< seeds {
+                let s = seed &+ UInt64(k)
+                results.append(try experiment(s).runPaired { run, second in
+                    if !json, second % max(60, seconds / 10 / 60 * 60) == 0 {
+                        FileHandle.standardError.write(Data("seed \(s) \(run): \(second) / \(seconds) s\n".utf8))
+                    }
+                })
+            }
+            if json {
+                print(try JSONOutput.string(results, snakeCase: true))
+                return
+            }
+            print("=== instrumental conditioning both ways: \(excitatory + inhibitory) neurons, \(seconds) s per run ===")
+            print("responses: spikes of A and B in the window after S, last tenth of the trials; index: log2 of A:B after A-training over A:B after B-training")
+            print("seed  A-trained A:B  B-trained A:B  index  control A:B (two runs)  control index  meets  control meets")
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+            func pair(_ o: InstrumentalExperiment.Outcome) -> String { String(format: "%.2f:%.2f", o.lastA, o.lastB) }
+            for r in results {
+                print(pad("\(r.seed)", 4) + pad(pair(r.rewardA.rewarded), 15) + pad(pair(r.rewardB.rewarded), 15)
+                      + pad(String(format: "%.2f", r.contingency), 7)
+                      + pad(pair(r.rewardA.control) + " " + pair(r.rewardB.control), 24) + pad(String(format: "%.2f", r.controlContingency), 15)
+                      + pad(r.meetsCriterion ? "yes" : "no", 7) + pad(r.controlMeetsCriterion ? "yes" : "no", 15))
+            }
+            print(String(format: "criterion: index at least %.2f (3 times) with the rewarded group ahead both ways: rewarded %d of %d, controls %d of %d",
+                         InstrumentalExperiment.contingencyCriterion, results.filter(\.meetsCriterion).count, results.count,
+                         results.filter(\.controlMeetsCriterion).count, results.count))
         }
     }
 }

@@ -216,7 +216,7 @@ public struct DistalRewardExperiment: Sendable {
           v_init = { uniform = [0.0, 10.0] }
 
         \(excitatoryProjections)synapse = "stdp"
-        a_minus = \(aMinus)          # the paper's window: A- = 1.5 A+, tau = 20 ms
+        a_minus = \(aMinus)          # \(aMinus == 1.5 ? "the paper's window: A- = 1.5 A+" : "A- = \(aMinus) A+ (the paper's: 1.5)"), tau = 20 ms
         tau_elig = \(eligibilityTau).0       # ms, the paper's eligibility time constant: 1 s
         learning_rate = \(learningRate)     # mV/s per unit eligibility per unit dopamine
         w_max = \(maxWeight)             # mV
