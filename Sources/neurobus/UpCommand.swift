@@ -33,6 +33,14 @@ struct UpCommand: ParsableCommand {
 
     @OptionGroup var keys: KeyOptions
 
+    @Option(help: "Endpoints: free (each moved to a free port on 127.0.0.1, so runs side by side never collide; the default for the built-in network) or file (the network file's; the default for a file). The ports used are in OUT/network.toml.")
+    var ports: PortPolicy?
+
+    /// Where `up` binds.
+    enum PortPolicy: String, ExpressibleByArgument, CaseIterable {
+        case free, file
+    }
+
     @Option(help: "Bind nodes to CPU cores: auto (each node to a core of its own — and its replica to the same — when this process may use at least as many cores as there are pools; else none) or never.")
     var pin: PinPolicy = .auto
 
@@ -49,9 +57,23 @@ struct UpCommand: ParsableCommand {
         return 2
     }
 
+    /// `network` with every endpoint on a free port of 127.0.0.1; refused when an endpoint is
+    /// not on this machine's loopback (another machine's port cannot be chosen here).
+    static func onFreePorts(_ network: NetworkDescription) throws -> NetworkDescription {
+        let endpoints = [network.controller.control, network.controller.publish] + network.pools.map(\.endpoint) + network.sources.map(\.endpoint)
+        for e in endpoints where !(e.hasPrefix("tcp://127.0.0.1:") || e.lowercased().hasPrefix("tcp://localhost:")) {
+            throw CommandFailure("--ports free: endpoint \(e) is not on 127.0.0.1; use --ports file to bind the file's endpoints")
+        }
+        do {
+            let ports = try NetworkEndpoints.freeLoopbackPorts(NetworkEndpoints.endpointCount(network))
+            return try NetworkEndpoints.rewrite(network, hosts: ["127.0.0.1"], ports: ports, file: network.file).network
+        } catch { throw CommandFailure("--ports free: \(error)") }
+    }
+
     func run() throws {
         let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
-        let description = try loadBusNetwork(options.network, warn: !options.quiet)
+        var description = try loadBusNetwork(options.network, warn: !options.quiet)
+        if (ports ?? (options.network == nil ? .free : .file)) == .free { description = try Self.onFreePorts(description) }
         let injections = try options.injections(description)
         let restore = try options.restored(description)
         let restoreArguments = options.restore.map { ["--restore", $0] } ?? []
@@ -143,6 +165,7 @@ struct UpCommand: ParsableCommand {
             let pinned = cpus.map { "; nodes bound to CPUs \(CPUAffinity.describe($0))" } ?? ""
             let keyed = keyDirectory.map { "; keys in \($0)" } ?? "; bus not authenticated ([security] curve = false)"
             printError("network \(description.name): controller and \(description.pools.count) node process(es) started\(pinned); logs in \(out)/logs/\(keyed)")
+            printError("control: neurobus ctl status --network \(file)\(keyDirectory.map { " --keys \($0)" } ?? "")")
         }
 
         let realtime = description.mode == .realtime

@@ -103,7 +103,9 @@ public enum NetworkEndpoints {
     /// `network`'s file with every endpoint placed on `hosts` (see the type's comment), the text
     /// otherwise unchanged (comments, order, layout), re-validated by the network parser as
     /// `file`: the result must parse, and differ from `network` in nothing but endpoints.
-    public static func rewrite(_ network: NetworkDescription, hosts: [String], basePort: Int? = nil,
+    /// `ports`, when given, holds one port per endpoint in slot order (control, publish, the
+    /// pools', the sources'), e.g. free ports the kernel chose (`freeLoopbackPorts`).
+    public static func rewrite(_ network: NetworkDescription, hosts: [String], basePort: Int? = nil, ports: [Int]? = nil,
                                file: String = "<rewritten>") throws(RewriteError) -> Rewrite {
         guard !hosts.isEmpty else { throw .noHosts }
         var checked: [String] = []
@@ -124,9 +126,12 @@ public enum NetworkEndpoints {
         }
         var assignments: [Assignment] = []
         var taken: [String: String] = [:]
-        for slot in slots {
+        if let ports, ports.count != slots.count { throw .portOutOfRange(key: "the list of \(slots.count) ports", port: ports.count) }
+        for (k, slot) in slots.enumerated() {
             let port: Int
-            if let basePort {
+            if let ports {
+                port = ports[k]
+            } else if let basePort {
                 port = basePort + slot.offset
             } else {
                 guard let kept = tcpPort(slot.old) else { throw .noPort(key: slot.key, value: slot.old) }
@@ -166,6 +171,33 @@ public enum NetworkEndpoints {
             throw .revalidation("it parses, but differs from the original in more than its endpoints")
         }
         return Rewrite(text: newText, network: parsed, assignments: assignments)
+    }
+
+    /// The number of endpoints a network has (`rewrite`'s slots).
+    public static func endpointCount(_ network: NetworkDescription) -> Int { 2 + network.pools.count + network.sources.count }
+
+    /// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago: each bound to port
+    /// 0 (the kernel's choice) and all held until every one is chosen, then released.
+    public static func freeLoopbackPorts(_ count: Int) throws(NodeError) -> [Int] {
+        var fds: [Int32] = []
+        defer { for fd in fds { close(fd) } }
+        var ports: [Int] = []
+        for _ in 0 ..< count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw .io("cannot open a socket to find a free port: \(String(cString: strerror(errno)))") }
+            fds.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let ok = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard ok else { throw .io("cannot bind a socket to find a free port: \(String(cString: strerror(errno)))") }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
     }
 
     /// The port of a `tcp://host:port` endpoint, or nil for other transports.
