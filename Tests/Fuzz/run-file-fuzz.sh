@@ -12,7 +12,9 @@ swift build --build-tests >/dev/null
 start=$SECONDS
 mkdir -p .build/fuzz
 status=0
-NEUROBUS_FUZZ_CASES="$CASES" swift test --skip-build --filter "File fuzzing" > .build/fuzz/file-fuzz.log 2>&1 || status=$?
+NEUROBUS_FUZZ_CASES="$CASES" swift test --skip-build --filter FileFuzzTests > .build/fuzz/file-fuzz.log 2>&1 || status=$?
 grep -E "✔|✘|error|Fatal|crash" .build/fuzz/file-fuzz.log || true
+# Both tests must have run (a filter that matches nothing passes with 0 tests).
+grep -q "Test run with 2 tests" .build/fuzz/file-fuzz.log || { echo "the fuzz tests did not run"; status=1; }
 echo "file fuzz: $CASES cases per kind, $((SECONDS - start)) s, swift test exit status $status (log: .build/fuzz/file-fuzz.log)"
 exit "$status"
