@@ -19,7 +19,7 @@ struct BusBenchmark: ParsableCommand {
         """
     )
 
-    @Option(help: "Endpoint to use (a port outside the ephemeral range, so a connect cannot meet itself).") var endpoint = "tcp://127.0.0.1:27190"
+    @Option(help: "Endpoint to use (default: a free port on 127.0.0.1 below the ephemeral range, so a connect cannot meet itself).") var endpoint: String?
     @Option(help: "Spikes per batch.") var spikes = 100
     @Option(help: "Batches to send.") var messages = 1_000_000
     @Option(help: "Ticks per batch (the spikes are spread over them).") var ticksPerBatch = 1
@@ -66,8 +66,10 @@ struct BusBenchmark: ParsableCommand {
         case "pub": try publisher()
         default:
             let exe = try selfExecutable()
-            var args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
             var me = self
+            let endpoint = try endpoint ?? "tcp://127.0.0.1:\(NetworkEndpoints.freeLoopbackPorts(1)[0])"
+            me.endpoint = endpoint
+            var args = ["bench", "bus", "--endpoint", endpoint, "--spikes", "\(spikes)", "--messages", "\(messages)", "--ticks-per-batch", "\(ticksPerBatch)", "--encoding", encoding]
             if curve {
                 let dir = "/tmp/neurobus-bench-bus-keys-\(getpid())"
                 try KeyDirectory.generate(at: dir, principals: [Self.publisherKey, Self.subscriberKey], replace: true)
@@ -90,6 +92,7 @@ struct BusBenchmark: ParsableCommand {
         defer { pub.close() }
         try pub.setLinger(milliseconds: 5000)
         try pub.setSendHighWaterMark(0)
+        guard let endpoint else { throw CommandFailure("no endpoint") }
         let zap = try BusSecurity.bind([(pub, endpoint)], in: context, with: try security(Self.publisherKey), log: makeLogger("bench"))
         defer { zap?.stop() }
         // XPUB hands us the subscription: the subscriber is connected, no sleep needed.
@@ -113,6 +116,7 @@ struct BusBenchmark: ParsableCommand {
         try sub.setReceiveHighWaterMark(0)
         let topic = Topic.spikes("bench")
         try sub.subscribe(topic)
+        guard let endpoint else { throw CommandFailure("no endpoint") }
         try BusSecurity.connect(sub, to: endpoint, server: Self.publisherKey, with: try security(Self.subscriberKey))
         var message = PubSubMessage()
         var sequence = SequenceCheck()

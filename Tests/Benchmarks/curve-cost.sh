@@ -19,11 +19,9 @@ trap 'rm -rf "$work"' EXIT
 sed -n '/loopExampleText = #"""/,/"""#/p' Sources/NeuroNode/Network/NetworkDescription+Defaults.swift \
   | sed '1d;$d' | sed 's/^        //' > "$work/loop.toml"
 { cat "$work/loop.toml"; printf '\n[security]\ncurve = false\n'; } > "$work/clear.toml"
-# A free port for the bus benchmark: the kernel's choice, released before use.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 running() { sed -nE 's/.*reached tick [0-9]+: .* ([0-9]+) ticks\/s$/\1/p' "$1/logs/controller.log" | grep . || echo "—"; }
 loop() { "$bin" up "$1" --ticks "$ticks" --out "$2" --quiet | sed -nE 's/.* s: ([0-9]+) ticks\/s.*/\1/p'; }
-bus() { "$bin" bench bus --messages 200000 --spikes "$spikes" --endpoint "tcp://127.0.0.1:$(free_port)" "$@" | sed -nE 's/.*msgs: ([0-9]+) msgs\/s, ([0-9.]+) MB\/s.*/\1 \2/p'; }
+bus() { "$bin" bench bus --messages 200000 --spikes "$spikes" "$@" | sed -nE 's/.*msgs: ([0-9]+) msgs\/s, ([0-9.]+) MB\/s.*/\1 \2/p'; }
 echo "| pair | loop CURVE ticks/s (running) | loop clear ticks/s (running) | loop ratio | bus CURVE msgs/s, MB/s | bus clear msgs/s, MB/s | bus ratio |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
 for i in $(seq 1 "$reps"); do

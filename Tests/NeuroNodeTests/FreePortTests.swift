@@ -44,4 +44,13 @@ struct FreePortTests {
         let r = try L.neurobus(["up", "\(dir)/n.toml", "--ports", "free", "--ticks", "10", "--out", "\(dir)/up"], log: "\(dir)/up.log", timeoutSeconds: 30)
         #expect(r.status == .exited(1) && r.output.contains("--ports free: endpoint ipc://") && r.output.contains("--ports file"), "\(r.output)")
     }
+
+    /// Free ports lie below the ephemeral range, where no connection's own source port can be.
+    @Test func freePortsAreDistinctAndBelowTheEphemeralRange() throws {
+        let low = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        let ports = try NetworkEndpoints.freeLoopbackPorts(20)
+        #expect(Set(ports).count == 20)
+        #expect(ports.allSatisfy { $0 >= 10_000 && $0 < low }, "\(ports)")
+    }
 }

@@ -176,27 +176,35 @@ public enum NetworkEndpoints {
     /// The number of endpoints a network has (`rewrite`'s slots).
     public static func endpointCount(_ network: NetworkDescription) -> Int { 2 + network.pools.count + network.sources.count }
 
-    /// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago: each bound to port
-    /// 0 (the kernel's choice) and all held until every one is chosen, then released.
+    /// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago, below the
+    /// kernel's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`): a connection's
+    /// own source port always comes from that range, so a node connecting before its peer has
+    /// bound can never meet itself there and take the port. Candidates are tried from a place
+    /// that depends on the process id; each found is held until all are, then released.
     public static func freeLoopbackPorts(_ count: Int) throws(NodeError) -> [Int] {
+        let low = 10_000
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { Int($0) } ?? 32768
+        let high = max(min(range, 65536), low + 1)
         var fds: [Int32] = []
         defer { for fd in fds { close(fd) } }
         var ports: [Int] = []
-        for _ in 0 ..< count {
+        let span = high - low
+        let start = Int(getpid()) &* 7919 % span
+        for k in 0 ..< span where ports.count < count {
+            let port = low + (start + k) % span
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw .io("cannot open a socket to find a free port: \(String(cString: strerror(errno)))") }
-            fds.append(fd)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            address.sin_port = UInt16(port).bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
-            guard ok else { throw .io("cannot bind a socket to find a free port: \(String(cString: strerror(errno)))") }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+            if bound { fds.append(fd); ports.append(port) } else { close(fd) }
         }
+        guard ports.count == count else { throw .io("found only \(ports.count) of \(count) free ports in \(low)…\(high - 1) on 127.0.0.1") }
         return ports
     }
 
