@@ -27,9 +27,14 @@ public struct KeyDirectory: Sendable {
     /// principal given twice, or one public key under two principals.
     public init(path: String) throws(NodeError) {
         self.path = path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw .io("no key directory at \(path) (make one with `neurobus keys`)")
+        }
+        guard isFolder.boolValue else { throw .io("the key directory \(path) is not a folder") }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-            throw .io("cannot read the key directory \(path): \(error.localizedDescription) (make one with `neurobus keys`)")
+            throw .io("cannot list the key directory \(path): \(error)")
         }
         guard names.count <= Self.maxFiles else { throw .io("the key directory \(path) holds \(names.count) files, more than \(Self.maxFiles)") }
         var keys: [BusPrincipal: String] = [:], owners: [String: BusPrincipal] = [:]
