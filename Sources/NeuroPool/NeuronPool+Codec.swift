@@ -143,8 +143,17 @@ extension NeuronPool {
         return try AtomicFile.read(path, atMost: expected)
     }
 
-    /// Where a `.pool` file's sections lie and how long the file must be, from its header.
+    /// Where a `.pool` file's sections lie and how long the file must be, from its header, and
+    /// the header's fields that fix them.
     struct Layout {
+        var version: UInt16
+        var flags: UInt16
+        var neurons: Int
+        var synapses: Int
+        var nameLength: Int
+        var configLength: Int
+        var spikeCount: Int
+        var inFlightCount: Int
         var channels: Int
         var afferentLength: Int
         var hasPlasticity: Bool
@@ -202,33 +211,30 @@ extension NeuronPool {
         let neuronBytes = version == 4 ? NeuronArrays.bytesPerPopulationNeuron + (channels == 2 ? 8 : 0) : 8
         let size = headerSize + nameLength + configLength + modelLength + n * neuronBytes + (n + 1) * 4 + s * 8 + spikeCount * 2
             + inFlightCount * 8 + afferentLength + plasticityLength + heldLength + 4
-        return Layout(channels: channels, afferentLength: afferentLength, hasPlasticity: hasPlasticity, plasticityLength: plasticityLength,
+        return Layout(version: version, flags: flags, neurons: n, synapses: s, nameLength: nameLength, configLength: configLength,
+                      spikeCount: spikeCount, inFlightCount: inFlightCount,
+                      channels: channels, afferentLength: afferentLength, hasPlasticity: hasPlasticity, plasticityLength: plasticityLength,
                       modelLength: modelLength, hasHeld: hasHeld, heldLength: heldLength, size: size)
     }
 
     static func decode(_ raw: UnsafeRawBufferPointer) throws(PoolFileError) -> NeuronPool {
+        // The header (magic, version, counts) fixes the total size, so check it (and the CRC)
+        // before trusting any other field.
+        let layout = try Self.layout(raw, total: raw.count, tail: raw.count >= 8 ? raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian : nil)
+        let (version, flags, n, s) = (layout.version, layout.flags, layout.neurons, layout.synapses)
+        let (nameLength, configLength, spikeCount, inFlightCount) = (layout.nameLength, layout.configLength, layout.spikeCount, layout.inFlightCount)
+        // The fields `layout` does not read: seed, tick count, total spikes, random state
+        // (offsets 24…79), and the two reserved words after the counts (88…95).
         var r = ByteReader(raw)
-        let magic = try r.readBytes(8, "magic")
-        guard magic == fileMagic else { throw .badMagic(magic) }
-        let version = try r.read(UInt16.self, "header")
-        guard (1 ... 4).contains(version) else { throw .unsupportedVersion(found: version, supported: fileVersion) }
-        try r.need(headerSize - r.offset, "header")
-        let flags = try r.read(UInt16.self, "header")
-        let n = Int(try r.read(UInt32.self, "header"))
-        let s = Int(try r.read(UInt32.self, "header"))
-        let nameLength = Int(try r.read(UInt16.self, "header"))
-        let configLength = Int(try r.read(UInt16.self, "header"))
+        r.skip(24)
         let seed = try r.read(UInt64.self, "header")
         let tickCount = try r.read(UInt64.self, "header")
         let totalSpikes = try r.read(UInt64.self, "header")
         let state = (try r.read(UInt64.self, "header"), try r.read(UInt64.self, "header"),
                      try r.read(UInt64.self, "header"), try r.read(UInt64.self, "header"))
-        let spikeCount = Int(try r.read(UInt32.self, "header"))
-        let inFlightCount = Int(try r.read(UInt32.self, "header"))
+        r.skip(8)
         let reserved = (try r.read(UInt32.self, "header"), try r.read(UInt32.self, "header"))
 
-        // The header fixes the total size, so check it (and the CRC) before trusting any field.
-        let layout = try Self.layout(raw, total: raw.count, tail: raw.count >= 8 ? raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt32.self).littleEndian : nil)
         let (channels, afferentLength, hasPlasticity, plasticityLength) = (layout.channels, layout.afferentLength, layout.hasPlasticity, layout.plasticityLength)
         let (modelLength, hasHeld, heldLength, expected) = (layout.modelLength, layout.hasHeld, layout.heldLength, layout.size)
         // Version 2 on keeps the afferent count in the first reserved word.
