@@ -8,17 +8,14 @@ public struct ZAPRequest: Sendable, Equatable {
     public var domain: String
     /// The client's address, e.g. `"127.0.0.1"`.
     public var address: String
-    /// The routing id the client set on its socket (`ZMQ_ROUTING_ID`), empty if none.
-    public var identity: [UInt8] = []
     /// The security mechanism, `"CURVE"` (anything else is refused before the decision).
     public var mechanism: String
     /// The client's 32-byte public key.
     public var publicKey: [UInt8]
 
-    public init(domain: String, address: String, identity: [UInt8] = [], mechanism: String, publicKey: [UInt8]) {
+    public init(domain: String, address: String, mechanism: String, publicKey: [UInt8]) {
         self.domain = domain
         self.address = address
-        self.identity = identity
         self.mechanism = mechanism
         self.publicKey = publicKey
     }
@@ -122,7 +119,9 @@ public final class ZAPHandler: Sendable {
         guard mechanism == "CURVE", frames.count == 7, frames[6].count == 32 else {
             return answer("400", "mechanism \(mechanism) is not accepted: CURVE only")
         }
-        let request = ZAPRequest(domain: text(2), address: text(3), identity: frames[4], mechanism: mechanism, publicKey: frames[6])
+        // Frame 4 is the *server's* routing id (libzmq sends its own), so it says nothing about
+        // the client and is not passed on.
+        let request = ZAPRequest(domain: text(2), address: text(3), mechanism: mechanism, publicKey: frames[6])
         switch decide(request) {
         case .allow(let user): return answer("200", "OK", user: user)
         case .deny(let reason): return answer("400", reason)

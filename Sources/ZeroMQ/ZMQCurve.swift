@@ -97,24 +97,3 @@ extension ZMQMessage {
         return String(cString: value)
     }
 }
-
-extension ZMQSocket {
-    /// Receives all frames of one message and the sender's ZAP user id (nil without
-    /// authentication), or nil on EAGAIN/timeout before the first frame. O(total bytes) copy.
-    public func receiveMultipartFromUser(dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
-        var message = ZMQMessage()
-        guard try receive(into: &message, dontWait: dontWait) else { return nil }
-        // A ROUTER makes the routing-id frame itself, without the connection's metadata: the
-        // user id is read from the frames that came over the wire (the last one always did).
-        var user = message.property("User-Id")
-        var frames = [message.bytes()]
-        while message.more {
-            guard try receive(into: &message, dontWait: true) else {
-                throw ZMQError(code: EAGAIN, operation: "zmq_msg_recv(frame \(frames.count + 1))")
-            }
-            frames.append(message.bytes())
-            user = message.property("User-Id") ?? user
-        }
-        return (frames, user)
-    }
-}

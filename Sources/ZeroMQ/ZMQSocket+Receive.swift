@@ -31,8 +31,22 @@ extension ZMQSocket {
     /// Receives all frames of one message, or nil on EAGAIN/timeout before the first frame.
     /// O(total bytes) copy.
     public func receiveMultipart(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {
+        try receiveFrames(dontWait: dontWait, readUser: false)?.frames
+    }
+
+    /// Receives all frames of one message and the sender's ZAP user id (nil without
+    /// authentication), or nil on EAGAIN/timeout before the first frame. O(total bytes) copy.
+    public func receiveMultipartFromUser(dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
+        try receiveFrames(dontWait: dontWait, readUser: true)
+    }
+
+    /// The frames of one message and, with `readUser`, the `"User-Id"` property. A ROUTER makes
+    /// the routing-id frame itself, without the connection's metadata, so the user id is taken
+    /// from the frames that came over the wire (the last one always did).
+    private func receiveFrames(dontWait: Bool, readUser: Bool) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
         var message = ZMQMessage()
         guard try receive(into: &message, dontWait: dontWait) else { return nil }
+        var user = readUser ? message.property("User-Id") : nil
         var frames = [message.bytes()]
         let handle = try liveHandle("zmq_msg_recv")
         while message.more {
@@ -44,8 +58,9 @@ extension ZMQSocket {
                 throw ZMQError(code: code, operation: "zmq_msg_recv(frame \(frames.count + 1))")
             }
             frames.append(message.bytes())
+            if readUser { user = message.property("User-Id") ?? user }
         }
-        return frames
+        return (frames, user)
     }
 
     /// One `zmq_msg_recv`, retried on EINTR. Returns 0 or the libzmq errno.

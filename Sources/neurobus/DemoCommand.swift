@@ -315,11 +315,7 @@ struct DemoCommand: ParsableCommand {
             var results: [InstrumentalExperiment.Result] = []
             for k in 0 ..< seeds {
                 let s = seed &+ UInt64(k)
-                results.append(try experiment(s).run { condition, second in
-                    if !json, second % max(60, seconds / 10 / 60 * 60) == 0 {
-                        FileHandle.standardError.write(Data("seed \(s) \(condition.rawValue): \(second) / \(seconds) s\n".utf8))
-                    }
-                })
+                results.append(try experiment(s).run { progress(s, $0.rawValue, $1) })
             }
             if json {
                 print(try JSONOutput.string(results, snakeCase: true))
@@ -339,16 +335,19 @@ struct DemoCommand: ParsableCommand {
             print("rewarded runs meeting the criterion: \(results.filter(\.rewarded.meetsCriterion).count) of \(results.count); control runs: \(results.filter(\.control.meetsCriterion).count) of \(results.count)")
         }
 
+        /// A progress line on standard error about every tenth of a run (whole minutes).
+        func progress(_ seed: UInt64, _ run: String, _ second: Int) {
+            if !json, second % max(60, seconds / 10 / 60 * 60) == 0 {
+                FileHandle.standardError.write(Data("seed \(seed) \(run): \(second) / \(seconds) s\n".utf8))
+            }
+        }
+
         /// `--both`: each seed trained A-rewarded and B-rewarded, with the contingency index.
         func runBoth() throws {
             var results: [InstrumentalExperiment.Paired] = []
             for k in 0 ..< seeds {
                 let s = seed &+ UInt64(k)
-                results.append(try experiment(s).runPaired { run, second in
-                    if !json, second % max(60, seconds / 10 / 60 * 60) == 0 {
-                        FileHandle.standardError.write(Data("seed \(s) \(run): \(second) / \(seconds) s\n".utf8))
-                    }
-                })
+                results.append(try experiment(s).runPaired { progress(s, $0, $1) })
             }
             if json {
                 print(try JSONOutput.string(results, snakeCase: true))

@@ -60,12 +60,12 @@ struct UpCommand: ParsableCommand {
     /// `network` with every endpoint on a free port of 127.0.0.1; refused when an endpoint is
     /// not on this machine's loopback (another machine's port cannot be chosen here).
     static func onFreePorts(_ network: NetworkDescription) throws -> NetworkDescription {
-        let endpoints = [network.controller.control, network.controller.publish] + network.pools.map(\.endpoint) + network.sources.map(\.endpoint)
+        let endpoints = NetworkEndpoints.endpoints(network)
         for e in endpoints where !(e.hasPrefix("tcp://127.0.0.1:") || e.lowercased().hasPrefix("tcp://localhost:")) {
             throw CommandFailure("--ports free: endpoint \(e) is not on 127.0.0.1; use --ports file to bind the file's endpoints")
         }
         do {
-            let ports = try NetworkEndpoints.freeLoopbackPorts(NetworkEndpoints.endpointCount(network))
+            let ports = try NetworkEndpoints.freeLoopbackPorts(endpoints.count)
             return try NetworkEndpoints.rewrite(network, hosts: ["127.0.0.1"], ports: ports, file: network.file).network
         } catch { throw CommandFailure("--ports free: \(error)") }
     }

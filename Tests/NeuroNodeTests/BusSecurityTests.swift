@@ -112,12 +112,12 @@ import ZeroMQ
         let (dir, keys) = try Self.keyDirectory(Self.everyone)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let security = try BusSecurity(directory: keys, as: BusPrincipal(.controller))
-        func request(_ p: BusPrincipal?, identity: String = "", domain: String = BusSecurity.domain) throws -> ZAPDecision {
+        func request(_ p: BusPrincipal?, domain: String = BusSecurity.domain) throws -> ZAPDecision {
             let key = try p.map { try keys.keyPair(of: $0).publicKey } ?? CurveKeyPair.generate().publicKey
-            return security.decide(ZAPRequest(domain: domain, address: "127.0.0.1", identity: Array(identity.utf8), mechanism: "CURVE",
+            return security.decide(ZAPRequest(domain: domain, address: "127.0.0.1", mechanism: "CURVE",
                                               publicKey: CurveKeyPair.decode(key)!))
         }
-        #expect(try request(Self.motor, identity: "node/motor") == .allow(user: "node/motor"))
+        #expect(try request(Self.motor) == .allow(user: "node/motor"))
         #expect(try request(BusPrincipal(.observer)) == .allow(user: "observer"))
         guard case .deny = try request(nil) else { Issue.record("a stranger's key was admitted"); return }
         guard case .deny = try request(Self.motor, domain: "other") else { Issue.record("another domain was admitted"); return }

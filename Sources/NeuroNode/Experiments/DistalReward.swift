@@ -243,22 +243,25 @@ public struct DistalRewardExperiment: Sendable {
     /// The excitatory projection(s) up to the plastic one's `synapse` key: all of E plastic,
     /// or only `plasticFrom` (then first, so it is projection 0) with the rest of E static.
     var excitatoryProjections: String {
-        let draw = "to = \"cortex\"\nrule = \"fixed_outdegree\"\noutdegree = \(outdegree)\nallow_autapses = false\n"
-            + "weight = \(initialWeight)            # mV\ndelay = { uniform = [0.5, 20.49] }\n"
         guard let plastic = plasticFrom else {
-            return "# Excitatory neurons: \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.\n"
-                + "[[projection]]\nfrom = \"cortex.E\"\n" + draw
+            return "# Excitatory neurons: \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.\n" + excitatoryDraw(from: nil)
         }
         return "# Excitatory neurons E[\(plastic.lowerBound), \(plastic.upperBound)): \(outdegree) plastic synapses each onto any other neuron, delays 1–20 ms.\n"
-            + "[[projection]]\nfrom = \"cortex.E\"\nfrom_neurons = [\(plastic.lowerBound), \(plastic.upperBound)]\n" + draw
+            + excitatoryDraw(from: plastic)
     }
 
     /// The static rest of E when only `plasticFrom` is plastic (empty otherwise).
     var staticExcitatoryProjection: String {
         guard let plastic = plasticFrom else { return "" }
-        return "# E[\(plastic.upperBound), \(excitatory)): the same synapses, static.\n[[projection]]\nfrom = \"cortex.E\"\n"
-            + "from_neurons = [\(plastic.upperBound), \(excitatory)]\nto = \"cortex\"\nrule = \"fixed_outdegree\"\noutdegree = \(outdegree)\n"
-            + "allow_autapses = false\nweight = \(initialWeight)            # mV\ndelay = { uniform = [0.5, 20.49] }\n\n"
+        return "# E[\(plastic.upperBound), \(excitatory)): the same synapses, static.\n" + excitatoryDraw(from: plastic.upperBound ..< excitatory) + "\n"
+    }
+
+    /// One `[[projection]]` of E's synapses (from `neurons` of E, or all of it) up to its
+    /// learning keys: the rule, weight and delays every excitatory synapse is drawn with.
+    func excitatoryDraw(from neurons: Range<Int>?) -> String {
+        "[[projection]]\nfrom = \"cortex.E\"\n" + (neurons.map { "from_neurons = [\($0.lowerBound), \($0.upperBound)]\n" } ?? "")
+            + "to = \"cortex\"\nrule = \"fixed_outdegree\"\noutdegree = \(outdegree)\nallow_autapses = false\n"
+            + "weight = \(initialWeight)            # mV\ndelay = { uniform = [0.5, 20.49] }\n"
     }
 
     /// What one background event does to a neuron at rest (threshold 20 mV), for the comment.

@@ -173,8 +173,11 @@ public enum NetworkEndpoints {
         return Rewrite(text: newText, network: parsed, assignments: assignments)
     }
 
-    /// The number of endpoints a network has (`rewrite`'s slots).
-    public static func endpointCount(_ network: NetworkDescription) -> Int { 2 + network.pools.count + network.sources.count }
+    /// Every endpoint of `network` in `rewrite`'s slot order: control, publish, the pools',
+    /// the sources'.
+    public static func endpoints(_ network: NetworkDescription) -> [String] {
+        [network.controller.control, network.controller.publish] + network.pools.map(\.endpoint) + network.sources.map(\.endpoint)
+    }
 
     /// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago, below the
     /// kernel's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`): a connection's
