@@ -21,13 +21,16 @@ public struct PlasticityState: Sendable, Equatable {
     public private(set) var sweepInterval: Int
     /// Per tick retention of the modulator levels, 1/65536 (from `PoolConfig.dopamineTau`).
     private(set) var levelRetention: Int64
-    /// The potentiation windows of all rules, end to end; rule r's is
-    /// `plus[plusStart[r] ..< plusStart[r + 1]]`.
-    private(set) var plus: ContiguousArray<Int8> = []
-    private(set) var plusStart: ContiguousArray<Int32> = []
-    /// The depression windows, laid out as `plus`.
-    private(set) var minus: ContiguousArray<Int8> = []
-    private(set) var minusStart: ContiguousArray<Int32> = []
+    /// The STDP windows of all rules in one table of signed eligibility changes, a row of
+    /// `windowStride` entries per rule index (all eight; rules not installed: zeros). Entry
+    /// `windowZero` of a row is 0; `windowZero + 1 + Δ` is what a post spike Δ ≥ 0 ticks after
+    /// an arrival adds, `windowZero − Δ` minus what an arrival Δ ≥ 1 ticks after a post spike
+    /// removes. Both ends of a row are 0, so an index clamped into the row needs no branch.
+    private(set) var window: ContiguousArray<Int8> = []
+    /// Entries per row of `window`: `windowZero + longest potentiation window + 2`.
+    private(set) var windowStride = 1
+    /// The "no change" slot between a row's two windows: the longest depression window.
+    private(set) var windowZero = 0
     /// Eligibility retention per sweep of each rule, 1/65536.
     private(set) var retention: ContiguousArray<Int64> = []
     /// The weight-change multiplier of each rule for the current sweep (`prepareSweep`).
@@ -54,17 +57,20 @@ public struct PlasticityState: Sendable, Equatable {
         sweepInterval = min(max(shortest / 32, 1), 64)
         levelRetention = PlasticityRule(potentiation: 0, depression: 0, tauPlus: 1, tauMinus: 1, eligibilityTau: max(dopamineTau, 1),
                                         gain: 0, bounds: 0 ... 0).retention(over: 1)
-        plus = []; minus = []; plusStart = [0]; minusStart = [0]; retention = []
-        // Every table has all eight entries (rules not installed: empty windows, no change),
-        // so any 3-bit rule index a synapse carries is safe to look up.
-        for r in 0 ..< NeuronPool.maxPlasticityRules {
-            let rule = r < rules.count ? rules[r] : nil
-            plus.append(contentsOf: rule?.potentiationWindow ?? [])
-            plusStart.append(Int32(plus.count))
-            minus.append(contentsOf: rule?.depressionWindow ?? [])
-            minusStart.append(Int32(minus.count))
-            retention.append(rule?.retention(over: sweepInterval) ?? 0)
+        // Every table has all eight entries (rules not installed: no change), so any 3-bit
+        // rule index a synapse carries is safe to look up.
+        let installed = (0 ..< NeuronPool.maxPlasticityRules).map { $0 < rules.count ? rules[$0] : nil }
+        let plus = installed.map { $0?.potentiationWindow ?? [] }
+        let minus = installed.map { $0?.depressionWindow ?? [] }
+        windowZero = minus.map(\.count).max() ?? 0
+        windowStride = windowZero + (plus.map(\.count).max() ?? 0) + 2
+        window = ContiguousArray(repeating: 0, count: windowStride * installed.count)
+        for r in installed.indices {
+            let zero = r * windowStride + windowZero
+            for (delta, v) in plus[r].enumerated() { window[zero + 1 + delta] = v }
+            for (delta, v) in minus[r].enumerated() where delta >= 1 { window[zero - delta] = -v }
         }
+        retention = ContiguousArray(installed.map { $0?.retention(over: sweepInterval) ?? 0 })
         multipliers = ContiguousArray(repeating: 0, count: NeuronPool.maxPlasticityRules)
         bounds = ContiguousArray((0 ..< NeuronPool.maxPlasticityRules).map {
             $0 < rules.count ? (rules[$0].bounds.lowerBound, rules[$0].bounds.upperBound) : (0, 32767)
@@ -123,41 +129,37 @@ extension PlasticityState {
     }
 }
 
-/// The STDP windows of a pool's rules as raw buffers, valid inside `PlasticityState.withWindows`.
+/// The STDP windows of a pool's rules as a raw buffer, valid inside `PlasticityState.withWindows`.
+/// Each lookup clamps its index into the rule's row, whose ends are 0: no branch in the loops
+/// that read it, whatever the distance.
 package struct PlasticityWindows {
-    var plus: UnsafeBufferPointer<Int8>
-    var plusStart: UnsafeBufferPointer<Int32>
-    var minus: UnsafeBufferPointer<Int8>
-    var minusStart: UnsafeBufferPointer<Int32>
+    var table: UnsafeBufferPointer<Int8>
+    var stride: Int
+    var zero: Int
 
-    /// What a post spike `delta` ticks after an arrival adds under `rule` (0 outside the window,
-    /// negative `delta` included).
+    /// The eligibility change of a pair whose post spike is `delta` ticks after the arrival:
+    /// the potentiation window at `delta` ≥ 0, minus the depression window at `−delta` when the
+    /// arrival comes later; 0 outside both.
     @inline(__always)
-    func potentiation(rule: Int, delta: Int) -> Int32 {
-        let start = Int(plusStart[rule])
-        return UInt(bitPattern: delta) < UInt(bitPattern: Int(plusStart[rule &+ 1]) &- start) ? Int32(plus[start &+ delta]) : 0
+    func pairing(rule: Int, delta: Int) -> Int32 {
+        // delta ≥ 0 lands on zero + 1 + delta, delta < 0 on zero + delta (`delta >> 63` is −1).
+        let i = zero &+ delta &+ 1 &+ (delta &>> 63)
+        return Int32(table[rule &* stride &+ min(max(i, 0), stride &- 1)])
     }
 
     /// What an arrival `delta` ticks after a post spike removes under `rule` (0 outside the
-    /// window and at `delta` 0).
+    /// window, at `delta` 0 and before it).
     @inline(__always)
     func depression(rule: Int, delta: Int) -> Int32 {
-        let start = Int(minusStart[rule])
-        return UInt(bitPattern: delta) < UInt(bitPattern: Int(minusStart[rule &+ 1]) &- start) ? Int32(minus[start &+ delta]) : 0
+        -Int32(table[rule &* stride &+ min(max(zero &- delta, 0), zero)])
     }
 }
 
 extension PlasticityState {
-    /// Lends the windows to `body` as raw buffers.
+    /// Lends the windows to `body` as a raw buffer.
     func withWindows<R>(_ body: (PlasticityWindows) -> R) -> R {
-        plus.withUnsafeBufferPointer { plus in
-            plusStart.withUnsafeBufferPointer { plusStart in
-                minus.withUnsafeBufferPointer { minus in
-                    minusStart.withUnsafeBufferPointer { minusStart in
-                        body(PlasticityWindows(plus: plus, plusStart: plusStart, minus: minus, minusStart: minusStart))
-                    }
-                }
-            }
+        window.withUnsafeBufferPointer { table in
+            body(PlasticityWindows(table: table, stride: windowStride, zero: windowZero))
         }
     }
 }

@@ -34,15 +34,14 @@ extension SynapseStore {
                                 }
                                 let s = Int(synapseOf[c])
                                 let synapse = syn[s]
-                                guard synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
                                 let arrival = preLast[Int(sourceOf[c])] &+ UInt32(synapse.delay)
                                 let delta = Int(Int32(bitPattern: now &- arrival))
-                                let rule = Int(synapse.reserved &>> 5) & 7
-                                let change = delta >= 0 ? windows.potentiation(rule: rule, delta: delta)
-                                                        : -windows.depression(rule: rule, delta: -delta)
-                                guard change != 0 else { continue }
-                                let e = Int32(synapse.eligibility) &+ change
-                                syn[s].eligibility = Int8(truncatingIfNeeded: min(max(e, -127), 127))
+                                let change = windows.pairing(rule: Int(synapse.reserved &>> 5) & 7, delta: delta)
+                                let e = Int8(truncatingIfNeeded: min(max(Int32(synapse.eligibility) &+ change, -127), 127))
+                                // Written whatever the change (0 leaves it as it is) and selected
+                                // for COLD synapses: no branch to mispredict in the pool's
+                                // hottest loop.
+                                syn[s].eligibility = synapse.maturity & 0b11 == ThermalState.cold.rawValue ? synapse.eligibility : e
                             }
                         }
                     }
@@ -67,11 +66,22 @@ extension SynapseStore {
         // Without modulation only eligibility decays: one flat pass, no row bookkeeping.
         guard modulate else {
             synapses.withUnsafeMutableBufferPointer { syn in
-                for s in syn.indices {
-                    let synapse = syn[s]
-                    guard synapse.eligibility != 0, synapse.maturity & 0b11 != ThermalState.cold.rawValue else { continue }
-                    let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
-                    syn[s].eligibility = Self.decay(synapse.eligibility, retention[synapse.rule], dither: h)
+                // The hashes of a block first, in a loop of plain 32-bit arithmetic the compiler
+                // vectorizes; then the synapses, with no branch: decay keeps 0 at 0, and COLD
+                // synapses keep theirs by a select.
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.ditherBlock) { dither in
+                    var start = 0
+                    while start < syn.count {
+                        let count = min(Self.ditherBlock, syn.count &- start)
+                        Self.fillDither(dither, count: count, from: start, seed: seed)
+                        for k in 0 ..< count {
+                            let s = start &+ k
+                            let synapse = syn[s]
+                            let e = Self.decay(synapse.eligibility, retention[synapse.rule], dither: dither[k])
+                            syn[s].eligibility = synapse.maturity & 0b11 == ThermalState.cold.rawValue ? synapse.eligibility : e
+                        }
+                        start &+= count
+                    }
                 }
             }
             return 0
@@ -129,6 +139,16 @@ extension SynapseStore {
     @inline(__always)
     static func decay(_ e: Int8, _ retention: Int64, dither: UInt32) -> Int8 {
         Int8(truncatingIfNeeded: (Int64(e) &* retention &+ Int64(dither &>> 16)) &>> 16)
+    }
+
+    /// Synapses whose dither `sweep` hashes in one block.
+    static let ditherBlock = 256
+
+    /// `out[k]` = the dither of synapse `start + k` under `seed`, for k < `count`.
+    @inline(__always)
+    static func fillDither(_ out: UnsafeMutableBufferPointer<UInt32>, count: Int, from start: Int, seed: UInt32) {
+        let base = UInt32(truncatingIfNeeded: start)
+        for k in 0 ..< count { out[k] = dither((base &+ UInt32(truncatingIfNeeded: k)) &* 0x9E37_79B1 ^ seed) }
     }
 
     /// A 32-bit mix (lowbias32): spreads a counter's bits for use as dither.

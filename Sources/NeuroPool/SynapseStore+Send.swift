@@ -63,13 +63,13 @@ extension SynapseStore {
                         } else {
                             ring[index] &+= Int32(synapse.weight) &<< shift
                         }
-                        if plastic, let windows, synapse.maturity & 0b11 != ThermalState.cold.rawValue {
+                        if plastic, let windows {
                             let arrival = UInt32(truncatingIfNeeded: t &+ Int(synapse.delay))
                             let delta = Int(Int32(bitPattern: arrival &- postLast[post]))
                             let loss = windows.depression(rule: Int(synapse.reserved &>> 5) & 7, delta: delta)
-                            if loss != 0 {
-                                syn[s].eligibility = Int8(truncatingIfNeeded: max(Int32(synapse.eligibility) &- loss, -127))
-                            }
+                            let e = Int8(truncatingIfNeeded: max(Int32(synapse.eligibility) &- loss, -127))
+                            // As in `pair`: a select, not a branch.
+                            syn[s].eligibility = synapse.maturity & 0b11 == ThermalState.cold.rawValue ? synapse.eligibility : e
                         }
                         s &+= 1
                     }

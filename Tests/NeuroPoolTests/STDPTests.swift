@@ -72,6 +72,34 @@ struct STDPTests {
         #expect(Double(ltd) / Double(ltp) < 1.15)
     }
 
+    /// The tick loops read every rule's two windows from one clamped table: for each installed
+    /// rule (windows of different lengths, one of them empty) and for rule indices with no rule,
+    /// every distance — inside, at the edges and far outside both windows — gives what the
+    /// rule's own windows say.
+    @Test func windowTableMatchesEveryRulesWindows() {
+        let rules = [
+            PlasticityRule(potentiation: 27, depression: 29, tauPlus: 20, tauMinus: 20, eligibilityTau: 1000, gain: 0, bounds: 0 ... 32767),
+            PlasticityRule(potentiation: 100, depression: 5, tauPlus: 3, tauMinus: 300, eligibilityTau: 1000, gain: 0, bounds: 0 ... 32767),
+            PlasticityRule(potentiation: 0, depression: 60, tauPlus: 50, tauMinus: 7, eligibilityTau: 1000, gain: 0, bounds: 0 ... 32767),
+        ]
+        let state = PlasticityState(rules: rules, dopamineTau: 200)
+        state.withWindows { windows in
+            for r in 0 ..< NeuronPool.maxPlasticityRules {
+                let plus = r < rules.count ? rules[r].potentiationWindow : []
+                let minus = r < rules.count ? rules[r].depressionWindow : []
+                func potentiation(_ d: Int) -> Int32 { d < plus.count ? Int32(plus[d]) : 0 }
+                func depression(_ d: Int) -> Int32 { d >= 1 && d < minus.count ? Int32(minus[d]) : 0 }
+                let reach = max(plus.count, minus.count) + 3
+                for delta in Array(-reach ... reach) + [Int(Int32.min), -100_000, 100_000, Int(Int32.max)] {
+                    let pair = delta >= 0 ? potentiation(delta) : -depression(-delta)
+                    #expect(windows.pairing(rule: r, delta: delta) == pair, "rule \(r), post − arrival \(delta)")
+                    #expect(windows.depression(rule: r, delta: delta) == (delta >= 1 ? depression(delta) : 0),
+                            "rule \(r), arrival − post \(delta)")
+                }
+            }
+        }
+    }
+
     @Test func sameTickPairCountsOnce() throws {
         // Pre and post fire in the same tick: the arrival comes `delay` ticks after the post spike.
         let c = Self.config()
