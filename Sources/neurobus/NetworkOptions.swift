@@ -31,8 +31,8 @@ struct RunOptions: ParsableArguments {
     @Argument(help: "Network file (TOML, docs/NETWORK-FORMAT.md). Default: the built-in network.")
     var network: String?
 
-    @Option(help: "Ticks to run.")
-    var ticks: UInt64 = 5000
+    @Option(name: .customLong("ticks"), help: "Ticks to run. Default: the whole task of a network with a [task], else 5000.")
+    var requestedTicks: UInt64?
 
     @Option(help: "Output folder for rasters, final pools (and `up`'s logs); created if missing.")
     var out: String = "neurobus-out"
@@ -50,8 +50,17 @@ struct RunOptions: ParsableArguments {
     var snapshotAt: [UInt64] = []
 
     func validate() throws {
-        guard ticks >= 1, ticks <= 1 << 40 else { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
-        if let bad = snapshotAt.first(where: { $0 == 0 || $0 > ticks }) { throw ValidationError("--snapshot-at \(bad) must lie in 1…--ticks (\(ticks))") }
+        if let ticks = requestedTicks, !(1 ... 1 << 40).contains(ticks) { throw ValidationError("--ticks \(ticks) is out of range 1…2^40") }
+        if let bad = snapshotAt.first(where: { $0 == 0 || $0 > requestedTicks ?? .max }) {
+            throw ValidationError("--snapshot-at \(bad) must lie in 1…--ticks (\(requestedTicks ?? 0))")
+        }
+    }
+
+    /// The ticks to run: `--ticks`, else the whole task of a network with one, else 5000.
+    func ticks(for network: NetworkDescription) throws -> UInt64 {
+        let ticks = requestedTicks ?? network.task?.ticks ?? 5000
+        if let bad = snapshotAt.first(where: { $0 > ticks }) { throw CommandFailure("--snapshot-at \(bad) is after the run's last tick (\(ticks))") }
+        return ticks
     }
 
     /// Where and when snapshots are taken: the network's `[snapshots]` and `--snapshot-at`,
@@ -71,6 +80,7 @@ struct RunOptions: ParsableArguments {
     func restored(_ network: NetworkDescription) throws -> LoadedSnapshot? {
         try checkSnapshots(network)
         guard let restore else { return nil }
+        let ticks = try self.ticks(for: network)
         do {
             let snapshot = try LoadedSnapshot(path: restore, network: network)
             guard ticks > snapshot.manifest.tick else {

@@ -137,6 +137,9 @@ struct ControllerCommand: ParsableCommand {
     @Option(help: "Start from this snapshot folder; every node must get the same --restore.")
     var restore: String?
 
+    @Option(help: "Write the [task]'s trials to this CSV file as they are decided (`neurobus up` uses OUT/trials.csv).")
+    var trials: String?
+
     @Flag(help: "Exit when the parent process exits (used by `neurobus up`).")
     var exitWithParent = false
 
@@ -158,6 +161,7 @@ struct ControllerCommand: ParsableCommand {
         options.recorders = recorders
         options.snapshotRoot = snapshots
         options.snapshotAt = Set(snapshotAt)
+        options.trialsPath = trials
         options.security = try keys.security(description, as: BusPrincipal(.controller))
         if let restore {
             do {

@@ -18,8 +18,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        let (ticks, quiet) = (options.ticks, options.quiet)
+        let quiet = options.quiet
         let description = try loadNetwork(options.network, warn: !options.quiet)
+        let ticks = try options.ticks(for: description)
         var schedules: [InjectionSchedule] = []
         for (source, file) in try options.injections(description) {
             do {
@@ -33,17 +34,23 @@ struct RunCommand: ParsableCommand {
         let directory = try OutputDirectory(options.out)
         let start = monotonicSeconds()
         let every = max(1, min(ticks / 10, 10_000))
+        // The task's score so far (a class: the progress closure and the trials closure share it).
+        final class Score: @unchecked Sendable { var value = TaskScore() }
+        let score = Score()
         let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, injections: schedules,
                                     snapshots: options.snapshotPlan(description), restore: restore,
                                     onSnapshot: { folder in if !quiet { printError("snapshot \(folder)") } },
-                                    progressEvery: every) { done in
+                                    progressEvery: every, progress: { done in
             guard !quiet else { return }
             let elapsed = monotonicSeconds() - start
-            printError("tick \(done)/\(ticks)  \(formatFixed(Double(done) / max(elapsed, 1e-9), 0)) ticks/s")
-        }
+            let task = description.task == nil ? "" : "  \(score.value.summary)"
+            printError("tick \(done)/\(ticks)  \(formatFixed(Double(done) / max(elapsed, 1e-9), 0)) ticks/s\(task)")
+        }, onTrials: { score.value.add($0) })
         let seconds = monotonicSeconds() - start
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: false, startTick: restore?.manifest.tick ?? 0), terminator: "")
-        print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")))")
+        if description.task != nil { print("task: \(score.value.summary)") }
+        let trials = description.task == nil ? "" : ", trials.csv"
+        print("output: \(directory.path)/ (network.toml\(trials), \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")))")
     }
 }

@@ -71,8 +71,9 @@ struct UpCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (ticks, out, quiet) = (options.ticks, options.out, options.quiet)
+        let (out, quiet) = (options.out, options.quiet)
         var description = try loadBusNetwork(options.network, warn: !options.quiet)
+        let ticks = try options.ticks(for: description)
         if (ports ?? (options.network == nil ? .free : .file)) == .free { description = try Self.onFreePorts(description) }
         let injections = try options.injections(description)
         let restore = try options.restored(description)
@@ -130,7 +131,8 @@ struct UpCommand: ParsableCommand {
             children.append(try ChildProcess(label: "controller", executable: executable,
                                              arguments: ["controller", "--network", file, "--run-ticks", "\(ticks)", "--exit-when-done", "--exit-with-parent"]
                                                  + (record ? ["--recorders", "1"] : []) + ["--snapshots", out + "/snapshots"]
-                                                 + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments + keyArguments,
+                                                 + options.snapshotAt.flatMap { ["--snapshot-at", "\($0)"] } + restoreArguments + keyArguments
+                                                 + (description.task == nil ? [] : ["--trials", "\(out)/trials.csv"]),
                                              ownProcessGroup: true, logPath: "\(out)/logs/controller.log"))
             for pool in description.pools {
                 children.append(try ChildProcess(label: "pool \(pool.name)", executable: executable,
@@ -276,6 +278,7 @@ struct UpCommand: ParsableCommand {
                     lastTicks[k] = beat.tick
                     lastSpikes[k] = beat.counters.spikes
                 }
+                if description.task != nil, let score = TaskScore.read(path: "\(out)/trials.csv.tmp") { parts.append(score.summary) }
                 printError("[\(formatFixed(now - start, 1)) s] " + parts.joined(separator: " | "))
                 lastReport = now
             }
@@ -296,7 +299,11 @@ struct UpCommand: ParsableCommand {
         }
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true, startTick: restore?.manifest.tick ?? 0), terminator: "")
-        print("output: \(directory.path)/ (network.toml, \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
+        if description.task != nil {
+            print("task: \(TaskScore.read(path: "\(out)/trials.csv")?.summary ?? "no trials.csv (the controller's log says why)")")
+        }
+        let trials = description.task == nil ? "" : ", trials.csv"
+        print("output: \(directory.path)/ (network.toml\(trials), \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")), logs/)")
         if realtime {
             for (k, spec) in description.pools.enumerated() where !died.contains("pool \(spec.name)") {
                 guard let beat = monitor.beats[k] else { continue }

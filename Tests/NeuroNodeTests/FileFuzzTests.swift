@@ -84,7 +84,7 @@ struct FileFuzzTests {
             accepted += 1
             guard (try? SnapshotStore.check(manifest, path: "fuzz", against: network)) != nil else { continue }
             checked += 1
-            _ = try? RewardSchedule(rules: network.rewards, restoredAt: manifest.tick, state: manifest.rewards)
+            _ = try? RewardSchedule(rules: network.rewards, task: network.task, restoredAt: manifest.tick, state: manifest.rewards)
         }
         // The mutations reach past the parser, not only into its first refusal.
         #expect(accepted > Self.cases / 20 && checked > 0, "\(accepted) parsed, \(checked) checked of \(Self.cases)")

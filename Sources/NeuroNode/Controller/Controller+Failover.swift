@@ -133,7 +133,7 @@ extension Controller {
         if lastManifest?.tick != manifest.tick { lastParts = [] }  // the newer snapshot is abandoned
         lastManifest = manifest
         previousManifest = nil
-        rewards = try RewardSchedule(rules: options.network.rewards, restoredAt: manifest.tick, state: manifest.rewards)
+        rewards = try RewardSchedule(rules: options.network.rewards, task: options.network.task, restoredAt: manifest.tick, state: manifest.rewards)
         failoverStarted = started
         // The gate for broadcasts: every MODULATORS before this permit belongs to the old epoch.
         try sender.publish(.permit(Permit(until: manifest.tick, epoch: epoch)), topic: Topic.clock, on: pub)

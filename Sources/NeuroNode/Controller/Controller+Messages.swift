@@ -296,6 +296,11 @@ extension Controller {
                 // Real time applies a reward on arrival, but a pairing reward at its tick (still
                 // a delay ahead; a node past it applies it on arrival).
                 for (tick, levels, distal) in rewards.release() { try publishModulation(levels, at: tick, onArrival: realtime && !distal) }
+                let decided = rewards.takeTrials()
+                if !decided.isEmpty {
+                    score.add(decided)
+                    try trials?.record(decided)
+                }
             }
         }
     }

@@ -28,6 +28,8 @@ public struct ControllerOptions: Sendable {
     public var restore: SnapshotManifest?
     /// The controller's CURVE identity (nil: the bus is not authenticated).
     public var security: BusSecurity?
+    /// Where the task's trials go as they are decided (`TrialWriter`); nil: nowhere.
+    public var trialsPath: String?
 
     public init(network: NetworkDescription) {
         self.network = network
@@ -82,6 +84,9 @@ public final class Controller {
     let spikeTopics: [[UInt8]]
     let heartbeatTopics: [[UInt8]]
     var rewards: RewardSchedule
+    /// The task's trials file and score so far (`[task]`).
+    var trials: TrialWriter?
+    var score = TaskScore()
     var phase = Phase.starting
     var until: UInt64 = 0
     var target: UInt64 = 0
@@ -140,7 +145,7 @@ public final class Controller {
         pools = network.pools.map { Track(name: $0.name, neurons: $0.neurons, identity: Topic.nodeIdentity($0.name)) }
         spikeTopics = network.pools.map { Topic.spikes($0.name) }
         heartbeatTopics = network.pools.map { Topic.heartbeat($0.name) }
-        rewards = RewardSchedule(rules: network.rewards)
+        rewards = RewardSchedule(rules: network.rewards, task: network.task)
         autoRun = options.runTicks != nil
         realtime = network.mode == .realtime
         target = options.runTicks ?? 0
@@ -150,7 +155,7 @@ public final class Controller {
         lastSnapshotTick = startTick
         if let restored = options.restore {
             snapshotParent = restored.id
-            do { rewards = try RewardSchedule(rules: network.rewards, restoredAt: restored.tick, state: restored.rewards) } catch { throw error }
+            do { rewards = try RewardSchedule(rules: network.rewards, task: network.task, restoredAt: restored.tick, state: restored.rewards) } catch { throw error }
             for k in pools.indices { pools[k].nextSpikeTick = restored.tick }
         }
         let controlAt = try NetworkEndpoints.bindAddress(network.controller.control)
@@ -206,6 +211,7 @@ public final class Controller {
         poller.add(router)
         poller.add(sub)
         log.info("waiting for \(pools.count) pool(s) at \(options.network.controller.control)")
+        if let task = options.network.task, let path = options.trialsPath { trials = try TrialWriter(path: path, task: task) }
         while !finished {
             if shouldStop() {
                 try? stopNodes(reason: "interrupted")
@@ -224,6 +230,10 @@ public final class Controller {
             if now - lastHeartbeatAt >= interval { try heartbeat(now: now) }
             if finished { break }
             do { _ = try poller.poll(timeoutMilliseconds: phase == .starting ? joining : 50) } catch { throw .transport(error) }
+        }
+        if let trials {
+            try trials.finish()
+            log.info("task: \(score.summary); trials in \(trials.path)")
         }
     }
 

@@ -16,27 +16,31 @@ public enum LocalRun {
     /// `ticks` stays the tick to stop at). `onSnapshot` gets each snapshot folder written.
     /// `progress` is called about every `progressEvery` ticks with the ticks done, and
     /// `observe` then with the pools and the dopamine levels of the reward broadcasts released
-    /// so far (for ticks before `ticks`), in order.
+    /// so far (for ticks before `ticks`), in order. `onTrials` gets the task's trials as they
+    /// are decided (also written to `OUT/trials.csv`).
     /// Writes the output files to `out` if given. O(ticks × cost of one network tick).
     public static func run(network: NetworkDescription, ticks: UInt64, out: OutputDirectory?, injections: [InjectionSchedule] = [],
                            snapshots: SnapshotPlan? = nil, restore: LoadedSnapshot? = nil, onSnapshot: ((String) -> Void)? = nil,
                            progressEvery: UInt64 = 1000, progress: ((UInt64) -> Void)? = nil,
-                           observe: ((_ tick: UInt64, _ pools: [PoolDriver], _ rewards: [UInt8]) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
+                           observe: ((_ tick: UInt64, _ pools: [PoolDriver], _ rewards: [UInt8]) -> Void)? = nil,
+                           onTrials: (([TrialResult]) -> Void)? = nil) throws(NodeError) -> [PoolSummary] {
         var drivers: [PoolDriver] = []
         for index in network.pools.indices { drivers.append(try network.buildPool(index)) }
         let start = restore?.manifest.tick ?? 0
         guard ticks > start else { throw .failed("the snapshot is at tick \(start): --ticks \(ticks) must be later") }
         var rasters: [RasterWriter] = []
         var monitors: [PoolMonitors?] = Array(repeating: nil, count: drivers.count)
+        var trials: TrialWriter?
         if let out {
             try out.writeNetwork(network)
+            if let task = network.task { trials = try TrialWriter(path: "\(out.path)/trials.csv", task: task) }
             for d in drivers { rasters.append(try RasterWriter(directory: out.path, pool: d.spec.name, neurons: d.pool.neuronCount)) }
             for i in drivers.indices {
                 let m = try PoolMonitors(network: network, pool: i, driver: drivers[i], directory: out.path)
                 if !m.isEmpty { monitors[i] = m }
             }
         }
-        var rewards = RewardSchedule(rules: network.rewards)
+        var rewards = RewardSchedule(rules: network.rewards, task: network.task)
         // The dopamine levels of the reward broadcasts released for ticks this run reaches.
         var released: [UInt8] = []
         var history = RecentSpikes(pools: drivers.count, maxLag: network.maxLag)
@@ -50,7 +54,7 @@ public enum LocalRun {
                     for t in ticks { history.record(pool: drivers[i].afferentSources[p], tick: t.tick, spikes: t.ids[...]) }
                 }
             }
-            rewards = try RewardSchedule(rules: network.rewards, restoredAt: start, state: restore.manifest.rewards)
+            rewards = try RewardSchedule(rules: network.rewards, task: network.task, restoredAt: start, state: restore.manifest.rewards)
             parent = restore.manifest.id
         } else {
             // Scheduled broadcasts first, in file order (equal ticks keep it), then rewards as released.
@@ -98,6 +102,11 @@ public enum LocalRun {
                     for i in drivers.indices { try drivers[i].schedule(levels, at: tick) }
                     if tick < ticks, let level = levels.dopamine { released.append(level) }
                 }
+                let decided = rewards.takeTrials()
+                if !decided.isEmpty {
+                    try trials?.record(decided)
+                    onTrials?(decided)
+                }
             }
             if (t + 1) % progressEvery == 0 {
                 progress?(t + 1)
@@ -108,6 +117,7 @@ public enum LocalRun {
         if let out {
             for r in rasters { try r.finish() }
             for m in monitors { try m?.finish() }
+            try trials?.finish()
             for d in drivers { try out.savePool(of: d) }
         }
         return drivers.map(\.summary)

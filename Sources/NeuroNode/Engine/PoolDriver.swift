@@ -138,7 +138,7 @@ public struct PoolDriver: Sendable {
                 for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
             case .spikeTrain(let ticks, let neurons):
                 // The events of tick t by binary search: no state to save or restore.
-                let key = g.period.map { t % $0 } ?? t
+                let key = g.gate.flatMap { $0.offset(at: t) }.map(UInt64.init) ?? g.period.map { t % $0 } ?? t
                 var lo = 0, hi = ticks.count
                 while lo < hi {
                     let mid = (lo + hi) / 2

@@ -32,25 +32,30 @@ public struct RewardSchedule: Sendable {
     }
 
     private var rules: [RuleState]
+    /// The task's referee (`[task]`); its decisions rank after every rule's.
+    private var referee: TaskReferee?
     /// Decisions not released yet: (decision tick, rule, broadcast tick, reward?).
-    /// `level`: what to broadcast, nil for nothing.
+    /// `level`: what to broadcast, nil for nothing. The task's decisions carry rule index
+    /// `rules.count`.
     private var decided: [(end: UInt64, rule: Int, tick: UInt64, level: UInt8?)] = []
 
-    public init(rules: [RewardRule]) {
+    public init(rules: [RewardRule], task: TaskSpec? = nil) {
         self.rules = rules.map { RuleState(rule: $0) }
+        referee = task.map(TaskReferee.init(task:))
     }
 
     /// A schedule restored at tick `tick` (a snapshot's cut, where every rule has seen every
     /// tick before it and released every decision up to it), with each rule's spikes counted
     /// so far in its current window (count rules only).
     public init(rules: [RewardRule], restoredAt tick: UInt64, counts: [Int]) throws(NodeError) {
-        try self.init(rules: rules, restoredAt: tick, state: RewardScheduleState(counts: counts))
+        try self.init(rules: rules, task: nil, restoredAt: tick, state: RewardScheduleState(counts: counts))
     }
 
     /// A schedule restored at tick `tick` from the state `state(cut:)` gave there (a
     /// manifest's `reward_counts`, `reward_state`, `reward_random`), checked first.
-    public init(rules: [RewardRule], restoredAt tick: UInt64, state: RewardScheduleState) throws(NodeError) {
-        do throws(SnapshotError) { try Self.check(state, rules: rules, tick: tick) } catch { throw .failed("\(error)") }
+    public init(rules: [RewardRule], task: TaskSpec? = nil, restoredAt tick: UInt64, state: RewardScheduleState) throws(NodeError) {
+        do throws(SnapshotError) { try Self.check(state, rules: rules, task: task, tick: tick) } catch { throw .failed("\(error)") }
+        referee = task.map { TaskReferee(task: $0, restoredAt: tick, counts: state.task, expectation: state.taskExpectation) }
         var restored: [RuleState] = []
         var words = state.random[...]
         for (r, rule) in rules.enumerated() {
@@ -83,6 +88,8 @@ public struct RewardSchedule: Sendable {
     /// the cut is left out.)
     public func state(cut: UInt64) -> RewardScheduleState {
         var state = RewardScheduleState(counts: counts)
+        state.task = referee?.counts(cut: cut) ?? []
+        if let r = referee, r.task.expectationTrials != nil { state.taskExpectation = r.expectation }
         guard rules.contains(where: { if case .count = $0.rule.kind { false } else { true } }) else { return state }
         for s in rules {
             switch s.rule.kind {
@@ -99,18 +106,28 @@ public struct RewardSchedule: Sendable {
         return state
     }
 
-    /// The first tick some rule has not seen yet.
-    public var horizon: UInt64 { rules.map(\.seen).min() ?? .max }
+    /// The first tick some rule (or the task) has not seen yet.
+    public var horizon: UInt64 { min(rules.map(\.seen).min() ?? .max, referee?.horizon ?? .max) }
 
-    /// Whether there are no rules.
-    public var isEmpty: Bool { rules.isEmpty }
+    /// Whether there are no rules and no task.
+    public var isEmpty: Bool { rules.isEmpty && referee == nil }
 
     /// Pools whose spikes the schedule needs.
-    public var pools: Set<Int> { Set(rules.map(\.rule.pool)) }
+    public var pools: Set<Int> { Set(rules.map(\.rule.pool)).union(referee?.task.readoutPools ?? []) }
+
+    /// The task's trials decided since the last call, in trial order.
+    public mutating func takeTrials() -> [TrialResult] {
+        guard referee != nil, !referee!.results.isEmpty else { return [] }
+        defer { referee!.results.removeAll(keepingCapacity: true) }
+        return referee!.results
+    }
 
     /// Feeds the spikes `pool` fired in `tick`; ticks of one pool must come in order.
     /// O(rules × spikes).
     public mutating func observe(pool: Int, tick: UInt64, spikes: some Sequence<UInt16>) {
+        if referee != nil {
+            for d in referee!.observe(pool: pool, tick: tick, spikes: spikes) { decided.append((d.end, rules.count, d.tick, d.level)) }
+        }
         for r in rules.indices where rules[r].rule.pool == pool && rules[r].seen == tick {
             rules[r].seen = tick + 1
             switch rules[r].rule.kind {
@@ -171,14 +188,13 @@ public struct RewardSchedule: Sendable {
     /// for that tick instead of applying it on arrival).
     public mutating func release() -> [(tick: UInt64, levels: ModulatorLevels, distal: Bool)] {
         guard !decided.isEmpty else { return [] }
-        let horizon = rules.map(\.seen).min() ?? 0
+        let horizon = self.horizon
         decided.sort { ($0.end, $0.rule) < ($1.end, $1.rule) }
         var out: [(tick: UInt64, levels: ModulatorLevels, distal: Bool)] = []
         while let first = decided.first, first.end <= horizon {
             decided.removeFirst()
             guard let level = first.level else { continue }
-            let rule = rules[first.rule].rule
-            let distal = if case .pairing = rule.kind { true } else { false }
+            let distal = if first.rule < rules.count, case .pairing = rules[first.rule].rule.kind { true } else { false }
             out.append((first.tick, ModulatorLevels(dopamine: level), distal))
         }
         return out
@@ -204,6 +220,7 @@ public struct RewardSchedule: Sendable {
             }
             barrier = min(barrier ?? tick, tick)
         }
+        if let tick = referee?.barrier { barrier = min(barrier ?? tick, tick) }
         for d in decided { barrier = min(barrier ?? d.tick, d.tick) }
         return barrier
     }
@@ -212,7 +229,28 @@ public struct RewardSchedule: Sendable {
 
     /// Checks `state` against `rules` at a cut at `tick` before anything uses it: list lengths
     /// and every value bounded (each error names the manifest key).
-    public static func check(_ state: RewardScheduleState, rules: [RewardRule], tick: UInt64) throws(SnapshotError) {
+    public static func check(_ state: RewardScheduleState, rules: [RewardRule], task: TaskSpec? = nil, tick: UInt64) throws(SnapshotError) {
+        if let e = state.taskExpectation {
+            guard task?.expectationTrials != nil else {
+                throw .badRewardState(key: "task_expectation", detail: "is given but the network's [task] has no expectation_trials")
+            }
+            guard (0 ... 65536).contains(e) else { throw .badRewardState(key: "task_expectation", detail: "= \(e) is out of range 0...65536") }
+        } else if task?.expectationTrials != nil {
+            throw .badRewardState(key: "task_expectation", detail: "is missing: the network's [task] has expectation_trials, whose state it holds")
+        }
+        if !state.task.isEmpty {
+            guard let task else { throw .badRewardState(key: "task_counts", detail: "is given but the network has no [task]") }
+            guard state.task.count == task.labels.count else {
+                throw .badRewardState(key: "task_counts", detail: "has \(state.task.count) entries for the task's \(task.labels.count) labels")
+            }
+            for (l, count) in state.task.enumerated() {
+                let neurons = task.readouts.filter { $0.label == l }.reduce(0) { $0 + $1.neurons.count }
+                let (most, overflow) = neurons.multipliedReportingOverflow(by: task.decideTo - task.decideFrom)
+                guard count >= 0, overflow || count <= most else {
+                    throw .badRewardState(key: "task_counts[\(l)]", detail: "= \(count) is not a spike count label \(task.labels[l])'s readouts can reach in one decision window (0...\(most))")
+                }
+            }
+        }
         guard state.counts.count == rules.count else {
             throw .badRewardState(key: "reward_counts", detail: "has \(state.counts.count) entries for \(rules.count) reward rule(s)")
         }
@@ -275,11 +313,18 @@ public struct RewardScheduleState: Sendable, Equatable {
     /// `reward_random`: the four xoshiro256** state words of each pairing rule's delay
     /// generator, in rule order.
     public var random: [UInt64]
+    /// `task_counts`: the spikes per label of the task's trial whose decision window is open
+    /// across the cut; empty when none is (or the network has no task).
+    public var task: [Int]
+    /// `task_expectation`: the task's critic r̄ in 1/65536 (only with `expectation_trials`).
+    public var taskExpectation: Int?
 
-    public init(counts: [Int], values: [Int] = [], random: [UInt64] = []) {
+    public init(counts: [Int], values: [Int] = [], random: [UInt64] = [], task: [Int] = [], taskExpectation: Int? = nil) {
         self.counts = counts
         self.values = values
         self.random = random
+        self.task = task
+        self.taskExpectation = taskExpectation
     }
 }
 

@@ -108,6 +108,9 @@ public struct GeneratorSpec: Sendable, Equatable {
     /// inhibitory synaptic state, `weight` then being P21 × the weight in pA) rather than
     /// straight onto the membrane. Never for dc generators, which act as currents.
     public var viaSynapses = false
+    /// Restricts the generator to the stimulus of its labels' trials (`during`); a spike
+    /// train's times then count from each such trial's start. Nil: no restriction.
+    public var gate: TrialGate?
 
     public init(pool: Int, neurons: Range<Int>, kind: Kind, weight: Int32, requestedMillivolts: Double,
                 start: UInt64 = 0, stop: UInt64? = nil) {
@@ -122,7 +125,7 @@ public struct GeneratorSpec: Sendable, Equatable {
 
     /// Whether the generator is active on `tick`.
     public func isActive(at tick: UInt64) -> Bool {
-        tick >= start && (stop.map { tick < $0 } ?? true)
+        tick >= start && (stop.map { tick < $0 } ?? true) && (gate.map { $0.offset(at: tick) != nil } ?? true)
     }
 }
 

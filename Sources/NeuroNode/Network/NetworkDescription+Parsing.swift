@@ -22,7 +22,7 @@ extension NetworkDescription {
 /// Keys allowed in each table.
 enum NetworkKeys {
     static let top = ["network", "controller", "pool", "projection", "generator", "source", "reward", "modulation", "snapshots",
-                      "multimeter", "weight_recorder", "security"]
+                      "multimeter", "weight_recorder", "security", "task"]
     static let network = ["name", "format", "seed", "mode", "tick_us", "spike_encoding"]
     static let controller = ["control", "publish"]
     static let pool = ["name", "neurons", "model", "density", "out_degree", "profile", "inhibitory_profile", "seed",
@@ -34,7 +34,7 @@ enum NetworkKeys {
                                  "allow_autapses", "allow_multapses", "weight", "inhibitory_weight", "delay", "synapse", "seed"] + stdp
     /// The learning rule's keys of a `synapse = "stdp"` projection.
     static let stdp = ["a_plus", "a_minus", "tau_plus", "tau_minus", "tau_elig", "learning_rate", "w_min", "w_max"]
-    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop", "period"]
+    static let generator = ["kind", "to", "rate_hz", "weight", "amplitude", "drive", "file", "start", "stop", "period", "during"]
     static let multimeter = ["to", "neurons", "interval", "record"]
     static let weightRecorder = ["projection", "interval"]
     static let stimulus = ["neurons", "kind", "drive", "rate_hz", "start", "stop"]
@@ -99,7 +99,8 @@ extension NetworkParser {
         var dataHashes: [UInt64] = projections.compactMap {
             if case .list(let l)? = $0.physical?.pairing { return l.fileHash } else { return nil }
         }
-        try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format, dataHashes: &dataHashes)
+        let task = try self.task(top, pools: pools, names: poolIndex, networkSeed: seed, tickMicroseconds: tick)
+        try generators(top, pools: &pools, names: poolIndex, tickMicroseconds: tick, format: format, task: task, dataHashes: &dataHashes)
         let sources = try self.sources(top, pools: pools, names: poolIndex, endpoints: &endpoints)
         let rewards = try self.rewards(top, pools: pools, names: poolIndex, networkSeed: seed)
         let modulations = try self.modulations(top)
@@ -112,6 +113,7 @@ extension NetworkParser {
             bytes: bytes)
         description.sources = sources
         description.format = format
+        description.task = task
         (description.multimeters, description.weightRecorders) = try monitors(top, pools: pools, projections: projections,
                                                                               names: poolIndex, tickMicroseconds: tick, format: format)
         if let node = top["snapshots"] {

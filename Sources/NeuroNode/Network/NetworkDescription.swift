@@ -337,6 +337,9 @@ public struct NetworkDescription: Sendable, Equatable {
     public var sources: [SourceSpec] = []
     /// Reward rules in file order.
     public var rewards: [RewardRule]
+    /// The task of labelled trials (`[task]`), run by the controller (or `run`) beside the
+    /// reward rules; nil without one.
+    public var task: TaskSpec?
     /// Multimeters (format 2, `[[multimeter]]`) in file order.
     public var multimeters: [MultimeterSpec] = []
     /// Weight recorders (format 2, `[[weight_recorder]]`) in file order.

@@ -5,7 +5,7 @@ import NeuroPool
 extension NetworkParser {
     /// All `[[generator]]` tables, attached to their pools.
     func generators(_ top: NetworkFields, pools: inout [PoolSpec], names: [String: Int], tickMicroseconds: Int, format: Int,
-                    dataHashes: inout [UInt64]) throws(NetworkFileError) {
+                    task: TaskSpec?, dataHashes: inout [UInt64]) throws(NetworkFileError) {
         let tables = try arrayOfTables(top, "generator", header: "[[generator]]")
         guard !tables.isEmpty else { return }
         guard format >= 2 else { throw fail("generator", "[[generator]] needs the physical-unit format: add format = 2 to [network]") }
@@ -27,6 +27,9 @@ extension NetworkParser {
                 throw fail(f.keyPath(key), "\(key) = \(ms) ms is out of range: expected at most 10^15 ticks (\(1e15 * dt) ms)")
             }
             let start = UInt64((startMs / dt).rounded()), stop = stopMs.map { UInt64(($0 / dt).rounded()) }
+            let gate = try trialGate(f, task: task)
+            let count = pools[pool].generators.count
+            defer { for g in count ..< pools[pool].generators.count { pools[pool].generators[g].gate = gate } }
             let unit = Double(PopulationTable.unitsPerMillivolt)
             switch kind {
             case "poisson":
@@ -61,6 +64,10 @@ extension NetworkParser {
                     events.append((UInt64((ms / dt).rounded()), Int32(neurons.lowerBound) + Int32(n)))
                 }
                 events.sort { $0 < $1 }
+                if let gate, let late = events.last, late.0 >= UInt64(gate.task.stimulusTicks) {
+                    throw fail(f.keyPath("file"), "\(path) has an event at \(Double(late.0) * dt) ms: with during, times count from each trial's start and must fall within trial_ms = \(Double(gate.task.stimulusTicks) * dt) ms")
+                }
+                if gate != nil, f.has("period") { throw fail(f.keyPath("period"), "period and during do not go together: with during the train starts again at every trial of its labels") }
                 var period: UInt64?
                 if let ms = try double(f, "period") {
                     let ticks = (ms / dt).rounded()

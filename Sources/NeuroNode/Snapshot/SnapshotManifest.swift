@@ -53,6 +53,11 @@ public struct SnapshotManifest: Sendable, Equatable {
     /// keys, written only when some rule is not a count rule; see `RewardScheduleState`).
     public var rewardState: [Int] = []
     public var rewardRandom: [UInt64] = []
+    /// The task's spikes per label in the decision window open across the cut
+    /// (`task_counts`; optional, written only when a window is open).
+    public var taskCounts: [Int] = []
+    /// The task's critic r̄ in 1/65536 (`task_expectation`; only with `expectation_trials`).
+    public var taskExpectation: Int?
     /// Parts in pool order.
     public var parts: [Part]
 
@@ -75,11 +80,13 @@ public struct SnapshotManifest: Sendable, Equatable {
                   createdMilliseconds: createdMilliseconds, rewardCounts: rewards.counts, parts: parts)
         rewardState = rewards.values
         rewardRandom = rewards.random
+        taskCounts = rewards.task
+        taskExpectation = rewards.taskExpectation
     }
 
     /// The reward schedule's state at the cut.
     public var rewards: RewardScheduleState {
-        RewardScheduleState(counts: rewardCounts, values: rewardState, random: rewardRandom)
+        RewardScheduleState(counts: rewardCounts, values: rewardState, random: rewardRandom, task: taskCounts, taskExpectation: taskExpectation)
     }
 
     /// The id as 16 hex digits (how files and commands name it).
@@ -104,6 +111,8 @@ public struct SnapshotManifest: Sendable, Equatable {
             out += "reward_state = [\(rewardState.map(String.init).joined(separator: ", "))]\n"
             out += "reward_random = [\(rewardRandom.map { "\"\(hex($0))\"" }.joined(separator: ", "))]\n"
         }
+        if !taskCounts.isEmpty { out += "task_counts = [\(taskCounts.map(String.init).joined(separator: ", "))]\n" }
+        if let e = taskExpectation { out += "task_expectation = \(e)\n" }
         for p in parts {
             out += """
 
@@ -151,6 +160,8 @@ public struct SnapshotManifest: Sendable, Equatable {
             createdMilliseconds: try reader.integer("created_ms"), rewardCounts: try reader.integers("reward_counts"), parts: [])
         if reader.has("reward_state") { manifest.rewardState = try reader.integers("reward_state") }
         if reader.has("reward_random") { manifest.rewardRandom = try reader.hexes("reward_random") }
+        if reader.has("task_counts") { manifest.taskCounts = try reader.integers("task_counts") }
+        if reader.has("task_expectation") { manifest.taskExpectation = Int(clamping: try reader.integer("task_expectation")) }
         try reader.done()
         guard manifest.id != 0 else { throw .badManifest(file: file, line: first.line, detail: "id 0 is not a snapshot id") }
         for table in tables.dropFirst() {

@@ -175,7 +175,7 @@ public enum SnapshotStore {
         guard manifest.rewardCounts.count == network.rewards.count else {
             throw .poolsMismatch("\(manifest.rewardCounts.count) reward count(s) for \(network.rewards.count) reward rule(s)")
         }
-        try RewardSchedule.check(manifest.rewards, rules: network.rewards, tick: manifest.tick)
+        try RewardSchedule.check(manifest.rewards, rules: network.rewards, task: network.task, tick: manifest.tick)
     }
 
     /// Loads pool `pool`'s part of the snapshot at `path`, fully checked. O(pool size).
