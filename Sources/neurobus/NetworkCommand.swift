@@ -146,13 +146,23 @@ enum CheckText {
                 + "afferents \(m.afferentBytes) B; total \(bytes(m.totalBytes))")
         }
         for p in r.projections { out += projection(p, indent: "") }
+        if let t = r.task {
+            let reward = t.reward == "random"
+                ? "at random (probability \(number(t.randomRewardProbability ?? 0))), whatever the answer"
+                : "dopamine \(t.dopamine) for a right answer" + (t.dopamineWrong.map { ", \($0) for a wrong one" } ?? "")
+            let critic = t.expectationTrials.map { ", as the prediction error against a mean over about \($0) trials" } ?? ""
+            out.append("task labels \(t.labels.joined(separator: ", ")): \(t.trainTrials) training + \(t.testTrials) test trials of \(number(t.trialMs)) ms stimulus + \(number(t.gapMs)) ms gap (\(t.ticks) ticks)")
+            out.append("  decided by the readout with the most spikes in \(number(t.decideFromMs))…\(number(t.decideToMs)) ms; training reward \(number(t.rewardLagMs)) ms later: \(reward)\(critic); test trials broadcast nothing")
+            for o in t.readouts { out.append("  readout \(o.label): \(o.target) [\(o.neurons.start), \(o.neurons.end))") }
+        }
         for (k, g) in r.generators.enumerated() {
             var what: [String] = []
             if let rate = g.rateHz { what.append("\(number(rate)) Hz (\(number(g.eventsPerTick ?? 0)) events per tick)") }
             if let pA = g.amplitudePicoamperes { what.append("\(number(pA)) pA") }
             if let events = g.events { what.append("\(events) events from \(g.file ?? "a file")" + (g.periodTicks.map { ", repeating every \($0) ticks" } ?? "")) }
             let unit = g.kind == "dc" || g.kind == "stimulus_constant" ? " per tick" : " per event"
-            let active = g.stopTick.map { "active ticks \(g.startTick)..<\($0)" } ?? (g.startTick > 0 ? "active from tick \(g.startTick)" : "always active")
+            var active = g.stopTick.map { "active ticks \(g.startTick)..<\($0)" } ?? (g.startTick > 0 ? "active from tick \(g.startTick)" : "always active")
+            if let labels = g.during { active = (active == "always active" ? "" : active + ", ") + "during the stimulus of \(labels.joined(separator: ", ")) trials" }
             out.append("generator \(k) \(g.kind) -> \(place(g.target, g.neurons)): " + (what.isEmpty ? "" : what.joined(separator: ", ") + ", ")
                 + quantity(g.weight, width: 0) + unit + ", " + active)
         }

@@ -134,6 +134,11 @@ extension Controller {
         lastManifest = manifest
         previousManifest = nil
         rewards = try RewardSchedule(rules: options.network.rewards, task: options.network.task, restoredAt: manifest.tick, state: manifest.rewards)
+        if let trials, let next = rewards.nextTrial {
+            // The trials decided after the cut are decided again.
+            try trials.truncate(before: next)
+            score = trials.score
+        }
         failoverStarted = started
         // The gate for broadcasts: every MODULATORS before this permit belongs to the old epoch.
         try sender.publish(.permit(Permit(until: manifest.tick, epoch: epoch)), topic: Topic.clock, on: pub)

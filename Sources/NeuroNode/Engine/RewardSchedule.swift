@@ -115,6 +115,9 @@ public struct RewardSchedule: Sendable {
     /// Pools whose spikes the schedule needs.
     public var pools: Set<Int> { Set(rules.map(\.rule.pool)).union(referee?.task.readoutPools ?? []) }
 
+    /// The task's first trial not decided yet (nil without a task).
+    public var nextTrial: Int? { referee?.next }
+
     /// The task's trials decided since the last call, in trial order.
     public mutating func takeTrials() -> [TrialResult] {
         guard referee != nil, !referee!.results.isEmpty else { return [] }

@@ -213,6 +213,8 @@ public struct NetworkReport: Sendable, Equatable, Codable {
         /// First active tick and the tick it stops at (exclusive; nil: never).
         public var startTick: UInt64
         public var stopTick: UInt64?
+        /// The task labels whose trials' stimulus the generator is on during (`during`); nil: no gate.
+        public var during: [String]?
     }
 
     public var name: String
@@ -237,6 +239,29 @@ public struct NetworkReport: Sendable, Equatable, Codable {
     public var bytes: Int
     /// `NetworkDescription.warnings`.
     public var warnings: [String]
+    /// The `[task]`, if any.
+    public var task: Task?
+
+    /// A `[task]` as the file gives it, in ms.
+    public struct Task: Sendable, Equatable, Codable {
+        public var labels: [String]
+        public var trialMs: Double, gapMs: Double
+        public var trainTrials: Int, testTrials: Int, ticks: UInt64
+        public var decideFromMs: Double, decideToMs: Double, rewardLagMs: Double
+        public var reward: String
+        public var dopamine: Int
+        public var dopamineWrong: Int?
+        public var randomRewardProbability: Double?
+        public var expectationTrials: Int?
+        /// Per readout: its label and the neurons it counts (`pool.population` and range).
+        public var readouts: [Readout]
+
+        public struct Readout: Sendable, Equatable, Codable {
+            public var label: String
+            public var target: String
+            public var neurons: Neurons
+        }
+    }
 
     /// Builds every pool of `network` (`buildPool`, one at a time) and reports it.
     /// Throws what building throws. O(N + S) time, memory of the largest pool.
@@ -283,6 +308,18 @@ public struct NetworkReport: Sendable, Equatable, Codable {
         synapses = pools.reduce(0) { $0 + $1.synapses }
         bytes = pools.reduce(0) { $0 + $1.memory.totalBytes }
         warnings = network.warnings
+        if let t = network.task {
+            let dt = Double(network.tickMicroseconds) / 1000
+            task = Task(labels: t.labels, trialMs: Double(t.stimulusTicks) * dt, gapMs: Double(t.gapTicks) * dt,
+                        trainTrials: t.trainTrials, testTrials: t.testTrials, ticks: t.ticks,
+                        decideFromMs: Double(t.decideFrom) * dt, decideToMs: Double(t.decideTo) * dt, rewardLagMs: Double(t.lag) * dt,
+                        reward: t.reward.rawValue, dopamine: Int(t.dopamine), dopamineWrong: t.dopamineWrong.map(Int.init),
+                        randomRewardProbability: t.reward == .random ? Double(t.randomPermille) / 1000 : nil,
+                        expectationTrials: t.expectationTrials,
+                        readouts: t.readouts.map {
+                            Task.Readout(label: t.labels[$0.label], target: Self.label(network, pool: $0.pool, neurons: $0.neurons), neurons: Neurons($0.neurons))
+                        })
+        }
     }
 }
 
@@ -486,6 +523,9 @@ extension NetworkReport {
                               kind: "", weight: Quantity(name: "weight", unit: g.viaSynapses ? "pA" : "mV", requested: g.requestedMillivolts / factor,
                                                          actual: Double(g.weight) / unit / factor),
                               startTick: g.start, stopTick: g.stop)
+            if let gate = g.gate {
+                r.during = gate.task.labels.indices.filter { gate.labels & (1 << UInt32($0)) != 0 }.map { gate.task.labels[$0] }
+            }
             switch g.kind {
             case .poisson(let rate, _):
                 (r.kind, r.rateHz, r.eventsPerTick) = ("poisson", rate, rate * dt / 1000)

@@ -45,6 +45,43 @@ public final class TrialWriter {
         guard let f = file, fflush(f) == 0 else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
     }
 
+    /// Drops the rows of trial `trial` and later (a rollback to a snapshot before they were
+    /// decided): rewrites the file with the header and the earlier rows. O(file).
+    public func truncate(before trial: Int) throws(NodeError) {
+        guard let f = file else { throw .io("trials \(path) is already finished") }
+        guard fflush(f) == 0 else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
+        let lines = Self.lines(temporaryPath)
+        let kept = lines.prefix(1) + lines.dropFirst().filter { line in
+            guard let comma = line.firstIndex(of: UInt8(ascii: ",")), let k = Int(String(decoding: line[..<comma], as: UTF8.self)) else { return false }
+            return k < trial
+        }
+        fclose(f)
+        guard let g = fopen(temporaryPath, "w") else { throw .io("cannot rewrite \(temporaryPath): \(String(cString: strerror(errno)))") }
+        file = g
+        try put(kept.map { String(decoding: $0, as: UTF8.self) + "\n" }.joined())
+        guard fflush(g) == 0 else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
+    }
+
+    /// The score of the rows written so far.
+    public var score: TaskScore {
+        if let f = file { fflush(f) }
+        return TaskScore.read(path: temporaryPath) ?? TaskScore()
+    }
+
+    /// The complete lines of the file at `path` (a last line without its newline is left out).
+    static func lines(_ path: String) -> [ArraySlice<UInt8>] {
+        guard let f = fopen(path, "r") else { return [] }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n == 0 { break }
+            bytes += buffer[0 ..< n]
+        }
+        return Array(bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast())
+    }
+
     /// Syncs and renames the file into place.
     public func finish() throws(NodeError) {
         guard let f = file else { return }
@@ -85,17 +122,9 @@ public struct TaskScore: Sendable, Equatable {
     /// The score of a trials file (`TrialWriter`'s format, finished or still `.tmp`): rows
     /// that are complete count, a last line cut short does not. Nil when the file cannot be read.
     public static func read(path: String) -> TaskScore? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n == 0 { break }
-            bytes += buffer[0 ..< n]
-        }
+        guard access(path, R_OK) == 0 else { return nil }
         var score = TaskScore()
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropFirst().dropLast() {
+        for line in TrialWriter.lines(path).dropFirst() {
             let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
             guard fields.count >= 5 else { continue }
             let correct = fields[4].elementsEqual("1".utf8)
