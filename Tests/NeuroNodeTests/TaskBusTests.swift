@@ -1,0 +1,52 @@
+import Foundation
+import NeuroNode
+import Testing
+
+/// A task across processes: `up` (one process per pool, the controller deciding the trials)
+/// gives `run`'s rasters, pools and trials byte for byte, also when a readout pool's node is
+/// killed mid-run and its replica takes over from the last snapshot.
+@Suite("Tasks across processes", .serialized)
+struct TaskBusTests {
+    typealias L = LockstepIntegrationTests
+
+    @Test func aTaskRunsAcrossProcessesAsInOneAlsoThroughAFailover() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        let text = try TaskTests.discrimination(["train_trials": "40", "test_trials": "10"]) + "\n[snapshots]\nevery = 5000\nkeep = 2\n"
+        try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let reference = try L.neurobus(["run", file, "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
+        #expect(reference.status == .exited(0), "\(reference.output)")
+        #expect(reference.output.contains("task: train"), "\(reference.output)")
+
+        let up = try ChildProcess(label: "up", executable: try L.executable(),
+                                  arguments: ["up", file, "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
+        defer { up.kill(SIGKILL) }
+        // Kill the readout pool `left` once the snapshot at tick 10000 is complete: every pool
+        // and the controller's referee roll back to a snapshot, and the trials decided since
+        // are decided again.
+        var victim: pid_t?
+        for _ in 0 ..< 6000 where victim == nil {
+            if let log = try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8), log.contains("at tick 10000 complete") {
+                victim = L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}left\u{0}--out"])
+            }
+            if victim == nil { usleep(10_000) }
+        }
+        let target = try #require(victim, "left never got past the snapshot at tick 10000")
+        kill(target, SIGKILL)
+        var status: ChildProcess.Status?
+        for _ in 0 ..< 9000 where status == nil {
+            status = up.poll()
+            if status == nil { usleep(20_000) }
+        }
+        let output = (try? String(contentsOfFile: "\(dir)/up.log", encoding: .utf8)) ?? ""
+        let controller = (try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8)) ?? ""
+        #expect(status == .exited(0), "up: \(output)\ncontroller: \(controller)")
+        #expect(controller.contains("failover complete"), "\(controller)")
+        try FailoverTests.expectSameOutputs("\(dir)/run", "\(dir)/up", pools: ["input", "left", "right"])
+        let trials = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/trials.csv"))
+        #expect(trials == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/up/trials.csv"))), "trials.csv differs from run's")
+        #expect(String(decoding: trials, as: UTF8.self).split(separator: "\n").count == 51)
+        #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
+    }
+}
