@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The discrimination task (examples/discrimination.toml) over several seeds, each beside its
+# control: the same network with reward = "random" at probability P (as many rewards as the
+# rewarded network earns). Prints a Markdown table of train and test accuracy per seed and
+# how many seeds meet the criteria (rewarded test ≥ 90 %, control test ≤ 60 %). `run` only:
+# the distributed run is byte-identical (Tests/NeuroNodeTests/TaskBusTests.swift).
+# usage: bash Tests/Benchmarks/discrimination-seeds.sh [FIRST] [LAST] [P]   (defaults 1, 10, 0.9)
+# NEUROBUS_BIN: the binary to run (default .build/release/neurobus, built if missing).
+set -euo pipefail
+first=${1:-1}
+last=${2:-10}
+probability=${3:-0.9}
+cd "$(dirname "$0")/../.."
+bin=${NEUROBUS_BIN:-$PWD/.build/release/neurobus}
+[ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
+work=$(mktemp -d /tmp/nb-discrimination-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+score() {  # trials.csv -> "train% test%"
+  awk -F, 'NR > 1 { n[$2]++; c[$2] += $5 } END { printf "%.1f %.1f\n", 100 * c["train"] / n["train"], 100 * c["test"] / n["test"] }' "$1"
+}
+echo "| seed | rewarded train % | rewarded test % | control train % | control test % |"
+echo "|---:|---:|---:|---:|---:|"
+met=0
+for seed in $(seq "$first" "$last"); do
+  sed "s/^seed = 1$/seed = $seed/" examples/discrimination.toml > "$work/r$seed.toml"
+  sed "s/^reward = \"contingent\"$/reward = \"random\"\nrandom_reward_probability = $probability/" "$work/r$seed.toml" > "$work/c$seed.toml"
+  "$bin" run "$work/r$seed.toml" --out "$work/r$seed" --quiet > /dev/null
+  "$bin" run "$work/c$seed.toml" --out "$work/c$seed" --quiet > /dev/null
+  read -r rtrain rtest < <(score "$work/r$seed/trials.csv")
+  read -r ctrain ctest < <(score "$work/c$seed/trials.csv")
+  echo "| $seed | $rtrain | $rtest | $ctrain | $ctest |"
+  if awk -v r="$rtest" -v c="$ctest" 'BEGIN { exit !(r >= 90 && c <= 60) }'; then met=$((met + 1)); fi
+done
+echo
+echo "seeds meeting both criteria: $met of $((last - first + 1))"
