@@ -151,7 +151,8 @@ enum CheckText {
                 ? "at random (probability \(number(t.randomRewardProbability ?? 0))), whatever the answer"
                 : "dopamine \(t.dopamine) for a right answer" + (t.dopamineWrong.map { ", \($0) for a wrong one" } ?? "")
             let critic = t.expectationTrials.map { ", as the prediction error against a mean over about \($0) trials" } ?? ""
-            out.append("task labels \(t.labels.joined(separator: ", ")): \(t.trainTrials) training + \(t.testTrials) test trials of \(number(t.trialMs)) ms stimulus + \(number(t.gapMs)) ms gap (\(t.ticks) ticks)")
+            let answers = t.answers.map { a in " (answers " + zip(t.labels, a).map { "\($0) → \($1)" }.joined(separator: ", ") + ")" } ?? ""
+            out.append("task labels \(t.labels.joined(separator: ", "))\(answers): \(t.trainTrials) training + \(t.testTrials) test trials of \(number(t.trialMs)) ms stimulus + \(number(t.gapMs)) ms gap (\(t.ticks) ticks)")
             out.append("  decided by the readout with the most spikes in \(number(t.decideFromMs))…\(number(t.decideToMs)) ms; training reward \(number(t.rewardLagMs)) ms later: \(reward)\(critic); test trials broadcast nothing")
             for o in t.readouts { out.append("  readout \(o.label): \(o.target) [\(o.neurons.start), \(o.neurons.end))") }
         }

@@ -243,14 +243,14 @@ public struct RewardSchedule: Sendable {
         }
         if !state.task.isEmpty {
             guard let task else { throw .badRewardState(key: "task_counts", detail: "is given but the network has no [task]") }
-            guard state.task.count == task.labels.count else {
-                throw .badRewardState(key: "task_counts", detail: "has \(state.task.count) entries for the task's \(task.labels.count) labels")
+            guard state.task.count == task.answers.count else {
+                throw .badRewardState(key: "task_counts", detail: "has \(state.task.count) entries for the task's \(task.answers.count) answers")
             }
             for (l, count) in state.task.enumerated() {
-                let neurons = task.readouts.filter { $0.label == l }.reduce(0) { $0 + $1.neurons.count }
+                let neurons = task.readouts.filter { $0.answer == l }.reduce(0) { $0 + $1.neurons.count }
                 let (most, overflow) = neurons.multipliedReportingOverflow(by: task.decideTo - task.decideFrom)
                 guard count >= 0, overflow || count <= most else {
-                    throw .badRewardState(key: "task_counts[\(l)]", detail: "= \(count) is not a spike count label \(task.labels[l])'s readouts can reach in one decision window (0...\(most))")
+                    throw .badRewardState(key: "task_counts[\(l)]", detail: "= \(count) is not a spike count answer \(task.answers[l])'s readouts can reach in one decision window (0...\(most))")
                 }
             }
         }

@@ -6,26 +6,29 @@ public struct TrialResult: Sendable, Equatable {
     public var training: Bool
     /// The label shown (index into the task's labels).
     public var label: Int
-    /// The label whose readouts fired most in the decision window; nil when none fired or
+    /// The right answer for it (index into the task's answers).
+    public var expected: Int
+    /// The answer whose readouts fired most in the decision window; nil when none fired or
     /// the most spikes were a tie.
     public var decision: Int?
-    /// Spikes of each label's readouts in the decision window.
+    /// Spikes of each answer's readouts in the decision window.
     public var counts: [Int]
     /// The dopamine level broadcast for the trial; nil: none (test trials, or a wrong answer
     /// without `dopamine_wrong`).
     public var broadcast: UInt8?
 
-    public init(trial: Int, training: Bool, label: Int, decision: Int?, counts: [Int], broadcast: UInt8?) {
+    public init(trial: Int, training: Bool, label: Int, expected: Int, decision: Int?, counts: [Int], broadcast: UInt8?) {
         self.trial = trial
         self.training = training
         self.label = label
+        self.expected = expected
         self.decision = decision
         self.counts = counts
         self.broadcast = broadcast
     }
 
-    /// Whether the decision names the label shown.
-    public var correct: Bool { decision == label }
+    /// Whether the decision is the right answer.
+    public var correct: Bool { decision == expected }
 }
 
 /// Counts a task's readout spikes trial by trial and decides each trial once every readout
@@ -75,7 +78,7 @@ struct TaskReferee: Sendable {
     /// The counts a snapshot at `cut` stores: the open trial's, or empty.
     func counts(cut: UInt64) -> [Int] {
         guard let k = openTrial(at: cut) else { return [] }
-        return open[k] ?? Array(repeating: 0, count: task.labels.count)
+        return open[k] ?? Array(repeating: 0, count: task.answers.count)
     }
 
     /// The first tick some readout pool has not delivered.
@@ -96,9 +99,9 @@ struct TaskReferee: Sendable {
         guard let p = pools.firstIndex(of: pool), seen[p] == tick else { return [] }
         seen[p] = tick + 1
         if let (k, offset) = task.trial(at: tick), offset >= task.decideFrom, offset < task.decideTo {
-            var counts = open[k] ?? Array(repeating: 0, count: task.labels.count)
+            var counts = open[k] ?? Array(repeating: 0, count: task.answers.count)
             for r in task.readouts where r.pool == pool {
-                for id in spikes where r.neurons.contains(Int(id)) { counts[r.label] += 1 }
+                for id in spikes where r.neurons.contains(Int(id)) { counts[r.answer] += 1 }
             }
             open[k] = counts
         }
@@ -113,15 +116,16 @@ struct TaskReferee: Sendable {
 
     /// Decides trial `k` from its counts and records the result.
     private mutating func decide(_ k: Int) -> (end: UInt64, tick: UInt64, level: UInt8?) {
-        let counts = open.removeValue(forKey: k) ?? Array(repeating: 0, count: task.labels.count)
+        let counts = open.removeValue(forKey: k) ?? Array(repeating: 0, count: task.answers.count)
         let most = counts.max() ?? 0
         let leaders = counts.indices.filter { counts[$0] == most }
         let decision = most > 0 && leaders.count == 1 ? leaders[0] : nil
         let label = task.label(ofTrial: k)
+        let expected = task.answerOf[label]
         let training = task.isTraining(k)
         var level: UInt8?
         if training {
-            let earned = task.reward == .contingent ? decision == label : task.randomReward(ofTrial: k)
+            let earned = task.reward == .contingent ? decision == expected : task.randomReward(ofTrial: k)
             if let n = task.expectationTrials {
                 // The prediction error against r̄, then r̄ moves 1/n of the way to r.
                 let r = earned ? 65536 : 0
@@ -134,7 +138,7 @@ struct TaskReferee: Sendable {
                 level = earned ? task.dopamine : task.dopamineWrong
             }
         }
-        results.append(TrialResult(trial: k, training: training, label: label, decision: decision, counts: counts, broadcast: level))
+        results.append(TrialResult(trial: k, training: training, label: label, expected: expected, decision: decision, counts: counts, broadcast: level))
         let end = task.decisionEnd(ofTrial: k)
         let (tick, overflow) = end.addingReportingOverflow(UInt64(task.lag))
         return (end, overflow ? .max : tick, level)

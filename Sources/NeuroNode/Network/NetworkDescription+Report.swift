@@ -245,6 +245,8 @@ public struct NetworkReport: Sendable, Equatable, Codable {
     /// A `[task]` as the file gives it, in ms.
     public struct Task: Sendable, Equatable, Codable {
         public var labels: [String]
+        /// The right answer for each label, when the task gives answers (`answers`).
+        public var answers: [String]?
         public var trialMs: Double, gapMs: Double
         public var trainTrials: Int, testTrials: Int, ticks: UInt64
         public var decideFromMs: Double, decideToMs: Double, rewardLagMs: Double
@@ -317,8 +319,9 @@ public struct NetworkReport: Sendable, Equatable, Codable {
                         randomRewardProbability: t.reward == .random ? Double(t.randomPermille) / 1000 : nil,
                         expectationTrials: t.expectationTrials,
                         readouts: t.readouts.map {
-                            Task.Readout(label: t.labels[$0.label], target: Self.label(network, pool: $0.pool, neurons: $0.neurons), neurons: Neurons($0.neurons))
+                            Task.Readout(label: t.answers[$0.answer], target: Self.label(network, pool: $0.pool, neurons: $0.neurons), neurons: Neurons($0.neurons))
                         })
+            if t.answers != t.labels { task?.answers = t.answerOf.map { t.answers[$0] } }
         }
     }
 }

@@ -1,8 +1,8 @@
 /// `[task]` and its `[[task.readout]]`s.
 extension NetworkKeys {
     static let task = ["labels", "trial_ms", "gap_ms", "train_trials", "test_trials", "seed", "decide_from_ms", "decide_to_ms",
-                       "reward_lag_ms", "dopamine", "dopamine_wrong", "reward", "random_reward_probability", "expectation_trials", "readout"]
-    static let taskReadout = ["label", "population"]
+                       "reward_lag_ms", "dopamine", "dopamine_wrong", "reward", "random_reward_probability", "expectation_trials", "answers", "readout"]
+    static let taskReadout = ["label", "answer", "population"]
 }
 
 extension NetworkParser {
@@ -24,8 +24,7 @@ extension NetworkParser {
         guard case .array(let items) = labelNode else { throw wrongType(f, "labels", "an array of label names like [\"left\", \"right\"]", labelNode) }
         var labels: [String] = []
         for item in items {
-            guard case .string(let name) = item, !name.isEmpty, name.utf8.count <= 64,
-                  name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0" ... "9").contains($0) || $0 == "_" || $0 == "-" }) else {
+            guard case .string(let name) = item, Self.isTaskName(name) else {
                 throw fail(f.keyPath("labels"), "labels holds \(item.summary): expected names of 1…64 letters, digits, _ or -")
             }
             guard !labels.contains(name) else { throw fail(f.keyPath("labels"), "label \"\(name)\" is given twice") }
@@ -82,27 +81,58 @@ extension NetworkParser {
             throw fail(f.keyPath("dopamine_wrong"), "dopamine_wrong and expectation_trials do not go together: with an expectation a wrong answer gets 128 − (dopamine − 128)·r̄")
         }
 
+        // The answers: the labels themselves, or `answers`, one per label (repeats share one).
+        var answers = labels
+        var answerOf = Array(labels.indices)
+        if let node = f["answers"] {
+            guard case .array(let items) = node, items.count == labels.count else {
+                throw wrongType(f, "answers", "an array of \(labels.count) answer names, one per label", node)
+            }
+            answers = []
+            answerOf = []
+            for item in items {
+                guard case .string(let name) = item, Self.isTaskName(name) else {
+                    throw fail(f.keyPath("answers"), "answers holds \(item.summary): expected names of 1…64 letters, digits, _ or -")
+                }
+                if let a = answers.firstIndex(of: name) { answerOf.append(a) } else { answerOf.append(answers.count); answers.append(name) }
+            }
+            guard answers.count >= 2 else { throw fail(f.keyPath("answers"), "answers names one answer: a task needs at least two") }
+        }
+        let byLabel = f["answers"] == nil
         var readouts: [TaskSpec.Readout] = []
         for r in try arrayOfTables(f, "readout", header: "[[task.readout]]") {
             try checkKeys(r, allowed: NetworkKeys.taskReadout)
-            let name = try required(r, "label", string(r, "label"))
-            guard let label = labels.firstIndex(of: name) else {
-                throw fail(r.keyPath("label"), "label \"\(name)\" is not one of the task's labels: \(labels.joined(separator: ", "))")
+            let key = byLabel ? "label" : "answer"
+            if r.has(byLabel ? "answer" : "label") {
+                throw fail(r.keyPath(byLabel ? "answer" : "label"), byLabel ? "answer names one of the task's answers, and the task has none: use label, or give [task] answers" : "with [task] answers, a readout names its answer: write answer instead of label")
+            }
+            let name = try required(r, key, string(r, key))
+            guard let answer = answers.firstIndex(of: name) else {
+                throw fail(r.keyPath(key), "\(key) \"\(name)\" is not one of the task's \(key)s: \(answers.joined(separator: ", "))")
             }
             let (pool, neurons) = try populationReference(r, "population", pools: pools, names: names)
             if let clash = readouts.first(where: { $0.pool == pool && $0.neurons.overlaps(neurons) }) {
-                throw fail(r.keyPath("population"), "neurons [\(neurons.lowerBound), \(neurons.upperBound)) of pool \(pools[pool].name) are already the readout of label \"\(labels[clash.label])\": readouts must not overlap")
+                throw fail(r.keyPath("population"), "neurons [\(neurons.lowerBound), \(neurons.upperBound)) of pool \(pools[pool].name) are already the readout of \(key) \"\(answers[clash.answer])\": readouts must not overlap")
             }
-            readouts.append(TaskSpec.Readout(label: label, pool: pool, neurons: neurons))
+            readouts.append(TaskSpec.Readout(answer: answer, pool: pool, neurons: neurons))
         }
-        for (l, name) in labels.enumerated() where !readouts.contains(where: { $0.label == l }) {
-            throw fail(f.path, "label \"\(name)\" has no readout: add a [[task.readout]] with label = \"\(name)\"")
+        for (a, name) in answers.enumerated() where !readouts.contains(where: { $0.answer == a }) {
+            let key = byLabel ? "label" : "answer"
+            throw fail(f.path, "\(key) \"\(name)\" has no readout: add a [[task.readout]] with \(key) = \"\(name)\"")
         }
         var spec = TaskSpec(labels: labels, stimulusTicks: stimulus, gapTicks: gap, trainTrials: train, testTrials: test, seed: seed,
                             decideFrom: from, decideTo: to, lag: lag, dopamine: dopamine, dopamineWrong: wrong, reward: mode,
                             randomPermille: permille, readouts: readouts)
         spec.expectationTrials = expectation
+        spec.answers = answers
+        spec.answerOf = answerOf
         return spec
+    }
+
+    /// A label's or answer's name: 1…64 letters, digits, `_` or `-`.
+    static func isTaskName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0" ... "9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
     /// A generator's `during`: a label or an array of labels of the task; nil when absent.

@@ -16,16 +16,16 @@ public struct TaskSpec: Sendable, Equatable {
         case random
     }
 
-    /// One readout population: its spikes in the decision window vote for `label`.
+    /// One readout population: its spikes in the decision window vote for `answer`.
     public struct Readout: Sendable, Equatable {
-        /// Index into `labels`.
-        public var label: Int
+        /// Index into `answers`.
+        public var answer: Int
         /// Pool index and the neurons counted (half-open, within the pool).
         public var pool: Int
         public var neurons: Range<Int>
 
-        public init(label: Int, pool: Int, neurons: Range<Int>) {
-            self.label = label
+        public init(answer: Int, pool: Int, neurons: Range<Int>) {
+            self.answer = answer
             self.pool = pool
             self.neurons = neurons
         }
@@ -54,8 +54,13 @@ public struct TaskSpec: Sendable, Equatable {
     public var reward: Reward
     /// The random control's chance of `dopamine`, per mille (0…1000).
     public var randomPermille: Int
-    /// At least one readout per label.
+    /// At least one readout per answer.
     public var readouts: [Readout]
+    /// The answers the readouts vote for (`answers`; by default the labels themselves) and
+    /// the right one for each label (`answerOf[label]`): XOR's four input cases share two
+    /// answers.
+    public var answers: [String]
+    public var answerOf: [Int]
     /// With an expectation (a critic), the broadcast is the reward prediction error: the
     /// level is `128 + (dopamine − 128)·(r − r̄)`, r = 1 for a reward and 0 otherwise, r̄ the
     /// mean of r over about this many past training trials (exponentially weighted). Reward
@@ -80,13 +85,15 @@ public struct TaskSpec: Sendable, Equatable {
         self.reward = reward
         self.randomPermille = randomPermille
         self.readouts = readouts
+        answers = labels
+        answerOf = Array(labels.indices)
     }
 
     /// The dopamine baseline every pool of a network file has.
     public static let dopamineBaseline = 128
     /// r̄ at the start, 1/65536: the chance of a reward for a network that has learned
-    /// nothing — a right guess (1/labels), or the random control's probability.
-    public var initialExpectation: Int { reward == .random ? randomPermille * 65536 / 1000 : 65536 / labels.count }
+    /// nothing — a right guess (1/answers), or the random control's probability.
+    public var initialExpectation: Int { reward == .random ? randomPermille * 65536 / 1000 : 65536 / answers.count }
 
     /// Ticks from one trial's start to the next one's.
     public var period: Int { stimulusTicks + gapTicks }

@@ -14,6 +14,7 @@ public final class TrialWriter {
     public let path: String
     let temporaryPath: String
     let labels: [String]
+    let answers: [String]
     private var file: UnsafeMutablePointer<FILE>?
 
     /// Opens `PATH.tmp` and writes the header.
@@ -21,11 +22,12 @@ public final class TrialWriter {
         self.path = path
         temporaryPath = path + ".tmp"
         labels = task.labels
+        answers = task.answers
         guard let f = fopen(temporaryPath, "w") else {
             throw .io("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
         }
         file = f
-        try put("trial,phase,label,decision,correct,dopamine," + task.labels.map { "spikes_\($0)" }.joined(separator: ",") + "\n")
+        try put("trial,phase,label,decision,correct,dopamine," + task.answers.map { "spikes_\($0)" }.joined(separator: ",") + "\n")
     }
 
     deinit {
@@ -37,7 +39,7 @@ public final class TrialWriter {
         guard !trials.isEmpty else { return }
         var text = ""
         for r in trials {
-            text += "\(r.trial),\(r.training ? "train" : "test"),\(labels[r.label]),\(r.decision.map { labels[$0] } ?? "none"),"
+            text += "\(r.trial),\(r.training ? "train" : "test"),\(labels[r.label]),\(r.decision.map { answers[$0] } ?? "none"),"
             text += "\(r.correct ? 1 : 0),\(r.broadcast.map(String.init) ?? ""),"
             text += r.counts.map(String.init).joined(separator: ",") + "\n"
         }

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# The discrimination task (examples/discrimination.toml) over several seeds, each beside its
-# control: the same network with reward = "random" at probability P (as many rewards as the
-# rewarded network earns). Prints a Markdown table of train and test accuracy per seed and
-# how many seeds meet the criteria (rewarded test ≥ 90 %, control test ≤ 60 %). `run` only:
-# the distributed run is byte-identical (Tests/NeuroNodeTests/TaskBusTests.swift).
-# usage: bash Tests/Benchmarks/discrimination-seeds.sh [FIRST] [LAST] [P]   (defaults 1, 10, 0.9)
+# A task's example network (a file with `seed = 1` and `reward = "contingent"`) over several
+# seeds, each beside its control: the same network with reward = "random" at probability P
+# (as many rewards as the rewarded network earns). Prints a Markdown table of train and test
+# accuracy per seed and how many seeds meet the criteria (rewarded test ≥ 90 %, control test
+# ≤ 60 %). `run` only: the distributed run is byte-identical (TaskBusTests).
+# usage: bash Tests/Benchmarks/task-seeds.sh [EXAMPLE] [FIRST] [LAST] [P]
+#   defaults: examples/discrimination.toml 1 10 0.9; XOR: examples/xor.toml 1 10 0.8
 # NEUROBUS_BIN: the binary to run (default .build/release/neurobus, built if missing).
 set -euo pipefail
-first=${1:-1}
-last=${2:-10}
-probability=${3:-0.9}
+example=${1:-examples/discrimination.toml}
+first=${2:-1}
+last=${3:-10}
+probability=${4:-0.9}
 cd "$(dirname "$0")/../.."
 bin=${NEUROBUS_BIN:-$PWD/.build/release/neurobus}
 [ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
-work=$(mktemp -d /tmp/nb-discrimination-XXXXXX)
+work=$(mktemp -d /tmp/nb-task-XXXXXX)
+# Data files (spike trains) sit beside the example.
+cp "$(dirname "$example")"/*.csv "$work"/ 2>/dev/null || true
 trap 'rm -rf "$work"' EXIT
 score() {  # trials.csv -> "train% test%"
   awk -F, 'NR > 1 { n[$2]++; c[$2] += $5 } END { printf "%.1f %.1f\n", 100 * c["train"] / n["train"], 100 * c["test"] / n["test"] }' "$1"
@@ -22,7 +26,7 @@ echo "| seed | rewarded train % | rewarded test % | control train % | control te
 echo "|---:|---:|---:|---:|---:|"
 met=0
 for seed in $(seq "$first" "$last"); do
-  sed "s/^seed = 1$/seed = $seed/" examples/discrimination.toml > "$work/r$seed.toml"
+  sed "s/^seed = 1$/seed = $seed/" "$example" > "$work/r$seed.toml"
   sed "s/^reward = \"contingent\"$/reward = \"random\"\nrandom_reward_probability = $probability/" "$work/r$seed.toml" > "$work/c$seed.toml"
   "$bin" run "$work/r$seed.toml" --out "$work/r$seed" --quiet > /dev/null
   "$bin" run "$work/c$seed.toml" --out "$work/c$seed" --quiet > /dev/null
