@@ -49,4 +49,24 @@ struct TaskBusTests {
         #expect(String(decoding: trials, as: UTF8.self).split(separator: "\n").count == 51)
         #expect(L.pid(commandLineContaining: ["\(dir)/up/network.toml"]) == nil, "a process was left behind")
     }
+
+    /// In real time the controller decides every trial from the batches that arrive (a lost
+    /// tick counts as silent), so the trials file is complete when the run ends.
+    @Test func aRealTimeRunDecidesEveryTrial() throws {
+        let dir = try L.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = "\(dir)/network.toml"
+        let text = try TaskTests.discrimination(["train_trials": "8", "test_trials": "4"])
+            .replacingOccurrences(of: "tick_us = 1000", with: "tick_us = 1000\nmode = \"realtime\"")
+        try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        let up = try L.neurobus(["up", file, "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
+        #expect(up.status == .exited(0), "\(up.output)")
+        let rows = try String(contentsOfFile: "\(dir)/up/trials.csv", encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 13, "\(rows)")
+        let task = try #require(try TaskTests.parse(text).task)
+        for (k, row) in rows.dropFirst().enumerated() {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(fields[0] == "\(k)" && fields[1] == (k < 8 ? "train" : "test") && fields[2] == task.labels[task.label(ofTrial: k)], "\(row)")
+        }
+    }
 }
