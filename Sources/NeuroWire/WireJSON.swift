@@ -134,8 +134,14 @@ extension WireMessage {
                 "verb": .string(r.verb.name), "state": .string(r.state.name), "tick": .unsigned(r.tick),
                 "target_tick": .unsigned(r.targetTick), "message": .string(r.message),
             ])
-        case .statusRequest:
+        case .statusRequest, .taskRequest:
             return .object([:])
+        case .taskReply(let t):
+            return .object([
+                "trials": .unsigned(UInt64(t.trials)), "decided": .unsigned(UInt64(t.decided)),
+                "train_trials": .unsigned(UInt64(t.trainTrials)), "train_correct": .unsigned(UInt64(t.trainCorrect)),
+                "test_trials": .unsigned(UInt64(t.testTrials)), "test_correct": .unsigned(UInt64(t.testCorrect)),
+            ])
         case .statusReply(let s):
             return .object([
                 "state": .string(s.state.name), "tick": .unsigned(s.tick),

@@ -12,6 +12,8 @@ public enum WireKind: UInt8, CaseIterable, Sendable {
     case commandReply = 0x21
     case statusRequest = 0x22
     case statusReply = 0x23
+    case taskRequest = 0x24
+    case taskReply = 0x25
     case snapshotRequest = 0x30
     case snapshotMarker = 0x31
     case snapshotAnnounce = 0x32
@@ -34,6 +36,8 @@ public enum WireKind: UInt8, CaseIterable, Sendable {
         case .commandReply: "command_reply"
         case .statusRequest: "status_request"
         case .statusReply: "status_reply"
+        case .taskRequest: "task_request"
+        case .taskReply: "task_reply"
         case .snapshotRequest: "snapshot_request"
         case .snapshotMarker: "snapshot_marker"
         case .snapshotAnnounce: "snapshot_announce"

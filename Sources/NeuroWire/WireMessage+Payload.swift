@@ -63,8 +63,10 @@ extension WireMessage {
             w.u64(r.tick)
             w.u64(r.targetTick)
             w.text(r.message)
-        case .statusRequest:
+        case .statusRequest, .taskRequest:
             break
+        case .taskReply(let t):
+            for v in [t.trials, t.decided, t.trainTrials, t.trainCorrect, t.testTrials, t.testCorrect] { w.u32(v) }
         case .statusReply(let s):
             guard s.rows.count <= WireFormat.maxStatusRows else {
                 throw WireError(.badValue, "status_reply: \(s.rows.count) rows, the limit is \(WireFormat.maxStatusRows)")
@@ -226,6 +228,12 @@ extension WireMessage {
             message = .commandReply(CommandReply(verb: verb, state: try readState(&r), tick: try r.u64("tick"), targetTick: try r.u64("target_tick"), message: try r.text("message")))
         case .statusRequest:
             message = .statusRequest
+        case .taskRequest:
+            message = .taskRequest
+        case .taskReply:
+            message = .taskReply(TaskProgress(trials: try r.u32("trials"), decided: try r.u32("decided"),
+                                              trainTrials: try r.u32("train_trials"), trainCorrect: try r.u32("train_correct"),
+                                              testTrials: try r.u32("test_trials"), testCorrect: try r.u32("test_correct")))
         case .statusReply:
             let state = try readState(&r)
             let tick = try r.u64("tick")

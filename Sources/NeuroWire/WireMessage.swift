@@ -34,6 +34,8 @@ public enum WireMessage: Equatable, Sendable {
     case commandReply(CommandReply)
     case statusRequest
     case statusReply(StatusReply)
+    case taskRequest
+    case taskReply(TaskProgress)
     case snapshotRequest(SnapshotCut)
     case snapshotMarker(SnapshotCut)
     case snapshotAnnounce(SnapshotAnnounce)
@@ -55,6 +57,8 @@ public enum WireMessage: Equatable, Sendable {
         case .commandReply: .commandReply
         case .statusRequest: .statusRequest
         case .statusReply: .statusReply
+        case .taskRequest: .taskRequest
+        case .taskReply: .taskReply
         case .snapshotRequest: .snapshotRequest
         case .snapshotMarker: .snapshotMarker
         case .snapshotAnnounce: .snapshotAnnounce
@@ -328,6 +332,29 @@ public struct StatusReply: Equatable, Sendable {
         self.state = state
         self.tick = tick
         self.rows = rows
+    }
+}
+
+/// A task's progress (§4.8a): trials decided so far and how many were right, by phase.
+/// `trials` 0: the network has no task.
+public struct TaskProgress: Equatable, Sendable {
+    /// Trials in the whole task, and the number decided (the first not decided yet).
+    public var trials: UInt32
+    public var decided: UInt32
+    /// Training and test trials decided since the run (or its restore) began, and how many
+    /// of each were answered right.
+    public var trainTrials: UInt32
+    public var trainCorrect: UInt32
+    public var testTrials: UInt32
+    public var testCorrect: UInt32
+
+    public init(trials: UInt32, decided: UInt32, trainTrials: UInt32, trainCorrect: UInt32, testTrials: UInt32, testCorrect: UInt32) {
+        self.trials = trials
+        self.decided = decided
+        self.trainTrials = trainTrials
+        self.trainCorrect = trainCorrect
+        self.testTrials = testTrials
+        self.testCorrect = testCorrect
     }
 }
 

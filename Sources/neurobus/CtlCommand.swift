@@ -115,19 +115,33 @@ struct CtlCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per pool: state, alive, tick, lag, spikes, rate, packets, bytes, late, lost, heartbeat age.",
-            discussion: "With --watch the table is redrawn every --interval ms (in place on a terminal) until Ctrl-C; spikes/s and rate (Hz per neuron) come from the change between two redraws.")
+            abstract: "Per pool: state, alive, tick, lag, spikes, rate, packets, bytes, late, lost, heartbeat age; and a [task]'s progress.",
+            discussion: "With --watch the table is redrawn every --interval ms (in place on a terminal) until Ctrl-C; spikes/s and rate (Hz per neuron) come from the change between two redraws. A network with a [task] adds a line: trials decided of all, and the accuracy of the training and test trials so far. --json prints one object: the status reply's body (protocol/SPEC.md §9) and, with a task, its progress under \"task\".")
         @OptionGroup var target: Target
+        @Flag(help: "Print the status (and the task's progress) as one JSON object.") var json = false
         @Flag(help: "Keep redrawing the table (Ctrl-C ends).") var watch = false
         @Option(help: "Milliseconds between redraws with --watch.") var interval: Int = 1000
 
         func validate() throws {
             guard interval >= 50, interval <= 3_600_000 else { throw ValidationError("--interval \(interval) is out of range 50…3600000 ms") }
+            guard !(json && watch) else { throw ValidationError("--json prints one status: it does not go with --watch") }
         }
 
         func run() throws {
             guard watch else {
-                print(StatusTable.render(try fetch(), previous: nil), terminator: "")
+                let reply = try fetch()
+                let task = try fetchTask()
+                if json {
+                    var body = WireMessage.statusReply(reply).jsonBody
+                    if let task, case .object(var fields) = body {
+                        fields["task"] = WireMessage.taskReply(task).jsonBody
+                        body = .object(fields)
+                    }
+                    print(body.rendered(), terminator: "")
+                    return
+                }
+                print(StatusTable.render(reply, previous: nil), terminator: "")
+                if let task { print(Self.taskLine(task)) }
                 return
             }
             Signals.install()
@@ -148,6 +162,23 @@ struct CtlCommand: ParsableCommand {
                     left -= 100
                 }
             }
+        }
+
+        /// The task's progress, when the network file names a task (nil otherwise, or with
+        /// --control alone: then nothing says whether there is one).
+        func fetchTask() throws -> TaskProgress? {
+            guard let file = target.network, try loadNetwork(file).task != nil else { return nil }
+            let reply = try target.request(.taskRequest, checkNetwork: false)
+            guard case .taskReply(let t) = reply else { throw CommandFailure("unexpected reply \(reply.kind)") }
+            return t
+        }
+
+        /// `task: 412 of 900 trials decided; train 88.1 % (412 trials), test —`.
+        static func taskLine(_ t: TaskProgress) -> String {
+            func share(_ right: UInt32, _ of: UInt32) -> String {
+                of == 0 ? "—" : "\(formatFixed(100 * Double(right) / Double(of), 1)) % (\(of) trials)"
+            }
+            return "task: \(t.decided) of \(t.trials) trials decided; train \(share(t.trainCorrect, t.trainTrials)), test \(share(t.testCorrect, t.testTrials))"
         }
 
         func fetch(checkNetwork: Bool = true) throws -> StatusReply {

@@ -207,7 +207,7 @@ enum Fuzz {
 
     /// Kinds of SPEC §4's table (an array: picking from a `Set` would depend on its per-process
     /// hash seed, not only on the test's seed).
-    static let knownKindList: [UInt8] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23,
+    static let knownKindList: [UInt8] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25,
                                          0x30, 0x31, 0x32, 0x33, 0x34, 0x7F]
     static let knownKinds = Set(knownKindList)
 
@@ -365,7 +365,7 @@ enum Fuzz {
 
     /// Fixed payload sizes per kind, so random payloads of exactly the right length (which
     /// often decode) are common.
-    static let fixedSizes: [UInt8: Int] = [0x04: 12, 0x05: 81, 0x11: 25, 0x12: 12, 0x20: 9, 0x22: 0,
+    static let fixedSizes: [UInt8: Int] = [0x04: 12, 0x05: 81, 0x11: 25, 0x12: 12, 0x20: 9, 0x22: 0, 0x24: 0, 0x25: 24,
                                            0x30: 24, 0x31: 24, 0x32: 34, 0x34: 23]
 
     /// A frame of random payload, and for a compressed one what its stream really inflates to.

@@ -447,6 +447,10 @@ extension WireGen {
         .eraseToAny()
 
     /// Chunk size 1…1 MiB, the bounds often.
+    static let taskProgress: AnyGen<TaskProgress> = zip(u32, u32, u32, u32, u32, u32).map { (v: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) in
+        TaskProgress(trials: v.0, decided: v.1, trainTrials: v.2, trainCorrect: v.3, testTrials: v.4, testCorrect: v.5)
+    }.eraseToAny()
+
     static let snapshotAnnounce: AnyGen<SnapshotAnnounce> = zip(
         nonZeroU64, u16, u64, u64, u32,
         weighted([(1, always(UInt32(1))), (1, always(UInt32(1 << 20))), (4, Gen.uint32(in: 1...(1 << 20)).eraseToAny())])
@@ -497,6 +501,8 @@ extension WireGen {
             (1, commandReply.map { WireMessage.commandReply($0) }.eraseToAny()),
             (0.5, always(WireMessage.statusRequest)),
             (1.5, statusReply.map { WireMessage.statusReply($0) }.eraseToAny()),
+            (0.5, always(WireMessage.taskRequest)),
+            (1, taskProgress.map { WireMessage.taskReply($0) }.eraseToAny()),
             (1, snapshotCut.map { WireMessage.snapshotRequest($0) }.eraseToAny()),
             (1, snapshotCut.map { WireMessage.snapshotMarker($0) }.eraseToAny()),
             (1, snapshotAnnounce.map { WireMessage.snapshotAnnounce($0) }.eraseToAny()),

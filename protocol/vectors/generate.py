@@ -25,6 +25,7 @@ U64_MAX = 2**64 - 1
 KINDS = {0x01: "spike_batch", 0x02: "stimulus", 0x03: "modulators", 0x04: "permit",
          0x05: "heartbeat", 0x10: "hello", 0x11: "welcome", 0x12: "ready", 0x20: "command",
          0x21: "command_reply", 0x22: "status_request", 0x23: "status_reply",
+         0x24: "task_request", 0x25: "task_reply",
          0x30: "snapshot_request", 0x31: "snapshot_marker", 0x32: "snapshot_announce",
          0x33: "snapshot_chunk", 0x34: "snapshot_ack", 0x7F: "error"}
 KIND_CODE = {v: k for k, v in KINDS.items()}
@@ -173,6 +174,9 @@ LAYOUTS = {
     "command_reply": [("verb", VERB), ("state", STATE), ("tick", "u64"), ("target_tick", "u64"),
                       ("message", "text")],
     "status_request": [],
+    "task_request": [],
+    "task_reply": [("trials", "u32"), ("decided", "u32"), ("train_trials", "u32"), ("train_correct", "u32"),
+                   ("test_trials", "u32"), ("test_correct", "u32")],
     "snapshot_request": [("snapshot", "u64", _nonzero), ("parent", "u64"), ("tick", "u64")],
     "snapshot_announce": [("snapshot", "u64"), ("pool", "u16"), ("tick", "u64"), ("size", "u64"),
                           ("crc", "u32"), ("chunk_size", "u32", _chunk)],
@@ -660,6 +664,11 @@ def valid_vectors():
         M("status_reply", {"state": "running", "tick": 4860, "rows": [
             row(0, "thalamus", "running", True, 4860, 1024, 40),
             row(1, "cortex", "failed", False, 4871, 4096, 3170)]}, 0, 3))
+    add("task_request", "TASK_REQUEST: empty payload, body {}",
+        M("task_request", {}, 0xF001, 5))
+    add("task_reply", "TASK_REPLY: 412 of 900 trials decided, 363 of 412 training trials right",
+        M("task_reply", {"trials": 900, "decided": 412, "train_trials": 412, "train_correct": 363,
+                         "test_trials": 0, "test_correct": 0}, 0, 5))
     add("snapshot_request", "SNAPSHOT_REQUEST id/parent/cut tick",
         M("snapshot_request", {"snapshot": 7, "parent": 6, "tick": 10_000}, 0xF001, 4))
     add("snapshot_marker", "SNAPSHOT_MARKER (same 24 bytes as the request)",

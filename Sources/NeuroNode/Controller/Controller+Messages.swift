@@ -187,6 +187,8 @@ extension Controller {
                                     tickMicroseconds: network.tickMicroseconds, networkHash: network.hash))
         case .statusRequest:
             return .statusReply(status())
+        case .taskRequest:
+            return .taskReply(taskProgress)
         case .snapshotRequest(let cut):
             do throws(NodeError) {
                 return .snapshotRequest(try requestSnapshot(at: cut.tick))

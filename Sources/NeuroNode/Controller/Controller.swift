@@ -347,6 +347,16 @@ public final class Controller {
         recorders.removeAll { r in silent.contains { $0.identity == r.identity } }
     }
 
+    /// The task's progress for `ctl status` (all zero without a task). The counts cover the
+    /// trials decided since this controller started (or restored).
+    var taskProgress: TaskProgress {
+        guard let task = options.network.task else { return TaskProgress(trials: 0, decided: 0, trainTrials: 0, trainCorrect: 0, testTrials: 0, testCorrect: 0) }
+        func u32(_ v: Int) -> UInt32 { UInt32(clamping: v) }
+        return TaskProgress(trials: u32(task.trials), decided: u32(rewards.nextTrial ?? 0),
+                            trainTrials: u32(score.trainTrials), trainCorrect: u32(score.trainCorrect),
+                            testTrials: u32(score.testTrials), testCorrect: u32(score.testCorrect))
+    }
+
     /// Tells every node to stop (they save their outputs and answer).
     func stopNodes(reason: String) throws(NodeError) {
         guard phase != .stopping, phase != .done else { return }

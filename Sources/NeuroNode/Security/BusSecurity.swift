@@ -117,13 +117,14 @@ public struct BusSecurity: Sendable {
     }
 
     /// Whether a client authenticated as `user` may make `request` of the controller: asking
-    /// for the status or naming the network (HELLO) needs any admitted key; everything that
+    /// for the status or the task's progress, or naming the network (HELLO), needs any
+    /// admitted key; everything that
     /// changes the run (commands, modulators, snapshots) an operator's.
     public static func mayRequest(_ request: WireMessage, user: String?) -> Bool {
         guard let user else { return true }
         guard let p = BusPrincipal(user) else { return false }
         switch request {
-        case .statusRequest, .hello: return true
+        case .statusRequest, .taskRequest, .hello: return true
         default: return p.role == .operator
         }
     }
