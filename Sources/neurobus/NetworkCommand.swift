@@ -154,7 +154,7 @@ enum CheckText {
             let answers = t.answers.map { a in " (answers " + zip(t.labels, a).map { "\($0) → \($1)" }.joined(separator: ", ") + ")" } ?? ""
             out.append("task labels \(t.labels.joined(separator: ", "))\(answers): \(t.trainTrials) training + \(t.testTrials) test trials of \(number(t.trialMs)) ms stimulus + \(number(t.gapMs)) ms gap (\(t.ticks) ticks)")
             out.append("  decided by the readout with the most spikes in \(number(t.decideFromMs))…\(number(t.decideToMs)) ms; training reward \(number(t.rewardLagMs)) ms later: \(reward)\(critic); test trials broadcast nothing")
-            for o in t.readouts { out.append("  readout \(o.label): \(o.target) [\(o.neurons.start), \(o.neurons.end))") }
+            for o in t.readouts { out.append("  readout \(o.answer): \(o.target) [\(o.neurons.start), \(o.neurons.end))") }
         }
         for (k, g) in r.generators.enumerated() {
             var what: [String] = []

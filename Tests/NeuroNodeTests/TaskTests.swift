@@ -247,6 +247,10 @@ struct TaskTests {
         #expect(key(xor.replacingOccurrences(of: "answer = \"on\"", with: "answer = \"maybe\"")) == .some("task.readout[0].answer"))
         #expect(key(xor.replacingOccurrences(of: "answers = [\"off\", \"on\", \"on\", \"off\"]", with: "answers = [\"off\", \"on\"]")) == .some("task.answers"))
         #expect(key(xor.replacingOccurrences(of: "answers = [\"off\", \"on\", \"on\", \"off\"]", with: "answers = [\"on\", \"on\", \"on\", \"on\"]")) == .some("task.answers"))
+        // A spike train gated by labels counts from each trial's start: no period, no event
+        // past the stimulus.
+        #expect(key(xor.replacingOccurrences(of: "file = \"xor-early.csv\"", with: "file = \"xor-early.csv\"\nperiod = 10.0")) == .some("generator[2].period"))
+        #expect(key(xor.replacingOccurrences(of: "trial_ms = 20.0", with: "trial_ms = 5.0")) == .some("generator[3].file"))
         // Without answers, a readout names a label.
         #expect(key(try Self.discrimination().replacingOccurrences(of: "label = \"A\"", with: "answer = \"A\"")) == .some("task.readout[0].answer"))
     }

@@ -255,11 +255,12 @@ public struct NetworkReport: Sendable, Equatable, Codable {
         public var dopamineWrong: Int?
         public var randomRewardProbability: Double?
         public var expectationTrials: Int?
-        /// Per readout: its label and the neurons it counts (`pool.population` and range).
+        /// Per readout: the answer it votes for (the label itself without `answers`) and the
+        /// neurons it counts (`pool.population` and range).
         public var readouts: [Readout]
 
         public struct Readout: Sendable, Equatable, Codable {
-            public var label: String
+            public var answer: String
             public var target: String
             public var neurons: Neurons
         }
@@ -319,7 +320,7 @@ public struct NetworkReport: Sendable, Equatable, Codable {
                         randomRewardProbability: t.reward == .random ? Double(t.randomPermille) / 1000 : nil,
                         expectationTrials: t.expectationTrials,
                         readouts: t.readouts.map {
-                            Task.Readout(label: t.answers[$0.answer], target: Self.label(network, pool: $0.pool, neurons: $0.neurons), neurons: Neurons($0.neurons))
+                            Task.Readout(answer: t.answers[$0.answer], target: Self.label(network, pool: $0.pool, neurons: $0.neurons), neurons: Neurons($0.neurons))
                         })
             if t.answers != t.labels { task?.answers = t.answerOf.map { t.answers[$0] } }
         }
