@@ -99,11 +99,13 @@ struct TaskReferee: Sendable {
         guard let p = pools.firstIndex(of: pool), seen[p] == tick else { return [] }
         seen[p] = tick + 1
         if let (k, offset) = task.trial(at: tick), offset >= task.decideFrom, offset < task.decideTo {
-            var counts = open[k] ?? Array(repeating: 0, count: task.answers.count)
+            // In place: no copy of the counts per tick; the zeros are made once per trial.
+            let answers = task.answers.count
             for r in task.readouts where r.pool == pool {
-                for id in spikes where r.neurons.contains(Int(id)) { counts[r.answer] += 1 }
+                var n = 0
+                for id in spikes where r.neurons.contains(Int(id)) { n += 1 }
+                open[k, default: Array(repeating: 0, count: answers)][r.answer] += n
             }
-            open[k] = counts
         }
         var decided: [(end: UInt64, tick: UInt64, level: UInt8?)] = []
         let reached = horizon
