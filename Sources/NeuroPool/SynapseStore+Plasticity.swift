@@ -98,7 +98,7 @@ extension SynapseStore {
                               !Maturity.isDead(synapse.maturity) else { continue }
                         // A hash of the synapse's index and the sweep: the low half dithers the
                         // weight change, the high half the decay.
-                        let h = Self.dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
+                        let h = Self.dither(synapse: s, seed: seed)
                         let rule = synapse.rule
                         var updated = synapse
                         let change = (Int64(synapse.eligibility) &* multipliers[rule] &+ Int64(h & 0xFFFF)) &>> 16
@@ -147,8 +147,13 @@ extension SynapseStore {
     /// `out[k]` = the dither of synapse `start + k` under `seed`, for k < `count`.
     @inline(__always)
     static func fillDither(_ out: UnsafeMutableBufferPointer<UInt32>, count: Int, from start: Int, seed: UInt32) {
-        let base = UInt32(truncatingIfNeeded: start)
-        for k in 0 ..< count { out[k] = dither((base &+ UInt32(truncatingIfNeeded: k)) &* 0x9E37_79B1 ^ seed) }
+        for k in 0 ..< count { out[k] = dither(synapse: start &+ k, seed: seed) }
+    }
+
+    /// The dither of synapse `s` in the sweep seeded `seed`.
+    @inline(__always)
+    static func dither(synapse s: Int, seed: UInt32) -> UInt32 {
+        dither(UInt32(truncatingIfNeeded: s) &* 0x9E37_79B1 ^ seed)
     }
 
     /// A 32-bit mix (lowbias32): spreads a counter's bits for use as dither.

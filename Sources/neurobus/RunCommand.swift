@@ -34,22 +34,20 @@ struct RunCommand: ParsableCommand {
         let directory = try OutputDirectory(options.out)
         let start = monotonicSeconds()
         let every = max(1, min(ticks / 10, 10_000))
-        // The task's score so far (a class: the progress closure and the trials closure share it).
-        final class Score: @unchecked Sendable { var value = TaskScore() }
-        let score = Score()
+        var score = TaskScore()
         let rows = try LocalRun.run(network: description, ticks: ticks, out: directory, injections: schedules,
                                     snapshots: options.snapshotPlan(description), restore: restore,
                                     onSnapshot: { folder in if !quiet { printError("snapshot \(folder)") } },
                                     progressEvery: every, progress: { done in
             guard !quiet else { return }
             let elapsed = monotonicSeconds() - start
-            let task = description.task == nil ? "" : "  \(score.value.summary)"
+            let task = description.task == nil ? "" : "  \(score.summary)"
             printError("tick \(done)/\(ticks)  \(formatFixed(Double(done) / max(elapsed, 1e-9), 0)) ticks/s\(task)")
-        }, onTrials: { score.value.add($0) })
+        }, onTrials: { score.add($0) })
         let seconds = monotonicSeconds() - start
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: false, startTick: restore?.manifest.tick ?? 0), terminator: "")
-        if description.task != nil { print("task: \(score.value.summary)") }
+        if description.task != nil { print("task: \(score.summary)") }
         let trials = description.task == nil ? "" : ", trials.csv"
         print("output: \(directory.path)/ (network.toml\(trials), \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")))")
     }

@@ -130,7 +130,9 @@ public struct PoolDriver: Sendable {
             if !active { fineInput.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
             active = true
         }
-        for g in spec.generators where g.isActive(at: t) {
+        for g in spec.generators {
+            // One look at the trial schedule per generator and tick.
+            guard let clock = g.clock(at: t) else { continue }
             clear()
             let w = Int64(g.weight)
             switch g.kind {
@@ -138,7 +140,7 @@ public struct PoolDriver: Sendable {
                 for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
             case .spikeTrain(let ticks, let neurons):
                 // The events of tick t by binary search: no state to save or restore.
-                let key = g.gate.flatMap { $0.offset(at: t) }.map(UInt64.init) ?? g.period.map { t % $0 } ?? t
+                let key = clock
                 var lo = 0, hi = ticks.count
                 while lo < hi {
                     let mid = (lo + hi) / 2

@@ -123,9 +123,13 @@ public struct GeneratorSpec: Sendable, Equatable {
         self.stop = stop
     }
 
-    /// Whether the generator is active on `tick`.
-    public func isActive(at tick: UInt64) -> Bool {
-        tick >= start && (stop.map { tick < $0 } ?? true) && (gate.map { $0.offset(at: tick) != nil } ?? true)
+    /// The generator's own time at `tick` when it is active there, else nil: the ticks since
+    /// the current trial began (a gated generator), `tick` modulo `period` (a repeating
+    /// train), or `tick`. A spike train's events fall where it equals their tick.
+    public func clock(at tick: UInt64) -> UInt64? {
+        guard tick >= start, stop.map({ tick < $0 }) ?? true else { return nil }
+        if let gate { return gate.offset(at: tick).map(UInt64.init) }
+        return period.map { tick % $0 } ?? tick
     }
 }
 

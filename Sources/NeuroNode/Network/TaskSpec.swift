@@ -142,12 +142,10 @@ public struct TaskSpec: Sendable, Equatable {
     /// every readout pool has simulated the ticks before it.
     public func decisionEnd(ofTrial k: Int) -> UInt64 { UInt64(k) * UInt64(period) + UInt64(decideTo) }
 
-    /// A 64-bit mix of a seed and two words (splitmix64's finalizer over their sum).
+    /// A 64-bit mix of a seed and two words: splitmix64's output function over
+    /// `seed + a·γ + b` (`splitmix64` adds the one γ itself).
     static func mix(_ seed: UInt64, _ a: UInt64, _ b: UInt64) -> UInt64 {
-        var z = seed &+ a &* 0x9E37_79B9_7F4A_7C15 &+ b
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        NetworkDescription.splitmix64(seed &+ (a &- 1) &* 0x9E37_79B9_7F4A_7C15 &+ b)
     }
 }
 
