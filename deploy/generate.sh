@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the network files of the container and Kubernetes recipes from the built-in
-# default network (plus periodic snapshots, which the restart policy resumes from), with
+# Regenerates the network files of the container and Kubernetes recipes from the three-pool
+# example network, examples/three-pools.toml (plus periodic snapshots, which the restart policy resumes from), with
 # `neurobus network endpoints`. deploy/validate.sh checks the committed files are current.
 # Usage: deploy/generate.sh [NEUROBUS]   (default: neurobus on PATH)
 set -euo pipefail
@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$HERE}
 mkdir -p "$OUT/container" "$OUT/kubernetes"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$NB" network default -o "$tmp/default.toml"
+cp "$HERE/../examples/three-pools.toml" "$tmp/default.toml"
 cat >> "$tmp/default.toml" <<'TOML'
 
 # Added for deployment: a snapshot every 1000 ticks, the newest 3 kept. After a failure the

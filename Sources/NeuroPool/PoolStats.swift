@@ -48,6 +48,8 @@ public struct PoolStats: Sendable, Equatable, Codable, CustomStringConvertible {
     public var afferentBytes: Int
     /// The populations of a pool of populations, in neuron order; nil for a shorthand pool.
     public var populations: [PopulationStats]?
+    /// The projections into the pool (nil or empty when there are none).
+    public var afferents: [AfferentStats]?
 
     /// The sum of the byte counts above.
     public var totalBytes: Int { neuronBytes + synapseBytes + rowPointerBytes + delayBufferBytes + afferentBytes }
@@ -72,6 +74,7 @@ public struct PoolStats: Sendable, Equatable, Codable, CustomStringConvertible {
             lines.append("  populations (ms at \(PopulationStats.milliseconds(tickMicroseconds)) ms per tick; the file holds ticks and per-tick retention):")
             for p in populations { lines += p.lines }
         }
+        for a in afferents ?? [] { lines.append(a.line) }
         lines.append("  weight histogram:")
         for (bin, count) in weightHistogram.enumerated() where count > 0 {
             let low = -128 + bin * 16
@@ -131,6 +134,7 @@ extension NeuronPool {
             rowPointerBytes: (n + 1) * 4,
             delayBufferBytes: delays.input.count * 4,
             afferentBytes: afferents.reduce(0) { $0 + $1.byteCount },
-            populations: summaries)
+            populations: summaries,
+            afferents: afferents.isEmpty ? nil : afferentStats())
     }
 }

@@ -90,8 +90,11 @@ struct PoolCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a pool file's statistics: counts, rate, weights, eligibility, thermal states, memory, populations.",
+            abstract: "Print a pool file's statistics: counts, rate, weights, eligibility, thermal states, memory, populations, afferents.",
             discussion: """
+            Each projection into the pool gets a line: source pool, synapses, how many are \
+            plastic (not frozen), weight magnitudes in mV and how many plastic synapses sit at \
+            their learning rule's lower and upper bound. \
             A pool of populations (a version-4 .pool file, from a format-2 network) also lists \
             each population: its neuron range, kind and constants converted back to physical \
             units — tau_m, t_ref, v_rest, v_threshold (and the mean with homeostatic offsets), \

@@ -7,8 +7,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a network with every pool in this process (no sockets): the lockstep reference.",
         discussion: """
-        Builds every pool of the network file (or the built-in default network: sensory → \
-        association ⇄ motor with a dopamine reward for motor activity) and runs them tick by tick. \
+        Builds every pool of the network file (or the built-in default network: a two-class \
+        task, input → left and right, learned by reward; `neurobus network default` prints it) \
+        and runs them tick by tick. \
         A distributed run of the same network with `neurobus up` gives byte-identical output files: \
         OUT/network.toml, and per pool OUT/POOL.raster (text: `TICK ID ID …` per tick with spikes) \
         and OUT/POOL.pool (final state, protocol/POOL-FORMAT.md).
@@ -47,6 +48,7 @@ struct RunCommand: ParsableCommand {
         let seconds = monotonicSeconds() - start
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: false, startTick: restore?.manifest.tick ?? 0), terminator: "")
+        printPopulationRates(description, directory: directory, rows: rows, startTick: restore?.manifest.tick ?? 0)
         if description.task != nil { print("task: \(score.summary)") }
         let trials = description.task == nil ? "" : ", trials.csv"
         print("output: \(directory.path)/ (network.toml\(trials), \(rows.map { "\($0.name).raster, \($0.name).pool" }.joined(separator: ", ")))")

@@ -299,6 +299,7 @@ struct UpCommand: ParsableCommand {
         }
         print("network \(description.name) (\(description.file)), \(description.pools.count) pools, one process each")
         print(summaryTable(rows, tickMicroseconds: description.tickMicroseconds, seconds: seconds, showTraffic: true, startTick: restore?.manifest.tick ?? 0), terminator: "")
+        printPopulationRates(description, directory: directory, rows: rows, startTick: restore?.manifest.tick ?? 0)
         if description.task != nil {
             print("task: \(TaskScore.read(path: "\(out)/trials.csv")?.summary ?? "no trials.csv (the controller's log says why)")")
         }

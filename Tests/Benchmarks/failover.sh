@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Failover (BENCHMARKS.md, "Snapshots"): RUNS times, `neurobus up --replicas` on the default
+# Failover (BENCHMARKS.md, "Snapshots"): RUNS times, `neurobus up --replicas` on the three-pool
 # network with periodic snapshots ([snapshots] every = EVERY) for TICKS ticks, and kill -9 at
 # a random moment: 0–300 ms after a random snapshot completed (seeded: SEED). MODE says what
 # is killed: `one`, a random pool's node; `two`, the nodes of two random pools together;
@@ -21,8 +21,7 @@ work=$(mktemp -d /tmp/nb-failover-XXXXXX)
 up=""
 # `up` ends its own children (they exit with their parent): stop only it, by its PID.
 trap '[ -n "$up" ] && kill "$up" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-"$bin" run --ticks 1 --out "$work/seedrun" --quiet >/dev/null
-cp "$work/seedrun/network.toml" "$work/net.toml"
+cp examples/three-pools.toml "$work/net.toml"
 printf '\n[snapshots]\nevery = %s\nkeep = 2\n' "$every" >> "$work/net.toml"
 "$bin" run "$work/net.toml" --ticks "$ticks" --out "$work/reference" --quiet >/dev/null
 RANDOM=$seed

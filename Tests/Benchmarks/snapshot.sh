@@ -4,7 +4,7 @@
 # the time `neurobus up` takes to cut, capture, compress, transfer, verify and store a
 # snapshot (the controller's log), and the time to restore it (`neurobus run --restore`, one
 # tick, against building the same pool from its seed: `run --ticks 1`). Then the same for
-# the default network's three pools.
+# the three-pool example network (examples/three-pools.toml).
 # usage: bash Tests/Benchmarks/snapshot.sh [REPS]   (default 3)
 set -euo pipefail
 reps=${1:-3}
@@ -31,8 +31,7 @@ endpoint = "tcp://127.0.0.1:27710"
   drive = 2900
   rate_hz = 30.0
 TOML
-"$bin" run --ticks 1 --out "$work/d" --quiet >/dev/null
-cp "$work/d/network.toml" "$work/default.toml"
+cp examples/three-pools.toml "$work/default.toml"
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 echo "| network | pool | part bytes | raw bytes | ratio | snapshot (up, controller) | build from seed (run, 1 tick) | restore (run --restore, 1 tick) |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-time takeover (BENCHMARKS.md, "Snapshots"): RUNS times, `neurobus up --replicas` on the
-# default network in real time with periodic snapshots ([snapshots] every = EVERY) for TICKS
-# ticks, and kill -9 of a random pool's node 0–300 ms after a random snapshot completed
+# three-pool network (examples/three-pools.toml) in real time with periodic snapshots
+# ([snapshots] every = EVERY) for TICKS ticks, and kill -9 of a random pool's node 0–300 ms after a random snapshot completed
 # (seeded: SEED). The run must go on and end with exit 0, the pool's replica having taken over.
 # Prints per run the pool killed, the tick it was last heard at, the snapshot it resumed from,
 # the restart tick and the gap (ticks of the pool's state lost), the time from detection to
@@ -16,8 +16,7 @@ work=$(mktemp -d /tmp/nb-takeover-XXXXXX)
 up=""
 # `up` ends its own children (they exit with their parent): stop only it, by its PID.
 trap '[ -n "$up" ] && kill "$up" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-"$bin" run --ticks 1 --out "$work/seedrun" --quiet >/dev/null
-sed 's/mode = "lockstep"/mode = "realtime"/' "$work/seedrun/network.toml" > "$work/net.toml"
+sed 's/mode = "lockstep"/mode = "realtime"/' examples/three-pools.toml > "$work/net.toml"
 printf '\n[snapshots]\nevery = %s\nkeep = 2\n' "$every" >> "$work/net.toml"
 RANDOM=$seed
 pools=(sensory association motor)

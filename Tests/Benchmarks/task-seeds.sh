@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A task's example network (a file with `seed = 1` and `reward = "contingent"`) over several
-# seeds, each beside its control: the same network with reward = "random" at probability P
+# A task's network file (one with `seed = N` and `reward = "contingent"` lines, comments after
+# them allowed) over several seeds, each beside its control: the same network with reward = "random" at probability P
 # (as many rewards as the rewarded network earns). Prints a Markdown table of train and test
 # accuracy per seed and how many seeds meet the criteria (rewarded test ≥ 90 %, control test
 # ≤ 60 %). `run` only: the distributed run is byte-identical (TaskBusTests).
@@ -26,8 +26,8 @@ echo "| seed | rewarded train % | rewarded test % | control train % | control te
 echo "|---:|---:|---:|---:|---:|"
 met=0
 for seed in $(seq "$first" "$last"); do
-  sed "s/^seed = 1$/seed = $seed/" "$example" > "$work/r$seed.toml"
-  sed "s/^reward = \"contingent\"$/reward = \"random\"\nrandom_reward_probability = $probability/" "$work/r$seed.toml" > "$work/c$seed.toml"
+  sed -E "s/^seed = [0-9]+( .*)?$/seed = $seed/" "$example" > "$work/r$seed.toml"
+  sed -E "s/^reward = \"contingent\"( .*)?$/reward = \"random\"\nrandom_reward_probability = $probability/" "$work/r$seed.toml" > "$work/c$seed.toml"
   "$bin" run "$work/r$seed.toml" --out "$work/r$seed" --quiet > /dev/null
   "$bin" run "$work/c$seed.toml" --out "$work/c$seed" --quiet > /dev/null
   read -r rtrain rtest < <(score "$work/r$seed/trials.csv")

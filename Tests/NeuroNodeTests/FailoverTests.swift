@@ -13,7 +13,7 @@ struct FailoverTests {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        let text = NetworkDescription.defaultFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n"
+        let text = NetworkDescription.threePoolFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n"
         try L.withPrivateEndpoints(text, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         let reference = try L.neurobus(["run", file, "--ticks", "4000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
         #expect(reference.status == .exited(0), "\(reference.output)")

@@ -71,7 +71,7 @@ struct FileFuzzTests {
     }
 
     @Test func mutatedManifestsAreReadOrRefusedNeverTrap() throws {
-        let network = NetworkDescription.builtInDefault()
+        let network = NetworkDescription.builtInThreePool()
         let seed = SnapshotManifest(id: 0x1234_5678_9ABC_DEF0, parent: 7, network: network.name, networkHash: network.hash, tick: 1537,
                                     createdMilliseconds: 1_700_000_000_000, rewardCounts: network.rewards.map { _ in 3 },
                                     parts: network.pools.map { SnapshotManifest.Part(pool: $0.name, file: "\($0.name).pool.z", bytes: 100, rawBytes: 300, crc32: 0xDEAD_BEEF) })
@@ -91,7 +91,7 @@ struct FileFuzzTests {
     }
 
     @Test func mutatedPoolFilesAreReadOrRefusedNeverTrap() throws {
-        let network = NetworkDescription.builtInDefault()
+        let network = NetworkDescription.builtInThreePool()
         let seed = try network.buildPool(2).pool.encoded()
         #expect(try NeuronPool.decode(seed).encoded() == seed)
         var m = Mutator(state: 0xD1B5_4A32_D192_ED03)

@@ -32,7 +32,7 @@ struct FreePortTests {
                 }
             }
         }
-        let builtIn = NetworkDescription.builtInDefault()
+        let builtIn = NetworkDescription.builtInThreePool()
         #expect(Set(endpoints[0]).isDisjoint(with: endpoints[1]))
         #expect(!endpoints[0].contains(builtIn.controller.control))
     }

@@ -41,7 +41,7 @@ struct HostilePeerTests {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        try L.withPrivateEndpoints(NetworkDescription.defaultFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        try L.withPrivateEndpoints(NetworkDescription.threePoolFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         let network = try NetworkDescription.load(path: file)
         try #require(network.keyDirectory == "\(dir)/keys")
         let ticks = 1500

@@ -98,10 +98,11 @@ struct LearningExperimentTests {
 @Suite("Network warnings")
 struct NetworkWarningTests {
     @Test func aRewardForRatesHomeostasisForbidsIsWarnedAbout() throws {
-        let warnings = NetworkDescription.builtInDefault().warnings
+        let warnings = NetworkDescription.builtInThreePool().warnings
         #expect(warnings.count == 1)
         #expect(warnings.first?.hasPrefix("reward[0] pays when motor[0, 64) fires at least 1400 spikes in 100 ticks, 219 Hz per neuron") == true, "\(warnings)")
         #expect(warnings.first?.contains("near 50.0 Hz") == true)
+        #expect(NetworkDescription.builtInDefault().warnings.isEmpty)
     }
 
     @Test func populationsWarnOnlyWhenTheRateIsOutOfReach() throws {

@@ -32,8 +32,8 @@ struct LegacyNetworkGoldenTests {
         text.replacingOccurrences(of: "\n[[pool]]\n", with: "\n[[pool]]\nstdp = false\n")
     }
 
-    @Test func defaultNetworkWithoutPlasticity() throws {
-        let text = Self.withoutPlasticity(NetworkDescription.defaultFileText)
+    @Test func threePoolNetworkWithoutPlasticity() throws {
+        let text = Self.withoutPlasticity(NetworkDescription.threePoolFileText)
         #expect(try NetworkDescription.parse(Array(text.utf8), file: "<golden>").pools.allSatisfy { !$0.config.stdp })
         #expect(try Self.hashes(of: text, ticks: 2000) == [
             "sensory.raster": 0xF527_C888_1886_A9DA,

@@ -34,8 +34,8 @@ struct LiveIOTests {
 
         """
 
-    /// The default network with a source on sensory's untouched neurons [128, 256).
-    static let defaultWithSource = NetworkDescription.defaultFileText + """
+    /// The three-pool network with a source on sensory's untouched neurons [128, 256).
+    static let defaultWithSource = NetworkDescription.threePoolFileText + """
 
         [[source]]
         name = "touch"
@@ -99,7 +99,7 @@ struct LiveIOTests {
         #expect(missing.status == .exited(1) && missing.output.contains("source retina (into pool input) needs input in lockstep"), "\(missing.output)")
     }
 
-    /// The default network (plasticity, rewards, modulators) with injected spikes on sensory:
+    /// The three-pool network (plasticity, rewards, modulators) with injected spikes on sensory:
     /// one process per pool plus an injector equals the single-process run byte for byte.
     @Test func injectionIsPartOfTheDeterministicSchedule() throws {
         try LockstepIntegrationTests.expectIdenticalRuns(networkText: Self.defaultWithSource, ticks: 3000, extra: ["--inject", "touch=$DIR/touch.csv"]) { dir in
@@ -118,7 +118,7 @@ struct LiveIOTests {
         let dir = try LockstepIntegrationTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        try LockstepIntegrationTests.withPrivateEndpoints(NetworkDescription.defaultFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        try LockstepIntegrationTests.withPrivateEndpoints(NetworkDescription.threePoolFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         let pools = ["sensory", "association", "motor"]
         for (run, extra) in [("plain", [String]()), ("rec1", ["--record"]), ("rec2", ["--record", "--record-format", "csv"])] {
             let result = try LockstepIntegrationTests.neurobus(["up", file, "--ticks", "2000", "--out", "\(dir)/\(run)", "--quiet"] + extra, log: "\(dir)/\(run).log")

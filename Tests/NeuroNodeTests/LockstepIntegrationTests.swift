@@ -97,12 +97,12 @@ struct LockstepIntegrationTests {
         return summaries
     }
 
-    /// The default network (plasticity on, dopamine rewards for motor activity, scheduled
+    /// The three-pool network (plasticity on, dopamine rewards for motor activity, scheduled
     /// acetylcholine and cortisol broadcasts) for 5,000 ticks.
-    @Test func defaultNetworkIsIdenticalAcrossProcesses() throws {
-        let network = NetworkDescription.builtInDefault()
+    @Test func threePoolNetworkIsIdenticalAcrossProcesses() throws {
+        let network = NetworkDescription.builtInThreePool()
         #expect(network.pools.allSatisfy(\.config.stdp) && !network.rewards.isEmpty && !network.modulations.isEmpty)
-        try Self.expectIdenticalRuns(networkText: NetworkDescription.defaultFileText, ticks: 5000)
+        try Self.expectIdenticalRuns(networkText: NetworkDescription.threePoolFileText, ticks: 5000)
     }
 
     /// Two pools projecting into each other with delay 1: a tick-by-tick exchange.

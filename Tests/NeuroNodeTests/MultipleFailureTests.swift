@@ -18,13 +18,13 @@ struct MultipleFailureTests {
         }
     }
 
-    /// The default network with snapshots every 500 ticks, run for 30,000 ticks by `up
+    /// The three-pool network with snapshots every 500 ticks, run for 30,000 ticks by `up
     /// --replicas` while `disturb` (given the scratch folder) kills processes: it must end
     /// with exit code 0, leave no process behind, and equal the uninterrupted `run`.
     static func expectUnchanged(by disturb: (String) throws -> Void) throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try T.write(T.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        let file = try T.write(T.withSnapshots(NetworkDescription.threePoolFileText), dir: dir)
         try T.reference(file, dir: dir, ticks: 30000)
         let up = try T.upWithReplicas(file, dir: dir, ticks: 30000)
         defer { up.killAndReap() }

@@ -3,7 +3,7 @@ import NeuroNode
 import Testing
 
 /// Multi-host runs proven across network namespaces: `deploy/netns/run.sh` puts the controller
-/// and every pool of the default network on its own namespace ("host"), joined by veth pairs
+/// and every pool of the three-pool network on its own namespace ("host"), joined by veth pairs
 /// and a bridge in a namespace of its own, and checks lockstep equality with `neurobus run`,
 /// a snapshot restored on loopback, and a 2 s link outage in lockstep and in real time.
 /// It needs root and working `ip netns`; otherwise the test records why it skipped.
@@ -30,7 +30,7 @@ struct NetnsDeployTests {
         return probe.terminationStatus == 0 ? nil : "ip netns list fails (status \(probe.terminationStatus))"
     }
 
-    @Test func defaultNetworkAcrossNamespaces() throws {
+    @Test func threePoolNetworkAcrossNamespaces() throws {
         if let reason = Self.skipReason() {
             print("NetnsDeployTests skipped: \(reason)")
             return

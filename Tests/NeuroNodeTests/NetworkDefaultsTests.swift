@@ -7,7 +7,35 @@ import NeuroPool
     let d = try NetworkDescription.parse(Array(NetworkDescription.defaultFileText.utf8), file: "<built-in>")
     #expect(d == NetworkDescription.builtInDefault())
     #expect(d.file == "<built-in>")
-    #expect(d.name == "default" && d.seed == 2026 && d.mode == .lockstep && d.tickMicroseconds == 1000)
+    #expect(d.name == "default" && d.format == 2 && d.seed == 2026 && d.mode == .lockstep && d.tickMicroseconds == 1000)
+    #expect(d.controller == ControllerEndpoints(control: "tcp://127.0.0.1:27100", publish: "tcp://127.0.0.1:27101"))
+    #expect(d.pools.map(\.name) == ["input", "left", "right"])
+    #expect(d.pools.map(\.neurons) == [80, 40, 40])
+    #expect(d.pools.map { $0.populations.map(\.name) } == [["A", "B"], ["E", "I"], ["E", "I"]])
+    #expect(d.pools.map(\.endpoint) == ["tcp://127.0.0.1:27110", "tcp://127.0.0.1:27111", "tcp://127.0.0.1:27112"])
+    let task = try #require(d.task)
+    #expect(task.labels == ["A", "B"] && task.stimulusTicks == 100 && task.gapTicks == 200)
+    #expect(task.trainTrials == 240 && task.testTrials == 60 && task.ticks == 90_000)
+    #expect(task.decideFrom == 0 && task.decideTo == 100 && task.lag == 20 && task.dopamine == 200)
+    #expect(task.reward == .contingent && task.expectationTrials == 20)
+    // left.E stands for A, right.E for B: the first 30 neurons of each output pool.
+    #expect(task.readouts.map(\.pool) == [1, 2] && task.readouts.allSatisfy { $0.neurons == 0 ..< 30 })
+    // Two plastic all-to-all projections from input, then four static cross-inhibition ones.
+    #expect(d.projections.map { [$0.from, $0.to] } == [[0, 1], [0, 2], [1, 1], [1, 2], [2, 2], [2, 1]])
+    #expect(d.projections.map { $0.physical?.plastic } == [true, true, false, false, false, false])
+    // Background on both outputs; the stimulus on input.A or input.B only during its trials.
+    #expect(d.pools.map { $0.generators.count } == [2, 1, 1])
+    #expect(d.pools[0].generators.map(\.neurons) == [0 ..< 40, 40 ..< 80])
+    #expect(d.pools[0].generators.allSatisfy { $0.gate != nil } && d.pools[1 ... 2].allSatisfy { $0.generators[0].gate == nil })
+    #expect(d.rewards.isEmpty && d.modulations.isEmpty)
+    #expect(d.bytes == Array(NetworkDescription.defaultFileText.utf8))
+    #expect(d.hash == NetworkDescription.fnv1a64(d.bytes))
+}
+
+@Test func threePoolNetworkParses() throws {
+    let d = NetworkDescription.builtInThreePool()
+    #expect(d.file == "<built-in>")
+    #expect(d.name == "three-pools" && d.format == 1 && d.seed == 2026 && d.mode == .lockstep && d.tickMicroseconds == 1000)
     #expect(d.controller == ControllerEndpoints(control: "tcp://127.0.0.1:27100", publish: "tcp://127.0.0.1:27101"))
     #expect(d.pools.map(\.name) == ["sensory", "association", "motor"])
     #expect(d.pools.map(\.neurons) == [256, 512, 128])
@@ -25,8 +53,15 @@ import NeuroPool
     #expect(d.projections[0].fromNeurons == 0 ..< 256 && d.projections[0].toNeurons == 0 ..< 512)
     #expect(d.rewards == [RewardRule(pool: 2, neurons: 0 ..< 64, every: 100, minSpikes: 1400, dopamine: 200, lag: 5)])
     #expect(d.modulations == [ScheduledModulation(tick: 2000, acetylcholine: 160), ScheduledModulation(tick: 4000, cortisol: 60)])
-    #expect(d.bytes == Array(NetworkDescription.defaultFileText.utf8))
-    #expect(d.hash == NetworkDescription.fnv1a64(d.bytes))
+    #expect(d.bytes == Array(NetworkDescription.threePoolFileText.utf8))
+}
+
+/// `examples/three-pools.toml` is the built-in three-pool text, so the deployment recipes and
+/// benchmark scripts that copy the file run the network the tests run.
+@Test func threePoolExampleFileIsTheBuiltInText() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let file = try String(contentsOf: root.appendingPathComponent("examples/three-pools.toml"), encoding: .utf8)
+    #expect(file == NetworkDescription.threePoolFileText)
 }
 
 @Test func loopExampleParses() throws {
@@ -40,7 +75,7 @@ import NeuroPool
 }
 
 @Test func topologyQueries() {
-    let d = NetworkDescription.builtInDefault()
+    let d = NetworkDescription.builtInThreePool()
     #expect(d.pool(named: "motor")?.index == 2)
     #expect(d.pool(named: "nope") == nil)
     #expect(d.upstream(of: 1) == [0, 2])
@@ -57,7 +92,7 @@ import NeuroPool
 }
 
 @Test func seedsAreDerivedUnlessGiven() throws {
-    let d = NetworkDescription.builtInDefault()
+    let d = NetworkDescription.builtInThreePool()
     for p in d.pools {
         #expect(p.config.seed == NetworkDescription.derivedPoolSeed(networkSeed: 2026, index: p.index))
         #expect(p.config.seed == NetworkDescription.splitmix64(2026 ^ UInt64(p.index + 1)))

@@ -19,7 +19,7 @@ struct NetworkEndpointsTests {
     }
 
     @Test func threeHostsFollowTheAssignmentRule() throws {
-        let network = NetworkDescription.builtInDefault()
+        let network = NetworkDescription.builtInThreePool()
         let r = try E.rewrite(network, hosts: ["ctl.example", "10.0.0.2", "n3"])
         #expect(r.network.controller.control == "tcp://ctl.example:27100")
         #expect(r.network.controller.publish == "tcp://ctl.example:27101")
@@ -27,7 +27,7 @@ struct NetworkEndpointsTests {
         #expect(r.network.pools.map(\.endpoint) == ["tcp://10.0.0.2:27110", "tcp://n3:27111", "tcp://ctl.example:27112"])
         #expect(r.assignments.map(\.role) == ["controller", "controller", "sensory", "association", "motor"])
         // Only the five endpoint lines changed; comments and layout are kept.
-        let changed = Self.changedLines(NetworkDescription.defaultFileText, r.text)
+        let changed = Self.changedLines(NetworkDescription.threePoolFileText, r.text)
         #expect(changed.count == 5)
         #expect(r.text.contains("control = \"tcp://ctl.example:27100\"   # controller's ROUTER socket"))
         // The text is exactly what the real parser reads back.
@@ -37,19 +37,21 @@ struct NetworkEndpointsTests {
         #expect(reparsed.hash != network.hash)
     }
 
-    @Test func loopbackRewriteOfTheDefaultIsTheDefault() throws {
-        let r = try E.rewrite(NetworkDescription.builtInDefault(), hosts: ["127.0.0.1"])
-        #expect(r.text == NetworkDescription.defaultFileText)
+    @Test func loopbackRewriteOfABuiltInNetworkIsTheSameFile() throws {
+        for network in [NetworkDescription.builtInDefault(), NetworkDescription.builtInThreePool()] {
+            let r = try E.rewrite(network, hosts: ["127.0.0.1"])
+            #expect(r.text == String(decoding: network.bytes, as: UTF8.self))
+        }
     }
 
     @Test func twoHostsCycle() throws {
-        let r = try E.rewrite(NetworkDescription.builtInDefault(), hosts: E.hosts(" a , b "))
+        let r = try E.rewrite(NetworkDescription.builtInThreePool(), hosts: E.hosts(" a , b "))
         #expect(r.network.controller.control == "tcp://a:27100")
         #expect(r.network.pools.map(\.endpoint) == ["tcp://b:27110", "tcp://a:27111", "tcp://b:27112"])
     }
 
     @Test func sourceGoesWithItsPool() throws {
-        let text = NetworkDescription.defaultFileText + """
+        let text = NetworkDescription.threePoolFileText + """
 
             [[source]]
             name = "touch"
@@ -63,7 +65,7 @@ struct NetworkEndpointsTests {
     }
 
     @Test func ipcEndpointsNeedABasePort() throws {
-        let text = NetworkDescription.defaultFileText.replacingOccurrences(of: "tcp://127.0.0.1:", with: "ipc:///tmp/nb-")
+        let text = NetworkDescription.threePoolFileText.replacingOccurrences(of: "tcp://127.0.0.1:", with: "ipc:///tmp/nb-")
         let network = try Self.parse(text)
         #expect(throws: E.RewriteError.noPort(key: "controller.control", value: "ipc:///tmp/nb-27100")) {
             try E.rewrite(network, hosts: ["a"])
@@ -78,7 +80,7 @@ struct NetworkEndpointsTests {
 
     @Test func sharedPortsOnOneHostCollide() throws {
         // A cluster file: every pool on its own host at the same port.
-        let text = NetworkDescription.defaultFileText
+        let text = NetworkDescription.threePoolFileText
             .replacingOccurrences(of: "tcp://127.0.0.1:27110", with: "tcp://h1:27110")
             .replacingOccurrences(of: "tcp://127.0.0.1:27111", with: "tcp://h2:27110")
             .replacingOccurrences(of: "tcp://127.0.0.1:27112", with: "tcp://h3:27110")
@@ -105,7 +107,7 @@ struct NetworkEndpointsTests {
 
     @Test func valuesOnOtherLinesThanTheirKeyAreReported() throws {
         // Valid TOML, but the endpoint is not on its key's line: refused rather than guessed.
-        let text = NetworkDescription.defaultFileText.replacingOccurrences(
+        let text = NetworkDescription.threePoolFileText.replacingOccurrences(
             of: "endpoint = \"tcp://127.0.0.1:27111\"", with: "endpoint = \"\"\"\ntcp://127.0.0.1:27111\"\"\"")
         let network = try Self.parse(text)
         #expect(network.pools[1].endpoint == "tcp://127.0.0.1:27111")
@@ -116,7 +118,7 @@ struct NetworkEndpointsTests {
 
     @Test func literalStringsAndInlineTablesAreRewritten() throws {
         // An inline table is a top-level key, so it goes before the first table header.
-        let text = "controller = { control = 'tcp://127.0.0.1:27100', publish = \"tcp://127.0.0.1:27101\" }\n" + NetworkDescription.defaultFileText
+        let text = "controller = { control = 'tcp://127.0.0.1:27100', publish = \"tcp://127.0.0.1:27101\" }\n" + NetworkDescription.threePoolFileText
             .replacingOccurrences(of: "[controller]\ncontrol = \"tcp://127.0.0.1:27100\"   # controller's ROUTER socket (requests from nodes)\npublish = \"tcp://127.0.0.1:27101\"   # controller's PUB socket (ticks, modulation, commands)",
                                   with: "")
         let network = try Self.parse(text)
@@ -160,7 +162,7 @@ struct NetworkCommandTests {
         let placed = try NetworkDescription.load(path: file)
         #expect(placed.controller.publish == "tcp://c.example:27101")
         #expect(placed.pools.map(\.endpoint) == ["tcp://p1.example:27110", "tcp://p2.example:27111", "tcp://c.example:27112"])
-        #expect(r.output.contains("pool[2].endpoint     motor          tcp://c.example:27112"), "\(r.output)")
+        #expect(r.output.contains("pool[2].endpoint     right          tcp://c.example:27112"), "\(r.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".tmp-") }, "a temporary file was left")
 
         r = try L.neurobus(["network", "endpoints", file, "--hosts", "a,,b"], log: "\(dir)/3.log")
@@ -185,6 +187,6 @@ struct NetworkCommandTests {
         #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was replaced")
 
         r = try L.neurobus(["network", "check", file], log: "\(dir)/6.log")
-        #expect(r.status == .exited(0) && r.output.contains("pool motor        tcp://127.0.0.1:27112  (128 neurons, lookahead 3)"), "\(r.output)")
+        #expect(r.status == .exited(0) && r.output.contains("pool right        tcp://127.0.0.1:27112  (40 neurons, lookahead 1)"), "\(r.output)")
     }
 }

@@ -45,16 +45,17 @@ private struct Mutator {
     }
 }
 
-/// Mutants of the two built-in files either parse or throw a NetworkFileError; a trap (in
-/// the validator, or an assertion inside toml++) would kill the test process.
+/// Mutants of the built-in files either parse or throw a NetworkFileError; a trap (in the
+/// validator, or an assertion inside toml++) would kill the test process.
 /// NEUROBUS_NETWORK_FUZZ_ROUNDS runs a longer campaign by hand.
 @Test func mutatedDefaultFilesNeverTrap() {
     var mutator = Mutator(state: 0x4E65_7572_6F42_7573)
-    let sources = [Array(NetworkDescription.defaultFileText.utf8), Array(NetworkDescription.loopExampleText.utf8)]
+    let sources = [Array(NetworkDescription.defaultFileText.utf8), Array(NetworkDescription.threePoolFileText.utf8),
+                   Array(NetworkDescription.loopExampleText.utf8)]
     let rounds = ProcessInfo.processInfo.environment["NEUROBUS_NETWORK_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 600
     var accepted = 0, rejected = 0
     for round in 0 ..< rounds {
-        let mutant = mutator.mutate(sources[round % 2])
+        let mutant = mutator.mutate(sources[round % sources.count])
         do {
             let d = try NetworkDescription.parse(mutant, file: "<fuzz>")
             #expect(d.bytes == mutant && !d.pools.isEmpty)

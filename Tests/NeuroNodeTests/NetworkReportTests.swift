@@ -201,7 +201,7 @@ struct NetworkReportTests {
 
     /// A shorthand network reports as before (placement) and its synapses as built.
     @Test func shorthandNetworkReportsItsPoolsAsBuilt() throws {
-        let network = try NetworkDescription.parse(Array(NetworkDescription.defaultFileText.utf8), file: "<built-in>")
+        let network = try NetworkDescription.parse(Array(NetworkDescription.threePoolFileText.utf8), file: "<built-in>")
         let report = try NetworkReport(network)
         #expect(report.format == 1)
         #expect(report.pools.map(\.name) == network.pools.map(\.name))

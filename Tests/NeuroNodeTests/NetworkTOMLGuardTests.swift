@@ -39,7 +39,7 @@ func hazardsAreRejectedBeforeTOMLKit(text: String, line: Int, fragment: String) 
 
 @Test func validTOMLPassesTheGuard() {
     let valid = [
-        NetworkDescription.defaultFileText,
+        NetworkDescription.threePoolFileText,
         NetworkDescription.loopExampleText,
         "[ a . \"b c\" . 'd' ]\nx = 1\n[[ t ]]\n[[t]]\n",
         "s = \"\"\"\n[~\n  } ]\n\"\"\"\nl = '''\n[[=\n'''\nq = \"\"\"a\"\"\"\"\"\nr = 'C:\\'\n",

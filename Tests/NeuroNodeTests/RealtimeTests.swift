@@ -93,7 +93,7 @@ struct RealtimeIntegrationTests {
         let dir = try LockstepIntegrationTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        try LockstepIntegrationTests.withPrivateEndpoints(Self.realtime(NetworkDescription.defaultFileText), in: dir)
+        try LockstepIntegrationTests.withPrivateEndpoints(Self.realtime(NetworkDescription.threePoolFileText), in: dir)
             .write(toFile: file, atomically: true, encoding: .utf8)
         // Killed mid-run: once the controller has started the run. Meanwhile `ctl status`
         // must come to show motor dead (not alive) while the others run on.

@@ -15,7 +15,7 @@ struct SilentRecorderTests {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = "\(dir)/network.toml"
-        try L.withPrivateEndpoints(NetworkDescription.defaultFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
+        try L.withPrivateEndpoints(NetworkDescription.threePoolFileText, in: dir).write(toFile: file, atomically: true, encoding: .utf8)
         let network = try NetworkDescription.load(path: file)
         let reference = try L.neurobus(["run", file, "--ticks", "3000", "--out", "\(dir)/run", "--quiet"], log: "\(dir)/run.log")
         #expect(reference.status == .exited(0), "\(reference.output)")

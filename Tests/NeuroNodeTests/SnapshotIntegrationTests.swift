@@ -64,10 +64,10 @@ struct SnapshotIntegrationTests {
         }
     }
 
-    /// The default network (STDP, rewards — the cut falls inside a reward window — and
+    /// The three-pool network (STDP, rewards — the cut falls inside a reward window — and
     /// scheduled broadcasts after the cut).
-    @Test func defaultNetworkRestoresExactlyInBothPlacements() throws {
-        try Self.expectRestoresMatch(networkText: NetworkDescription.defaultFileText, cut: 1537, ticks: 4500)
+    @Test func threePoolNetworkRestoresExactlyInBothPlacements() throws {
+        try Self.expectRestoresMatch(networkText: NetworkDescription.threePoolFileText, cut: 1537, ticks: 4500)
     }
 
     /// Pairing and contest rewards: the manifests carry `reward_state` and `reward_random`

@@ -7,11 +7,11 @@ import Testing
 /// touched; a snapshot write that fails midway leaves the previous snapshot intact.
 @Suite("Snapshot refusals", .serialized)
 struct SnapshotRefusalTests {
-    /// A scratch folder with a snapshot of the default network at tick 300 (taken by the
+    /// A scratch folder with a snapshot of the three-pool network at tick 300 (taken by the
     /// single-process run, in-process).
     static func makeSnapshot() throws -> (dir: String, snapshot: String, network: NetworkDescription) {
         let dir = try LockstepIntegrationTests.scratch()
-        let network = NetworkDescription.builtInDefault()
+        let network = NetworkDescription.builtInThreePool()
         _ = try LocalRun.run(network: network, ticks: 300, out: nil, snapshots: SnapshotPlan(root: "\(dir)/snaps", at: [150, 300]))
         let all = SnapshotStore.list(root: "\(dir)/snaps")
         return (dir, try #require(all.last?.path), network)
@@ -81,7 +81,8 @@ struct SnapshotRefusalTests {
         try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
         let earlier = Data("earlier results".utf8)
         for name in ["sensory.pool", "sensory.raster"] { try earlier.write(to: URL(fileURLWithPath: "\(dir)/out/\(name)")) }
-        let r = try LockstepIntegrationTests.neurobus(["run", "--ticks", "600", "--out", "\(dir)/out", "--restore", snapshot], log: "\(dir)/run.log")
+        try NetworkDescription.threePoolFileText.write(toFile: "\(dir)/net.toml", atomically: true, encoding: .utf8)
+        let r = try LockstepIntegrationTests.neurobus(["run", "\(dir)/net.toml", "--ticks", "600", "--out", "\(dir)/out", "--restore", snapshot], log: "\(dir)/run.log")
         #expect(r.status == .exited(1) && r.output.contains("sensory's part") && r.output.contains("CRC-32"), "\(r.output)")
         for name in ["sensory.pool", "sensory.raster"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/\(name)")) == earlier, "\(name) was overwritten")

@@ -68,7 +68,7 @@ struct TakeoverTests {
     @Test func realtimeSnapshotsAreTakenAndRestore() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText), keep: 3), dir: dir)
+        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.threePoolFileText), keep: 3), dir: dir)
         let (status, output) = try L.neurobus(["up", file, "--ticks", "2500", "--out", "\(dir)/up", "--quiet"], log: "\(dir)/up.log")
         let controller = Self.read("\(dir)/up/logs/controller.log")
         #expect(status == .exited(0), "\(output)\n\(controller)")
@@ -107,7 +107,7 @@ struct TakeoverTests {
     @Test func realtimeReplicaTakesOverAndTheGapIsReported() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.defaultFileText)), dir: dir)
+        let file = try Self.write(Self.withSnapshots(RealtimeIntegrationTests.realtime(NetworkDescription.threePoolFileText)), dir: dir)
         let up = try Self.upWithReplicas(file, dir: dir, ticks: 7000, extra: ["--record"])
         defer { up.kill(SIGKILL) }
         let controllerLog = "\(dir)/up/logs/controller.log"
@@ -148,7 +148,7 @@ struct TakeoverTests {
     @Test func aRecordingFollowsAFailover() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.threePoolFileText), dir: dir)
         try Self.reference(file, dir: dir, ticks: 6000)
         let plain = try L.neurobus(["up", file, "--ticks", "6000", "--out", "\(dir)/plain", "--quiet", "--record"], log: "\(dir)/plain.log")
         #expect(plain.status == .exited(0), "\(plain.output)")
@@ -176,7 +176,7 @@ struct TakeoverTests {
     @Test func aPoolFailsOverTwiceAndTheResultIsUnchanged() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.threePoolFileText), dir: dir)
         try Self.reference(file, dir: dir, ticks: 6000)
         let up = try Self.upWithReplicas(file, dir: dir, ticks: 6000)
         defer { up.kill(SIGKILL) }
@@ -234,7 +234,7 @@ struct TakeoverTests {
     @Test func aNodeKilledDuringASnapshotFailsOverToThePreviousOne() throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = try Self.write(Self.withSnapshots(NetworkDescription.defaultFileText), dir: dir)
+        let file = try Self.write(Self.withSnapshots(NetworkDescription.threePoolFileText), dir: dir)
         try Self.reference(file, dir: dir, ticks: 4000)
         let up = try Self.upWithReplicas(file, dir: dir, ticks: 4000)
         defer { up.kill(SIGKILL) }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lockstep tick rate against link latency and lookahead, across network namespaces.
 #
-# The default network (sensory → association ⇄ motor), every node on its own namespace as in
+# The three-pool example network (sensory → association ⇄ motor), every node on its own namespace as in
 # run.sh, with every projection's delay set to [L, min(L + 2, 8)] for lookahead L = 1, 2, 4, 8
 # ticks (nodes then batch L ticks per message). For each L it measures the steady lockstep
 # rate (network tick over a few seconds of `ctl run`) with no added latency and with DELAY ms
@@ -43,7 +43,7 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
 
-nb network default -o "$WORK/default.toml"
+cp "$REPO/examples/three-pools.toml" "$WORK/default.toml"
 mapfile -t POOLS < <(nb network check "$WORK/default.toml" | awk '$1 == "pool" { print $2 }')
 HOSTS=(ctl)
 for p in "${POOLS[@]}"; do HOSTS+=("$p"); done

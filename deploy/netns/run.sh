@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NeuroBus across network namespaces: every node of the default network on its own "host".
+# NeuroBus across network namespaces: every node of the three-pool network on its own "host".
 #
 # One network namespace per host (the controller and one per pool), each with a single veth
 # "eth0" into a bridge that lives in a namespace of its own; a private subnet 10.213.X.0/24
@@ -47,8 +47,8 @@ done
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 [ "$CUT" -gt 0 ] && [ "$CUT" -lt "$TICKS" ] || fail "--cut must lie in 1..ticks-1"
 
-# --- The network file: the default network, every role on its own named host. --------------
-nb network default -o "$WORK/default.toml"
+# --- The network file: examples/three-pools.toml, every role on its own named host. --------------
+cp "$REPO/examples/three-pools.toml" "$WORK/default.toml"
 mapfile -t POOLS < <(nb network check "$WORK/default.toml" | awk '$1 == "pool" { print $2 }')
 HOSTS=(ctl)
 for p in "${POOLS[@]}"; do HOSTS+=("$p"); done

@@ -95,9 +95,14 @@ public struct PoolSummary: Sendable, Equatable {
 
     /// Mean firing rate in Hz for ticks of `tickMicroseconds`.
     public func rateHz(tickMicroseconds: UInt32) -> Double {
-        guard ticks > 0, neurons > 0 else { return 0 }
-        return Double(spikes) / Double(neurons) / (Double(ticks) * Double(tickMicroseconds) / 1e6)
+        meanRateHz(spikes: spikes, neurons: neurons, ticks: ticks, tickMicroseconds: tickMicroseconds)
     }
+}
+
+/// Spikes per neuron per second over `ticks` ticks of `tickMicroseconds` (0 without neurons or ticks).
+func meanRateHz(spikes: UInt64, neurons: Int, ticks: UInt64, tickMicroseconds: UInt32) -> Double {
+    guard ticks > 0, neurons > 0 else { return 0 }
+    return Double(spikes) / Double(neurons) / (Double(ticks) * Double(tickMicroseconds) / 1e6)
 }
 
 /// Renders summary rows as an aligned text table.
@@ -110,16 +115,7 @@ public func summaryTable(_ rows: [PoolSummary], tickMicroseconds: UInt32, second
         if showTraffic { line += ["\(r.packetsOut)", "\(r.bytesOut)"] }
         table.append(line)
     }
-    let widths = header.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
-    var out = ""
-    for (i, line) in table.enumerated() {
-        out += line.indices.map { c in
-            let cell = line[c]
-            let pad = String(repeating: " ", count: widths[c] - cell.count)
-            return c == 0 ? cell + pad : pad + cell
-        }.joined(separator: "  ") + "\n"
-        if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
-    }
+    var out = alignedTable(table)
     // A restored run simulated only the ticks after its snapshot.
     let ticks = (rows.map(\.ticks).min() ?? 0) - min(startTick, rows.map(\.ticks).min() ?? 0)
     if seconds > 0 {
