@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one of the NEST reference networks on one pool, one core.",
             discussion: """
-            Scenarios (shared/bench/nest_reference.py builds the same networks in NEST): \
+            Scenarios (Tests/Benchmarks/nest_pool.py builds the same networks in NEST): \
             small = 4096 neurons × out-degree 82 for 5000 ticks; large = 65536 × 100 for 2000 \
             ticks; small-stdp = small with STDP eligibility on. Ticks are 1 ms. Synaptic events \
             per second = spikes × out-degree / simulated wall time, as NEST's script counts them.

@@ -15,7 +15,7 @@ struct BusBenchmark: ParsableCommand {
         Starts a subscriber process and publishes --messages spike batches of --spikes spikes \
         each (one tick of a 65,536-neuron pool, in the --encoding policy) to it. Prints the message-frame \
         size (topic, header + payload, topic length: one ZeroMQ frame) and the receiver's messages/s and MB/s. \
-        Compare with ../shared/bench/zmq_pubsub_thr at the same size (BENCHMARKS.md).
+        Compare with Tests/Benchmarks/zmq_pubsub_thr.c at the same size (BENCHMARKS.md).
         """
     )
 

@@ -1,7 +1,7 @@
 import Foundation
 import NeuroPool
 
-/// The benchmark networks of `shared/bench/nest_reference.py`, built as pools: iaf_psc_delta
+/// The benchmark networks of `Tests/Benchmarks/nest_pool.py`, built as pools: iaf_psc_delta
 /// equivalents at 1 ms ticks (τ = 20 ms as leak 12/256, θ = 20 mV, reset 10 mV, 2-tick
 /// refractory period), 80/20 excitatory/inhibitory, fixed out-degree without self-connections,
 /// delays uniform in 1…8, excitatory PSP +0.2 mV and inhibitory −1.0 mV (weights 13 and −64

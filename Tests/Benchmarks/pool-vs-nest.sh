@@ -2,12 +2,13 @@
 # Runs the pool benchmark scenarios in NeuroBus and in NEST side by side, in one run on one
 # machine, alternating the two, REPS times each; prints a Markdown table of the medians and the
 # ratios. Needs a release build (make build) and NEST (installed into a venv on first use).
+# The NEST side is Tests/Benchmarks/nest_pool.py (NEST_SCRIPT=path to use another script).
 #   REPS=3 bash Tests/Benchmarks/pool-vs-nest.sh [scenario ...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS=${REPS:-3}
 VENV=${NEST_VENV:-$HOME/.cache/nest-venv}
-NEST_SCRIPT=${NEST_SCRIPT:-../shared/bench/nest_reference.py}
+NEST_SCRIPT=${NEST_SCRIPT:-Tests/Benchmarks/nest_pool.py}
 BIN=.build/release/neurobus
 OUT=${OUT:-.build/bench-pool.jsonl}
 scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=(small large small-stdp)

@@ -13,6 +13,8 @@ struct DefaultNetworkTests {
         var trialsHash: UInt64
         var trials: [TrialResult]
         var populations: [PopulationSummary]
+        /// Spikes per population in each 10-second window, `POOL.POPULATION` → 9 counts.
+        var windows: [String: [Int]]
         var pools: [String: PoolStats]
     }
 
@@ -37,14 +39,25 @@ struct DefaultNetworkTests {
             func bytes(_ path: String) -> [UInt8] { Array((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()) }
             var hashes: [String: UInt64] = [:]
             var pools: [String: PoolStats] = [:]
+            var windows: [String: [Int]] = [:]
             for pool in network.pools {
                 hashes[pool.name] = NetworkDescription.fnv1a64(bytes(out.rasterPath(pool.name)))
+                let lines = String(decoding: bytes(out.rasterPath(pool.name)), as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
+                for (range, population) in pool.populationRanges {
+                    var counts = [Int](repeating: 0, count: Int(ticks / 10_000))
+                    for line in lines {
+                        let fields = line.split(separator: " ").compactMap { Int($0) }
+                        guard let tick = fields.first, tick / 10_000 < counts.count else { continue }
+                        counts[tick / 10_000] += fields.dropFirst().filter { range.contains($0) }.count
+                    }
+                    windows["\(pool.name).\(population.name)"] = counts
+                }
                 let file = bytes(out.poolPath(pool.name))
                 if let decoded = try? NeuronPool.decode(file) { pools[pool.name] = decoded.stats(tickMicroseconds: network.tickMicroseconds) }
             }
             return .success(Outcome(rasterHashes: hashes, trialsHash: NetworkDescription.fnv1a64(bytes("\(dir)/trials.csv")), trials: trials,
                                     populations: PopulationSummary.read(directory: out, network: network, ticks: rows.map(\.ticks).min() ?? 0),
-                                    pools: pools))
+                                    windows: windows, pools: pools))
         } catch {
             return .failure(error)
         }
@@ -86,15 +99,19 @@ struct DefaultNetworkTests {
         #expect(accuracy <= 0.6, "control test accuracy \(accuracy)")
     }
 
-    /// Physiological activity over the whole run: every population's mean rate in 1–30 Hz,
-    /// thresholds where the file puts them, and no more than 5 % of the plastic synapses at a
-    /// bound of their weight at the end.
+    /// Physiological activity over the whole run: every population's mean rate in 1–30 Hz, and
+    /// in every 10 s window too, steady (no window's rate 1.5 times another's: no runaway, no
+    /// relaxation oscillation); thresholds where the file puts them; and no more than 5 % of
+    /// the plastic synapses at a bound of their weight at the end.
     @Test func ratesAndWeightsStayPhysiological() throws {
         let o = try Self.outcome.get()
         #expect(o.populations.map(\.name) == ["input.A", "input.B", "left.E", "left.I", "right.E", "right.I"])
         for p in o.populations {
             let rate = p.rateHz(tickMicroseconds: 1000)
             #expect(rate >= 1 && rate <= 30, "\(p.name): \(rate) Hz")
+            let rates = (o.windows[p.name] ?? []).map { Double($0) / Double(p.neurons) / 10 }
+            #expect(rates.count == 9 && rates.allSatisfy { $0 >= 1 && $0 <= 30 }, "\(p.name): \(rates) Hz per 10 s")
+            if let low = rates.min(), let high = rates.max() { #expect(high < 1.5 * low, "\(p.name): \(rates) Hz per 10 s") }
         }
         for name in ["left", "right"] {
             let stats = try #require(o.pools[name])

@@ -10,6 +10,8 @@ struct SnapshotInProgress {
     var rewards = RewardScheduleState(counts: [])
     var receivers: [Int: PartReceiver] = [:]
     var parts: [Int: SnapshotPart] = [:]
+    /// When each part's announce arrived, µs (monotonic): its receive time is logged.
+    var announced: [Int: UInt64] = [:]
     let started = monotonicMicroseconds()
 }
 
@@ -119,29 +121,33 @@ extension Controller {
         let receiver = PartReceiver(announce: announce)
         s.receivers[k] = receiver
         s.parts[k] = nil
+        s.announced[k] = monotonicMicroseconds()
         snapshot = s
         try sendToNode(k, .snapshotAck(receiver.ack))
     }
 
     func snapshotChunk(_ k: Int, _ chunk: SnapshotChunk) throws(NodeError) {
-        guard var s = snapshot, var receiver = s.receivers[k], chunk.snapshot == s.cut.snapshot else { return }
-        let ack = receiver.accept(chunk)
-        s.receivers[k] = receiver
-        if receiver.verified {
+        guard let cut = snapshot?.cut, chunk.snapshot == cut.snapshot,
+              // In place: a copy of the receiver would copy the part's whole buffer per chunk.
+              let ack = snapshot?.receivers[k]?.accept(chunk) else { return }
+        let received = snapshot?.receivers[k].flatMap { $0.verified ? $0.bytes : nil }
+        if let received {
+            let arrived = monotonicMicroseconds()
             // The CRC matched; the store also checks the part is the pool at the cut.
             do {
-                s.parts[k] = try SnapshotPart(received: receiver.bytes, pool: pools[k].name, tick: s.cut.tick)
+                snapshot?.parts[k] = try SnapshotPart(received: received, pool: pools[k].name, tick: cut.tick)
+                let ms = Double(arrived - (snapshot?.announced[k] ?? arrived)) / 1000, check = Double(monotonicMicroseconds() - arrived) / 1000
+                log.info("snapshot \(hex(cut.snapshot)): pool \(pools[k].name)'s part received and its CRC verified, \(received.count) bytes in \(formatFixed(ms, 1)) ms from its announce; checked against the cut in \(formatFixed(check, 1)) ms")
             } catch {
-                log.error("snapshot \(hex(s.cut.snapshot)): \(error)")
+                log.error("snapshot \(hex(cut.snapshot)): \(error)")
                 try sendToNode(k, .snapshotAck(SnapshotAck(snapshot: chunk.snapshot, pool: chunk.pool, received: 0, credit: 0, status: .refused)))
-                throw .failed("snapshot \(hex(s.cut.snapshot)): \(error)")
+                throw .failed("snapshot \(hex(cut.snapshot)): \(error)")
             }
         }
-        snapshot = s
         try sendToNode(k, .snapshotAck(ack))
         // Verifying a large part takes a while: tell the nodes we are still here.
-        if receiver.verified { try heartbeat(now: monotonicMicroseconds()) }
-        if s.parts.count == pools.count { try completeSnapshot() }
+        if received != nil { try heartbeat(now: monotonicMicroseconds()) }
+        if snapshot?.parts.count == pools.count { try completeSnapshot() }
     }
 
     /// Every part is in and verified: write the snapshot folder (atomically), apply the
@@ -153,13 +159,15 @@ extension Controller {
                                         createdMilliseconds: wallClockMilliseconds(), rewards: s.rewards, parts: [])
         let parts = pools.indices.map { s.parts[$0]! }
         let folder: String
+        let writeStarted = monotonicMicroseconds()
         do { folder = try SnapshotStore.write(root: options.snapshotRoot, manifest: manifest, parts: parts) } catch {
             throw .failed("snapshot \(hex(s.cut.snapshot)): \(error)")
         }
+        let written = Double(monotonicMicroseconds() - writeStarted) / 1000
         let removed = SnapshotStore.prune(root: options.snapshotRoot, keep: network.snapshotKeep)
         let bytes = parts.reduce(0) { $0 + $1.bytes.count }, raw = parts.reduce(0) { $0 + $1.rawBytes }
         let ms = Double(monotonicMicroseconds() - s.started) / 1000
-        log.info("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) complete: \(folder) (\(bytes) bytes, \(raw) raw, \(formatFixed(ms, 1)) ms)\(removed.isEmpty ? "" : "; removed \(removed.count) old")")
+        log.info("snapshot \(hex(s.cut.snapshot)) at tick \(s.cut.tick) complete: \(folder) (\(bytes) bytes, \(raw) raw, \(formatFixed(ms, 1)) ms; written in \(formatFixed(written, 1)) ms)\(removed.isEmpty ? "" : "; removed \(removed.count) old")")
         snapshotParent = s.cut.snapshot
         lastSnapshotTick = s.cut.tick
         snapshot = nil

@@ -417,9 +417,11 @@ public final class Controller {
         let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
         for k in pools.indices where pools[k].joined && !pools[k].stopped {
             // A pool that stands at a snapshot's cut without its part in is capturing and
-            // compressing it (~4 s for the 65,536 × 100 pool): busy, not dead — ten timeouts.
+            // compressing it (~3 s for the 65,536 × 100 pool): busy, not dead — ten timeouts.
             // Every other pool gets 2.5 while a snapshot is being taken and just after: the
-            // heartbeats this controller did not read while it verified a large part (~3 s).
+            // heartbeats this controller did not read while it checked a part against the cut
+            // (inflate and decode, ~1 s per 30 MB part: the same pool) and wrote the folder,
+            // which leaves room for parts about three times that size at the 2 s default.
             // Nodes wait longer for a silent upstream (4 timeouts, 12 while held at a cut), so
             // the controller decides first about a pool that died during a snapshot.
             let snapshotting = realtime ? false : snapshot.map { $0.published } ?? (now < snapshotGraceUntil)

@@ -6,15 +6,19 @@ extension NodeRuntime {
     /// Lockstep: the batch must continue the stream exactly (a gap is a hard error). Real time:
     /// its spikes apply at the next tick simulated (on arrival); gaps count as lost.
     func handleStimulus(_ frame: borrowing PubSubMessage, now: UInt64) throws(NodeError) {
-        guard var input = source else { return }
+        guard source != nil else { return }
         let topic = "stim/\(spec.name)/"
         let envelope = try decode(frame, topic)
+        // In place: a copy of the input would copy its held stream with every message.
+        try receiveStimulus(envelope, topic: topic, now: now, into: &source!)
+    }
+
+    private func receiveStimulus(_ envelope: WireEnvelope, topic: String, now: UInt64, into input: inout SourceInput) throws(NodeError) {
         if case .snapshotMarker = envelope.message {
             // After a rollback the source resends from the snapshot's tick, after this marker.
             guard input.awaitingMarker, let tick = EpochMarker.resume(envelope, epoch: epoch, sequence: &input.stimulusSeq) else { return }
             input.awaitingMarker = false
             input.lastHeard = now
-            source = input
             log.info("source \(input.spec.name) resends from tick \(tick) (epoch \(epoch))")
             return
         }
@@ -38,7 +42,6 @@ extension NodeRuntime {
             try input.stream.append(stimulus.batch)
         }
         input.lastHeard = now
-        source = input
     }
 
     /// A heartbeat with state `stopped` ends the stream at its tick: every tick before it was

@@ -100,10 +100,9 @@ public final class ReplicaRuntime {
             receiver = PartReceiver(announce: announce)
             try sender.send(.snapshotAck(receiver!.ack), stream: [], on: dealer)
         case .snapshotChunk(let chunk):
-            guard var r = receiver else { return nil }
-            let ack = r.accept(chunk)
-            receiver = r
-            if r.verified {
+            // In place: a copy of the receiver would copy the part's whole buffer per chunk.
+            guard let ack = receiver?.accept(chunk) else { return nil }
+            if let r = receiver, r.verified {
                 let part: SnapshotPart, pool: SnapshotPool
                 do { (part, pool) = try SnapshotPart.verified(received: r.bytes, pool: spec.name, tick: r.announce.tick) } catch {
                     throw .failed("snapshot \(hex(r.announce.snapshot)): \(error)")
