@@ -10,7 +10,7 @@ extension HHPool {
     /// exactly as this one would. O(N + S).
     public func encoded() -> [UInt8] {
         let count = neuronCount
-        var w = BioByteWriter(capacity: 128 + count * 8 * 15 + count * 64 + synapses.count * 8)
+        var w = ByteWriter(capacity: 128 + count * 8 * 15 + count * 64 + synapses.count * 8)
         w.write(HHPool.fileMagic)
         w.write(HHPool.fileVersion)
         w.write(UInt32(0))   // total length, patched below
@@ -57,7 +57,7 @@ extension HHPool {
         [v, m, h, n, ampaDecay, ampaRise, nmdaDecay, nmdaRise, gabaDecay, gabaRise, calcium, atp, bias, lastSpikeTime]
     }
 
-    private static func write(_ w: inout BioByteWriter, rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>) {
+    private static func write(_ w: inout ByteWriter, rowPtr: ContiguousArray<UInt32>, synapses: ContiguousArray<Synapse>) {
         w.write(array: rowPtr)
         w.write(UInt32(synapses.count))
         for s in synapses {
@@ -67,7 +67,7 @@ extension HHPool {
         }
     }
 
-    private static func readCSR(_ r: inout BioByteReader, rows: Int, targets: Int, minDelay: Int, section: String)
+    private static func readCSR(_ r: inout ByteReader<HHPoolFileError>, rows: Int, targets: Int, minDelay: Int, section: String)
         throws(HHPoolFileError) -> (ContiguousArray<UInt32>, ContiguousArray<Synapse>) {
         let rowPtr = try r.read(array: UInt32.self, count: rows + 1, "\(section) row starts")
         let count = Int(try r.read(UInt32.self, "\(section) synapse count"))
@@ -93,9 +93,17 @@ extension HHPool {
     /// every section's length and every field's range; throws `HHPoolFileError` naming the
     /// first problem. O(N + S).
     public init(decoding bytes: [UInt8]) throws(HHPoolFileError) {
+        var result: Result<HHPool, HHPoolFileError> = .failure(.trailingBytes(0))
+        bytes.withUnsafeBytes { raw in
+            do throws(HHPoolFileError) { result = .success(try HHPool(decoding: raw)) } catch { result = .failure(error) }
+        }
+        self = try result.get()
+    }
+
+    private init(decoding bytes: UnsafeRawBufferPointer) throws(HHPoolFileError) {
         guard bytes.count >= 8 else { throw .truncated(section: "magic", offset: 0, needed: 8, available: bytes.count) }
         guard Array(bytes[0 ..< 8]) == HHPool.fileMagic else { throw .badMagic(Array(bytes[0 ..< 8])) }
-        var r = BioByteReader(bytes)
+        var r = ByteReader<HHPoolFileError>(bytes)
         _ = try r.read(UInt64.self, "magic")
         let version = try r.read(UInt16.self, "version")
         guard version == HHPool.fileVersion else { throw .unsupportedVersion(found: version, supported: HHPool.fileVersion) }
@@ -105,10 +113,10 @@ extension HHPool {
         guard bytes.count == length else { throw .trailingBytes(bytes.count - length) }
         let stored = UInt32(bytes[bytes.count - 4]) | UInt32(bytes[bytes.count - 3]) << 8
             | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
-        let computed = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< bytes.count - 4])) }
+        let body = UnsafeRawBufferPointer(rebasing: bytes[0 ..< bytes.count - 4])
+        let computed = CRC32.checksum(body)
         guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
-        let body = Array(bytes[0 ..< bytes.count - 4])
-        r = BioByteReader(body)
+        r = ByteReader<HHPoolFileError>(body)
         _ = try r.read(UInt64.self, "magic")
         _ = try r.read(UInt16.self, "version")
         _ = try r.read(UInt32.self, "length")

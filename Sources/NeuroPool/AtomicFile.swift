@@ -13,7 +13,6 @@ public enum AtomicFile {
     /// directory. The temporary file is removed on failure. `mode`: the new file's permissions
     /// (before the umask), e.g. 0o600 for a secret.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(PoolFileError) {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .io(path: temporary, operation: "create", errno: errno) }
@@ -37,21 +36,47 @@ public enum AtomicFile {
             unlink(temporary)
             throw .io(path: temporary, operation: failed, errno: code)
         }
-        guard close(fd) == 0 else {
-            let e = errno
+        do { try commit(fd: fd, temporary: temporary, to: path, synced: true) } catch {
             unlink(temporary)
-            throw .io(path: temporary, operation: "close", errno: e)
+            throw error
         }
-        guard rename(temporary, path) == 0 else {
+    }
+
+    /// Completes a file written under the name `temporary`: fsync it (unless `synced`), close
+    /// `fd`, rename `temporary` onto `path` and fsync the directory, so `path` holds either its
+    /// old contents or all of the new ones. `fd` is closed in every case; on failure the
+    /// temporary file is left for the caller to keep or remove.
+    public static func commit(fd: Int32, temporary: String, to path: String, synced: Bool = false) throws(PoolFileError) {
+        if !synced, fsync(fd) != 0 {
             let e = errno
-            unlink(temporary)
-            throw .io(path: path, operation: "rename onto", errno: e)
+            close(fd)
+            throw .io(path: temporary, operation: "fsync", errno: e)
         }
+        guard close(fd) == 0 else { throw .io(path: temporary, operation: "close", errno: errno) }
+        guard rename(temporary, path) == 0 else { throw .io(path: path, operation: "rename \(temporary) onto", errno: errno) }
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             fsync(dfd)
             close(dfd)
         }
+    }
+
+    /// `commit(fd:temporary:to:)` for a file written through a stdio stream: flushes it first,
+    /// and closes it in every case.
+    public static func commit(_ stream: UnsafeMutablePointer<FILE>, temporary: String, to path: String) throws(PoolFileError) {
+        guard fflush(stream) == 0 else {
+            let e = errno
+            fclose(stream)
+            throw .io(path: temporary, operation: "write", errno: e)
+        }
+        // The descriptor is the stream's: dup it, so the stream is closed by fclose and the
+        // commit closes its own copy.
+        let fd = dup(fileno(stream))
+        let e = errno
+        fclose(stream)
+        guard fd >= 0 else { throw .io(path: temporary, operation: "dup", errno: e) }
+        try commit(fd: fd, temporary: temporary, to: path)
     }
 
     /// Opens `path` for reading if it is a regular file (symbolic links followed) and returns

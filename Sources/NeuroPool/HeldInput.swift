@@ -72,7 +72,7 @@ extension NeuronPool {
     /// broadcasts at or after `tickCount`, in tick order, absent levels zero; one list per
     /// projection, ticks ascending within `tickCount − lag … tickCount − 1`, ids ascending and
     /// below the source's size.
-    static func decodeHeld(_ r: inout ByteReader, tickCount: UInt64, afferents: [AfferentProjection]) throws(PoolFileError) -> HeldInput {
+    static func decodeHeld(_ r: inout ByteReader<PoolFileError>, tickCount: UInt64, afferents: [AfferentProjection]) throws(PoolFileError) -> HeldInput {
         var held = HeldInput()
         let broadcastCount = Int(try r.read(UInt32.self, "held"))
         try r.need(broadcastCount * 12, "held.broadcasts")

@@ -23,14 +23,7 @@ extension NeuronPool {
     static let headerSize = 96
 
     /// The name as stored: its UTF-8 bytes, cut to at most 255 at a character boundary.
-    static func storedName(_ name: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for character in name {
-            if bytes.count + character.utf8.count > 255 { break }
-            bytes += character.utf8
-        }
-        return bytes
-    }
+    static func storedName(_ name: String) -> [UInt8] { ByteWriter.storedName(name) }
 
     /// The pool's complete state as `.pool` bytes. Same state, same bytes. O(N + S).
     public func encoded() -> [UInt8] {
@@ -170,7 +163,7 @@ extension NeuronPool {
     /// the end is `tail`. Checks the header (magic, version, counts) in `decode`'s order and
     /// throws what it throws. O(1).
     static func layout(_ raw: UnsafeRawBufferPointer, total: Int, tail: UInt32?) throws(PoolFileError) -> Layout {
-        var r = ByteReader(raw)
+        var r = ByteReader<PoolFileError>(raw)
         let magic = try r.readBytes(8, "magic")
         guard magic == fileMagic else { throw .badMagic(magic) }
         let version = try r.read(UInt16.self, "header")
@@ -225,7 +218,7 @@ extension NeuronPool {
         let (nameLength, configLength, spikeCount, inFlightCount) = (layout.nameLength, layout.configLength, layout.spikeCount, layout.inFlightCount)
         // The fields `layout` does not read: seed, tick count, total spikes, random state
         // (offsets 24…79), and the two reserved words after the counts (88…95).
-        var r = ByteReader(raw)
+        var r = ByteReader<PoolFileError>(raw)
         r.skip(24)
         let seed = try r.read(UInt64.self, "header")
         let tickCount = try r.read(UInt64.self, "header")
@@ -402,7 +395,7 @@ extension NeuronPool {
 
     /// Reads one afferent projection, checking every field (targets below `targetCount`,
     /// delays within lag...8, Dale's law per source neuron).
-    static func decodeAfferent(_ r: inout ByteReader, index p: Int, targetCount n: Int, slots: Int, shifts: Bool) throws(PoolFileError) -> AfferentProjection {
+    static func decodeAfferent(_ r: inout ByteReader<PoolFileError>, index p: Int, targetCount n: Int, slots: Int, shifts: Bool) throws(PoolFileError) -> AfferentProjection {
         let field = "afferents[\(p)]"
         let nameLength = Int(try r.read(UInt16.self, field))
         guard let source = String(validating: try r.readBytes(nameLength, field), as: UTF8.self) else {
@@ -430,7 +423,7 @@ extension NeuronPool {
     /// Reads a CSR of `rows` row starts and `s` packed synapses (fields named with `prefix`),
     /// checking the row starts, and each synapse's target (< `targets`), delay (in `delays`),
     /// sign (Dale's law by `inhibitory(row)`), value ranges and reserved bits.
-    static func readCSR(_ r: inout ByteReader, rows: Int, synapses s: Int, targets n: Int, delays: ClosedRange<Int>, shifts: Bool = false, prefix: String,
+    static func readCSR(_ r: inout ByteReader<PoolFileError>, rows: Int, synapses s: Int, targets n: Int, delays: ClosedRange<Int>, shifts: Bool = false, prefix: String,
                         inhibitory: (Int) -> Bool) throws(PoolFileError) -> (ContiguousArray<UInt32>, ContiguousArray<Synapse>) {
         let rowPtr = try r.read(array: UInt32.self, count: rows + 1, "\(prefix)rowPtr")
         guard rowPtr[0] == 0, Int(rowPtr[rows]) == s else {

@@ -37,7 +37,7 @@ extension NeuronPool {
     /// Reads the section's rule count at `r` (moving past it) and checks it (1…8), then that
     /// the section's `length` is what that many rules, `n` neurons and the sources of
     /// `afferents` take. Returns that length.
-    static func plasticityLengthNeeded(_ r: inout ByteReader, neurons n: Int, afferents: [AfferentProjection],
+    static func plasticityLengthNeeded(_ r: inout ByteReader<PoolFileError>, neurons n: Int, afferents: [AfferentProjection],
                                        length: Int) throws(PoolFileError) -> Int {
         guard length >= 4 else {
             throw .invalid(field: "plasticityLength", detail: "the file says \(length) bytes, too few for the rule count")
@@ -55,7 +55,7 @@ extension NeuronPool {
 
     /// Reads the section into `pool` (whose afferents are decoded), checking every field:
     /// 1…8 valid rules covering every synapse's rule index, levels within their limits.
-    static func decodePlasticity(_ r: inout ByteReader, into pool: inout NeuronPool) throws(PoolFileError) {
+    static func decodePlasticity(_ r: inout ByteReader<PoolFileError>, into pool: inout NeuronPool) throws(PoolFileError) {
         let count = Int(try r.read(UInt32.self, "plasticity"))
         guard (1 ... maxPlasticityRules).contains(count) else {
             throw .invalid(field: "plasticity.rules", detail: "\(count) rules is outside 1...\(maxPlasticityRules)")

@@ -21,7 +21,7 @@ extension NeuronPool {
     }
 
     /// Reads and checks the population section; returns the table and the ring's slot count.
-    static func decodePopulations(_ r: inout ByteReader, neurons n: Int) throws(PoolFileError) -> (PopulationTable, Int) {
+    static func decodePopulations(_ r: inout ByteReader<PoolFileError>, neurons n: Int) throws(PoolFileError) -> (PopulationTable, Int) {
         let slots = Int(try r.read(UInt16.self, "populations"))
         guard slots >= DelayBuffer.slots, slots <= DelayBuffer.maxSlots, slots & (slots - 1) == 0 else {
             throw .invalid(field: "populations.slots", detail: "\(slots) is not a power of two in \(DelayBuffer.slots)...\(DelayBuffer.maxSlots)")

@@ -1,3 +1,4 @@
+import NeuroPool
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,12 +127,7 @@ public final class RasterWriter {
     public func finish() throws(NodeError) {
         guard let f = file else { return }
         file = nil
-        let ok = fflush(f) == 0 && fsync(fileno(f)) == 0
-        let closed = fclose(f) == 0
-        guard ok, closed else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
-        guard rename(temporaryPath, path) == 0 else {
-            throw .io("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
-        }
+        do { try AtomicFile.commit(f, temporary: temporaryPath, to: path) } catch { throw .io("raster: \(error)") }
     }
 
     private func put(_ bytes: [UInt8]) throws(NodeError) {

@@ -1,3 +1,4 @@
+import NeuroPool
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -85,11 +86,6 @@ public final class SampleWriter {
         try writeHeader()
         let f = file!
         file = nil
-        let ok = fflush(f) == 0 && fsync(fileno(f)) == 0
-        let closed = fclose(f) == 0
-        guard ok, closed else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
-        guard rename(temporaryPath, path) == 0 else {
-            throw .io("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
-        }
+        do { try AtomicFile.commit(f, temporary: temporaryPath, to: path) } catch { throw .io("samples: \(error)") }
     }
 }

@@ -1,3 +1,4 @@
+import NeuroPool
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -175,26 +176,16 @@ public final class SpikeEventWriter {
                 }
                 guard code == 0 else { throw SpikeFileError.system(temporaryPath, "write the header of", code) }
             }
-            guard fsync(fd) == 0 else { throw SpikeFileError.system(temporaryPath, "fsync", errno) }
             let closing = fd
             fd = -1
-            guard close(closing) == 0 else { throw SpikeFileError.system(temporaryPath, "close", errno) }
-            guard rename(temporaryPath, path) == 0 else {
-                throw SpikeFileError.system(path, "rename \(temporaryPath) onto", errno)
+            do { try AtomicFile.commit(fd: closing, temporary: temporaryPath, to: path) } catch {
+                throw SpikeFileError(file: path, message: "\(error)")
             }
         } catch {
             discard()
             throw error
         }
         finished = true
-        // Make the rename itself durable.
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
-        }
     }
 
     /// Abandons the file: closes and removes `PATH.tmp`. Does nothing after `finish()`.

@@ -1,3 +1,4 @@
+import NeuroPool
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,8 +89,7 @@ public final class TrialWriter {
     public func finish() throws(NodeError) {
         guard let f = file else { return }
         file = nil
-        guard fflush(f) == 0, fsync(fileno(f)) == 0, fclose(f) == 0 else { throw .io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))") }
-        guard rename(temporaryPath, path) == 0 else { throw .io("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))") }
+        do { try AtomicFile.commit(f, temporary: temporaryPath, to: path) } catch { throw .io("trials: \(error)") }
     }
 
     private func put(_ text: String) throws(NodeError) {
