@@ -96,3 +96,16 @@ struct SnapshotUnitTests {
         }
     }
 }
+
+/// The controller's schedule (`nextDue`) and the single-process run's (`isDue`) are the same:
+/// the next due tick after t is the first tick after t that `isDue` accepts.
+@Test func snapshotScheduleNextDueAgreesWithIsDue() {
+    for plan in [SnapshotPlan(root: "", every: 7, at: [3, 10, 30]), SnapshotPlan(root: "", every: nil, at: [5, 6]),
+                 SnapshotPlan(root: "", every: 100), SnapshotPlan(root: "")] {
+        for t in UInt64(0) ..< 400 {
+            let expected = (t + 1 ..< 401).first(where: plan.isDue).map { $0 == 400 && !plan.isDue(400) ? nil : $0 } ?? nil
+            let next = plan.nextDue(after: t)
+            #expect(next == expected || (expected == nil && next.map { $0 > 400 } ?? true), "plan \(plan), after \(t): \(String(describing: next))")
+        }
+    }
+}

@@ -102,12 +102,7 @@ extension Controller {
 
     /// The first cut tick after `tick` that the network's `[snapshots] every` or `--snapshot-at` asks for.
     func nextDueSnapshot(after tick: UInt64) -> UInt64? {
-        var next = options.snapshotAt.lazy.filter { $0 > tick }.min()
-        if let every = options.network.snapshotEvery {
-            let periodic = (tick / every + 1) * every
-            next = min(next ?? periodic, periodic)
-        }
-        return next
+        SnapshotPlan.nextDue(after: tick, every: options.network.snapshotEvery, at: options.snapshotAt)
     }
 
     func snapshotAnnounced(_ k: Int, _ announce: SnapshotAnnounce) throws(NodeError) {

@@ -20,6 +20,22 @@ public struct SnapshotPlan: Sendable, Equatable {
     public func isDue(_ t: UInt64) -> Bool {
         at.contains(t) || every.map { t > 0 && t % $0 == 0 } ?? false
     }
+
+    /// The first cut tick after `tick` (nil: none). O(|at|).
+    public func nextDue(after tick: UInt64) -> UInt64? {
+        Self.nextDue(after: tick, every: every, at: at)
+    }
+
+    /// The first tick after `tick` that is in `at` or a positive multiple of `every`: the
+    /// schedule `isDue` describes, for a caller that holds no plan (the controller).
+    public static func nextDue(after tick: UInt64, every: UInt64?, at: some Sequence<UInt64>) -> UInt64? {
+        var next = at.lazy.filter { $0 > tick }.min()
+        if let every, every > 0 {
+            let periodic = (tick / every + 1) * every
+            next = min(next ?? periodic, periodic)
+        }
+        return next
+    }
 }
 
 /// A snapshot read from disk and checked against a network: its manifest and every pool.
