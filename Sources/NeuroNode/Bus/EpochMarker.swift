@@ -15,6 +15,30 @@ enum EpochMarker {
         return cut.tick
     }
 
+    /// What a spike batch's sequence number means to a receiver following a pool's stream.
+    enum BatchOrder: Equatable {
+        /// In order; `lost` batches were skipped before it.
+        case next(lost: UInt32)
+        /// Real time: the pool's replica took over and its marker was missed (the
+        /// subscription to the new publisher was made after it): its stream counts from here.
+        case takenOver
+        /// A batch already seen, or a stale one: drop it.
+        case old
+    }
+
+    /// Accepts a batch's `sequence` on a stream whose next tick is `expectedTick`. A sequence
+    /// that reads as old is, in real time, a replica's restarted stream when the batch's ticks
+    /// are new (`firstTick` at or after `expectedTick`): `sequence` restarts from it, as its
+    /// marker would have done. Every receiver of spike streams (node, recorder, controller)
+    /// decides this way.
+    static func order(_ sequence: UInt32, firstTick: UInt64, expectedTick: UInt64, realtime: Bool, check: inout SequenceCheck) -> BatchOrder {
+        if let lost = check.accept(sequence) { return .next(lost: lost) }
+        guard realtime, firstTick >= expectedTick else { return .old }
+        check.reset()
+        _ = check.accept(sequence)
+        return .takenOver
+    }
+
     /// What a marker on a pool's spike stream means to a receiver following that stream.
     enum Resumption {
         /// After a rollback: the stream of the new epoch starts at `tick`.

@@ -277,12 +277,29 @@ extension Controller {
                     }
                     continue
                 }
-                if pools[k].awaitingMarker { continue }
+                // Real time: a replica that took over and has joined (its start tick known)
+                // stands for its marker if that was missed; lockstep waits for the marker.
+                let replicaJoined = realtime && (pools[k].takeover == nil || pools[k].takeover?.at != nil)
+                if pools[k].awaitingMarker, !replicaJoined { continue }
                 let header: WireHeader
                 do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
                     throw .wire("spk/\(pools[k].name)/", error)
                 }
-                guard let lost = pools[k].spikeSeq.accept(header.sequence) else { continue }
+                let lost: UInt32
+                switch EpochMarker.order(header.sequence, firstTick: scratch.firstTick, expectedTick: pools[k].nextSpikeTick, realtime: realtime,
+                                         check: &pools[k].spikeSeq) {
+                case .next(let n) where !pools[k].awaitingMarker:
+                    lost = n
+                case .next, .takenOver:
+                    // The first batch of a replica whose marker was missed (awaiting it, the
+                    // sequence was reset, so it reads as in order; its ticks must be new).
+                    guard scratch.firstTick >= pools[k].nextSpikeTick else { continue }
+                    if pools[k].awaitingMarker { pools[k].awaitingMarker = false }
+                    lost = 0
+                    log.notice("pool \(pools[k].name)'s replica: its spikes resume at tick \(scratch.firstTick) (its marker not seen)")
+                case .old:
+                    continue
+                }
                 if lost > 0, !realtime { throw .sequenceGap(stream: "spk/\(pools[k].name)/", lost: lost) }
                 if scratch.firstTick != pools[k].nextSpikeTick {
                     // Real time: lost ticks count as silent for the reward windows.

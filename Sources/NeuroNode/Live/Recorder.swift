@@ -318,15 +318,15 @@ public final class Recorder {
         do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
-        guard let lost = tracks[k].spikeSeq.accept(header.sequence) else {
-            // Real time: a replica that took over counts its stream from 0 again. Had its
-            // marker been missed (our subscription to it not yet made), its batches would
-            // read as old ones — but their ticks are new.
-            guard realtime, scratch.firstTick >= tracks[k].nextTick else { return }
-            tracks[k].spikeSeq.reset()
-            _ = tracks[k].spikeSeq.accept(header.sequence)
+        let lost: UInt32
+        switch EpochMarker.order(header.sequence, firstTick: scratch.firstTick, expectedTick: tracks[k].nextTick, realtime: realtime, check: &tracks[k].spikeSeq) {
+        case .next(let n):
+            lost = n
+        case .takenOver:
             log.notice("pool \(tracks[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(scratch.firstTick)")
             try write(k)
+            return
+        case .old:
             return
         }
         if lost > 0 {

@@ -68,7 +68,18 @@ extension NodeRuntime {
                 do {
                     header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
                 } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
-                guard let lost = upstreamSpikeSeq[k].accept(header.sequence) else { return }
+                let lost: UInt32
+                switch EpochMarker.order(header.sequence, firstTick: batch.firstTick, expectedTick: history.streams[upstream[k]]!.nextTick,
+                                         realtime: realtime, check: &upstreamSpikeSeq[k]) {
+                case .next(let n):
+                    lost = n
+                case .takenOver:
+                    lost = 0
+                    upstreamHeartbeatSeq[k].reset()
+                    log.notice("upstream pool \(options.network.pools[upstream[k]].name) taken over by its replica (its marker not seen): its spikes resume at tick \(batch.firstTick)")
+                case .old:
+                    return
+                }
                 if lost > 0 {
                     guard realtime else { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
                     counters.lost &+= UInt64(lost)
