@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "NeuroBio", targets: ["NeuroBio"]),
         .library(name: "NeuroWire", targets: ["NeuroWire"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "NeuroNetwork", targets: ["NeuroNetwork"]),
+        .library(name: "NeuroEngine", targets: ["NeuroEngine"]),
         .library(name: "NeuroNode", targets: ["NeuroNode"]),
         .executable(name: "neurobus", targets: ["neurobus"]),
     ],
@@ -57,7 +59,25 @@ let package = Package(
             name: "ZeroMQ",
             dependencies: ["CZeroMQ"]
         ),
-        // Node runtime, controller, network files, lockstep synchronisation.
+        // The network-file language: pools, populations, projections, generators, tasks,
+        // checked and quantized into a NetworkDescription. No I/O beyond reading the file.
+        .target(
+            name: "NeuroNetwork",
+            dependencies: [
+                "NeuroPool",
+                "NeuroModel",
+                "NeuroBio",
+                "NeuroWire",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // The engine: pool drivers, the single-process run, rewards and tasks, outputs and
+        // snapshots. No sockets.
+        .target(
+            name: "NeuroEngine",
+            dependencies: ["NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "NeuroNetwork"]
+        ),
+        // The bus runtime: node, controller, replicas, live I/O, launcher, security, over ZeroMQ.
         .target(
             name: "NeuroNode",
             dependencies: [
@@ -65,9 +85,10 @@ let package = Package(
                 "NeuroModel",
                 "NeuroBio",
                 "NeuroWire",
+                "NeuroNetwork",
+                "NeuroEngine",
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(
@@ -77,6 +98,8 @@ let package = Package(
                 "NeuroModel",
                 "NeuroBio",
                 "NeuroWire",
+                "NeuroNetwork",
+                "NeuroEngine",
                 "NeuroNode",
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroNodeTests",
-            dependencies: ["NeuroNode", "NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "ZeroMQ"]
+            dependencies: ["NeuroNode", "NeuroNetwork", "NeuroEngine", "NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "ZeroMQ"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

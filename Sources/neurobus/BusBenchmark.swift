@@ -3,6 +3,8 @@ import ArgumentParser
 import NeuroNode
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus bench bus`: spike batches between two processes through the node's own
 /// transport path (topic + encode + CRC in one frame on a PUB; SUB receive, CRC check, decode,

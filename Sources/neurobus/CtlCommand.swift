@@ -6,6 +6,8 @@ import Darwin
 import ArgumentParser
 import NeuroNode
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus ctl`: talks to a running controller.
 struct CtlCommand: ParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,8 @@ import Foundation
 import NeuroBio
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus diverge`: a Hodgkin–Huxley pool against its integer-LIF twin.
 struct DivergeCommand: ParsableCommand {

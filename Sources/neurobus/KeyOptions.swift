@@ -1,5 +1,7 @@
 import ArgumentParser
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// `--keys DIR`: the key directory of a process on an authenticated bus.
 struct KeyOptions: ParsableArguments {

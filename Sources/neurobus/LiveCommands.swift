@@ -1,6 +1,8 @@
 import ArgumentParser
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 extension SpikeFileFormat: ExpressibleByArgument {}
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus network`: network files — export the built-in one, place one on hosts, check one.
 struct NetworkCommand: ParsableCommand {

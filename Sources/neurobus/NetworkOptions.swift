@@ -1,6 +1,8 @@
 import Foundation
 import ArgumentParser
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// Loads the network file given on the command line, or the built-in default network;
 /// `warn`: print the network's warnings (`NetworkDescription.warnings`) on stderr.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NeuroNetwork
+import NeuroEngine
 
 /// The `neurobus` command: pool tools, demos and benchmarks.
 @main

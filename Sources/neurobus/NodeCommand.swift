@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus node`: one pool of a network, in this process.
 struct NodeCommand: ParsableCommand {

@@ -1,5 +1,7 @@
 import Foundation
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 /// The benchmark networks of `Tests/Benchmarks/nest_pool.py`, built as pools: iaf_psc_delta
 /// equivalents at 1 ms ticks (τ = 20 ms as leak 12/256, θ = 20 mV, reset 10 mV, 2-tick

@@ -3,6 +3,8 @@ import Foundation
 import NeuroBio
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 struct PoolCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus run`: the whole network in this process, no sockets.
 struct RunCommand: ParsableCommand {

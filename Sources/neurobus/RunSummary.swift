@@ -1,4 +1,6 @@
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// Prints the per-population rates of a finished run below its pool table, for networks with
 /// pools of populations (counted from the rasters in `directory`; nothing for shorthand pools).

@@ -1,5 +1,7 @@
 import NeuroNode
 import Synchronization
+import NeuroNetwork
+import NeuroEngine
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

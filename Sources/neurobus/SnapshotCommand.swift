@@ -1,6 +1,8 @@
 import ArgumentParser
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus snapshot`: the history of a network's snapshots, and what learning changed.
 struct SnapshotCommand: ParsableCommand {

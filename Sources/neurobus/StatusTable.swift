@@ -1,5 +1,7 @@
 import NeuroNode
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// The table `neurobus ctl status` prints.
 enum StatusTable {

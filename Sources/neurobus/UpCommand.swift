@@ -2,6 +2,8 @@ import ArgumentParser
 import NeuroNode
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus up`: the controller and one node process per pool on this machine.
 struct UpCommand: ParsableCommand {

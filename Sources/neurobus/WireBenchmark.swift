@@ -1,5 +1,7 @@
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus bench wire`: spike-batch encode and decode speed and size, one core.
 ///

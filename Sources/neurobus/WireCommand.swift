@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus wire …`: tools for the wire protocol (protocol/SPEC.md).
 struct WireCommand: ParsableCommand {

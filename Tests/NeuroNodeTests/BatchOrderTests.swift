@@ -1,5 +1,7 @@
 import Testing
 @testable import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// How every receiver of a pool's spike stream (node, recorder, controller) reads a batch's
 /// sequence number, including a real-time replica whose takeover marker it missed.

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Keys per role and the rules that bind a peer's key to what it may do.
 @Suite struct BusSecurityTests {

@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 private typealias L = LockstepIntegrationTests
 

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// The README's exit codes: 64 for a bad command line (a value out of range included), named
 /// in the message; 1 for bad files.

@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroWire
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `ctl stop` and Ctrl-C on `up` end every pool at one tick, with every final output written,
 /// and `up` says by its exit status (2) that the run did not reach its last tick.

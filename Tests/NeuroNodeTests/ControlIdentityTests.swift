@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `ctl --network FILE` reaches only the controller of that network: one running another
 /// network on the same endpoint refuses, naming both, and changes nothing.

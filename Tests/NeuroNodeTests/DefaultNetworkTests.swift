@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// The built-in default network, run whole (90,000 ticks, 300 trials) once in-process and
 /// shared by the tests below: it learns its task, at physiological rates and weights, and its

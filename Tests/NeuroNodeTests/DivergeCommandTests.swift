@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus diverge --network`: the scenario's pool from a network file.
 @Suite("diverge with a network file")

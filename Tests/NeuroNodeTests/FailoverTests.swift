@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Replicas and failover with real processes: a node killed mid-run is replaced by its
 /// replica from the last snapshot, and the run ends exactly as if nothing had happened.

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Real-time late and lost counters are exact: a proxy between pool a and pool b drops some
 /// of a's spike batches and holds back others, and b counts exactly those.

@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Mutation fuzzing of what is read from disk: snapshot manifests and `.pool` files. Every
 /// mutated input must decode or be refused with a typed error — a trap ends the test process,

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroPool
 import NeuroWire
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Only regular files are read: a directory or a device (and a FIFO, which the same check
 /// refuses before a read could wait for a writer) gets a typed error naming the path.

@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `up` on the built-in network binds free ports, so runs side by side on one machine never
 /// meet, and each writes the ports it used; a file's own endpoints are kept unless asked.

@@ -3,6 +3,8 @@ import NeuroBio
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Hodgkin–Huxley pools on the bus: the features a network file selects, the physiological
 /// ATP budget, and their snapshot parts (the HH pool beside its companion `.pool`).

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Peers without the network's keys, or with a key that does not allow what they try, change
 /// nothing: a run attacked before it starts ends byte-identical to an undisturbed run.

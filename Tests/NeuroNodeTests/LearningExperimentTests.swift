@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// The distal-reward and instrumental experiments at a reduced size that still separates the
 /// rewarded run from its control, and their example files.

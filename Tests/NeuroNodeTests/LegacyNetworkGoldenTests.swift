@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Network files in the shorthand format (format 1) keep giving the spikes they gave before
 /// pools of populations, connection rules, generators and the present learning rule were added:

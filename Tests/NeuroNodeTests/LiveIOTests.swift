@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `neurobus inject` and `neurobus record` with real processes.
 @Suite("Live spike I/O across processes", .serialized)

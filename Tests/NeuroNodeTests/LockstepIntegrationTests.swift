@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Multi-process tests: `neurobus up` (a controller and one node process per pool, talking
 /// ZeroMQ) against `neurobus run` (every pool in one process). They run the built

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// SPEC §4.3: a forwarder keeps modulator ids it does not apply. The controller republishes a
 /// `ctl` modulation with every entry — serotonin (3) and a later id (7) included — and its reply

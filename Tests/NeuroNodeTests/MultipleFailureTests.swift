@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Failures beyond one node at a time: a standby replica that dies (`up` starts a new one,
 /// which then covers a failover of its pool), and two nodes that die together. Each run ends

@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Multi-host runs proven across network namespaces: `deploy/netns/run.sh` puts the controller
 /// and every pool of the three-pool network on its own namespace ("host"), joined by veth pairs

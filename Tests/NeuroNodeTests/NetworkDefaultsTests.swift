@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import NeuroNode
 import NeuroPool
+import NeuroNetwork
+import NeuroEngine
 
 @Test func builtInDefaultParses() throws {
     let d = try NetworkDescription.parse(Array(NetworkDescription.defaultFileText.utf8), file: "<built-in>")

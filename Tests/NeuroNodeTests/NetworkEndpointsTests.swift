@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `NetworkEndpoints`: placing a network file on hosts, and bind addresses for named hosts.
 @Suite("Network endpoints for hosts")

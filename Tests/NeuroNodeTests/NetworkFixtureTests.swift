@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 // Fixtures and helpers shared by the Network*Tests files, and the test that the fixture is valid.
 

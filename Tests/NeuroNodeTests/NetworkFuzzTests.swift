@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 /// SplitMix64, for reproducible mutations.
 private struct Mutator {

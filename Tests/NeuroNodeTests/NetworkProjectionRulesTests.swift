@@ -1,5 +1,7 @@
 import Testing
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 // One test per validation rule of [[pool.stimulus]], [[projection]], [[reward]] and
 // [[modulation]], plus the order in which problems are reported.

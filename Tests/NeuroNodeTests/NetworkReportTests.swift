@@ -3,6 +3,8 @@ import NeuroModel
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `NetworkReport` (what `neurobus network check` prints) and the population summary of
 /// `PoolStats` (what `neurobus pool inspect` prints for a version-4 `.pool` file).

@@ -1,5 +1,7 @@
 import Testing
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 // The [[reward]] kinds: what a file gives, its defaults, and one test per validation rule.
 // (`reward(_:)` is in NetworkProjectionRulesTests: a [[reward]] table on `baseNetwork`.)

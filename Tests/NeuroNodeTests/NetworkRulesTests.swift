@@ -1,6 +1,8 @@
 import Testing
 import NeuroBio
 import NeuroNode
+import NeuroNetwork
+import NeuroEngine
 
 // One test per validation rule of the [network], [controller] and [[pool]] sections: each
 // asserts the error's key and a distinguishing part of its message.

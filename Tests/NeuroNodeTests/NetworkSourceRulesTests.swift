@@ -1,5 +1,7 @@
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 // One test per validation rule of [[source]] (external spikes, `neurobus inject`).
 

@@ -1,5 +1,7 @@
 import Testing
-@testable import NeuroNode
+import NeuroNode
+@testable import NeuroNetwork
+import NeuroEngine
 
 // Inputs that break a parser precondition of toml++ 3.4.0 (an abort in debug builds, undefined
 // behaviour in release) must be reported as syntax errors without reaching it; valid TOML

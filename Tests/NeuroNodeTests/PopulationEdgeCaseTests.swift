@@ -3,6 +3,8 @@ import NeuroModel
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Format-2 inputs at the edges: refused by name, never a trap; and the behaviours that must
 /// hold when plasticity changes a recorded projection or a shorthand pool takes input from a

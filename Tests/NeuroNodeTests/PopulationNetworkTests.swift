@@ -3,6 +3,8 @@ import NeuroModel
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Network files in format 2: populations, connection rules and generators in physical units.
 @Suite("Networks of populations", .serialized)

@@ -2,6 +2,8 @@ import NeuroModel
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Learning rules per projection in network files (format 2): parsed, quantized once per
 /// source kind, installed in the target pool, named by each synapse.

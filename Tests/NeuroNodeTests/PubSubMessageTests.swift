@@ -2,6 +2,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// The node side of the one-frame pub/sub framing: what `MessageSender.publish` sends,
 /// `PubSubMessage` reads back (topic, frame, marker), and a message in any other shape —

@@ -1,6 +1,8 @@
 import Foundation
 import NeuroNode
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// The raster file across crashes: a node that takes over continues the file it finds.
 @Suite("Raster writer resume")

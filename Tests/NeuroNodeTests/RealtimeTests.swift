@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroPool
 import NeuroWire
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 @Suite("Real-time pacing and streams")
 struct RealtimeUnitTests {

@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// The reward schedule fed by hand: the count, contest and pairing rules decide exactly what
 /// they should, release the same broadcasts however the pools' progress interleaves, and

@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroWire
 import Testing
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// A peer that joins as a recorder and never says READY (a hostile peer, or a recorder killed
 /// while joining) cannot hold a lockstep run's clock: the controller drops it after five peer

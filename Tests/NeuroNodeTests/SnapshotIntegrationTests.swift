@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Snapshots across processes: a cut taken by `up` equals the one `run` takes, and a run
 /// restored from either, in either placement, continues exactly as the uninterrupted run.

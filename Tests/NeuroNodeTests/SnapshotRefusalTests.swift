@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Snapshots that do not fit are refused with their specific error, and nothing on disk is
 /// touched; a snapshot write that fails midway leaves the previous snapshot intact.

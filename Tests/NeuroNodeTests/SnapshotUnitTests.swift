@@ -3,6 +3,8 @@ import NeuroNode
 import NeuroPool
 import NeuroWire
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 @Suite("Snapshot manifests and part transfer")
 struct SnapshotUnitTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import NeuroNode
+@testable import NeuroNetwork
+@testable import NeuroEngine
 
 /// Parses `bytes` in chunks of `chunk` bytes (all at once if nil).
 private func parse(_ bytes: [UInt8], _ format: SpikeFileFormat, chunk: Int? = nil, file: String = "f") throws(SpikeFileError) -> [SpikeEvent] {

@@ -2,6 +2,8 @@ import NeuroBio
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Every pool model runs through the one `SpikingPool` interface the driver uses.
 @Suite struct SpikingPoolTests {

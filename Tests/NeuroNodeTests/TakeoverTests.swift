@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// Snapshots and replicas beyond a single lockstep failover: real-time snapshots, a
 /// real-time replica taking over while the rest run on (the gap reported), and a pool that

@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroWire
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// A task across processes: `up` (one process per pool, the controller deciding the trials)
 /// gives `run`'s rasters, pools and trials byte for byte, also when a readout pool's node is

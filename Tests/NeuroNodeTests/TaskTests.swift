@@ -2,6 +2,8 @@ import Foundation
 import NeuroNode
 import NeuroPool
 import Testing
+import NeuroNetwork
+import NeuroEngine
 
 /// `[task]`: the schedule, the referee's decisions and reinforcement, its errors, and a run
 /// of the discrimination example's network.

@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// After a rollback (failover), each pool's spike stream counts again from its
 /// `SNAPSHOT_MARKER` of the new epoch (protocol/SPEC.md §4.6): node, recorder and controller

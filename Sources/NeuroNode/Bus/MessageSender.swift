@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Sends framed messages with per-stream sequence numbers: pub/sub as one frame (topic,
 /// message frame, topic length), request/reply as one frame (or with a routing envelope).

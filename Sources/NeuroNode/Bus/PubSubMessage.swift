@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// One received pub/sub message (protocol/SPEC.md §2.1): its topic and its message frame,
 /// views into a single reused libzmq frame. Noncopyable, like the frame it holds; confined

@@ -1,4 +1,6 @@
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 extension ZMQSocket {
     /// A connecting socket whose peer may not be bound yet (processes of one network start

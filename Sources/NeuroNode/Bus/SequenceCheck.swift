@@ -1,3 +1,5 @@
+import NeuroNetwork
+import NeuroEngine
 /// The receiving side of one stream's sequence numbers (protocol/SPEC.md §3.2).
 public struct SequenceCheck: Sendable {
     private var expected: UInt32?

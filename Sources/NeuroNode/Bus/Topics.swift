@@ -1,3 +1,5 @@
+import NeuroNetwork
+import NeuroEngine
 /// Pub/sub topic frames (protocol/SPEC.md §2.1). Every topic ends with `/` so prefix matching
 /// selects exactly one pool.
 public enum Topic {

@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// A client of a running controller (`neurobus ctl`): one REQ socket, one request, one reply.
 public final class ControlClient {

@@ -1,5 +1,7 @@
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// A replica the controller streams snapshot parts to.
 struct ReplicaTrack {

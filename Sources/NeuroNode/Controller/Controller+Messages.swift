@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 extension Controller {
     /// Handles every request waiting on the ROUTER: node messages (`[id, frame]`) and client

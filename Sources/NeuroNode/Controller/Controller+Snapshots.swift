@@ -1,5 +1,7 @@
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// A snapshot the controller is taking: the cut, the controller's own state at it, and the
 /// parts arriving from the nodes.

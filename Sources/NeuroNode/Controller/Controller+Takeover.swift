@@ -1,4 +1,6 @@
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// A real-time takeover in progress: pool state from the snapshot at `from`, running again
 /// from `at` (set when the replica says HELLO); the ticks in between are the gap.

@@ -1,3 +1,5 @@
+import NeuroNetwork
+import NeuroEngine
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

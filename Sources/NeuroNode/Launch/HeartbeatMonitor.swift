@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Listens to every pool's heartbeats (a SUB on each node's endpoint, `hb/`): what `neurobus up`
 /// shows as live progress. Confined to the thread that made it.

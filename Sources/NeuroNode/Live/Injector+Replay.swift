@@ -1,4 +1,6 @@
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 extension Injector {
     /// What a lockstep injector keeps to serve a failover: the batches it sent since the

@@ -6,6 +6,8 @@ import Darwin
 import Logging
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Settings of `neurobus inject`.
 public struct InjectorOptions: Sendable {

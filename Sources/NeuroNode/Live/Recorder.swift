@@ -1,6 +1,8 @@
 import Logging
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Settings of `neurobus record`.
 public struct RecorderOptions: Sendable {

@@ -1,5 +1,7 @@
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// Rolling back to the last snapshot when the controller fails a pool over to its replica.
 extension NodeRuntime {

@@ -1,5 +1,7 @@
 import NeuroPool
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 extension NodeRuntime {
     /// Captures this pool's part of the requested snapshot once the pool stands at the cut

@@ -1,5 +1,7 @@
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// The pool's external source: `STIMULUS` batches on `stim/POOL/`, heartbeats on `hb/SOURCE/`.
 extension NodeRuntime {

@@ -2,6 +2,8 @@ import Logging
 import NeuroPool
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// Settings of one node process.
 public struct NodeOptions: Sendable {

@@ -1,3 +1,5 @@
+import NeuroNetwork
+import NeuroEngine
 /// Wall-clock pacing of a real-time node: tick t is due at `epoch + (t − firstTick) · tick`,
 /// on absolute times, so a slow tick delays the next ones but never shifts the schedule (no
 /// drift accumulates).

@@ -1,4 +1,6 @@
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// What a node holds of its pool's external source (`[[source]]`, fed by `neurobus inject`):
 /// the `STIMULUS` batches received (lockstep) or the spikes arrived since the last tick (real
@@ -61,14 +63,3 @@ struct SourceInput {
     }
 }
 
-/// Sorts `ids` ascending and removes repeats, in place. O(n log n), no allocation.
-func sortUnique(_ ids: inout [UInt16]) {
-    guard ids.count > 1 else { return }
-    ids.sort()
-    var kept = 1
-    for i in 1 ..< ids.count where ids[i] != ids[kept - 1] {
-        ids[kept] = ids[i]
-        kept += 1
-    }
-    ids.removeLast(ids.count - kept)
-}

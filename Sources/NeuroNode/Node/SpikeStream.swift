@@ -1,4 +1,6 @@
 import NeuroWire
+import NeuroNetwork
+import NeuroEngine
 
 /// The spike batches received from one upstream pool, in tick order, until every projection
 /// that needs them has delivered them. Batches must continue exactly where the previous one

@@ -1,3 +1,5 @@
+import NeuroNetwork
+import NeuroEngine
 /// Who a key belongs to on a network's bus: a role, and for most roles a name.
 ///
 /// Written `controller`, `node/POOL`, `source/NAME`, `operator[/NAME]`, `observer[/NAME]`; this

@@ -1,6 +1,8 @@
 import Logging
 import NeuroWire
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// One process's CURVE identity on a network's bus: its principal and key pair, and the
 /// network's allow-list (`KeyDirectory`).

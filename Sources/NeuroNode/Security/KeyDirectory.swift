@@ -1,6 +1,8 @@
 import Foundation
 import NeuroPool
 import ZeroMQ
+import NeuroNetwork
+import NeuroEngine
 
 /// A network's key directory: one CURVE key pair per principal, as `STEM.key` (public and
 /// secret half, readable by its owner only) and `STEM.pub` (public half), where STEM is the
