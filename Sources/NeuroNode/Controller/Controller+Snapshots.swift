@@ -97,8 +97,8 @@ extension Controller {
             s.published = true
             snapshot = s
             try sender.publish(.snapshotRequest(s.cut), topic: Topic.clock, on: pub)
-        } else if now - s.started > 10 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
-            abandonSnapshot("its parts did not all come within \(10 * options.peerTimeoutMilliseconds) ms")
+        } else if now - s.started > liveness.snapshotParts {
+            abandonSnapshot("its parts did not all come within \(liveness.snapshotParts / 1000) ms")
         }
     }
 

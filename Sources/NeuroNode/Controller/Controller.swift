@@ -108,8 +108,10 @@ public final class Controller {
     /// `since`: when it said HELLO (or was sent a failover's WELCOME); one not READY within
     /// `recorderReadyMicroseconds` of it is dropped, so no recorder can hold the clock forever.
     var recorders: [(identity: [UInt8], name: String, ready: Bool, since: UInt64)] = []
-    /// Five peer timeouts: how long a joining recorder may take to say READY.
-    var recorderReadyMicroseconds: UInt64 { 5 * UInt64(options.peerTimeoutMilliseconds) * 1000 }
+    /// How long a joining recorder may take to say READY.
+    var recorderReadyMicroseconds: UInt64 { liveness.recorderReady }
+    /// The liveness limits, from the peer timeout.
+    var liveness: Liveness { Liveness(peerTimeoutMilliseconds: options.peerTimeoutMilliseconds) }
     /// The snapshot being taken, if any: no permit goes past its tick until it is complete.
     var snapshot: SnapshotInProgress?
     /// The last complete snapshot's id (the next one's parent) and tick.
@@ -404,7 +406,7 @@ public final class Controller {
         dropSilentRecorders(now: now)
         // A failover's rollback: a pool that has not answered it for twice the peer timeout
         // died too (several pools can fail together); its replica takes its place as well.
-        if !realtime, phase == .starting, failoverStarted != nil, now - startingSince > 2 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
+        if !realtime, phase == .starting, failoverStarted != nil, now - startingSince > liveness.rollbackAnswer {
             for j in pools.indices where pools[j].promotedIn != epoch && pools[j].heard == nil && !pools[j].stopped {
                 guard promoteIntoRollback(j) else {
                     throw .peerLost("pool \(pools[j].name) did not answer the rollback to tick \(joinTick), and no replica of it holds that snapshot")
@@ -416,18 +418,12 @@ public final class Controller {
             let missing = pools.filter { !$0.ready }.map(\.name)
             throw .timeout("pools not ready after \(options.joinTimeoutMilliseconds) ms: \(missing.joined(separator: ", "))")
         }
-        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
         for k in pools.indices where pools[k].joined && !pools[k].stopped {
-            // A pool that stands at a snapshot's cut without its part in is capturing and
-            // compressing it (~3 s for the 65,536 × 100 pool): busy, not dead — ten timeouts.
-            // Every other pool gets 2.5 while a snapshot is being taken and just after: the
-            // heartbeats this controller did not read while it checked a part against the cut
-            // (inflate and decode, ~1 s per 30 MB part: the same pool) and wrote the folder,
-            // which leaves room for parts about three times that size at the 2 s default.
-            // Nodes wait longer for a silent upstream (4 timeouts, 12 while held at a cut), so
-            // the controller decides first about a pool that died during a snapshot.
+            // A pool capturing its part is busy, not dead; during a snapshot every pool gets
+            // more (the heartbeats not read while a part was checked): `Liveness`.
             let snapshotting = realtime ? false : snapshot.map { $0.published } ?? (now < snapshotGraceUntil)
-            let allowed = isCapturing(k) ? (realtime ? 5 * limit / 2 : 10 * limit) : snapshotting ? 5 * limit / 2 : limit
+            let allowed = isCapturing(k) ? liveness.poolCapturing(realtime: realtime)
+                : snapshotting ? liveness.poolSilentDuringSnapshot : liveness.poolSilent
             guard let heard = pools[k].heard, now - heard > allowed else {
                 if pools[k].dead {
                     pools[k].dead = false

@@ -188,9 +188,9 @@ public final class Injector {
             if shouldStop() { throw .failed("interrupted") }
             try drainSockets()
             let now = monotonicMicroseconds()
-            // Four times the peer timeout, as nodes wait for an upstream: the controller
-            // decides first, and a failover (the node rolled back or replaced) ends well within.
-            if let heard = nodeHeard, !nodeStopped, now - heard > 4 * UInt64(options.peerTimeoutMilliseconds) * 1000 {
+            // As nodes wait for an upstream: the controller decides first, and a failover (the
+            // node rolled back or replaced) ends well within.
+            if let heard = nodeHeard, !nodeStopped, now - heard > Liveness(peerTimeoutMilliseconds: options.peerTimeoutMilliseconds).fedNodeSilent {
                 // Everything was sent to a pool that subscribed (and TCP keeps the order): a
                 // pool that finished and left before its last heartbeat reached us is not a failure.
                 if state == .stopped {

@@ -175,10 +175,10 @@ public final class Recorder {
         var poller = ZMQPoller()
         poller.add(sub)
         poller.add(dealer)
-        // A silent pool may be failing over: the controller notices after one peer timeout
-        // and rolls the network back (a WELCOME of a new epoch) or hands the pool to its
-        // replica (real time: a marker); only a longer silence is fatal here.
-        let limit = 3 * UInt64(options.peerTimeoutMilliseconds) * 1000
+        // A silent pool may be failing over: the controller notices first and rolls the
+        // network back (a WELCOME of a new epoch) or hands the pool to its replica (real
+        // time: a marker); only a longer silence is fatal here.
+        let limit = Liveness(peerTimeoutMilliseconds: options.peerTimeoutMilliseconds).recordedPoolSilent
         while !tracks.allSatisfy(\.done) {
             if shouldStop() { return }
             try drainDealer()

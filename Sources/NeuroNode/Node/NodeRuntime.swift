@@ -526,26 +526,16 @@ public final class NodeRuntime {
             }
             return
         }
-        let limit = UInt64(options.peerTimeoutMilliseconds) * 1000
-        // While a snapshot is being taken the controller verifies parts (inflating and
-        // decoding a large pool takes seconds): it is busy, not gone.
-        let controllerLimit = transfer != nil || pendingCut != nil ? 10 * limit : limit
-        if let heard = controllerLastHeard, now - heard > controllerLimit {
+        let liveness = Liveness(peerTimeoutMilliseconds: options.peerTimeoutMilliseconds)
+        // While a snapshot is being taken the controller checks parts: busy, not gone.
+        if let heard = controllerLastHeard, now - heard > liveness.controllerSilent(duringSnapshot: transfer != nil || pendingCut != nil) {
             throw .peerLost("the controller has been silent for \((now - heard) / 1000) ms")
         }
-        try checkSourceLiveness(now: now, limit: limit)
-        // An upstream pool gets four times as long, and twelve while this node is held at a
-        // snapshot's cut (the upstream may be capturing for seconds; the controller allows
-        // ten): in lockstep the controller, which hears every pool, decides first whether a
-        // silent pool fails over to its replica or stops the run; this node gives up only if
-        // that decision never comes.
-        let upstreamLimit: UInt64
-        if realtime {
-            upstreamLimit = limit
-        } else {
-            let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
-            upstreamLimit = (heldAtCut ? 12 : 4) * limit
-        }
+        try checkSourceLiveness(now: now, limit: liveness.sourceSilent)
+        // In lockstep the controller decides first whether a silent upstream fails over or
+        // stops the run; this node gives up only if that decision never comes (`Liveness`).
+        let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
+        let upstreamLimit = liveness.upstreamSilent(realtime: realtime, heldAtCut: heldAtCut)
         for (k, heard) in upstreamLastHeard.enumerated() {
             guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {
