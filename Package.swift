@@ -69,18 +69,13 @@ let package = Package(
                 "NeuroBio",
                 "NeuroWire",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ],
-            // Its small accessors (a generator's clock, a stimulus window) are read by the
-            // engine every tick: let them inline across the module boundary.
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+            ]
         ),
         // The engine: pool drivers, the single-process run, rewards and tasks, outputs and
         // snapshots. No sockets.
         .target(
             name: "NeuroEngine",
-            dependencies: ["NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "NeuroNetwork"],
-            // Cross-module optimization: the node calls its per-tick code from another module.
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+            dependencies: ["NeuroPool", "NeuroModel", "NeuroBio", "NeuroWire", "NeuroNetwork"]
         ),
         // The bus runtime: node, controller, replicas, live I/O, launcher, security, over ZeroMQ.
         .target(
