@@ -29,21 +29,22 @@ public struct AfferentStats: Sendable, Equatable, Codable {
 }
 
 extension NeuronPool {
+    /// The PSP of a weight of `fineWeight` 1/256 weight units, mV: a pool of populations
+    /// stores a synapse's PSP as `weight << shift` in 2^−16 mV (`shift`: the synapse's own),
+    /// a shorthand pool as `weight << weightShift` in Q8.8 mV. Exact (powers of two). O(1).
+    public func millivolts(fineWeight: Int, shift: Int) -> Double {
+        populations != nil ? Double(fineWeight) * Double(1 << shift) / 256 / Double(PopulationTable.unitsPerMillivolt)
+                           : Double(fineWeight) * Double(1 << config.weightShift) / 256 / 256
+    }
+
     /// Statistics of each afferent projection, in the pool's order. O(afferent synapses).
     func afferentStats() -> [AfferentStats] {
-        // mV per 1/256 weight unit at shift s: a pool of populations stores weight << s in
-        // 2^−16 mV; a shorthand pool, weight << weightShift in Q8.8 mV.
-        let population = populations != nil
-        func millivolts(_ fine: Int, shift: Int) -> Double {
-            population ? Double(fine) * Double(1 << shift) / 256 / Double(PopulationTable.unitsPerMillivolt)
-                       : Double(fine) * Double(1 << config.weightShift) / 256 / 256
-        }
-        return afferents.map { projection in
+        afferents.map { projection in
             var stats = AfferentStats(source: projection.source, synapses: projection.count, plastic: 0,
                                       minWeightMV: 0, meanWeightMV: 0, maxWeightMV: 0, atLowerBound: 0, atUpperBound: 0)
             var low = Double.infinity, high = 0.0, sum = 0.0
             for s in projection.synapses {
-                let mv = millivolts(s.fineMagnitude, shift: Int(s.shift))
+                let mv = millivolts(fineWeight: s.fineMagnitude, shift: Int(s.shift))
                 low = min(low, mv)
                 high = max(high, mv)
                 sum += mv

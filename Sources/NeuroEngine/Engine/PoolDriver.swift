@@ -141,13 +141,12 @@ public struct PoolDriver: Sendable {
                 for i in g.neurons { fineInput[i] = Int32(clamping: Int64(fineInput[i]) + w) }
             case .spikeTrain(let ticks, let neurons):
                 // The events of tick t by binary search: no state to save or restore.
-                let key = clock
                 var lo = 0, hi = ticks.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if ticks[mid] < key { lo = mid + 1 } else { hi = mid }
+                    if ticks[mid] < clock { lo = mid + 1 } else { hi = mid }
                 }
-                while lo < ticks.count, ticks[lo] == key {
+                while lo < ticks.count, ticks[lo] == clock {
                     let i = Int(neurons[lo])
                     if g.viaSynapses {
                         pool.addArrival(i, g.weight)

@@ -110,9 +110,8 @@ public final class PoolMonitors {
             let projection = pool.afferents[r.afferent]
             row.removeAll(keepingCapacity: true)
             row.append(time)
-            let unit = pool.populations != nil ? Double(PopulationTable.unitsPerMillivolt) : 256
-            let poolShift = pool.populations != nil ? 0 : pool.config.weightShift
-            func psp(_ s: Synapse, _ k: Int) -> Double { Double(Int(s.weight) << (r.shift[k] + poolShift)) / unit / r.factor[k] }
+            // The whole weight units (the fraction plasticity accumulates is not part of the PSP).
+            func psp(_ s: Synapse, _ k: Int) -> Double { pool.millivolts(fineWeight: Int(s.weight) << 8, shift: r.shift[k]) / r.factor[k] }
             if projection.count == r.identity.count {
                 for (k, s) in projection.synapses.enumerated() { row.append(psp(s, k)) }
             } else {

@@ -152,12 +152,12 @@ private enum Literal {
 /// in NPY headers: dicts, tuples, lists, strings, integers (with Python 2's `L`), True, False,
 /// None. Nesting is limited so that a hostile header cannot exhaust the stack.
 private struct LiteralParser {
-    package let bytes: ArraySlice<UInt8>
-    package var at: Int
-    package var depth = 0
-    package static let maxDepth = 16
+    let bytes: ArraySlice<UInt8>
+    var at: Int
+    var depth = 0
+    static let maxDepth = 16
 
-    package init(bytes: ArraySlice<UInt8>) {
+    init(bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
         at = bytes.startIndex
     }
