@@ -42,7 +42,7 @@ enum EpochMarker {
     }
 
     /// What a marker on a pool's spike stream means to a receiver following that stream.
-    enum Resumption {
+    enum Resumption: Equatable {
         /// After a rollback: the stream of the new epoch starts at `tick`.
         case newEpoch(tick: UInt64)
         /// Real time: the pool's replica took over (a new publisher); its stream counts

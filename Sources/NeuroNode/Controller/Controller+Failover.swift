@@ -126,10 +126,9 @@ extension Controller {
         let started = monotonicMicroseconds()
         epoch += 1
         log.notice("pool \(pools[k].name) (last heard at tick \(pools[k].tick)) silent for \(silence / 1000) ms: failing over to its replica, rolling every pool back to the snapshot at tick \(manifest.tick) (epoch \(epoch))")
-        phase = .starting
+        clock.rollBack(to: manifest.tick)
         snapshot = nil
         joinTick = manifest.tick
-        until = manifest.tick
         lastSnapshotTick = manifest.tick
         snapshotParent = manifest.id
         if lastManifest?.tick != manifest.tick { lastParts = [] }  // the newer snapshot is abandoned
@@ -152,11 +151,7 @@ extension Controller {
             // Heard again only by a heartbeat of the new epoch on our own SUB: that proves our
             // subscription to the pool as it is now (a replica is a new publisher), so its
             // marker cannot be missed. The run restarts only when every pool is heard.
-            pools[j].heard = nil
-            pools[j].nextSpikeTick = manifest.tick
-            pools[j].awaitingMarker = true
-            pools[j].spikeSeq.reset()
-            pools[j].heartbeatSeq.reset()
+            pools[j].feed.rollBack(to: manifest.tick)
             guard j != k else { continue }
             try sendToNode(j, .welcome(rollback))
         }

@@ -204,25 +204,10 @@ extension Controller {
 
     private func handleCommand(_ command: Command) throws(NodeError) -> WireMessage {
         // Once a stop is under way, the run's end is fixed: run, step, pause and resume change nothing.
-        let verb: CommandVerb? = stoppingAt != nil && [.run, .step, .resume, .pause].contains(command.verb) ? nil : command.verb
-        switch verb {
-        case nil:
-            break
-        case .run:
-            target = command.argument == 0 ? .max : until + command.argument
-            autoRun = true
-            if phase == .paused || phase == .ready { phase = .running }
-        case .pause:
-            if phase == .running { phase = .paused }
-        case .resume:
-            autoRun = true
-            if phase == .paused || phase == .ready { phase = .running }
-        case .step:
-            target = until + max(command.argument, 1)
-            autoRun = true
-            if phase == .paused || phase == .ready { phase = .running }
-        case .stop:
+        if command.verb == .stop {
             try stopAtCommonTick(reason: "ctl stop")
+        } else {
+            _ = clock.command(command.verb, argument: command.argument)
         }
         let text = switch phase {
         case .starting: "waiting for pools: \(pools.filter { !$0.ready }.map(\.name).joined(separator: ", "))"
@@ -255,65 +240,51 @@ extension Controller {
             guard try frame.receive(from: sub, dontWait: true) else { break }
             guard frame.isWellFormed else { continue }
             let now = monotonicMicroseconds()
-            if let k = heartbeatTopics.firstIndex(where: { t in frame.hasTopic(t) }) {
+            if let k = pools.firstIndex(where: { p in frame.hasTopic(p.feed.heartbeatTopic) }) {
                 let envelope: WireEnvelope
                 do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                     throw .wire("hb/\(pools[k].name)/", error)
                 }
-                _ = pools[k].heartbeatSeq.accept(envelope.sequence)
+                // Rolling back: a running heartbeat is from the abandoned epoch.
+                let abandoned: Bool
                 if case .heartbeat(let beat) = envelope.message {
-                    // Rolling back: a running heartbeat is from the abandoned epoch.
-                    if phase == .starting, epoch > 0, !pools[k].ready, beat.state == .running { continue }
+                    abandoned = phase == .starting && epoch > 0 && !pools[k].ready && beat.state == .running
+                } else { abandoned = false }
+                if let beat = pools[k].feed.acceptHeartbeat(envelope, now: now, counts: !abandoned) {
                     pools[k].beat = beat
-                    pools[k].heard = now
                     if beat.state == .failed { throw .peerLost("pool \(pools[k].name) has failed") }
                 }
-            } else if let k = spikeTopics.firstIndex(where: { t in frame.hasTopic(t) }) {
+            } else if let k = pools.firstIndex(where: { p in frame.hasTopic(p.feed.spikeTopic) }) {
                 if frame.isMarker {
                     let envelope: WireEnvelope
                     do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                         throw .wire("spk/\(pools[k].name)/", error)
                     }
-                    if pools[k].awaitingMarker, EpochMarker.resume(envelope, epoch: epoch, sequence: &pools[k].spikeSeq) != nil {
-                        pools[k].awaitingMarker = false
-                    }
+                    _ = pools[k].feed.acceptMarker(envelope, epoch: epoch, realtime: realtime, now: now)
                     continue
                 }
                 // Real time: a replica that took over and has joined (its start tick known)
                 // stands for its marker if that was missed; lockstep waits for the marker.
                 let replicaJoined = realtime && (pools[k].takeover == nil || pools[k].takeover?.at != nil)
-                if pools[k].awaitingMarker, !replicaJoined { continue }
+                if pools[k].feed.awaitingMarker, !replicaJoined { continue }
                 let header: WireHeader
                 do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
                     throw .wire("spk/\(pools[k].name)/", error)
                 }
-                let lost: UInt32
-                switch EpochMarker.order(header.sequence, firstTick: scratch.firstTick, expectedTick: pools[k].nextSpikeTick, realtime: realtime,
-                                         check: &pools[k].spikeSeq) {
-                case .next(let n) where !pools[k].awaitingMarker:
-                    lost = n
-                case .next, .takenOver:
-                    // The first batch of a replica whose marker was missed (awaiting it, the
-                    // sequence was reset, so it reads as in order; its ticks must be new).
-                    guard scratch.firstTick >= pools[k].nextSpikeTick else { continue }
-                    if pools[k].awaitingMarker { pools[k].awaitingMarker = false }
-                    lost = 0
-                    log.notice("pool \(pools[k].name)'s replica: its spikes resume at tick \(scratch.firstTick) (its marker not seen)")
-                case .old:
-                    continue
-                }
-                if lost > 0, !realtime { throw .sequenceGap(stream: "spk/\(pools[k].name)/", lost: lost) }
-                if scratch.firstTick != pools[k].nextSpikeTick {
+                switch try pools[k].feed.acceptBatch(sequence: header.sequence, firstTick: scratch.firstTick, tickCount: scratch.tickCount,
+                                                     realtime: realtime, now: now, markerMissable: replicaJoined) {
+                case .take(let silentFrom, let takenOver):
+                    if takenOver { log.notice("pool \(pools[k].name)'s replica: its spikes resume at tick \(scratch.firstTick) (its marker not seen)") }
                     // Real time: lost ticks count as silent for the reward windows.
-                    guard realtime, scratch.firstTick > pools[k].nextSpikeTick else {
-                        throw .tickGap(stream: "spk/\(pools[k].name)/", expected: pools[k].nextSpikeTick, found: scratch.firstTick)
+                    if let silentFrom {
+                        for t in silentFrom ..< scratch.firstTick { rewards.observe(pool: k, tick: t, spikes: EmptyCollection()) }
                     }
-                    for t in pools[k].nextSpikeTick ..< scratch.firstTick { rewards.observe(pool: k, tick: t, spikes: EmptyCollection()) }
+                case .late, .drop:
+                    continue
                 }
                 for i in 0 ..< scratch.tickCount {
                     rewards.observe(pool: k, tick: scratch.firstTick + UInt64(i), spikes: scratch.spikes(inTick: i))
                 }
-                pools[k].nextSpikeTick = scratch.firstTick + UInt64(scratch.tickCount)
                 // Real time applies a reward on arrival, but a pairing reward at its tick (still
                 // a delay ahead; a node past it applies it on arrival).
                 for (tick, levels, distal) in rewards.release() { try publishModulation(levels, at: tick, onArrival: realtime && !distal) }

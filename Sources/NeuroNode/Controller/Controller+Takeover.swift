@@ -72,9 +72,7 @@ extension Controller {
         pools[k].ready = false
         pools[k].takeover = Takeover(from: from, lastHeard: pools[k].tick, began: monotonicMicroseconds())
         // Its spikes count again from the replica's marker.
-        pools[k].awaitingMarker = true
-        pools[k].spikeSeq.reset()
-        pools[k].heartbeatSeq.reset()
+        pools[k].feed.awaitNewPublisher()
         log.notice("pool \(pools[k].name) (last heard at tick \(pools[k].tick), silent for \(silence / 1000) ms): its replica takes over from the snapshot at tick \(from)")
     }
 
@@ -83,7 +81,7 @@ extension Controller {
     func takeoverJoined(_ k: Int) -> UInt64 {
         let at = max(estimatedTick(now: monotonicMicroseconds()) &+ realtimeLead, pools[k].takeover!.from)
         pools[k].takeover!.at = at
-        pools[k].nextSpikeTick = at
+        pools[k].feed.restartStream(at: at)
         return at
     }
 

@@ -46,30 +46,30 @@ public struct ControllerOptions: Sendable {
 /// and clients' REQs), a PUB at the publish endpoint (`clk/`, `mod/`, `hb/controller/`), and a
 /// SUB connected to every node (`hb/P/`, and `spk/P/` of rewarded pools).
 public final class Controller {
-    /// `ready`: every pool joined, no run asked for yet; `paused`: a run reached its target or was paused.
-    enum Phase: Equatable { case starting, ready, paused, running, stopping, done }
 
     struct Track {
-        let name: String
+        /// The pool's streams as this controller follows them (heartbeats of every pool,
+        /// spikes of rewarded ones).
+        var feed: PoolFeed
         let neurons: Int
         /// The routing id of the pool's node (a promoted replica's after a failover).
         var identity: [UInt8]
         var joined = false
         var ready = false
-        var heard: UInt64?
         var beat: Heartbeat?
         var stopped = false
         /// Real time: silent past the timeout (the run goes on without it).
         var dead = false
-        var spikeSeq = SequenceCheck()
-        var heartbeatSeq = SequenceCheck()
-        var nextSpikeTick: UInt64 = 0
-        /// After a failover: the pool's spikes count again from its marker of the new epoch.
-        var awaitingMarker = false
         /// Real time: the pool's replica is taking over (until it is READY).
         var takeover: Takeover?
         /// Lockstep: the epoch whose failover promoted a replica in this pool's place.
         var promotedIn: UInt32?
+        var name: String { feed.name }
+        /// When the pool was last heard, µs (nil: not yet, or not since a rollback).
+        var heard: UInt64? {
+            get { feed.lastHeard }
+            set { feed.lastHeard = newValue }
+        }
         var tick: UInt64 { beat?.tick ?? 0 }
     }
 
@@ -83,23 +83,22 @@ public final class Controller {
     var zap: ZAPHandler?
     var sender = MessageSender(source: SourceID.controller)
     var pools: [Track]
-    let spikeTopics: [[UInt8]]
-    let heartbeatTopics: [[UInt8]]
     var rewards: RewardSchedule
     /// The task's trials file and score so far (`[task]`).
     var trials: TrialWriter?
     var score = TaskScore()
-    var phase = Phase.starting
-    var until: UInt64 = 0
-    var target: UInt64 = 0
-    var autoRun: Bool
+    /// The run's phase, permit and target.
+    var clock: RunClock
+    var phase: RunClock.Phase { clock.phase }
+    var until: UInt64 { clock.until }
+    var target: UInt64 { clock.target }
     let started = monotonicMicroseconds()
     var lastHeartbeatAt: UInt64 = 0
     var scratch = SpikeBatch(firstTick: 0, neuronCount: 1)
     /// Set when the run is over; `run()` returns.
     var finished = false
     /// Why the run is ending at `target` (`stopAtCommonTick`); nil while it is not.
-    var stoppingAt: String?
+    var stoppingAt: String? { clock.stoppingAt }
     /// Real-time mode: nodes pace themselves; no reward barrier, broadcasts apply on arrival,
     /// and a dead pool is reported while the run goes on.
     let realtime: Bool
@@ -146,21 +145,17 @@ public final class Controller {
         self.options = options
         log = logger
         let network = options.network
-        pools = network.pools.map { Track(name: $0.name, neurons: $0.neurons, identity: Topic.nodeIdentity($0.name)) }
-        spikeTopics = network.pools.map { Topic.spikes($0.name) }
-        heartbeatTopics = network.pools.map { Topic.heartbeat($0.name) }
+        let startTick = options.restore?.tick ?? 0
+        pools = network.pools.map { Track(feed: PoolFeed(name: $0.name, nextTick: startTick), neurons: $0.neurons, identity: Topic.nodeIdentity($0.name)) }
         rewards = RewardSchedule(rules: network.rewards, task: network.task)
-        autoRun = options.runTicks != nil
         realtime = network.mode == .realtime
-        target = options.runTicks ?? 0
-        startTick = options.restore?.tick ?? 0
+        self.startTick = startTick
         joinTick = startTick
-        until = startTick
+        clock = RunClock(startTick: startTick, runTicks: options.runTicks)
         lastSnapshotTick = startTick
         if let restored = options.restore {
             snapshotParent = restored.id
             do { rewards = try RewardSchedule(rules: network.rewards, task: network.task, restoredAt: restored.tick, state: restored.rewards) } catch { throw error }
-            for k in pools.indices { pools[k].nextSpikeTick = restored.tick }
         }
         let controlAt = try NetworkEndpoints.bindAddress(network.controller.control)
         let publishAt = try NetworkEndpoints.bindAddress(network.controller.publish)
@@ -184,8 +179,8 @@ public final class Controller {
             try router.setRouterHandover(false)
             try pub.setSendHighWaterMark(options.highWaterMark)
             try sub.setReceiveHighWaterMark(options.highWaterMark)
-            for index in rewards.pools.sorted() { try sub.subscribe(spikeTopics[index]) }
-            for topic in heartbeatTopics { try sub.subscribe(topic) }
+            for index in rewards.pools.sorted() { try sub.subscribe(pools[index].feed.spikeTopic) }
+            for pool in pools { try sub.subscribe(pool.feed.heartbeatTopic) }
         } catch {
             closeSockets()
             throw .transport(error)
@@ -245,16 +240,7 @@ public final class Controller {
     /// whose replica is still taking over stands at its old snapshot and is left out).
     var networkTick: UInt64 { pools.filter { !$0.dead && $0.takeover == nil }.map(\.tick).min() ?? 0 }
 
-    var state: NodeState {
-        switch phase {
-        case .starting: .starting
-        case .ready: .ready
-        case .paused: .paused
-        case .running: .running
-        case .stopping: .stopping
-        case .done: .stopped
-        }
-    }
+    var state: NodeState { clock.state }
 
     func heartbeat(now: UInt64) throws(NodeError) {
         let beat = Heartbeat(state: state, tick: until, uptimeMicroseconds: now - started)
@@ -275,9 +261,9 @@ public final class Controller {
                 try publishModulation(ModulatorLevels(m), at: m.tick)
             }
         }
-        phase = autoRun ? .running : .ready
+        _ = clock.everyPoolReady()
         runBegan = (monotonicMicroseconds(), networkTick)
-        log.info("all \(pools.count) pool(s) ready\(autoRun ? ", running to tick \(target)" : "; waiting for `ctl run`")")
+        log.info("all \(pools.count) pool(s) ready\(phase == .running ? ", running to tick \(target)" : "; waiting for `ctl run`")")
         if let began = failoverStarted {
             log.notice("failover complete: every pool back at tick \(joinTick) in epoch \(epoch) after \(formatFixed(Double(monotonicMicroseconds() - began) / 1000, 1)) ms")
             failoverStarted = nil
@@ -286,24 +272,21 @@ public final class Controller {
 
     /// Extends the permit as far as the window, the run target and the reward barrier allow.
     func grantPermits() throws(NodeError) {
-        guard phase == .running else { return }
         if !realtime, recorders.contains(where: { !$0.ready }) { return }
-        var desired = min(target, networkTick &+ options.window)
         // Lockstep holds every pool at the earliest tick a reward still to be decided can fall
         // on until the reward is stamped; real time never waits, and rewards apply on arrival
         // (a pairing reward at its tick, if that is still ahead).
-        if !realtime, let barrier = rewards.barrier { desired = min(desired, barrier) }
+        guard var desired = clock.desiredPermit(networkTick: networkTick, window: options.window, barrier: realtime ? nil : rewards.barrier) else { return }
         // No tick past a snapshot's cut until every part is in.
         if let cut = try snapshotBarrier(upTo: desired) { desired = min(desired, cut) }
-        if desired > until {
-            until = desired
+        if clock.grant(upTo: desired) {
             try sender.publish(.permit(Permit(until: until, epoch: epoch)), topic: Topic.clock, on: pub)
         }
     }
 
     func finishIfDone() throws(NodeError) {
-        if phase == .running, target != .max, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }) {
-            phase = .paused
+        if phase == .running, target != .max, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }),
+           let reached = clock.reachedTarget(exitWhenDone: options.exitWhenDone) {
             if let began = runBegan, target > began.tick {
                 let seconds = Double(monotonicMicroseconds() - began.at) / 1e6
                 let ticks = target - began.tick
@@ -311,10 +294,10 @@ public final class Controller {
             } else {
                 log.info("reached tick \(target)")
             }
-            if let reason = stoppingAt { try stopNodes(reason: "\(reason), every pool at tick \(target)") } else if options.exitWhenDone { try stopNodes(reason: "run complete") }
+            if case .stop(let reason) = reached { try stopNodes(reason: reason) }
         }
         if phase == .stopping, pools.allSatisfy({ $0.stopped || $0.dead }) {
-            phase = .done
+            clock.finish()
             finished = true
             log.info("all pools stopped")
         }
@@ -326,11 +309,11 @@ public final class Controller {
     /// and raster ends at the same tick. While joining, in real time or already stopping, the
     /// nodes are stopped at once.
     func stopAtCommonTick(reason: String) throws(NodeError) {
-        guard !realtime, [.running, .paused, .ready].contains(phase) else { return try stopNodes(reason: reason) }
-        guard stoppingAt == nil else { return }
-        stoppingAt = reason
-        target = max(until, networkTick)
-        phase = .running
+        switch clock.stopAtCommonTick(reason: reason, realtime: realtime, networkTick: networkTick) {
+        case .now: return try stopNodes(reason: reason)
+        case .underWay: return
+        case .atTick: break
+        }
         // A cut past the last tick would never be reached.
         if let s = snapshot, s.cut.tick > target { abandonSnapshot("the run stops at tick \(target), before its cut") }
         log.info("\(reason): stopping every pool at tick \(target)")
@@ -363,8 +346,7 @@ public final class Controller {
 
     /// Tells every node to stop (they save their outputs and answer).
     func stopNodes(reason: String) throws(NodeError) {
-        guard phase != .stopping, phase != .done else { return }
-        phase = .stopping
+        guard clock.beginStopping() else { return }
         log.info("stopping: \(reason)")
         for k in pools.indices where pools[k].joined && !pools[k].dead {
             try sendToNode(k, .command(Command(verb: .stop)))
@@ -372,7 +354,7 @@ public final class Controller {
         for r in replicas {
             try? sender.send(.command(Command(verb: .stop)), envelope: [r.identity], stream: r.identity, on: router)
         }
-        if !pools.contains(where: \.joined) { phase = .done; finished = true }
+        if !pools.contains(where: \.joined) { clock.finish(); finished = true }
     }
 
     /// Sends to pool `k`'s node. A node that cannot be reached (not connected: it died, or

@@ -56,20 +56,13 @@ public struct RecordedPool: Sendable {
 public final class Recorder {
     struct Track {
         let index: Int
-        let name: String
-        let spikeTopic: [UInt8]
-        let heartbeatTopic: [UInt8]
+        var feed: PoolFeed
         var writer: SpikeEventWriter
-        var spikeSeq = SequenceCheck()
-        var heartbeatSeq = SequenceCheck()
         var firstTick: UInt64?
+        /// One past the last tick written.
         var nextTick: UInt64 = 0
-        var heard: UInt64?
         var done = false
-        var lost: UInt64 = 0
-        /// After a rollback: the pool's batches belong to the abandoned epoch until its
-        /// marker of the new one comes.
-        var awaitingMarker = false
+        var name: String { feed.name }
     }
 
     let options: RecorderOptions
@@ -103,7 +96,7 @@ public final class Recorder {
                 for t in tracks { t.writer.discard() }
                 throw .spikeFile(error)
             }
-            tracks.append(Track(index: p, name: name, spikeTopic: Topic.spikes(name), heartbeatTopic: Topic.heartbeat(name), writer: writer))
+            tracks.append(Track(index: p, feed: PoolFeed(name: name), writer: writer))
         }
         self.tracks = tracks
         do {
@@ -115,8 +108,8 @@ public final class Recorder {
             try dealer.setLinger(milliseconds: 1000)
             try sub.setLinger(milliseconds: 0) // a SUB sends only subscriptions: nothing to flush
             try sub.setReceiveHighWaterMark(options.highWaterMark)
-            for t in tracks { try sub.subscribe(t.spikeTopic) }
-            for t in tracks { try sub.subscribe(t.heartbeatTopic) }
+            for t in tracks { try sub.subscribe(t.feed.spikeTopic) }
+            for t in tracks { try sub.subscribe(t.feed.heartbeatTopic) }
             try dealer.setRoutingID(Topic.recorderIdentity(options.name))
         } catch {
             closeSockets()
@@ -163,7 +156,7 @@ public final class Recorder {
         for t in tracks {
             do { try t.writer.finish() } catch { throw .spikeFile(error) }
             result.append(RecordedPool(name: t.name, path: t.writer.path, firstTick: t.firstTick ?? 0,
-                                       endTick: t.firstTick == nil ? 0 : t.nextTick, spikes: t.writer.count, lost: t.lost))
+                                       endTick: t.firstTick == nil ? 0 : t.nextTick, spikes: t.writer.count, lost: t.feed.lostBatches))
         }
         return result
     }
@@ -187,19 +180,19 @@ public final class Recorder {
             if !welcomed, now - started > UInt64(options.joinTimeoutMilliseconds) * 1000 {
                 throw .timeout("no WELCOME from the controller at \(options.network.controller.control) within \(options.joinTimeoutMilliseconds) ms — is it running?")
             }
-            if welcomed, !readySent, tracks.allSatisfy({ $0.heard != nil }) {
+            if welcomed, !readySent, tracks.allSatisfy({ $0.feed.lastHeard != nil }) {
                 try sender.send(.ready(Ready(tick: 0, upstreamReady: UInt16(tracks.count), upstreamTotal: UInt16(tracks.count))), stream: [], on: dealer)
                 readySent = true
                 rolledBackAt = nil
                 log.info("ready: recording \(tracks.map(\.name).joined(separator: ", "))")
             }
             if let since = rolledBackAt, now - since > UInt64(options.joinTimeoutMilliseconds) * 1000 {
-                let missing = tracks.filter { $0.heard == nil }.map(\.name).joined(separator: ", ")
+                let missing = tracks.filter { $0.feed.lastHeard == nil }.map(\.name).joined(separator: ", ")
                 throw .timeout("the network did not come back within \(options.joinTimeoutMilliseconds) ms of the rollback (not heard: \(missing))")
             }
             for t in tracks where !t.done {
-                guard let heard = t.heard, now - heard > limit else { continue }
-                throw .peerLost("pool \(t.name) has been silent for \((now - heard) / 1000) ms")
+                guard let silence = t.feed.silence(at: now), silence > limit else { continue }
+                throw .peerLost("pool \(t.name) has been silent for \(silence / 1000) ms")
             }
             do { _ = try poller.poll(timeoutMilliseconds: 100) } catch { throw .transport(error) }
         }
@@ -238,30 +231,25 @@ public final class Recorder {
             guard frame.isWellFormed else { continue }
             let now = monotonicMicroseconds()
             for k in tracks.indices {
-                if frame.hasTopic(tracks[k].spikeTopic) {
+                if frame.hasTopic(tracks[k].feed.spikeTopic) {
                     if frame.isMarker {
                         try resume(k, frame, now: now)
-                    } else if !tracks[k].awaitingMarker {
-                        try record(k, frame)
-                        tracks[k].heard = now
+                    } else {
+                        try record(k, frame, now: now)
                     }
                     break
                 }
-                if frame.hasTopic(tracks[k].heartbeatTopic) {
+                if frame.hasTopic(tracks[k].feed.heartbeatTopic) {
                     let envelope: WireEnvelope
                     do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
                         throw .wire("hb/\(tracks[k].name)/", error)
                     }
-                    _ = tracks[k].heartbeatSeq.accept(envelope.sequence)
-                    guard EpochMarker.heartbeatCounts(envelope.message, awaitingMarker: tracks[k].awaitingMarker) else { break }
-                    tracks[k].heard = now
-                    if case .heartbeat(let beat) = envelope.message {
-                        if beat.state == .failed { throw .peerLost("pool \(tracks[k].name) has failed") }
-                        // Only once recording: a pool already stopped before we joined has nothing for us.
-                        if beat.state == .stopped, readySent, !tracks[k].done {
-                            tracks[k].done = true
-                            log.info("pool \(tracks[k].name) stopped at tick \(beat.tick); recorded ticks \(tracks[k].firstTick ?? 0)..<\(tracks[k].nextTick)")
-                        }
+                    guard let beat = tracks[k].feed.acceptHeartbeat(envelope, now: now) else { break }
+                    if beat.state == .failed { throw .peerLost("pool \(tracks[k].name) has failed") }
+                    // Only once recording: a pool already stopped before we joined has nothing for us.
+                    if beat.state == .stopped, readySent, !tracks[k].done {
+                        tracks[k].done = true
+                        log.info("pool \(tracks[k].name) stopped at tick \(beat.tick); recorded ticks \(tracks[k].firstTick ?? 0)..<\(tracks[k].nextTick)")
                     }
                     break
                 }
@@ -278,10 +266,7 @@ public final class Recorder {
             do { try tracks[k].writer.truncate(fromTick: tick) } catch { throw .spikeFile(error) }
             if let first = tracks[k].firstTick, first >= tick { tracks[k].firstTick = nil }
             tracks[k].nextTick = min(tracks[k].nextTick, tick)
-            tracks[k].spikeSeq.reset()
-            tracks[k].heartbeatSeq.reset()
-            tracks[k].awaitingMarker = true
-            tracks[k].heard = nil
+            tracks[k].feed.rollBack(to: tracks[k].firstTick == nil ? nil : tracks[k].nextTick)
             tracks[k].done = options.untilTick.map { tick >= $0 } ?? false
         }
         readySent = false
@@ -296,16 +281,10 @@ public final class Recorder {
         do { envelope = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decode(raw) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
-        var (awaiting, sequence) = (tracks[k].awaitingMarker, tracks[k].spikeSeq)
-        let resumption = EpochMarker.follow(envelope, awaitingMarker: &awaiting, epoch: epoch, realtime: realtime, sequence: &sequence)
-        (tracks[k].awaitingMarker, tracks[k].spikeSeq) = (awaiting, sequence)
-        switch resumption {
+        switch tracks[k].feed.acceptMarker(envelope, epoch: epoch, realtime: realtime, now: now) {
         case .newEpoch(let tick):
-            tracks[k].heard = now
             log.info("pool \(tracks[k].name) resumed in epoch \(epoch) at tick \(tick)")
         case .takenOver(let tick):
-            tracks[k].heartbeatSeq.reset()
-            tracks[k].heard = now
             log.notice("pool \(tracks[k].name) taken over by its replica: its spikes resume at tick \(tick)")
         case nil:
             break
@@ -314,33 +293,25 @@ public final class Recorder {
 
     /// Writes one batch. Lockstep: batches must follow each other exactly (a gap is lost data
     /// and fails the recording); real time: gaps are counted as lost.
-    private func record(_ k: Int, _ frame: borrowing PubSubMessage) throws(NodeError) {
-        guard !tracks[k].done else { return }
+    private func record(_ k: Int, _ frame: borrowing PubSubMessage, now: UInt64) throws(NodeError) {
+        guard !tracks[k].done, !tracks[k].feed.awaitingMarker else { return }
         let header: WireHeader
         do { header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &scratch) } } catch {
             throw .wire("spk/\(tracks[k].name)/", error)
         }
-        let lost: UInt32
-        switch EpochMarker.order(header.sequence, firstTick: scratch.firstTick, expectedTick: tracks[k].nextTick, realtime: realtime, check: &tracks[k].spikeSeq) {
-        case .next(let n):
-            lost = n
-        case .takenOver:
-            log.notice("pool \(tracks[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(scratch.firstTick)")
-            try write(k)
+        switch try tracks[k].feed.acceptBatch(sequence: header.sequence, firstTick: scratch.firstTick, tickCount: scratch.tickCount,
+                                              realtime: realtime, now: now) {
+        case .take(_, let takenOver):
+            if takenOver {
+                log.notice("pool \(tracks[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(scratch.firstTick)")
+            }
+        case .late, .drop:
             return
-        case .old:
-            return
-        }
-        if lost > 0 {
-            guard realtime else { throw .sequenceGap(stream: "spk/\(tracks[k].name)/", lost: lost) }
-            tracks[k].lost &+= UInt64(lost)
         }
         if tracks[k].firstTick == nil {
             tracks[k].firstTick = scratch.firstTick
             tracks[k].nextTick = scratch.firstTick
             if scratch.firstTick > 0 { log.notice("pool \(tracks[k].name): recording starts at tick \(scratch.firstTick)") }
-        } else if scratch.firstTick != tracks[k].nextTick, !realtime {
-            throw .tickGap(stream: "spk/\(tracks[k].name)/", expected: tracks[k].nextTick, found: scratch.firstTick)
         }
         try write(k)
     }

@@ -27,20 +27,11 @@ extension NodeRuntime {
         history = StreamHistory(streams: streams, missingIsSilent: realtime)
         source?.restart(at: tick)
         outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)
-        permitUntil = tick
-        readySent = false
-        state = .starting
-        controllerState = .starting
-        epoch = newEpoch
-        markerPending = true
         pendingCut = nil
         transfer = nil
         lastHeartbeatTick = .max
         for k in upstream.indices {
-            upstreamLastHeard[k] = nil
-            upstreamSpikeSeq[k].reset()
-            upstreamHeartbeatSeq[k].reset()
-            awaitingMarker[k] = true
+            feeds[k].rollBack(to: history.streams[upstream[k]]!.nextTick)
         }
         try raster?.truncate(fromTick: tick)
         try monitors?.truncate(fromTick: tick)

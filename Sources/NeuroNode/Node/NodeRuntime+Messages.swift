@@ -45,62 +45,54 @@ extension NodeRuntime {
         counters.bytesIn &+= UInt64(frame.frameCount)
         let now = monotonicMicroseconds()
         for k in upstream.indices {
-            if frame.hasTopic(upstreamSpikeTopics[k]) {
+            if frame.hasTopic(feeds[k].spikeTopic) {
                 // A marker starts an upstream's stream in a new epoch; until it comes, that
                 // upstream's batches belong to the abandoned epoch.
                 if frame.isMarker {
-                    let name = options.network.pools[upstream[k]].name
-                    let envelope = try decode(frame, "spk/\(name)/")
-                    switch EpochMarker.follow(envelope, awaitingMarker: &awaitingMarker[k], epoch: epoch, realtime: realtime, sequence: &upstreamSpikeSeq[k]) {
+                    let envelope = try decode(frame, "spk/\(feeds[k].name)/")
+                    switch feeds[k].acceptMarker(envelope, epoch: epoch, realtime: realtime, now: now) {
                     case .newEpoch(let tick):
-                        upstreamLastHeard[k] = now
-                        log.info("upstream pool \(name) resumed in epoch \(epoch) at tick \(tick)")
+                        log.info("upstream pool \(feeds[k].name) resumed in epoch \(epoch) at tick \(tick)")
                     case .takenOver(let tick):
-                        upstreamHeartbeatSeq[k].reset()
-                        upstreamLastHeard[k] = now
-                        log.notice("upstream pool \(name) taken over by its replica: its spikes resume at tick \(tick)")
+                        log.notice("upstream pool \(feeds[k].name) taken over by its replica: its spikes resume at tick \(tick)")
                     case nil:
                         break
                     }
                     return
                 }
-                if awaitingMarker[k] { return }
+                if feeds[k].awaitingMarker { return }
                 let header: WireHeader
                 var batch = history.streams[upstream[k]]!.spareBatch()
                 do {
                     header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
-                } catch { throw .wire("spk/\(options.network.pools[upstream[k]].name)/", error) }
-                let lost: UInt32
-                switch EpochMarker.order(header.sequence, firstTick: batch.firstTick, expectedTick: history.streams[upstream[k]]!.nextTick,
-                                         realtime: realtime, check: &upstreamSpikeSeq[k]) {
-                case .next(let n):
-                    lost = n
-                case .takenOver:
-                    lost = 0
-                    upstreamHeartbeatSeq[k].reset()
-                    log.notice("upstream pool \(options.network.pools[upstream[k]].name) taken over by its replica (its marker not seen): its spikes resume at tick \(batch.firstTick)")
-                case .old:
+                } catch { throw .wire("spk/\(feeds[k].name)/", error) }
+                let lostBefore = feeds[k].lostBatches
+                switch try feeds[k].acceptBatch(sequence: header.sequence, firstTick: batch.firstTick, tickCount: batch.tickCount,
+                                                realtime: realtime, now: now) {
+                case .take(_, let takenOver):
+                    if takenOver {
+                        log.notice("upstream pool \(feeds[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(batch.firstTick)")
+                    }
+                case .late:
+                    counters.lost &+= feeds[k].lostBatches - lostBefore
+                    if batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
+                    return
+                case .drop:
                     return
                 }
-                if lost > 0 {
-                    guard realtime else { throw .sequenceGap(stream: "spk/\(options.network.pools[upstream[k]].name)/", lost: lost) }
-                    counters.lost &+= UInt64(lost)
-                }
+                counters.lost &+= feeds[k].lostBatches - lostBefore
                 // Real time: a batch whose first tick was due before the tick we are at came
                 // too late for it (policy: dropped — those ticks were simulated as silent).
                 if realtime, batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
                 try history.streams[upstream[k]]!.append(consume batch, gapsAllowed: realtime)
-                upstreamLastHeard[k] = now
                 return
             }
-            if frame.hasTopic(upstreamHeartbeatTopics[k]) {
-                let envelope = try decode(frame, "hb/\(options.network.pools[upstream[k]].name)/")
-                if let lost = upstreamHeartbeatSeq[k].accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
-                guard EpochMarker.heartbeatCounts(envelope.message, awaitingMarker: awaitingMarker[k]) else { return }
-                upstreamLastHeard[k] = now
-                if case .heartbeat(let beat) = envelope.message, beat.state == .failed {
-                    throw .peerLost("upstream pool \(options.network.pools[upstream[k]].name) has failed")
-                }
+            if frame.hasTopic(feeds[k].heartbeatTopic) {
+                let envelope = try decode(frame, "hb/\(feeds[k].name)/")
+                let lostBefore = feeds[k].lostHeartbeats
+                let beat = feeds[k].acceptHeartbeat(envelope, now: now)
+                counters.lost &+= feeds[k].lostHeartbeats - lostBefore
+                if beat?.state == .failed { throw .peerLost("upstream pool \(feeds[k].name) has failed") }
                 return
             }
         }
@@ -111,12 +103,7 @@ extension NodeRuntime {
         if frame.hasTopic(Topic.clock) {
             let envelope = try decode(frame, "clk/")
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
-            if case .permit(let permit) = envelope.message {
-                permitEpoch = max(permitEpoch, permit.epoch)
-                // A permit of an abandoned epoch says nothing about this one.
-                guard permit.epoch >= epoch else { return }
-                permitUntil = max(permitUntil, permit.until)
-            }
+            if case .permit(let permit) = envelope.message { session.permit(permit) }
             if case .snapshotRequest(let cut) = envelope.message {
                 guard cut.tick >= driver.tick else {
                     // Real time runs on: a request that comes too late is skipped (the
@@ -129,8 +116,7 @@ extension NodeRuntime {
                 log.info("snapshot \(hex(cut.snapshot)) requested at tick \(cut.tick)")
             }
             controllerLastHeard = now
-            controllerSubscribed = true
-            if state == .ready || state == .paused { state = .running }
+            session.clockHeard()
         } else if frame.hasTopic(Topic.modulators) {
             let envelope = try decode(frame, "mod/")
             guard let lost = controllerSeq.modulators.accept(envelope.sequence) else { return }
@@ -140,7 +126,7 @@ extension NodeRuntime {
             }
             guard case .modulators(let m) = envelope.message else { return }
             // Sent before the controller's first permit of this epoch: part of the abandoned one.
-            guard permitEpoch >= epoch else { return }
+            guard session.broadcastsCount else { return }
             // Real time applies a broadcast on arrival, or at its stamp if that is still ahead.
             let tick = m.mode == .atTick && (!realtime || m.tick >= driver.tick) ? m.tick : driver.tick
             try driver.schedule(ModulatorLevels(m), at: tick)
@@ -149,8 +135,7 @@ extension NodeRuntime {
             let envelope = try decode(frame, "hb/controller/")
             if let lost = controllerSeq.heartbeat.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             controllerLastHeard = now
-            controllerSubscribed = true
-            if case .heartbeat(let beat) = envelope.message { controllerState = beat.state }
+            if case .heartbeat(let beat) = envelope.message { session.controllerHeartbeat(beat.state) }
         }
     }
 
@@ -161,49 +146,30 @@ extension NodeRuntime {
     private func handleDirect(_ envelope: WireEnvelope) throws(NodeError) {
         switch envelope.message {
         case .welcome(let welcome):
-            guard welcome.networkHash == options.network.hash else {
-                throw .refused("the controller runs another network file (hash \(hex(welcome.networkHash)), ours \(hex(options.network.hash)))")
-            }
-            if welcomed {
+            switch try session.welcome(welcome, tick: driver.tick) {
+            case .rollBack(let tick, let epoch):
                 // Joined already: the controller rolls the network back (failover).
-                guard welcome.epoch > epoch else { throw .refused("a second WELCOME in epoch \(epoch)") }
-                try rollBack(to: welcome.startTick, epoch: welcome.epoch)
-                controllerLastHeard = monotonicMicroseconds()
-                return
-            }
-            if realtime, options.promotion != nil, welcome.startTick > driver.tick {
-                // Real time: a replica taking over restarts a lead ahead of the network.
-                try takeOver(at: welcome.startTick, welcomedAt: monotonicMicroseconds())
-            }
-            guard welcome.startTick == driver.tick else {
-                throw .refused("the controller starts at tick \(welcome.startTick) but this pool is at tick \(driver.tick)")
-            }
-            welcomed = true
-            epoch = welcome.epoch
-            if realtime {
-                // Real time never rolls back; a replica taking over starts its stream anew.
-                if options.promotion != nil { markerPending = true }
-            } else if epoch > 0 {
+                try rollBack(to: tick, epoch: epoch)
+            case .joined(let catchUpTo, let awaitUpstreamMarkers):
+                if let catchUpTo { try takeOver(at: catchUpTo, welcomedAt: monotonicMicroseconds()) }
                 // A promoted replica joining a rolled-back network: its upstreams' batches
-                // count from their markers of this epoch, and it sends its own.
-                // (Its source's stream was restarted at init: `NodeOptions.promotion`.)
-                for k in upstream.indices { awaitingMarker[k] = true }
-                markerPending = true
+                // count from their markers of this epoch (its source's stream was restarted
+                // at init: `NodeOptions.promotion`).
+                if awaitUpstreamMarkers { for k in feeds.indices { feeds[k].awaitMarker() } }
+                log.info("welcomed: \(welcome.mode.name), epoch \(welcome.epoch)")
             }
             controllerLastHeard = monotonicMicroseconds()
-            log.info("welcomed: \(welcome.mode.name), epoch \(welcome.epoch)")
         case .error(let reply):
             throw .refused("\(reply.code.name): \(reply.message)")
         case .command(let command) where command.verb == .stop:
             if outBatch.tickCount > 0 { try flushBatch() }
             try finishOutputs()
-            state = .stopped
+            session.stop()
             // After the last batch on the same publisher: a recorder ends this pool here.
             try heartbeat(now: monotonicMicroseconds())
             let reply = CommandReply(verb: .stop, state: .stopped, tick: driver.tick, targetTick: driver.tick,
                                      message: "pool \(spec.name) stopped at tick \(driver.tick)")
             try sender.send(.commandReply(reply), stream: [], on: dealer)
-            stopRequested = true
             log.info("stopped at tick \(driver.tick)")
         case .snapshotAck(let ack):
             guard var t = transfer else { return }
@@ -223,9 +189,9 @@ extension NodeRuntime {
                 transfer = t
             }
         case .statusRequest:
-            let row = PoolStatus(pool: UInt16(options.pool), state: state, alive: true, tick: driver.tick, neuronCount: UInt32(spec.neurons),
+            let row = PoolStatus(pool: UInt16(options.pool), state: session.state, alive: true, tick: driver.tick, neuronCount: UInt32(spec.neurons),
                                  heartbeatAgeMilliseconds: 0, counters: counters, name: spec.name)
-            try sender.send(.statusReply(StatusReply(state: state, tick: driver.tick, rows: [row])), stream: [], on: dealer)
+            try sender.send(.statusReply(StatusReply(state: session.state, tick: driver.tick, rows: [row])), stream: [], on: dealer)
         default:
             log.warning("ignored \(envelope.message.kind) from the controller")
         }

@@ -63,21 +63,14 @@ public final class NodeRuntime {
     var zap: ZAPHandler?
     var sender: MessageSender
     var history: StreamHistory
-    /// Upstream pool indices and, parallel, their topic frames and sequence checks.
+    /// Upstream pool indices and, parallel, the feeds following their streams.
     let upstream: [Int]
-    let upstreamSpikeTopics: [[UInt8]]
-    let upstreamHeartbeatTopics: [[UInt8]]
+    var feeds: [PoolFeed]
     /// This pool's own topics, built once: formatting them per message cost an allocation a tick.
     let spikeTopic: [UInt8]
     let heartbeatTopic: [UInt8]
-    var upstreamSpikeSeq: [SequenceCheck]
-    var upstreamHeartbeatSeq: [SequenceCheck]
-    var upstreamLastHeard: [UInt64?]
     var controllerSeq = (clock: SequenceCheck(), modulators: SequenceCheck(), heartbeat: SequenceCheck(), direct: SequenceCheck())
     var controllerLastHeard: UInt64?
-    /// Heard the controller on the SUB (not just its WELCOME on the DEALER): only then are the
-    /// `clk/` and `mod/` subscriptions live, so READY may be sent without losing a permit.
-    var controllerSubscribed = false
     /// Ticks per outgoing batch (the smallest lag of the projections out of this pool).
     let batchTicks: Int
     var outBatch: SpikeBatch
@@ -85,15 +78,12 @@ public final class NodeRuntime {
     var raster: RasterWriter?
     /// Multimeters and weight recorders of this pool (nil: none, or no output folder).
     var monitors: PoolMonitors?
-    var state: NodeState = .starting
-    var welcomed = false
-    var readySent = false
-    var permitUntil: UInt64 = 0
+    /// Join, READY, permits, epochs and stop: the node's standing with the controller.
+    var session: NodeSession
     var counters = TrafficCounters()
     let started: UInt64
     var lastHeartbeatAt: UInt64 = 0
     var lastHeartbeatTick: UInt64 = .max
-    var stopRequested = false
     /// Real-time mode: ticks follow the wall clock and never wait for upstream spikes.
     let realtime: Bool
     var pacer: RealtimePacer
@@ -119,14 +109,6 @@ public final class NodeRuntime {
     var lastDealerCheck: UInt64 = 0
     /// The last hot-path wait received a message.
     var tookOne = false
-    /// The run's epoch: raised by every rollback (failover). Permits of older epochs are
-    /// ignored; broadcasts until a permit of this epoch has been seen (they were sent before
-    /// the rollback); upstream spikes until that upstream's marker of this epoch.
-    var epoch: UInt32 = 0
-    var permitEpoch: UInt32 = 0
-    var awaitingMarker: [Bool]
-    /// This node must publish its marker before its next batch.
-    var markerPending = false
     /// The last snapshot parts this node captured (or restored from), newest last, at most
     /// three: a rollback returns to the last *complete* snapshot, which may be one behind the
     /// newest part (the primary died while the newest snapshot was being taken).
@@ -137,12 +119,12 @@ public final class NodeRuntime {
     /// every upstream pool, and the controller's start waits to hear every pool, so this bounds
     /// how long a run's start waits on a heartbeat.
     static let joiningHeartbeatMilliseconds = 5
-    /// The controller's state in its last heartbeat (`.starting` until every pool is ready).
-    var controllerState: NodeState = .starting
     /// Until the network has started, this node beats every `joiningHeartbeatMilliseconds`,
     /// READY sent or not: a pool that joins later waits to hear it (after its READY, beating
     /// only every 100 ms held the other pool's READY back by up to 100 ms).
-    var joining: Bool { state == .starting || (state == .ready && controllerState == .starting) }
+    var joining: Bool { session.joining }
+    /// The run's epoch (`NodeSession.epoch`).
+    var epoch: UInt32 { session.epoch }
 
     /// Builds the pool and opens the sockets (binding the pool's endpoint).
     public init(options: NodeOptions, logger: Logger) throws(NodeError) {
@@ -170,20 +152,15 @@ public final class NodeRuntime {
             } catch { throw .failed("\(error)") }
         }
         upstream = network.upstream(of: options.pool).filter { $0 != options.pool }
-        upstreamSpikeTopics = upstream.map { Topic.spikes(network.pools[$0].name) }
-        upstreamHeartbeatTopics = upstream.map { Topic.heartbeat(network.pools[$0].name) }
         spikeTopic = Topic.spikes(spec.name)
         heartbeatTopic = Topic.heartbeat(spec.name)
-        upstreamSpikeSeq = upstream.map { _ in SequenceCheck() }
-        upstreamHeartbeatSeq = upstream.map { _ in SequenceCheck() }
-        upstreamLastHeard = upstream.map { _ in nil }
         upstreamSilent = upstream.map { _ in false }
-        awaitingMarker = upstream.map { _ in false }
         if let restoredPart { recentParts = [restoredPart] }
         let startTick = driver.tick
         source = network.source(into: options.pool).map { SourceInput(spec: $0, pool: network.pools[options.pool], startTick: startTick) }
         sourceTopics = source.map { ($0.stimulusTopic, $0.heartbeatTopic) }
         realtime = network.mode == .realtime
+        session = NodeSession(realtime: realtime, promoted: options.promotion != nil, networkHash: network.hash)
         // A promoted replica: the source resends from the snapshot's tick after its marker;
         // what it hears before (even before its WELCOME) belongs to the dead node's stream.
         if options.promotion != nil, !realtime { source?.restart(at: startTick) }
@@ -197,6 +174,7 @@ public final class NodeRuntime {
             }
         }
         history = StreamHistory(streams: streams, missingIsSilent: realtime)
+        feeds = upstream.map { PoolFeed(name: network.pools[$0].name, nextTick: streams[$0]!.nextTick) }
         let lags = driver.pool.afferents.map { UInt64($0.lag) }
         let sources = driver.afferentSources
         upstreamLag = upstream.map { u in sources.indices.filter { sources[$0] == u }.map { lags[$0] }.min() ?? 1 }
@@ -229,8 +207,8 @@ public final class NodeRuntime {
             try sub.setReceiveTimeout(milliseconds: 2)
             // Spike topics before heartbeat topics: a heartbeat heard proves the spike
             // subscription (sent earlier on the same connection) is in place too.
-            for topic in upstreamSpikeTopics { try sub.subscribe(topic) }
-            for topic in upstreamHeartbeatTopics { try sub.subscribe(topic) }
+            for feed in feeds { try sub.subscribe(feed.spikeTopic) }
+            for feed in feeds { try sub.subscribe(feed.heartbeatTopic) }
             if let source {
                 // Stimulus before heartbeat, as for pools: hearing the source proves both.
                 try sub.subscribe(source.stimulusTopic)
@@ -316,7 +294,7 @@ public final class NodeRuntime {
             try loop(shouldStop: shouldStop)
         } catch {
             log.error("\(error)")
-            state = .failed
+            session.fail()
             let reply = ErrorReply(code: .internal, aboutKind: 0, aboutSequence: 0, message: "pool \(spec.name): \(error)")
             try? sender.send(.error(reply), stream: [], on: dealer)
             throw error
@@ -329,7 +307,7 @@ public final class NodeRuntime {
         poller.add(sub)
         poller.add(dealer)
         let joinDeadline = started + UInt64(options.joinTimeoutMilliseconds) * 1000
-        while !stopRequested {
+        while !session.stopped {
             if shouldStop() { throw .failed("interrupted") }
             // Drain everything waiting, without blocking — unless the hot-path wait just took a
             // message: then the next one, if any, is taken by the next wait without a system
@@ -343,11 +321,9 @@ public final class NodeRuntime {
             // Lockstep waits for the source too: its spikes are part of the schedule. Real
             // time runs without it until it turns up.
             let sourceHeard = realtime || source.map { $0.lastHeard != nil } ?? true
-            if !readySent, welcomed, upstreamLastHeard.allSatisfy({ $0 != nil }), controllerSubscribed, sourceHeard {
+            if session.readyIfDue(upstreamsHeard: feeds.allSatisfy({ $0.lastHeard != nil }), sourceHeard: sourceHeard) {
                 try sender.send(.ready(Ready(tick: driver.tick, upstreamReady: UInt16(upstream.count), upstreamTotal: UInt16(upstream.count))),
                                 stream: [], on: dealer)
-                readySent = true
-                state = .ready
                 log.info("ready: heard \(upstream.count) upstream pool(s)\(source.map { ", source \($0.spec.name)" } ?? "") and the controller")
             }
             try captureSnapshotIfDue()
@@ -372,11 +348,11 @@ public final class NodeRuntime {
             let interval = UInt64(joining ? Self.joiningHeartbeatMilliseconds : options.heartbeatMilliseconds) * 1000
             // Progress for the controller's window: every 64 ticks (above), and when waiting
             // for a permit, so the controller sees where we stand.
-            let waitingForPermit = readySent && driver.tick >= permitUntil && driver.tick != lastHeartbeatTick
+            let waitingForPermit = session.readySent && driver.tick >= session.permitUntil && driver.tick != lastHeartbeatTick
             if after - lastHeartbeatAt >= interval || waitingForPermit {
                 try heartbeat(now: after)
             }
-            if stopRequested { break }
+            if session.stopped { break }
             hot: do {
                 if let wait = realtimeWait() {
                     // Paced: wake for the next due tick. zmq_poll counts whole milliseconds,
@@ -405,7 +381,7 @@ public final class NodeRuntime {
 
     /// Whether the next tick may run: permitted, and every afferent projection's spikes held.
     /// Joined, confirmed, not stopping, and the controller's permit covers the next tick.
-    var permitted: Bool { welcomed && readySent && !stopRequested && driver.tick < permitUntil }
+    var permitted: Bool { session.permits(tick: driver.tick) }
 
     func canAdvance() throws(NodeError) -> Bool {
         guard permitted else { return false }
@@ -490,12 +466,12 @@ public final class NodeRuntime {
     }
 
     func flushBatch() throws(NodeError) {
-        if markerPending {
+        if session.markerPending {
             // After a rollback, the first message of this epoch on the spike topic: receivers
             // drop everything before it (batches of the abandoned epoch).
             let cut = SnapshotCut(snapshot: lastPart?.cut.snapshot ?? 1, parent: UInt64(epoch), tick: outBatch.firstTick)
             try sender.publish(.snapshotMarker(cut), topic: spikeTopic, on: pub)
-            markerPending = false
+            session.markerSent()
         }
         try sender.publish(spikes: &outBatch, topic: spikeTopic, on: pub)
         counters.packetsOut = sender.packets
@@ -504,7 +480,7 @@ public final class NodeRuntime {
     }
 
     func heartbeat(now: UInt64) throws(NodeError) {
-        let beat = Heartbeat(state: state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters, overruns: pacer.overruns)
+        let beat = Heartbeat(state: session.state, tick: driver.tick, uptimeMicroseconds: now - started, counters: counters, overruns: pacer.overruns)
         try sender.publish(.heartbeat(beat), topic: heartbeatTopic, on: pub)
         counters.packetsOut = sender.packets
         counters.bytesOut = sender.bytes
@@ -520,7 +496,7 @@ public final class NodeRuntime {
     }
 
     func checkLiveness(now: UInt64, joinDeadline: UInt64) throws(NodeError) {
-        if !welcomed {
+        if !session.welcomed {
             if now > joinDeadline {
                 throw .timeout("no WELCOME from the controller at \(options.network.controller.control) within \(options.joinTimeoutMilliseconds) ms")
             }
@@ -534,9 +510,9 @@ public final class NodeRuntime {
         try checkSourceLiveness(now: now, limit: liveness.sourceSilent)
         // In lockstep the controller decides first whether a silent upstream fails over or
         // stops the run; this node gives up only if that decision never comes (`Liveness`).
-        let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && permitUntil <= driver.tick)
+        let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && session.permitUntil <= driver.tick)
         let upstreamLimit = liveness.upstreamSilent(realtime: realtime, heldAtCut: heldAtCut)
-        for (k, heard) in upstreamLastHeard.enumerated() {
+        for (k, heard) in feeds.map(\.lastHeard).enumerated() {
             guard let heard, now - heard > upstreamLimit else {
                 if upstreamSilent[k] {
                     upstreamSilent[k] = false
