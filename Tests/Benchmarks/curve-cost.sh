@@ -16,7 +16,7 @@ bin=${NEUROBUS_BIN:-$PWD/.build/release/neurobus}
 [ -x "$bin" ] || swift build -c release --product neurobus >/dev/null
 work=$(mktemp -d /tmp/nb-curve-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-sed -n '/loopExampleText = #"""/,/"""#/p' Sources/NeuroNode/Network/NetworkDescription+Defaults.swift \
+sed -n '/loopExampleText = #"""/,/"""#/p' Sources/NeuroNetwork/Network/NetworkDescription+Defaults.swift \
   | sed '1d;$d' | sed 's/^        //' > "$work/loop.toml"
 { cat "$work/loop.toml"; printf '\n[security]\ncurve = false\n'; } > "$work/clear.toml"
 running() { sed -nE 's/.*reached tick [0-9]+: .* ([0-9]+) ticks\/s$/\1/p' "$1/logs/controller.log" | grep . || echo "—"; }

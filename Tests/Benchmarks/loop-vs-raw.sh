@@ -25,7 +25,7 @@ trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
 gcc -O2 Tests/Benchmarks/zmq_pingpong.c -o "$work/zmq_pingpong" -lzmq
 # The built-in loop network as a file, from its source text.
 swift_loop() {
-  sed -n '/loopExampleText = #"""/,/"""#/p' Sources/NeuroNode/Network/NetworkDescription+Defaults.swift \
+  sed -n '/loopExampleText = #"""/,/"""#/p' Sources/NeuroNetwork/Network/NetworkDescription+Defaults.swift \
     | sed '1d;$d' | sed 's/^        //'
 }
 swift_loop > "$work/loop.toml"
