@@ -34,6 +34,9 @@ public struct NodeOptions: Sendable {
     public var identity: String?
     /// The node's CURVE identity, `node/POOL` (nil: the bus is not authenticated).
     public var security: BusSecurity?
+    /// The ZeroMQ context to open the sockets in (nil: one of its own). Sharing one lets
+    /// peers in the same process reach the node over `inproc://` endpoints.
+    public var context: ZMQContext?
 
     public init(network: NetworkDescription, pool: Int, out: OutputDirectory? = nil) {
         self.network = network
@@ -188,7 +191,7 @@ public final class NodeRuntime {
         started = monotonicMicroseconds()
         let bindAt = try NetworkEndpoints.bindAddress(spec.endpoint)
         do throws(ZMQError) {
-            context = try ZMQContext()
+            if let shared = options.context { context = shared } else { context = try ZMQContext() }
             pub = try ZMQSocket(context, .pub)
             sub = try ZMQSocket(context, .sub)
             dealer = try ZMQSocket(context, .dealer)

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Testing
+import NeuroWire
+import ZeroMQ
+@testable import NeuroNode
+import NeuroNetwork
+import NeuroEngine
+
+/// A node in the test's own process, over `inproc://` on a shared context: the test plays the
+/// controller and the upstream pool message by message, and the permits it grants decide how
+/// far the node may run, so nothing here depends on timing.
+@Suite("A node in process")
+struct NodeInProcessTests {
+    /// Real time, 1 ms ticks: `up` (played by the test) drives `down` (the node under test)
+    /// all-to-all with delay 2; 16 coincident spikes of `up` make every `down` neuron fire.
+    static func network(_ tag: String) throws -> NetworkDescription {
+        let text = """
+            [network]
+            name = "resync"
+            seed = 5
+            mode = "realtime"
+            tick_us = 1000
+
+            [controller]
+            control = "inproc://\(tag)-control"
+            publish = "inproc://\(tag)-publish"
+
+            [[pool]]
+            name = "up"
+            neurons = 16
+            density = 0.05
+            endpoint = "inproc://\(tag)-up"
+
+            [[pool]]
+            name = "down"
+            neurons = 16
+            density = 0.05
+            endpoint = "inproc://\(tag)-down"
+
+            [[projection]]
+            from = "up"
+            to = "down"
+            out_degree = 16
+            weight = [127, 127]
+            delay = [2, 2]
+
+            """
+        return try NetworkDescription.parse(Array(text.utf8), file: "resync.toml")
+    }
+
+    /// What the node's thread ended with.
+    final class Outcome: @unchecked Sendable {
+        private let lock = NSLock()
+        private var error: String?
+        let done = DispatchSemaphore(value: 0)
+        func finish(_ error: String?) {
+            lock.withLock { self.error = error }
+            done.signal()
+        }
+        var failure: String? { lock.withLock { error } }
+    }
+
+    /// Receives one message on `socket` within `attempts` polls of 10 ms, or fails naming `what`.
+    static func receive(_ socket: ZMQSocket, _ what: String, attempts: Int = 3000, between: () throws -> Void = {}) throws -> [[UInt8]] {
+        var poller = ZMQPoller()
+        poller.add(socket)
+        for _ in 0 ..< attempts {
+            try between()
+            if try poller.poll(timeoutMilliseconds: 10) > 0, let frames = try socket.receiveMultipart(dontWait: true) { return frames }
+        }
+        throw NodeError.timeout("no \(what) from the node")
+    }
+
+    /// A real-time upstream pool whose replica took over, and whose marker the node did not
+    /// see (it subscribed to the new publisher after it): the replica's stream restarts its
+    /// sequence at 0 with later ticks. The node follows it, as the recorder does (`PoolFeed`):
+    /// the replica's input reaches the pool.
+    @Test func aRealTimeNodeFollowsAReplicasStreamWhoseMarkerItMissed() throws {
+        let network = try Self.network("resync-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let context = try ZMQContext()
+        let router = try ZMQSocket(context, .router)
+        let clock = try ZMQSocket(context, .pub)
+        let upstream = try ZMQSocket(context, .pub)
+        let output = try ZMQSocket(context, .sub)
+        defer { for s in [router, clock, upstream, output] { s.close() } }
+        for s in [router, clock, upstream, output] { try s.setLinger(milliseconds: 0) }
+        try router.bind(network.controller.control)
+        try clock.bind(network.controller.publish)
+        try upstream.bind(network.pools[0].endpoint)
+        try output.subscribe(Topic.spikes("down"))
+        try output.connect(network.pools[1].endpoint)
+
+        var options = NodeOptions(network: network, pool: 1)
+        options.context = context
+        // Nothing here is judged by silence: the test grants every tick.
+        options.peerTimeoutMilliseconds = 600_000
+        let outcome = Outcome()
+        let thread = Thread { [options] in
+            do {
+                let node = try NodeRuntime(options: options, logger: Logger(label: "node/down"))
+                try node.run(shouldStop: { false })
+                outcome.finish(nil)
+            } catch {
+                outcome.finish("\(error)")
+            }
+        }
+        thread.start()
+
+        var control = MessageSender(source: SourceID.controller)
+        var primary = MessageSender(source: SourceID.pool(0))
+        let hello = try Self.receive(router, "HELLO")
+        let identity = hello[0]
+        guard case .hello(let h) = try WireDecoder.decode(hello[1]).message else { throw NodeError.failed("not a HELLO") }
+        #expect(h.name == "down" && identity == Topic.nodeIdentity("down"))
+        try control.send(.welcome(Welcome(startTick: 0, epoch: 0, mode: .realtime, tickMicroseconds: 1000, networkHash: network.hash)),
+                         envelope: [identity], stream: identity, on: router)
+        // READY once the node hears the controller and its upstream on its SUB.
+        let ready = try Self.receive(router, "READY") {
+            try control.publish(.heartbeat(Heartbeat(state: .starting, tick: 0, uptimeMicroseconds: 0)), topic: Topic.controllerHeartbeat, on: clock)
+            try primary.publish(.heartbeat(Heartbeat(state: .running, tick: 0, uptimeMicroseconds: 0)), topic: Topic.heartbeat("up"), on: upstream)
+        }
+        guard case .ready = try WireDecoder.decode(ready[1]).message else { throw NodeError.failed("not a READY") }
+        try control.publish(.permit(Permit(until: 10, epoch: 0)), topic: Topic.clock, on: clock)
+
+        // The primary's stream: ticks 0..<120, every `up` neuron firing at tick 20.
+        let all = (0 ..< 16).map { UInt16($0) }
+        var batch = SpikeBatch(firstTick: 0, neuronCount: 16)
+        for t in UInt64(0) ..< 120 {
+            batch.removeAll(firstTick: t, neuronCount: 16)
+            batch.appendTick(t == 20 ? all[...] : [])
+            try primary.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
+        }
+        // Its replica's, restarted at sequence 0 without a marker: ticks 130..<200, firing at
+        // 150 — sequence numbers the primary's stream has passed (they would read as old).
+        var replica = MessageSender(source: SourceID.pool(0))
+        for t in UInt64(130) ..< 200 {
+            batch.removeAll(firstTick: t, neuronCount: 16)
+            batch.appendTick(t == 150 ? all[...] : [])
+            try replica.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
+        }
+        try control.publish(.permit(Permit(until: 240, epoch: 0)), topic: Topic.clock, on: clock)
+
+        // Every tick the node publishes, up to 239.
+        var fired: [UInt64: Int] = [:]
+        var next: UInt64 = 0
+        var received = SpikeBatch(firstTick: 0, neuronCount: 16)
+        while next < 240 {
+            let frames = try Self.receive(output, "spike batch up to tick 239 (at tick \(next))")
+            let frame = frames[0]
+            let n = try #require(frame.withUnsafeBytes { WirePubSub.topicLength($0) })
+            _ = try frame[n ..< (frame.count - 1)].withUnsafeBytes { try WireDecoder.decodeSpikeBatch($0, into: &received) }
+            for i in 0 ..< received.tickCount where !received.spikes(inTick: i).isEmpty {
+                fired[received.firstTick + UInt64(i)] = received.spikes(inTick: i).count
+            }
+            next = received.firstTick + UInt64(received.tickCount)
+        }
+        try control.send(.command(Command(verb: .stop)), envelope: [identity], stream: identity, on: router)
+        let stopped = try Self.receive(router, "stop reply")
+        guard case .commandReply(let reply) = try WireDecoder.decode(stopped[1]).message else { throw NodeError.failed("not a stop reply") }
+        #expect(reply.state == .stopped)
+        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
+        #expect(outcome.failure == nil)
+
+        // Both inputs arrive two ticks later; nothing else drives the pool.
+        #expect(fired[22] == 16, "the primary's input: \(fired)")
+        #expect(fired[152] == 16, "the replica's input: \(fired)")
+        #expect(fired.keys.allSatisfy { [22, 152].contains($0) || $0 == 23 || $0 == 153 }, "\(fired)")
+    }
+}
