@@ -10,8 +10,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: deps build
 	$(RELEASE_BIN) up
 
+# The suite runs optimized, as users run `neurobus` (its multi-process tests start the binary
+# built beside them), with testing and debug assertions on; in a build folder of its own, so
+# `make build` and `make test` do not rebuild each other's objects.
+TEST_FLAGS := -c release -Xswiftc -enable-testing -Xswiftc -DDEBUG -Xswiftc -assert-config -Xswiftc Debug --scratch-path .build/test
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test $(TEST_FLAGS)
 
 build:
 	$(SWIFT) build -c release
