@@ -32,6 +32,9 @@ public struct ControllerOptions: Sendable {
     public var security: BusSecurity?
     /// Where the task's trials go as they are decided (`TrialWriter`); nil: nowhere.
     public var trialsPath: String?
+    /// The ZeroMQ context to open the sockets in (nil: one of its own). Sharing one lets
+    /// nodes in the same process reach the controller over `inproc://` endpoints.
+    public var context: ZMQContext?
 
     public init(network: NetworkDescription) {
         self.network = network
@@ -160,7 +163,7 @@ public final class Controller {
         let controlAt = try NetworkEndpoints.bindAddress(network.controller.control)
         let publishAt = try NetworkEndpoints.bindAddress(network.controller.publish)
         do {
-            context = try ZMQContext()
+            if let shared = options.context { context = shared } else { context = try ZMQContext() }
             router = try ZMQSocket(context, .router)
             pub = try ZMQSocket(context, .pub)
             sub = try ZMQSocket(context, .sub)

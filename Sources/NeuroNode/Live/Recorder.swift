@@ -21,6 +21,8 @@ public struct RecorderOptions: Sendable {
     public var highWaterMark: Int32 = 100_000
     /// The recorder's CURVE identity, an observer or operator (nil: not authenticated).
     public var security: BusSecurity?
+    /// The ZeroMQ context to open the sockets in (nil: one of its own; shared: `inproc://`).
+    public var context: ZMQContext?
 
     public init(network: NetworkDescription, pools: [Int], out: String, format: SpikeFileFormat, name: String) {
         self.network = network
@@ -100,7 +102,7 @@ public final class Recorder {
         }
         self.tracks = tracks
         do {
-            context = try ZMQContext()
+            if let shared = options.context { context = shared } else { context = try ZMQContext() }
             sub = try ZMQSocket(context, .sub)
             dealer = try ZMQSocket(context, .dealer)
         } catch { throw .transport(error) }

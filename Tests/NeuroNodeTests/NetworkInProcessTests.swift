@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import Testing
+import ZeroMQ
+import NeuroNode
+import NeuroNetwork
+import NeuroEngine
+
+/// A whole network on the bus inside the test's process: the controller and one node per pool,
+/// each on a thread of its own, over `inproc://` endpoints of one shared ZeroMQ context — the
+/// runtime exactly as `up` runs it, without starting processes.
+@Suite("A network in process")
+struct NetworkInProcessTests {
+    /// `text` with every `tcp://127.0.0.1:PORT` endpoint moved to `inproc://TAG-PORT`.
+    static func inProcess(_ text: String, tag: String) throws -> NetworkDescription {
+        let moved = text.replacing(#/tcp://127\.0\.0\.1:(\d+)/#) { match in "inproc://\(tag)-\(match.1)" }
+        return try NetworkDescription.parse(Array(moved.utf8), file: "in-process.toml")
+    }
+
+    static func logger(_ label: String) -> Logger {
+        var log = Logger(label: label)
+        log.logLevel = .warning
+        return log
+    }
+
+    /// Runs the controller and every node on threads until the controller ends the run
+    /// (`ticks`, then stop), with a recorder of every pool writing CSV files into `record` if
+    /// given (the run starts once it is ready); returns what each thread failed with (nil:
+    /// finished).
+    static func runOnBus(_ network: NetworkDescription, ticks: UInt64, out: OutputDirectory, dir: String, record: String? = nil) throws -> [String?] {
+        let context = try ZMQContext()
+        var controllerOptions = ControllerOptions(network: network)
+        controllerOptions.runTicks = ticks
+        controllerOptions.exitWhenDone = true
+        controllerOptions.snapshotRoot = "\(dir)/snapshots"
+        controllerOptions.context = context
+        controllerOptions.recorders = record == nil ? 0 : 1
+        var outcomes: [NodeInProcessTests.Outcome] = []
+        var threads: [Thread] = []
+        let controllerOutcome = NodeInProcessTests.Outcome()
+        outcomes.append(controllerOutcome)
+        threads.append(Thread { [controllerOptions] in
+            do {
+                let controller = try Controller(options: controllerOptions, logger: logger("controller"))
+                try controller.run(shouldStop: { false })
+                controllerOutcome.finish(nil)
+            } catch { controllerOutcome.finish("controller: \(error)") }
+        })
+        for pool in network.pools.indices {
+            var options = NodeOptions(network: network, pool: pool, out: out)
+            options.context = context
+            let outcome = NodeInProcessTests.Outcome()
+            outcomes.append(outcome)
+            threads.append(Thread { [options] in
+                do {
+                    let node = try NodeRuntime(options: options, logger: logger("node/\(network.pools[pool].name)"))
+                    try node.run(shouldStop: { false })
+                    outcome.finish(nil)
+                } catch { outcome.finish("node \(network.pools[pool].name): \(error)") }
+            })
+        }
+        if let record {
+            try FileManager.default.createDirectory(atPath: record, withIntermediateDirectories: true)
+            var options = RecorderOptions(network: network, pools: Array(network.pools.indices), out: record, format: .csv, name: "in-process")
+            options.context = context
+            let outcome = NodeInProcessTests.Outcome()
+            outcomes.append(outcome)
+            threads.append(Thread { [options] in
+                do {
+                    let recorder = try Recorder(options: options, logger: logger("recorder"))
+                    _ = try recorder.run(shouldStop: { false })
+                    outcome.finish(nil)
+                } catch { outcome.finish("recorder: \(error)") }
+            })
+        }
+        for t in threads { t.start() }
+        for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
+            throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
+        }
+        return outcomes.map(\.failure)
+    }
+
+    /// Lockstep on the bus equals one process: the rasters and final pools of the three-pool
+    /// network are byte-identical to `LocalRun`'s, and a recorder on the bus holds exactly the
+    /// rasters' spikes.
+    @Test func lockstepOnTheBusEqualsOneProcess() throws {
+        let network = try Self.inProcess(NetworkDescription.threePoolFileText, tag: "lockstep-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ticks: UInt64 = 3000
+        let local = try OutputDirectory("\(dir)/local")
+        _ = try LocalRun.run(network: network, ticks: ticks, out: local)
+        let bus = try OutputDirectory("\(dir)/bus")
+        let failures = try Self.runOnBus(network, ticks: ticks, out: bus, dir: dir, record: "\(dir)/record")
+        #expect(failures.allSatisfy { $0 == nil }, "\(failures)")
+        var rasterBytes = 0
+        for pool in network.pools {
+            for path in [local.rasterPath(pool.name), "\(local.path)/\(pool.name).pool"] {
+                let other = path.replacingOccurrences(of: local.path, with: bus.path)
+                let a = try Data(contentsOf: URL(fileURLWithPath: path)), b = try Data(contentsOf: URL(fileURLWithPath: other))
+                #expect(a == b, "\(other) differs from \(path)")
+                if path.hasSuffix(".raster") { rasterBytes += a.count }
+            }
+        }
+        for pool in network.pools {
+            let recorded = try SpikeEventFile.readAll("\(dir)/record/\(pool.name).csv")
+            #expect(recorded == (try LiveIOTests.rasterEvents(local.rasterPath(pool.name))), "the recording of \(pool.name) is not its raster")
+        }
+        // A raster of a silent network would prove little.
+        #expect(rasterBytes > 10_000)
+    }
+}
