@@ -27,12 +27,18 @@ struct NetworkInProcessTests {
     /// (`ticks`, then stop), with a recorder of every pool writing CSV files into `record` if
     /// given (the run starts once it is ready); returns what each thread failed with (nil:
     /// finished).
-    static func runOnBus(_ network: NetworkDescription, ticks: UInt64, out: OutputDirectory, dir: String, record: String? = nil) throws -> [String?] {
+    /// `snapshotAt`: cuts the controller takes into `OUT/snapshots` (nodes keep their copies in
+    /// `OUT/node-snapshots`), as `up --snapshot-at`; `restore`: a snapshot folder every
+    /// process starts from, as `up --restore`.
+    static func runOnBus(_ network: NetworkDescription, ticks: UInt64, out: OutputDirectory, dir: String, record: String? = nil,
+                         snapshotAt: Set<UInt64> = [], restore: String? = nil) throws -> [String?] {
         let context = try ZMQContext()
         var controllerOptions = ControllerOptions(network: network)
         controllerOptions.runTicks = ticks
         controllerOptions.exitWhenDone = true
-        controllerOptions.snapshotRoot = "\(dir)/snapshots"
+        controllerOptions.snapshotRoot = "\(out.path)/snapshots"
+        controllerOptions.snapshotAt = snapshotAt
+        if let restore { controllerOptions.restore = try SnapshotStore.manifest(at: restore) }
         controllerOptions.context = context
         controllerOptions.recorders = record == nil ? 0 : 1
         var outcomes: [NodeInProcessTests.Outcome] = []
@@ -49,6 +55,8 @@ struct NetworkInProcessTests {
         for pool in network.pools.indices {
             var options = NodeOptions(network: network, pool: pool, out: out)
             options.context = context
+            options.snapshotRoot = "\(out.path)/node-snapshots"
+            options.restore = restore
             let outcome = NodeInProcessTests.Outcome()
             outcomes.append(outcome)
             threads.append(Thread { [options] in
@@ -108,5 +116,44 @@ struct NetworkInProcessTests {
         }
         // A raster of a silent network would prove little.
         #expect(rasterBytes > 10_000)
+    }
+
+    /// A snapshot taken on the bus equals one process's (manifest but for the wall clock, and
+    /// every part), and a run restored from it on the bus ends where one process ends.
+    @Test func snapshotsOnTheBusEqualOneProcessAndRestoreExactly() throws {
+        let network = try Self.inProcess(NetworkDescription.threePoolFileText, tag: "snapshot-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ticks: UInt64 = 3000, cut: UInt64 = 1700
+        let local = try OutputDirectory("\(dir)/local")
+        _ = try LocalRun.run(network: network, ticks: ticks, out: local, snapshots: SnapshotPlan(root: "\(dir)/local/snapshots", at: [cut]))
+        let bus = try OutputDirectory("\(dir)/bus")
+        let failures = try Self.runOnBus(network, ticks: ticks, out: bus, dir: dir, snapshotAt: [cut])
+        #expect(failures.allSatisfy { $0 == nil }, "\(failures)")
+        let fromLocal = SnapshotStore.list(root: "\(dir)/local/snapshots"), fromBus = SnapshotStore.list(root: "\(dir)/bus/snapshots")
+        #expect(fromLocal.map(\.manifest.tick) == [cut] && fromBus.map(\.manifest.tick) == [cut])
+        for (a, b) in zip(fromLocal, fromBus) {
+            var (ma, mb) = (a.manifest, b.manifest)
+            (ma.createdMilliseconds, mb.createdMilliseconds) = (0, 0)
+            #expect(ma == mb, "the manifests differ")
+            for pool in network.pools {
+                let x = try Data(contentsOf: URL(fileURLWithPath: "\(a.path)/\(pool.name).pool.z"))
+                let y = try Data(contentsOf: URL(fileURLWithPath: "\(b.path)/\(pool.name).pool.z"))
+                #expect(x == y, "\(pool.name)'s part differs")
+            }
+        }
+        // Restored on the bus from one process's snapshot: the same final pools, the same
+        // spikes after the cut.
+        let snapshot = try #require(fromLocal.first).path
+        let restored = try OutputDirectory("\(dir)/restored")
+        let restoreFailures = try Self.runOnBus(network, ticks: ticks, out: restored, dir: dir, restore: snapshot)
+        #expect(restoreFailures.allSatisfy { $0 == nil }, "\(restoreFailures)")
+        for pool in network.pools {
+            let whole = try Data(contentsOf: URL(fileURLWithPath: "\(local.path)/\(pool.name).pool"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(restored.path)/\(pool.name).pool")) == whole, "\(pool.name).pool differs after the restore")
+            let tail = try SnapshotIntegrationTests.rasterTail(local.rasterPath(pool.name), from: Int(cut))
+            #expect(!tail.isEmpty, "\(pool.name) is silent after tick \(cut)")
+            #expect(try SnapshotIntegrationTests.rasterTail(restored.rasterPath(pool.name), from: Int(cut)) == tail, "\(pool.name).raster differs after tick \(cut)")
+        }
     }
 }
