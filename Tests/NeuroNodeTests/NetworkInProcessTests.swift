@@ -30,8 +30,9 @@ struct NetworkInProcessTests {
     /// `snapshotAt`: cuts the controller takes into `OUT/snapshots` (nodes keep their copies in
     /// `OUT/node-snapshots`), as `up --snapshot-at`; `restore`: a snapshot folder every
     /// process starts from, as `up --restore`.
+    /// `inject`: an injector per source index, streaming the given spike file, as `up --inject`.
     static func runOnBus(_ network: NetworkDescription, ticks: UInt64, out: OutputDirectory, dir: String, record: String? = nil,
-                         snapshotAt: Set<UInt64> = [], restore: String? = nil) throws -> [String?] {
+                         snapshotAt: Set<UInt64> = [], restore: String? = nil, inject: [Int: String] = [:]) throws -> [String?] {
         let context = try ZMQContext()
         var controllerOptions = ControllerOptions(network: network)
         controllerOptions.runTicks = ticks
@@ -79,6 +80,19 @@ struct NetworkInProcessTests {
                     _ = try recorder.run(shouldStop: { false })
                     outcome.finish(nil)
                 } catch { outcome.finish("recorder: \(error)") }
+            })
+        }
+        for (source, input) in inject.sorted(by: { $0.key < $1.key }) {
+            var options = InjectorOptions(network: network, source: source, input: input)
+            options.context = context
+            let outcome = NodeInProcessTests.Outcome()
+            outcomes.append(outcome)
+            threads.append(Thread { [options] in
+                do {
+                    let injector = try Injector(options: options, logger: logger("inject/\(network.sources[source].name)"))
+                    _ = try injector.run(shouldStop: { false })
+                    outcome.finish(nil)
+                } catch { outcome.finish("injector \(network.sources[source].name): \(error)") }
             })
         }
         for t in threads { t.start() }
@@ -155,5 +169,38 @@ struct NetworkInProcessTests {
             #expect(!tail.isEmpty, "\(pool.name) is silent after tick \(cut)")
             #expect(try SnapshotIntegrationTests.rasterTail(restored.rasterPath(pool.name), from: Int(cut)) == tail, "\(pool.name).raster differs after tick \(cut)")
         }
+    }
+
+    /// Input from an injector on the bus is part of the deterministic schedule: the same
+    /// rasters and pools as one process given the same file.
+    @Test func injectedInputOnTheBusEqualsOneProcess() throws {
+        let network = try Self.inProcess(LiveIOTests.defaultWithSource, tag: "inject-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var csv = "tick,neuron\n"
+        for t in stride(from: 100, to: 2800, by: 37) {
+            for k in 0 ..< 20 { csv += "\(t + k / 7),\(128 + (t * 7 + k * 13) % 128)\n" }
+        }
+        let input = "\(dir)/touch.csv"
+        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        let ticks: UInt64 = 3000
+        let source = try #require(network.sources.firstIndex { $0.name == "touch" })
+        let local = try OutputDirectory("\(dir)/local")
+        let schedule = try InjectionSchedule(source: network.sources[source], events: try SpikeEventFile.readAll(input), file: input)
+        _ = try LocalRun.run(network: network, ticks: ticks, out: local, injections: [schedule])
+        let bus = try OutputDirectory("\(dir)/bus")
+        let failures = try Self.runOnBus(network, ticks: ticks, out: bus, dir: dir, inject: [source: input])
+        #expect(failures.allSatisfy { $0 == nil }, "\(failures)")
+        for pool in network.pools {
+            for path in [local.rasterPath(pool.name), "\(local.path)/\(pool.name).pool"] {
+                let other = path.replacingOccurrences(of: local.path, with: bus.path)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: other)), "\(other) differs from \(path)")
+            }
+        }
+        // The input made a difference: the same network without it spikes otherwise.
+        let plain = try OutputDirectory("\(dir)/plain")
+        _ = try LocalRun.run(network: network, ticks: ticks, out: plain)
+        let sensory = "sensory.raster"
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(plain.path)/\(sensory)")) != Data(contentsOf: URL(fileURLWithPath: "\(local.path)/\(sensory)")))
     }
 }

@@ -30,6 +30,8 @@ public struct InjectorOptions: Sendable {
     public var startTick: UInt64 = 0
     /// The injector's CURVE identity, `source/NAME` (nil: the bus is not authenticated).
     public var security: BusSecurity?
+    /// The ZeroMQ context to open the sockets in (nil: one of its own; shared: `inproc://`).
+    public var context: ZMQContext?
 
     public init(network: NetworkDescription, source: Int, input: String, format: SpikeFileFormat? = nil) {
         self.network = network
@@ -133,7 +135,7 @@ public final class Injector {
             guard fd >= 0 else { throw .io("cannot open \(options.input): \(String(cString: strerror(errno)))") }
         }
         do {
-            context = try ZMQContext()
+            if let shared = options.context { context = shared } else { context = try ZMQContext() }
             xpub = try ZMQSocket(context, .xpub)
             sub = try ZMQSocket(context, .sub)
         } catch { throw .transport(error) }
