@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Modules are layered lowest first; a module imports only modules above it:
-// NeuroPool → NeuroModel / NeuroBio → NeuroWire → CZeroMQ/ZeroMQ → NeuroNode → neurobus.
+// NeuroPool → NeuroModel / NeuroBio → NeuroWire → NeuroNetwork → NeuroEngine → NeuroNode → neurobus,
+// with CZeroMQ → ZeroMQ beside them, used by NeuroNode alone (the bus runtime).
 let package = Package(
     name: "NeuroBus",
     platforms: [.macOS(.v13)],
@@ -101,7 +102,6 @@ let package = Package(
                 "NeuroNetwork",
                 "NeuroEngine",
                 "NeuroNode",
-                "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

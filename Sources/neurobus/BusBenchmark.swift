@@ -2,7 +2,6 @@ import Foundation
 import ArgumentParser
 import NeuroNode
 import NeuroWire
-import ZeroMQ
 import NeuroNetwork
 import NeuroEngine
 
@@ -89,62 +88,18 @@ struct BusBenchmark: ParsableCommand {
     }
 
     func publisher() throws {
-        let context = try ZMQContext()
-        let pub = try ZMQSocket(context, .xpub)
-        defer { pub.close() }
-        try pub.setLinger(milliseconds: 5000)
-        try pub.setSendHighWaterMark(0)
         guard let endpoint else { throw CommandFailure("no endpoint") }
-        let zap = try BusSecurity.bind([(pub, endpoint)], in: context, with: try security(Self.publisherKey), log: makeLogger("bench"))
-        defer { zap?.stop() }
-        // XPUB hands us the subscription: the subscriber is connected, no sleep needed.
-        guard let subscription = try pub.receiveBytes(), subscription.first == 1 else { throw CommandFailure("no subscription") }
-        var sender = MessageSender(source: 1, spikePolicy: encoding == "fast" ? .fast : .compact)
-        var batches = (0 ..< 64).map { batch($0) }
-        let topic = Topic.spikes("bench")
-        // Options read once: a property wrapper's getter in the loop is the benchmark's
-        // cost, not the transport's.
-        let (messages, ticksPerBatch) = (messages, ticksPerBatch)
-        for k in 0 ..< messages {
-            batches[k & 63].firstTick = UInt64(k * ticksPerBatch)
-            try sender.publish(spikes: &batches[k & 63], topic: topic, on: pub)
-        }
+        try BusThroughput.publish(at: endpoint, batches: (0 ..< 64).map { batch($0) }, messages: messages, ticksPerBatch: ticksPerBatch,
+                                  policy: encoding == "fast" ? .fast : .compact, security: try security(Self.publisherKey), log: makeLogger("bench"))
     }
 
     func subscriber() throws {
-        let context = try ZMQContext()
-        let sub = try ZMQSocket(context, .sub)
-        defer { sub.close() }
-        try sub.setReceiveHighWaterMark(0)
-        let topic = Topic.spikes("bench")
-        try sub.subscribe(topic)
         guard let endpoint else { throw CommandFailure("no endpoint") }
-        try BusSecurity.connect(sub, to: endpoint, server: Self.publisherKey, with: try security(Self.subscriberKey))
-        var message = PubSubMessage()
-        var sequence = SequenceCheck()
-        var stream = SpikeStream(name: "bench", neuronCount: 65536)
-        var bytes = 0
-        var spikesSeen = 0
-        var start = 0.0
-        let messages = messages
-        for k in 0 ..< messages {
-            _ = try message.receive(from: sub, dontWait: false)
-            if k == 0 { start = monotonicSeconds() }
-            guard message.hasTopic(topic) else { throw CommandFailure("message \(k) is not on \(String(decoding: topic, as: UTF8.self))") }
-            var batch = stream.spareBatch()
-            let header = try message.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
-            guard sequence.accept(header.sequence) == 0 else { throw CommandFailure("sequence gap at message \(k)") }
-            let first = batch.firstTick
-            spikesSeen += batch.spikeCount
-            try stream.append(consume batch)
-            stream.discard(before: first)
-            bytes += message.frameCount + topic.count + 1
-        }
-        let dt = monotonicSeconds() - start
-        let size = Double(bytes) / Double(messages)
-        print("neurobus bus: message \(formatFixed(size, 1)) B (topic + frame + 1), \(spikes) spikes/batch, \(messages) msgs: "
-              + "\(formatFixed(Double(messages - 1) / dt, 0)) msgs/s, \(formatFixed(Double(bytes) / dt / 1e6, 1)) MB/s, "
-              + "\(formatFixed(Double(spikesSeen) / dt / 1e6, 2)) M spikes/s")
+        let r = try BusThroughput.receive(from: endpoint, messages: messages, server: Self.publisherKey, security: try security(Self.subscriberKey))
+        let size = Double(r.bytes) / Double(r.messages)
+        print("neurobus bus: message \(formatFixed(size, 1)) B (topic + frame + 1), \(spikes) spikes/batch, \(r.messages) msgs: "
+              + "\(formatFixed(Double(r.messages - 1) / r.seconds, 0)) msgs/s, \(formatFixed(Double(r.bytes) / r.seconds / 1e6, 1)) MB/s, "
+              + "\(formatFixed(Double(r.spikes) / r.seconds / 1e6, 2)) M spikes/s")
     }
 }
 
