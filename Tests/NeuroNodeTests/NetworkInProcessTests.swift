@@ -203,4 +203,83 @@ struct NetworkInProcessTests {
         let sensory = "sensory.raster"
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(plain.path)/\(sensory)")) != Data(contentsOf: URL(fileURLWithPath: "\(local.path)/\(sensory)")))
     }
+
+    /// Failover in process: association's node, on a ZeroMQ context of its own, dies without
+    /// a word (its context shut down from its own thread once the snapshot at tick 1000 is in
+    /// the store); the controller fails it over to its replica, rolls every pool back to the
+    /// last snapshot, and the run ends exactly as one process's. Every runtime has a context
+    /// of its own here, over `ipc://` endpoints, as separate processes would.
+    @Test func aNodeThatDiesIsReplacedAndTheResultIsUnchanged() throws {
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = NetworkDescription.threePoolFileText + "\n[snapshots]\nevery = 500\nkeep = 2\n"
+        let network = try NetworkDescription.parse(Array(LockstepIntegrationTests.withPrivateEndpoints(text, in: dir).utf8), file: "failover.toml")
+        let ticks: UInt64 = 4000
+        let local = try OutputDirectory("\(dir)/local")
+        _ = try LocalRun.run(network: network, ticks: ticks, out: local)
+        let out = try OutputDirectory("\(dir)/bus")
+        let victim = try #require(network.pools.firstIndex { $0.name == "association" })
+        let victimContext = try ZMQContext()
+
+        var controllerOptions = ControllerOptions(network: network)
+        controllerOptions.runTicks = ticks
+        controllerOptions.exitWhenDone = true
+        controllerOptions.snapshotRoot = "\(out.path)/snapshots"
+        var outcomes: [NodeInProcessTests.Outcome] = []
+        var threads: [Thread] = []
+        func thread(_ body: @escaping @Sendable () throws -> Void) {
+            let outcome = NodeInProcessTests.Outcome()
+            outcomes.append(outcome)
+            threads.append(Thread {
+                do { try body(); outcome.finish(nil) } catch { outcome.finish("\(error)") }
+            })
+        }
+        thread { [controllerOptions] in try Controller(options: controllerOptions, logger: Self.logger("controller")).run(shouldStop: { false }) }
+        for pool in network.pools.indices {
+            var options = NodeOptions(network: network, pool: pool, out: out)
+            options.snapshotRoot = "\(out.path)/node-snapshots"
+            if pool == victim {
+                options.context = victimContext
+                let store = "\(out.path)/snapshots"
+                thread { [options] in
+                    var calls = 0
+                    try NodeRuntime(options: options, logger: Self.logger("node/association")).run(shouldStop: {
+                        calls += 1
+                        if calls & 63 == 0, SnapshotStore.list(root: store).contains(where: { $0.manifest.tick == 1000 }) {
+                            try? victimContext.shutdown()
+                        }
+                        return false
+                    })
+                }
+            } else {
+                thread { [options] in try NodeRuntime(options: options, logger: Self.logger("node/\(network.pools[pool].name)")).run(shouldStop: { false }) }
+            }
+        }
+        var replicaOptions = NodeOptions(network: network, pool: victim, out: out)
+        replicaOptions.snapshotRoot = "\(out.path)/replica-snapshots"
+        thread { [replicaOptions] in
+            var options = replicaOptions
+            let follower = try ReplicaRuntime(options: options, logger: Self.logger("replica/association"))
+            guard let promotion = try follower.follow(shouldStop: { false }) else { throw NodeError.failed("the replica was never promoted") }
+            options.promotion = promotion
+            options.identity = follower.identity
+            try NodeRuntime(options: options, logger: Self.logger("node/association (promoted)")).run(shouldStop: { false })
+        }
+        for t in threads { t.start() }
+        for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
+            throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
+        }
+        // The controller, the live nodes and the promoted replica finished; the victim did not.
+        let failures = outcomes.map(\.failure)
+        #expect(failures[0] == nil && failures.last! == nil, "\(failures)")
+        for pool in network.pools.indices where pool != victim { #expect(failures[1 + pool] == nil, "\(failures)") }
+        #expect(failures[1 + victim] != nil, "association's node was never cut off")
+        for pool in network.pools {
+            for name in ["\(pool.name).pool", "\(pool.name).raster"] {
+                let x = try Data(contentsOf: URL(fileURLWithPath: "\(local.path)/\(name)"))
+                let y = try Data(contentsOf: URL(fileURLWithPath: "\(out.path)/\(name)"))
+                #expect(x == y, "\(name) differs from one process's run")
+            }
+        }
+    }
 }

@@ -36,7 +36,7 @@ public final class ReplicaRuntime {
         sender = MessageSender(source: SourceID.pool(options.pool))
         identity = "replica/\(spec.name)/\(getpid())"
         do {
-            context = try ZMQContext()
+            if let shared = options.context { context = shared } else { context = try ZMQContext() }
             dealer = try ZMQSocket(context, .dealer)
             try dealer.setLinger(milliseconds: 1000)
             try dealer.setRoutingID(Array(identity.utf8))
