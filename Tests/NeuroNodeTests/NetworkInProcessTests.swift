@@ -42,64 +42,54 @@ struct NetworkInProcessTests {
         if let restore { controllerOptions.restore = try SnapshotStore.manifest(at: restore) }
         controllerOptions.context = context
         controllerOptions.recorders = record == nil ? 0 : 1
-        var outcomes: [NodeInProcessTests.Outcome] = []
-        var threads: [Thread] = []
-        let controllerOutcome = NodeInProcessTests.Outcome()
-        outcomes.append(controllerOutcome)
-        threads.append(Thread { [controllerOptions] in
-            do {
-                let controller = try Controller(options: controllerOptions, logger: logger("controller"))
-                try controller.run(shouldStop: { false })
-                controllerOutcome.finish(nil)
-            } catch { controllerOutcome.finish("controller: \(error)") }
-        })
+        var group = ThreadGroup()
+        group.add("controller") { [controllerOptions] in try Controller(options: controllerOptions, logger: logger("controller")).run(shouldStop: { false }) }
         for pool in network.pools.indices {
             var options = NodeOptions(network: network, pool: pool, out: out)
             options.context = context
             options.snapshotRoot = "\(out.path)/node-snapshots"
             options.restore = restore
-            let outcome = NodeInProcessTests.Outcome()
-            outcomes.append(outcome)
-            threads.append(Thread { [options] in
-                do {
-                    let node = try NodeRuntime(options: options, logger: logger("node/\(network.pools[pool].name)"))
-                    try node.run(shouldStop: { false })
-                    outcome.finish(nil)
-                } catch { outcome.finish("node \(network.pools[pool].name): \(error)") }
-            })
+            let name = network.pools[pool].name
+            group.add("node \(name)") { [options] in try NodeRuntime(options: options, logger: logger("node/\(name)")).run(shouldStop: { false }) }
         }
         if let record {
             try FileManager.default.createDirectory(atPath: record, withIntermediateDirectories: true)
             var options = RecorderOptions(network: network, pools: Array(network.pools.indices), out: record, format: .csv, name: "in-process")
             options.context = context
-            let outcome = NodeInProcessTests.Outcome()
-            outcomes.append(outcome)
-            threads.append(Thread { [options] in
-                do {
-                    let recorder = try Recorder(options: options, logger: logger("recorder"))
-                    _ = try recorder.run(shouldStop: { false })
-                    outcome.finish(nil)
-                } catch { outcome.finish("recorder: \(error)") }
-            })
+            group.add("recorder") { [options] in _ = try Recorder(options: options, logger: logger("recorder")).run(shouldStop: { false }) }
         }
         for (source, input) in inject.sorted(by: { $0.key < $1.key }) {
             var options = InjectorOptions(network: network, source: source, input: input)
             options.context = context
+            let name = network.sources[source].name
+            group.add("injector \(name)") { [options] in _ = try Injector(options: options, logger: logger("inject/\(name)")).run(shouldStop: { false }) }
+        }
+        return try group.run()
+    }
+
+    /// Threads of one in-process network: each runs one runtime to its end.
+    struct ThreadGroup {
+        var outcomes: [NodeInProcessTests.Outcome] = []
+        var threads: [Thread] = []
+
+        /// A thread running `body`; its failure is reported as `label: error`.
+        mutating func add(_ label: String, _ body: @escaping @Sendable () throws -> Void) {
             let outcome = NodeInProcessTests.Outcome()
             outcomes.append(outcome)
-            threads.append(Thread { [options] in
-                do {
-                    let injector = try Injector(options: options, logger: logger("inject/\(network.sources[source].name)"))
-                    _ = try injector.run(shouldStop: { false })
-                    outcome.finish(nil)
-                } catch { outcome.finish("injector \(network.sources[source].name): \(error)") }
+            threads.append(Thread {
+                do { try body(); outcome.finish(nil) } catch { outcome.finish("\(label): \(error)") }
             })
         }
-        for t in threads { t.start() }
-        for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
-            throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
+
+        /// Starts every thread and waits (at most 300 s) for all to end: what each failed with
+        /// (nil: finished), in the order added.
+        func run() throws -> [String?] {
+            for t in threads { t.start() }
+            for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
+                throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
+            }
+            return outcomes.map(\.failure)
         }
-        return outcomes.map(\.failure)
     }
 
     /// Lockstep on the bus equals one process: the rasters and final pools of the three-pool
@@ -225,23 +215,15 @@ struct NetworkInProcessTests {
         controllerOptions.runTicks = ticks
         controllerOptions.exitWhenDone = true
         controllerOptions.snapshotRoot = "\(out.path)/snapshots"
-        var outcomes: [NodeInProcessTests.Outcome] = []
-        var threads: [Thread] = []
-        func thread(_ body: @escaping @Sendable () throws -> Void) {
-            let outcome = NodeInProcessTests.Outcome()
-            outcomes.append(outcome)
-            threads.append(Thread {
-                do { try body(); outcome.finish(nil) } catch { outcome.finish("\(error)") }
-            })
-        }
-        thread { [controllerOptions] in try Controller(options: controllerOptions, logger: Self.logger("controller")).run(shouldStop: { false }) }
+        var group = ThreadGroup()
+        group.add("controller") { [controllerOptions] in try Controller(options: controllerOptions, logger: Self.logger("controller")).run(shouldStop: { false }) }
         for pool in network.pools.indices {
             var options = NodeOptions(network: network, pool: pool, out: out)
             options.snapshotRoot = "\(out.path)/node-snapshots"
             if pool == victim {
                 options.context = victimContext
                 let store = "\(out.path)/snapshots"
-                thread { [options] in
+                group.add("node association") { [options] in
                     var calls = 0
                     try NodeRuntime(options: options, logger: Self.logger("node/association")).run(shouldStop: {
                         calls += 1
@@ -252,12 +234,13 @@ struct NetworkInProcessTests {
                     })
                 }
             } else {
-                thread { [options] in try NodeRuntime(options: options, logger: Self.logger("node/\(network.pools[pool].name)")).run(shouldStop: { false }) }
+                let name = network.pools[pool].name
+                group.add("node \(name)") { [options] in try NodeRuntime(options: options, logger: Self.logger("node/\(name)")).run(shouldStop: { false }) }
             }
         }
         var replicaOptions = NodeOptions(network: network, pool: victim, out: out)
         replicaOptions.snapshotRoot = "\(out.path)/replica-snapshots"
-        thread { [replicaOptions] in
+        group.add("replica association") { [replicaOptions] in
             var options = replicaOptions
             let follower = try ReplicaRuntime(options: options, logger: Self.logger("replica/association"))
             guard let promotion = try follower.follow(shouldStop: { false }) else { throw NodeError.failed("the replica was never promoted") }
@@ -265,12 +248,8 @@ struct NetworkInProcessTests {
             options.identity = follower.identity
             try NodeRuntime(options: options, logger: Self.logger("node/association (promoted)")).run(shouldStop: { false })
         }
-        for t in threads { t.start() }
-        for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
-            throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
-        }
         // The controller, the live nodes and the promoted replica finished; the victim did not.
-        let failures = outcomes.map(\.failure)
+        let failures = try group.run()
         #expect(failures[0] == nil && failures.last! == nil, "\(failures)")
         for pool in network.pools.indices where pool != victim { #expect(failures[1 + pool] == nil, "\(failures)") }
         #expect(failures[1 + victim] != nil, "association's node was never cut off")
