@@ -153,4 +153,30 @@ struct NodeSessionTests {
         f.fail()
         #expect(f.state == .failed && !f.permits(tick: 0))
     }
+
+    @Test func aSnapshotRequestHoldsTheCutUntilThePartIsCaptured() throws {
+        var s = try Self.running()
+        let cut = SnapshotCut(snapshot: 9, parent: 0, tick: 40)
+        let pending = try s.snapshotRequested(cut, tick: 30)
+        #expect(pending && s.pendingCut == cut)
+        s.cutCaptured()
+        #expect(s.pendingCut == nil)
+        // At the cut's own tick it is still due.
+        let atTick = try s.snapshotRequested(SnapshotCut(snapshot: 10, parent: 0, tick: 50), tick: 50)
+        #expect(atTick && s.pendingCut?.tick == 50)
+        // A rollback abandons it.
+        _ = try s.welcome(Self.welcome(at: 40, epoch: 1), tick: 50)
+        #expect(s.pendingCut == nil)
+    }
+
+    @Test func aRequestBehindThePoolIsAnErrorInLockstepAndSkippedInRealTime() throws {
+        var lockstep = try Self.running()
+        let late = SnapshotCut(snapshot: 9, parent: 0, tick: 20)
+        let error = #expect(throws: NodeError.self) { try lockstep.snapshotRequested(late, tick: 30) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("is at tick 20, but this pool is already at tick 30"))
+        var realtime = NodeSession(realtime: true, promoted: false, networkHash: Self.hash)
+        _ = try realtime.welcome(Self.welcome(at: 0, realtime: true), tick: 0)
+        let skipped = try realtime.snapshotRequested(late, tick: 30)
+        #expect(!skipped && realtime.pendingCut == nil)
+    }
 }

@@ -27,7 +27,6 @@ extension NodeRuntime {
         history = StreamHistory(streams: streams, missingIsSilent: realtime)
         source?.restart(at: tick)
         outBatch.removeAll(firstTick: tick, neuronCount: spec.neurons)
-        pendingCut = nil
         transfer = nil
         lastHeartbeatTick = .max
         for k in upstream.indices {

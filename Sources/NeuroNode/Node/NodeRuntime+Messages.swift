@@ -105,14 +105,10 @@ extension NodeRuntime {
             if let lost = controllerSeq.clock.accept(envelope.sequence), lost > 0 { counters.lost &+= UInt64(lost) }
             if case .permit(let permit) = envelope.message { session.permit(permit) }
             if case .snapshotRequest(let cut) = envelope.message {
-                guard cut.tick >= driver.tick else {
-                    // Real time runs on: a request that comes too late is skipped (the
-                    // controller abandons that snapshot); lockstep never lets a pool past a cut.
-                    guard realtime else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(driver.tick)") }
+                guard try session.snapshotRequested(cut, tick: driver.tick) else {
                     log.warning("snapshot \(hex(cut.snapshot)) at tick \(cut.tick) came too late (this pool is at tick \(driver.tick)): skipped")
                     return
                 }
-                pendingCut = cut
                 log.info("snapshot \(hex(cut.snapshot)) requested at tick \(cut.tick)")
             }
             controllerLastHeard = now

@@ -39,7 +39,7 @@ extension NodeRuntime {
         transfer = sending
         recentParts.append((cut, part))
         if recentParts.count > 3 { recentParts.removeFirst() }
-        pendingCut = nil
+        session.cutCaptured()
         log.info("snapshot \(hex(cut.snapshot)) at tick \(cut.tick): part of \(part.bytes.count) bytes (\(part.rawBytes) raw) announced to the store")
     }
 }

@@ -102,7 +102,7 @@ public final class NodeRuntime {
     var source: SourceInput?
     let sourceTopics: (stimulus: [UInt8], heartbeat: [UInt8])?
     /// A snapshot the controller has asked for, until this node has captured its part.
-    var pendingCut: SnapshotCut?
+    var pendingCut: SnapshotCut? { session.pendingCut }
     /// The part being streamed to the store.
     var transfer: PartSender?
     /// Reused receive frames (no allocation per message).

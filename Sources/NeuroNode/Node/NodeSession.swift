@@ -8,6 +8,7 @@ import NeuroEngine
 ///
 ///     joining ──WELCOME──▶ welcomed ──(upstreams, source, controller heard)──▶ ready
 ///        ready ──clk/ heard──▶ running ──stop──▶ stopped
+///        ready | running ──snapshot request──▶ at a cut (`pendingCut`) ──part captured──▶ as before
 ///        welcomed | ready | running ──WELCOME of a later epoch──▶ welcomed (rolled back)
 ///        any ──error──▶ failed
 ///
@@ -56,6 +57,8 @@ struct NodeSession: Sendable, Equatable {
     /// The node must publish its marker before its next batch (a new stream after a
     /// rollback or a takeover).
     private(set) var markerPending = false
+    /// A snapshot the controller has asked for, until this node has captured its part.
+    private(set) var pendingCut: SnapshotCut?
 
     init(realtime: Bool, promoted: Bool, networkHash: UInt64) {
         self.realtime = realtime
@@ -111,6 +114,7 @@ struct NodeSession: Sendable, Equatable {
             permitUntil = w.startTick
             controllerState = .starting
             markerPending = true
+            pendingCut = nil
             return .rollBack(tick: w.startTick, epoch: w.epoch)
         case .stopped, .failed:
             throw .refused("a WELCOME after this pool \(phase == .stopped ? "stopped" : "failed")")
@@ -147,6 +151,22 @@ struct NodeSession: Sendable, Equatable {
 
     /// The marker has been published.
     mutating func markerSent() { markerPending = false }
+
+    /// The controller asks for a snapshot at `cut.tick`, this node being at `tick`: it is
+    /// pending until captured (true). One that comes too late is skipped in real time (false;
+    /// the controller abandons that snapshot) and an error in lockstep, which never lets a
+    /// pool past a cut.
+    mutating func snapshotRequested(_ cut: SnapshotCut, tick: UInt64) throws(NodeError) -> Bool {
+        guard cut.tick >= tick else {
+            guard realtime else { throw .failed("snapshot \(hex(cut.snapshot)) is at tick \(cut.tick), but this pool is already at tick \(tick)") }
+            return false
+        }
+        pendingCut = cut
+        return true
+    }
+
+    /// This node's part of the pending snapshot is captured.
+    mutating func cutCaptured() { pendingCut = nil }
 
     /// The controller said stop.
     mutating func stop() { phase = .stopped }
