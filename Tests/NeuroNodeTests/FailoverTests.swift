@@ -23,11 +23,12 @@ struct FailoverTests {
         let up = try ChildProcess(label: "up", executable: try L.executable(),
                                   arguments: ["up", file, "--ticks", "4000", "--out", "\(dir)/up", "--quiet", "--replicas"], logPath: "\(dir)/up.log")
         defer { up.kill(SIGKILL) }
-        // Kill association once the snapshot at tick 1000 is complete (its replica holds it or
-        // the one before: the failover takes the newest both have).
+        // Kill association once the snapshot at tick 1000 (or a later one: `keep = 2` prunes
+        // it) is in the store; its replica holds it or the one before, and the failover takes
+        // the newest both have.
         var victim: pid_t?
         for _ in 0 ..< 3000 where victim == nil {
-            if let log = try? String(contentsOfFile: "\(dir)/up/logs/controller.log", encoding: .utf8), log.contains("at tick 1000 complete") {
+            if SnapshotStore.list(root: "\(dir)/up/snapshots").contains(where: { $0.manifest.tick >= 1000 }) {
                 victim = L.pid(commandLineContaining: ["\(dir)/up/network.toml", "--pool\u{0}association\u{0}--out"])
             }
             if victim == nil { usleep(10_000) }
