@@ -167,4 +167,65 @@ struct NodeInProcessTests {
         #expect(fired[152] == 16, "the replica's input: \(fired)")
         #expect(fired.keys.allSatisfy { [22, 152].contains($0) || $0 == 23 || $0 == 153 }, "\(fired)")
     }
+
+    /// The recorder follows the same replica's stream the same way: its file holds the
+    /// primary's spikes and then the replica's.
+    @Test func aRealTimeRecorderFollowsAReplicasStreamWhoseMarkerItMissed() throws {
+        let network = try Self.network("record-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let dir = try LockstepIntegrationTests.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let context = try ZMQContext()
+        let router = try ZMQSocket(context, .router)
+        let upstream = try ZMQSocket(context, .pub)
+        defer { for s in [router, upstream] { s.close() } }
+        for s in [router, upstream] { try s.setLinger(milliseconds: 0) }
+        try router.bind(network.controller.control)
+        try upstream.bind(network.pools[0].endpoint)
+
+        var options = RecorderOptions(network: network, pools: [0], out: dir, format: .csv, name: "resync")
+        options.context = context
+        options.peerTimeoutMilliseconds = 600_000
+        let outcome = Outcome()
+        let thread = Thread { [options] in
+            do {
+                _ = try Recorder(options: options, logger: Logger(label: "recorder")).run(shouldStop: { false })
+                outcome.finish(nil)
+            } catch {
+                outcome.finish("\(error)")
+            }
+        }
+        thread.start()
+
+        var control = MessageSender(source: SourceID.controller)
+        var primary = MessageSender(source: SourceID.pool(0))
+        let hello = try Self.receive(router, "HELLO")
+        let identity = hello[0]
+        #expect(identity == Topic.recorderIdentity("resync"))
+        try control.send(.welcome(Welcome(startTick: 0, epoch: 0, mode: .realtime, tickMicroseconds: 1000, networkHash: network.hash)),
+                         envelope: [identity], stream: identity, on: router)
+        // READY once it hears the pool: from then on its subscription is in place.
+        _ = try Self.receive(router, "READY") {
+            try primary.publish(.heartbeat(Heartbeat(state: .running, tick: 0, uptimeMicroseconds: 0)), topic: Topic.heartbeat("up"), on: upstream)
+        }
+        let all = (0 ..< 16).map { UInt16($0) }
+        var batch = SpikeBatch(firstTick: 0, neuronCount: 16)
+        for t in UInt64(0) ..< 120 {
+            batch.removeAll(firstTick: t, neuronCount: 16)
+            batch.appendTick(t == 20 ? all[...] : [])
+            try primary.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
+        }
+        var replica = MessageSender(source: SourceID.pool(0))
+        for t in UInt64(130) ..< 200 {
+            batch.removeAll(firstTick: t, neuronCount: 16)
+            batch.appendTick(t == 150 ? all[...] : [])
+            try replica.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
+        }
+        // The pool stops: after its last batch, the recorder ends its file.
+        try replica.publish(.heartbeat(Heartbeat(state: .stopped, tick: 200, uptimeMicroseconds: 0)), topic: Topic.heartbeat("up"), on: upstream)
+        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
+        #expect(outcome.failure == nil)
+        let recorded = try SpikeEventFile.readAll("\(dir)/up.csv")
+        #expect(Set(recorded.map(\.tick)) == [20, 150], "\(recorded.prefix(40))")
+        #expect(recorded.count == 32)
+    }
 }
