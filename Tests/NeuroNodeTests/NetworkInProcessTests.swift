@@ -81,10 +81,17 @@ struct NetworkInProcessTests {
             })
         }
 
-        /// Starts every thread and waits (at most 300 s) for all to end: what each failed with
-        /// (nil: finished), in the order added.
+        /// Starts every thread and waits for all to end (`wait`).
         func run() throws -> [String?] {
-            for t in threads { t.start() }
+            start()
+            return try wait()
+        }
+
+        func start() { for t in threads { t.start() } }
+
+        /// Waits (at most 300 s) for every thread to end: what each failed with (nil:
+        /// finished), in the order added.
+        func wait() throws -> [String?] {
             for o in outcomes where o.done.wait(timeout: .now() + 300) != .success {
                 throw NodeError.timeout("a thread of the in-process network did not end within 300 s")
             }
@@ -136,16 +143,7 @@ struct NetworkInProcessTests {
         #expect(failures.allSatisfy { $0 == nil }, "\(failures)")
         let fromLocal = SnapshotStore.list(root: "\(dir)/local/snapshots"), fromBus = SnapshotStore.list(root: "\(dir)/bus/snapshots")
         #expect(fromLocal.map(\.manifest.tick) == [cut] && fromBus.map(\.manifest.tick) == [cut])
-        for (a, b) in zip(fromLocal, fromBus) {
-            var (ma, mb) = (a.manifest, b.manifest)
-            (ma.createdMilliseconds, mb.createdMilliseconds) = (0, 0)
-            #expect(ma == mb, "the manifests differ")
-            for pool in network.pools {
-                let x = try Data(contentsOf: URL(fileURLWithPath: "\(a.path)/\(pool.name).pool.z"))
-                let y = try Data(contentsOf: URL(fileURLWithPath: "\(b.path)/\(pool.name).pool.z"))
-                #expect(x == y, "\(pool.name)'s part differs")
-            }
-        }
+        try SnapshotIntegrationTests.expectSameSnapshots(fromLocal, fromBus, pools: network.pools.map(\.name))
         // Restored on the bus from one process's snapshot: the same final pools, the same
         // spikes after the cut.
         let snapshot = try #require(fromLocal.first).path

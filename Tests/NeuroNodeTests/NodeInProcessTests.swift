@@ -72,6 +72,25 @@ struct NodeInProcessTests {
         throw NodeError.timeout("no \(what) from the node")
     }
 
+    /// Pool `up`'s streams: the primary's, ticks 0..<120 with every neuron firing at tick 20;
+    /// then its replica's, restarted at sequence 0 without a marker, ticks 130..<200 firing at
+    /// 150 — sequence numbers the primary's stream has passed (they would read as old).
+    static func publishPrimaryAndReplica(_ primary: inout MessageSender, _ replica: inout MessageSender, on upstream: ZMQSocket) throws {
+        try publish(&primary, ticks: 0 ..< 120, burstAt: 20, on: upstream)
+        try publish(&replica, ticks: 130 ..< 200, burstAt: 150, on: upstream)
+    }
+
+    /// One batch per tick of pool `up` on `spk/up/`: silent but at `burstAt`, where all 16 fire.
+    static func publish(_ sender: inout MessageSender, ticks: Range<UInt64>, burstAt burst: UInt64, on upstream: ZMQSocket) throws {
+        let all = (0 ..< 16).map { UInt16($0) }
+        var batch = SpikeBatch(firstTick: 0, neuronCount: 16)
+        for t in ticks {
+            batch.removeAll(firstTick: t, neuronCount: 16)
+            batch.appendTick(t == burst ? all[...] : [])
+            try sender.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
+        }
+    }
+
     /// A real-time upstream pool whose replica took over, and whose marker the node did not
     /// see (it subscribed to the new publisher after it): the replica's stream restarts its
     /// sequence at 0 with later ticks. The node follows it, as the recorder does (`PoolFeed`):
@@ -95,17 +114,9 @@ struct NodeInProcessTests {
         options.context = context
         // Nothing here is judged by silence: the test grants every tick.
         options.peerTimeoutMilliseconds = 600_000
-        let outcome = Outcome()
-        let thread = Thread { [options] in
-            do {
-                let node = try NodeRuntime(options: options, logger: Logger(label: "node/down"))
-                try node.run(shouldStop: { false })
-                outcome.finish(nil)
-            } catch {
-                outcome.finish("\(error)")
-            }
-        }
-        thread.start()
+        var node = NetworkInProcessTests.ThreadGroup()
+        node.add("node down") { [options] in try NodeRuntime(options: options, logger: Logger(label: "node/down")).run(shouldStop: { false }) }
+        node.start()
 
         var control = MessageSender(source: SourceID.controller)
         var primary = MessageSender(source: SourceID.pool(0))
@@ -123,22 +134,8 @@ struct NodeInProcessTests {
         guard case .ready = try WireDecoder.decode(ready[1]).message else { throw NodeError.failed("not a READY") }
         try control.publish(.permit(Permit(until: 10, epoch: 0)), topic: Topic.clock, on: clock)
 
-        // The primary's stream: ticks 0..<120, every `up` neuron firing at tick 20.
-        let all = (0 ..< 16).map { UInt16($0) }
-        var batch = SpikeBatch(firstTick: 0, neuronCount: 16)
-        for t in UInt64(0) ..< 120 {
-            batch.removeAll(firstTick: t, neuronCount: 16)
-            batch.appendTick(t == 20 ? all[...] : [])
-            try primary.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
-        }
-        // Its replica's, restarted at sequence 0 without a marker: ticks 130..<200, firing at
-        // 150 — sequence numbers the primary's stream has passed (they would read as old).
         var replica = MessageSender(source: SourceID.pool(0))
-        for t in UInt64(130) ..< 200 {
-            batch.removeAll(firstTick: t, neuronCount: 16)
-            batch.appendTick(t == 150 ? all[...] : [])
-            try replica.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
-        }
+        try Self.publishPrimaryAndReplica(&primary, &replica, on: upstream)
         try control.publish(.permit(Permit(until: 240, epoch: 0)), topic: Topic.clock, on: clock)
 
         // Every tick the node publishes, up to 239.
@@ -159,8 +156,7 @@ struct NodeInProcessTests {
         let stopped = try Self.receive(router, "stop reply")
         guard case .commandReply(let reply) = try WireDecoder.decode(stopped[1]).message else { throw NodeError.failed("not a stop reply") }
         #expect(reply.state == .stopped)
-        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
-        #expect(outcome.failure == nil)
+        #expect(try node.wait() == [nil])
 
         // Both inputs arrive two ticks later; nothing else drives the pool.
         #expect(fired[22] == 16, "the primary's input: \(fired)")
@@ -185,16 +181,9 @@ struct NodeInProcessTests {
         var options = RecorderOptions(network: network, pools: [0], out: dir, format: .csv, name: "resync")
         options.context = context
         options.peerTimeoutMilliseconds = 600_000
-        let outcome = Outcome()
-        let thread = Thread { [options] in
-            do {
-                _ = try Recorder(options: options, logger: Logger(label: "recorder")).run(shouldStop: { false })
-                outcome.finish(nil)
-            } catch {
-                outcome.finish("\(error)")
-            }
-        }
-        thread.start()
+        var recorder = NetworkInProcessTests.ThreadGroup()
+        recorder.add("recorder") { [options] in _ = try Recorder(options: options, logger: Logger(label: "recorder")).run(shouldStop: { false }) }
+        recorder.start()
 
         var control = MessageSender(source: SourceID.controller)
         var primary = MessageSender(source: SourceID.pool(0))
@@ -207,23 +196,11 @@ struct NodeInProcessTests {
         _ = try Self.receive(router, "READY") {
             try primary.publish(.heartbeat(Heartbeat(state: .running, tick: 0, uptimeMicroseconds: 0)), topic: Topic.heartbeat("up"), on: upstream)
         }
-        let all = (0 ..< 16).map { UInt16($0) }
-        var batch = SpikeBatch(firstTick: 0, neuronCount: 16)
-        for t in UInt64(0) ..< 120 {
-            batch.removeAll(firstTick: t, neuronCount: 16)
-            batch.appendTick(t == 20 ? all[...] : [])
-            try primary.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
-        }
         var replica = MessageSender(source: SourceID.pool(0))
-        for t in UInt64(130) ..< 200 {
-            batch.removeAll(firstTick: t, neuronCount: 16)
-            batch.appendTick(t == 150 ? all[...] : [])
-            try replica.publish(spikes: &batch, topic: Topic.spikes("up"), on: upstream)
-        }
+        try Self.publishPrimaryAndReplica(&primary, &replica, on: upstream)
         // The pool stops: after its last batch, the recorder ends its file.
         try replica.publish(.heartbeat(Heartbeat(state: .stopped, tick: 200, uptimeMicroseconds: 0)), topic: Topic.heartbeat("up"), on: upstream)
-        #expect(outcome.done.wait(timeout: .now() + 60) == .success)
-        #expect(outcome.failure == nil)
+        #expect(try recorder.wait() == [nil])
         let recorded = try SpikeEventFile.readAll("\(dir)/up.csv")
         #expect(Set(recorded.map(\.tick)) == [20, 150], "\(recorded.prefix(40))")
         #expect(recorded.count == 32)

@@ -21,6 +21,22 @@ struct SnapshotIntegrationTests {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().filter { Int($0.split(separator: " ")[0])! >= tick }
     }
 
+    /// Pairwise, the snapshots of `a` and `b` have the same manifest (but for the wall clock)
+    /// and the same part bytes of every pool in `pools`.
+    static func expectSameSnapshots(_ a: [(path: String, manifest: SnapshotManifest)], _ b: [(path: String, manifest: SnapshotManifest)],
+                                    pools: [String]) throws {
+        for (x, y) in zip(a, b) {
+            var (mx, my) = (x.manifest, y.manifest)
+            (mx.createdMilliseconds, my.createdMilliseconds) = (0, 0)
+            #expect(mx == my, "the manifests of tick \(mx.tick) differ")
+            for pool in pools {
+                let px = try Data(contentsOf: URL(fileURLWithPath: "\(x.path)/\(pool).pool.z"))
+                let py = try Data(contentsOf: URL(fileURLWithPath: "\(y.path)/\(pool).pool.z"))
+                #expect(px == py, "\(pool)'s part of tick \(mx.tick) differs")
+            }
+        }
+    }
+
     static func expectRestoresMatch(networkText: String, cut: Int, ticks: Int) throws {
         let dir = try L.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -42,16 +58,7 @@ struct SnapshotIntegrationTests {
         // ids, manifests (but for the wall clock) and part bytes.
         let runAll = SnapshotStore.list(root: "\(dir)/run/snapshots"), upAll = SnapshotStore.list(root: "\(dir)/up/snapshots")
         #expect(runAll.map(\.manifest.tick) == upAll.map(\.manifest.tick) && runAll.map(\.manifest.id) == upAll.map(\.manifest.id))
-        for (a, b) in zip(runAll, upAll) {
-            var (ma, mb) = (a.manifest, b.manifest)
-            (ma.createdMilliseconds, mb.createdMilliseconds) = (0, 0)
-            #expect(ma == mb, "the manifests of tick \(ma.tick) differ between run and up")
-            for pool in network.pools {
-                let x = try Data(contentsOf: URL(fileURLWithPath: "\(a.path)/\(pool.name).pool.z"))
-                let y = try Data(contentsOf: URL(fileURLWithPath: "\(b.path)/\(pool.name).pool.z"))
-                #expect(x == y, "\(pool.name)'s part of tick \(ma.tick) differs between run and up")
-            }
-        }
+        try expectSameSnapshots(runAll, upAll, pools: network.pools.map(\.name))
         // Restored across placements: up from run's snapshot, run from up's.
         for (command, snapshot) in [("up", fromRun), ("run", fromUp)] {
             let out = "\(dir)/restored-\(command)"

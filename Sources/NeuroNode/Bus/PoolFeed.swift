@@ -58,7 +58,7 @@ struct PoolFeed: Sendable {
     /// `markerMissable`: while awaiting a marker, a batch with new ticks may stand in for it
     /// (real time, once the controller knows where the replica restarts).
     mutating func acceptBatch(sequence: UInt32, firstTick: UInt64, tickCount: Int, realtime: Bool, now: UInt64,
-                                     markerMissable: Bool = false) throws(NodeError) -> BatchAcceptance {
+                              markerMissable: Bool = false) throws(NodeError) -> BatchAcceptance {
         if awaitingMarker, !markerMissable { return .drop }
         let expected = nextTick ?? firstTick
         var takenOver = false

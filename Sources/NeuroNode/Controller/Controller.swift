@@ -288,7 +288,7 @@ public final class Controller {
     }
 
     func finishIfDone() throws(NodeError) {
-        if phase == .running, target != .max, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }),
+        if clock.runsToTarget, snapshot == nil, pools.allSatisfy({ $0.dead || $0.tick >= target }),
            let reached = clock.reachedTarget(exitWhenDone: options.exitWhenDone) {
             if let began = runBegan, target > began.tick {
                 let seconds = Double(monotonicMicroseconds() - began.at) / 1e6

@@ -48,6 +48,9 @@ struct RunClock: Sendable, Equatable {
         }
     }
 
+    /// Running toward a finite target (the run can reach it and pause or stop).
+    var runsToTarget: Bool { phase == .running && target != .max }
+
     /// Stopping or stopped: nothing new is taken on.
     var isEnding: Bool { phase == .stopping || phase == .done }
 
@@ -116,7 +119,7 @@ struct RunClock: Sendable, Equatable {
     /// Every pool is at the target (or dead) and no snapshot is under way. Only while
     /// running towards a finite target.
     mutating func reachedTarget(exitWhenDone: Bool) -> Reached? {
-        guard phase == .running, target != .max else { return nil }
+        guard runsToTarget else { return nil }
         phase = .paused
         if let reason = stoppingAt { return .stop(reason: "\(reason), every pool at tick \(target)") }
         return exitWhenDone ? .stop(reason: "run complete") : .paused

@@ -67,16 +67,16 @@ extension NodeRuntime {
                     header = try frame.withFrame { (raw) throws(WireError) in try WireDecoder.decodeSpikeBatch(raw, into: &batch) }
                 } catch { throw .wire("spk/\(feeds[k].name)/", error) }
                 let lostBefore = feeds[k].lostBatches
+                let taken: Bool
                 switch try feeds[k].acceptBatch(sequence: header.sequence, firstTick: batch.firstTick, tickCount: batch.tickCount,
                                                 realtime: realtime, now: now) {
                 case .take(_, let takenOver):
                     if takenOver {
                         log.notice("upstream pool \(feeds[k].name) taken over by its replica (its marker not seen): its spikes resume at tick \(batch.firstTick)")
                     }
+                    taken = true
                 case .late:
-                    counters.lost &+= feeds[k].lostBatches - lostBefore
-                    if batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
-                    return
+                    taken = false
                 case .drop:
                     return
                 }
@@ -84,7 +84,7 @@ extension NodeRuntime {
                 // Real time: a batch whose first tick was due before the tick we are at came
                 // too late for it (policy: dropped — those ticks were simulated as silent).
                 if realtime, batch.firstTick &+ upstreamLag[k] < driver.tick { counters.late &+= 1 }
-                try history.streams[upstream[k]]!.append(consume batch, gapsAllowed: realtime)
+                if taken { try history.streams[upstream[k]]!.append(consume batch, gapsAllowed: realtime) }
                 return
             }
             if frame.hasTopic(feeds[k].heartbeatTopic) {

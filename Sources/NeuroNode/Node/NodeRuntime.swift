@@ -515,19 +515,18 @@ public final class NodeRuntime {
         // stops the run; this node gives up only if that decision never comes (`Liveness`).
         let heldAtCut = pendingCut != nil || transfer != nil || (lastPart?.cut.tick == driver.tick && session.permitUntil <= driver.tick)
         let upstreamLimit = liveness.upstreamSilent(realtime: realtime, heldAtCut: heldAtCut)
-        for (k, heard) in feeds.map(\.lastHeard).enumerated() {
-            guard let heard, now - heard > upstreamLimit else {
+        for k in feeds.indices {
+            guard let silence = feeds[k].silence(at: now), silence > upstreamLimit else {
                 if upstreamSilent[k] {
                     upstreamSilent[k] = false
-                    log.notice("upstream pool \(options.network.pools[upstream[k]].name) is heard again")
+                    log.notice("upstream pool \(feeds[k].name) is heard again")
                 }
                 continue
             }
-            let name = options.network.pools[upstream[k]].name
-            guard realtime else { throw .peerLost("upstream pool \(name) has been silent for \((now - heard) / 1000) ms") }
+            guard realtime else { throw .peerLost("upstream pool \(feeds[k].name) has been silent for \(silence / 1000) ms") }
             if !upstreamSilent[k] {
                 upstreamSilent[k] = true
-                log.error("upstream pool \(name) has been silent for \((now - heard) / 1000) ms: its input counts as silent; running on")
+                log.error("upstream pool \(feeds[k].name) has been silent for \(silence / 1000) ms: its input counts as silent; running on")
             }
         }
     }

@@ -122,9 +122,10 @@ struct NodeSession: Sendable, Equatable {
     }
 
     /// READY is due: welcomed, every upstream pool and the source heard, and the controller
-    /// heard on the SUB. Moves to `.ready` and returns true once.
-    mutating func readyIfDue(upstreamsHeard: Bool, sourceHeard: Bool) -> Bool {
-        guard phase == .welcomed, controllerSubscribed, upstreamsHeard, sourceHeard else { return false }
+    /// heard on the SUB. Moves to `.ready` and returns true once. The conditions are evaluated
+    /// only while welcomed (the node asks on every pass of its loop).
+    mutating func readyIfDue(upstreamsHeard: @autoclosure () -> Bool, sourceHeard: @autoclosure () -> Bool) -> Bool {
+        guard phase == .welcomed, controllerSubscribed, upstreamsHeard(), sourceHeard() else { return false }
         phase = .ready
         return true
     }
